@@ -1,0 +1,29 @@
+# Third-party libraries, all from Debian packages (scripts/setup.sh installs them).
+# In cross builds the toolchain file points CMake at the target's multiarch
+# directory, so these resolve to the target architecture's copies.
+
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+find_package(FlatBuffers 2.0 CONFIG REQUIRED)
+find_package(date CONFIG REQUIRED)       # Howard Hinnant's date/tz: IANA time zones
+find_package(fmt CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)   # command-line parsing for the edgeroute tools
+find_package(SQLite3 REQUIRED)
+find_package(Boost 1.74 REQUIRED)        # header-only parts: Lockfree, atomics helpers
+
+pkg_check_modules(libsystemd REQUIRED IMPORTED_TARGET libsystemd)
+pkg_check_modules(libsodium REQUIRED IMPORTED_TARGET libsodium)
+
+# Asio standalone ships headers only and no CMake package.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(edgeroute_asio INTERFACE)
+add_library(edgeroute::asio ALIAS edgeroute_asio)
+target_include_directories(edgeroute_asio SYSTEM INTERFACE "${ASIO_INCLUDE_DIR}")
+target_compile_definitions(edgeroute_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(edgeroute_asio INTERFACE Threads::Threads)
+
+if(EDGEROUTE_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()

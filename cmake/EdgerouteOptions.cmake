@@ -1,0 +1,44 @@
+# Build-wide switches and the INTERFACE targets that carry compiler flags.
+# Nothing here touches global flags: a target opts in by linking
+# edgeroute::warnings and edgeroute::sanitizers.
+
+option(EDGEROUTE_BUILD_TESTS "Build the test suite" ON)
+option(EDGEROUTE_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
+set(EDGEROUTE_SANITIZER "" CACHE STRING
+  "Sanitizer build: empty, 'address' (AddressSanitizer + UBSan) or 'thread'")
+set_property(CACHE EDGEROUTE_SANITIZER PROPERTY STRINGS "" address thread)
+
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+add_library(edgeroute_warnings INTERFACE)
+add_library(edgeroute::warnings ALIAS edgeroute_warnings)
+target_compile_options(edgeroute_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
+  -Wimplicit-fallthrough -Wnull-dereference -Wdouble-promotion -Wformat=2
+  $<$<BOOL:${EDGEROUTE_WARNINGS_AS_ERRORS}>:-Werror>)
+
+add_library(edgeroute_sanitizers INTERFACE)
+add_library(edgeroute::sanitizers ALIAS edgeroute_sanitizers)
+if(EDGEROUTE_SANITIZER STREQUAL "address")
+  set(_edgeroute_sanitizer_flags -fsanitize=address,undefined -fno-sanitize-recover=all
+                                 -fno-omit-frame-pointer)
+elseif(EDGEROUTE_SANITIZER STREQUAL "thread")
+  set(_edgeroute_sanitizer_flags -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT EDGEROUTE_SANITIZER STREQUAL "")
+  message(FATAL_ERROR "EDGEROUTE_SANITIZER must be empty, 'address' or 'thread', "
+                      "not '${EDGEROUTE_SANITIZER}'")
+endif()
+if(_edgeroute_sanitizer_flags)
+  target_compile_options(edgeroute_sanitizers INTERFACE ${_edgeroute_sanitizer_flags})
+  target_link_options(edgeroute_sanitizers INTERFACE ${_edgeroute_sanitizer_flags})
+endif()
+
+# Every first-party target links this: warnings for our code, sanitizers for all of it.
+add_library(edgeroute_project_options INTERFACE)
+add_library(edgeroute::project_options ALIAS edgeroute_project_options)
+target_link_libraries(edgeroute_project_options INTERFACE
+  edgeroute::warnings edgeroute::sanitizers)

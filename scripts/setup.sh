@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs everything edgeroute needs to build, test and cross-build on Debian 12,
+# from Debian packages only. Safe to run again: apt skips what is already there.
+#
+#   scripts/setup.sh                                host toolchain + aarch64 cross target
+#   EDGEROUTE_CROSS="arm64 armhf" scripts/setup.sh  ... and the 32-bit armhf target too
+#   EDGEROUTE_CROSS=none scripts/setup.sh           host only
+set -euo pipefail
+
+cross_arches=${EDGEROUTE_CROSS:-arm64}
+[[ "$cross_arches" == none ]] && cross_arches=""
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# Libraries the project links, for every architecture it is built for.
+target_libraries=(
+  libasio-dev libboost-dev libflatbuffers-dev libsqlite3-dev libhowardhinnant-date-dev
+  libsystemd-dev libsodium-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+host_tools=(
+  build-essential cmake ninja-build ccache pkg-config file git ca-certificates tzdata
+  flatbuffers-compiler clang clang-format libclang-rt-14-dev valgrind qemu-user
+)
+
+for arch in $cross_arches; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    "${sudo_cmd[@]}" dpkg --add-architecture "$arch"
+  fi
+done
+
+# A mirror caught mid-sync answers with index files of the wrong size. Ask again a few
+# times; if one index stays stale, go on with the ones that did arrive: the install below
+# is the real check and fails loudly if something it needs is missing.
+for attempt in 1 2 3; do
+  if "${sudo_cmd[@]}" apt-get update -qq; then break; fi
+  if [[ $attempt -eq 3 ]]; then
+    echo "setup.sh: warning: some package indexes could not be refreshed; using those that were" >&2
+  else
+    sleep $((attempt * 5))
+  fi
+done
+
+packages=("${host_tools[@]}" "${target_libraries[@]}")
+for arch in $cross_arches; do
+  case "$arch" in
+    arm64) packages+=(g++-aarch64-linux-gnu) ;;
+    armhf) packages+=(g++-arm-linux-gnueabihf) ;;
+    *) echo "setup.sh: unknown cross architecture '$arch'" >&2; exit 2 ;;
+  esac
+  for lib in "${target_libraries[@]}"; do
+    # Header-only, architecture-independent packages install once for all.
+    [[ "$lib" == libasio-dev ]] && continue
+    packages+=("$lib:$arch")
+  done
+done
+
+apt_install "${packages[@]}"
+echo "setup.sh: host tools and libraries installed${cross_arches:+; cross targets: $cross_arches}"
