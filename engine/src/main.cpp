@@ -1,0 +1,23 @@
+// The edgeroute tool: one binary, one subcommand per job (config, and later serve,
+// route, send, status). Each subcommand lives in its own file under cli/ and
+// registers itself here; main only parses the command line and returns the exit
+// code the subcommand chose (cli/exit_code.h). Usage errors exit 2.
+#include <CLI/CLI.hpp>
+
+#include "cli/config_command.h"
+#include "cli/exit_code.h"
+
+int main(int argc, char** argv) {
+  CLI::App app("edgeroute: order routing for warehouse edge gateways", "edgeroute");
+  app.require_subcommand(1);
+  int exit_code = edgeroute::cli::kExitOk;
+  edgeroute::cli::add_config_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version are "errors" with exit code 0; print them and succeed.
+    const int printed = app.exit(error);
+    return printed == 0 ? edgeroute::cli::kExitOk : edgeroute::cli::kExitUsage;
+  }
+  return exit_code;
+}
