@@ -14,15 +14,11 @@ function(edgeroute_add_gtest name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES;LIBRARIES;LABELS")
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gmock_main
-                                        edgeroute::test_support edgeroute::project_options)
+                                        edgeroute::project_options)
   target_compile_definitions(${name} PRIVATE
     EDGEROUTE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-  set(environment "")
-  if(CMAKE_CROSSCOMPILING_EMULATOR)
-    set(environment ENVIRONMENT EDGEROUTE_UNDER_EMULATOR=1)
-  endif()
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${arg_LABELS}" TIMEOUT 120 ${environment})
+    PROPERTIES LABELS "${arg_LABELS}" TIMEOUT 120)
 endfunction()

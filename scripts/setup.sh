@@ -52,6 +52,8 @@ for arch in $cross_arches; do
     armhf) packages+=(g++-arm-linux-gnueabihf) ;;
     *) echo "setup.sh: unknown cross architecture '$arch'" >&2; exit 2 ;;
   esac
+  # The target's own C and C++ runtimes, which qemu-user runs the tests against.
+  packages+=("libc6:$arch" "libstdc++6:$arch")
   for lib in "${target_libraries[@]}"; do
     # Header-only, architecture-independent packages install once for all.
     [[ "$lib" == libasio-dev ]] && continue

@@ -12,5 +12,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_SYSTEM_IGNORE_PATH /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
 
-# Test binaries run under user-mode emulation; the cross runtime supplies the loader.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# Test binaries run under user-mode emulation with the target's multiarch loader and
+# libraries (libc6:arm64, libstdc++6:arm64). No "-L /usr/<triplet>": that mixes the
+# cross-compiler's private glibc loader with the multiarch libc, and a glibc whose
+# loader and libc differ corrupts its thread bookkeeping (pthread_create loops forever).
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64)

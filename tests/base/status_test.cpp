@@ -9,7 +9,6 @@
 
 #include "edgeroute/base/result.h"
 #include "edgeroute/base/status.h"
-#include "edgeroute/testing/emulator.h"
 
 namespace edgeroute {
 namespace {
@@ -53,13 +52,11 @@ TEST(Result, HoldsValueOrStatus) {
 }
 
 TEST(ResultDeathTest, ReadingTheValueOfAFailureAborts) {
-  EDGEROUTE_SKIP_DEATH_TEST_UNDER_EMULATOR();
   Result<int> failure = Status(StatusCode::internal, "boom");
   EXPECT_DEATH((void)failure.value(), "value\\(\\) of a failed Result");
 }
 
 TEST(ResultDeathTest, AFailedResultNeedsAFailedStatus) {
-  EDGEROUTE_SKIP_DEATH_TEST_UNDER_EMULATOR();
   EXPECT_DEATH(Result<int>{Status::ok()}, "a failed Result needs a failed Status");
 }
 
