@@ -17,6 +17,12 @@ function(edgeroute_flatbuffers_schemas target)
   set(include_root "${CMAKE_CURRENT_BINARY_DIR}/generated")
   set(output_dir "${include_root}/edgeroute/${arg_OUTPUT_SUBDIR}")
   set(generated_headers "")
+  # Schemas of one set include each other; regenerate every header when any changes.
+  set(all_schema_paths "")
+  foreach(schema IN LISTS arg_SCHEMAS)
+    get_filename_component(schema_path "${schema}" ABSOLUTE)
+    list(APPEND all_schema_paths "${schema_path}")
+  endforeach()
   foreach(schema IN LISTS arg_SCHEMAS)
     get_filename_component(schema_path "${schema}" ABSOLUTE)
     get_filename_component(schema_name "${schema}" NAME_WE)
@@ -26,7 +32,7 @@ function(edgeroute_flatbuffers_schemas target)
       COMMAND "${EDGEROUTE_FLATC}" --cpp --scoped-enums --gen-object-api
               --cpp-std c++17 --reflect-names
               -I "${CMAKE_CURRENT_SOURCE_DIR}" -o "${output_dir}" "${schema_path}"
-      DEPENDS "${schema_path}"
+      DEPENDS ${all_schema_paths}
       COMMENT "flatc ${schema_name}.fbs"
       VERBATIM)
     list(APPEND generated_headers "${header}")
