@@ -5,6 +5,11 @@
 #   makes <target> an INTERFACE library carrying the generated headers, so that
 #   `#include "edgeroute/<dir>/<name>_generated.h"` works for anyone who links it.
 #
+# edgeroute_binary_schemas(<target> NAMESPACE <ns> SCHEMAS <name>=<file.fbs>...)
+#   Compiles each schema (with everything it includes) to its binary form (.bfbs) and
+#   embeds it as `std::string_view <ns>::<name>()`, for edgeroute::SchemaJson, which
+#   reads and writes the schema's JSON at run time.
+#
 # edgeroute_embed_files(<target> NAMESPACE <ns> FILES <name>=<path>...)
 #   Compiles each file's bytes into <target> as `std::string_view <ns>::<name>()`,
 #   declared in the generated header <target>_embedded.h. Used for schema text
@@ -77,4 +82,35 @@ ${declarations}}
   add_library(${target} STATIC ${sources})
   target_include_directories(${target} PUBLIC "${output_dir}")
   target_link_libraries(${target} PRIVATE edgeroute::sanitizers)
+endfunction()
+
+function(edgeroute_binary_schemas target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "NAMESPACE" "SCHEMAS")
+  set(output_dir "${CMAKE_CURRENT_BINARY_DIR}/bfbs")
+  set(embedded "")
+  set(all_schema_paths "")
+  foreach(entry IN LISTS arg_SCHEMAS)
+    string(REPLACE "=" ";" pair "${entry}")
+    list(GET pair 1 schema)
+    get_filename_component(schema_path "${schema}" ABSOLUTE)
+    list(APPEND all_schema_paths "${schema_path}")
+  endforeach()
+  foreach(entry IN LISTS arg_SCHEMAS)
+    string(REPLACE "=" ";" pair "${entry}")
+    list(GET pair 0 symbol)
+    list(GET pair 1 schema)
+    get_filename_component(schema_path "${schema}" ABSOLUTE)
+    get_filename_component(schema_dir "${schema_path}" DIRECTORY)
+    get_filename_component(schema_name "${schema}" NAME_WE)
+    set(bfbs "${output_dir}/${schema_name}.bfbs")
+    add_custom_command(
+      OUTPUT "${bfbs}"
+      COMMAND "${EDGEROUTE_FLATC}" --binary --schema -I "${schema_dir}" -o "${output_dir}"
+              "${schema_path}"
+      DEPENDS ${all_schema_paths}
+      COMMENT "flatc --schema ${schema_name}.fbs"
+      VERBATIM)
+    list(APPEND embedded "${symbol}=${bfbs}")
+  endforeach()
+  edgeroute_embed_files(${target} NAMESPACE ${arg_NAMESPACE} FILES ${embedded})
 endfunction()

@@ -1,95 +1,31 @@
 #include "schema_json.h"
 
-#include <charconv>
-#include <memory>
-
-#include <flatbuffers/idl.h>
-#include <fmt/format.h>
-
-#include "edgeroute/base/assert.h"
-#include "edgeroute_firmware_config_files_embedded.h"
+#include "edgeroute/base/schema_json.h"
+#include "edgeroute_firmware_config_bfbs_embedded.h"
 
 namespace edgeroute::firmware_config::detail {
 namespace {
 
-flatbuffers::IDLOptions parser_options() {
-  flatbuffers::IDLOptions options;
-  // Keep "" and [] as written: an explicitly empty field is present (and then
-  // rejected by validation with a precise message), not silently absent.
-  options.set_empty_strings_to_null = false;
-  options.set_empty_vectors_to_null = false;
-  // Output side: real JSON that any tool (and this parser) reads back, UTF-8 as is.
-  options.strict_json = true;
-  options.natural_utf8 = true;
-  options.indent_step = 2;
-  return options;
-}
-
-std::unique_ptr<flatbuffers::Parser> make_schema_parser() {
-  auto parser = std::make_unique<flatbuffers::Parser>(parser_options());
-  const std::string schema(embedded::gateway_config_schema());
-  // The schema is compiled in and exercised by every test; failing here is a build defect.
-  const bool parsed = parser->Parse(schema.c_str(), nullptr, "gateway_config.fbs");
-  EDGEROUTE_ASSERT(parsed, "the embedded gateway_config.fbs does not parse");
-  return parser;
-}
-
-// Reads a leading decimal number followed by ": " and advances past both.
-bool take_number(std::string_view& text, int& number) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc{}) return false;
-  text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-  if (!text.starts_with(": ")) return false;
-  text.remove_prefix(2);
-  return true;
-}
-
-// FlatBuffers reports "<line>: <column>: error: <what>" (after any warnings, one per
-// line); this words it as "line <line>, column <column>: <what>".
-std::string reword_parser_error(std::string_view error) {
-  while (error.ends_with('\n')) error.remove_suffix(1);
-  const std::size_t last_line_start = error.rfind('\n');
-  const std::string_view text =
-      last_line_start == std::string_view::npos ? error : error.substr(last_line_start + 1);
-  int line = 0;
-  int column = 0;
-  std::string_view rest = text;
-  if (!take_number(rest, line) || !take_number(rest, column)) return std::string(text);
-  if (rest.starts_with("error: ")) rest.remove_prefix(7);
-  return fmt::format("line {}, column {}: {}", line, column, rest);
-}
-
-Status invalid(std::string message) {
-  return {StatusCode::invalid_argument, std::move(message)};
+const SchemaJson& gateway_schema() {
+  static const SchemaJson schema(embedded::gateway_config_schema(), "GatewayConfig");
+  return schema;
 }
 
 }  // namespace
 
 Result<ConfigBuffer> parse_config_json(std::string_view json) {
-  if (const std::size_t nul = json.find('\0'); nul != std::string_view::npos) {
-    return invalid(fmt::format("byte {}: NUL is not allowed in JSON text", nul));
-  }
-  auto parser = make_schema_parser();
-  const std::string text(json);
-  if (!parser->ParseJson(text.c_str())) return invalid(reword_parser_error(parser->error_));
-
-  const std::uint8_t* data = parser->builder_.GetBufferPointer();
-  const std::size_t size = parser->builder_.GetSize();
-  flatbuffers::Verifier verifier(data, size);
+  auto parsed = gateway_schema().parse(json);
+  if (!parsed) return parsed.status();
+  flatbuffers::Verifier verifier(parsed->data(), parsed->size());
   if (!fbs::VerifyGatewayConfigBuffer(verifier)) {
     return Status(StatusCode::internal,
                   "FlatBuffers' parser produced a buffer that fails verification");
   }
-  return ConfigBuffer(std::vector<std::uint8_t>(data, data + size));
+  return ConfigBuffer(std::move(parsed).value());
 }
 
 Result<std::string> config_buffer_to_json(const std::uint8_t* buffer) {
-  auto parser = make_schema_parser();
-  std::string text;
-  if (!flatbuffers::GenerateText(*parser, buffer, &text)) {
-    return invalid("a string is not valid UTF-8, which JSON cannot carry");
-  }
-  return text;
+  return gateway_schema().to_json(buffer);
 }
 
 }  // namespace edgeroute::firmware_config::detail
