@@ -1,0 +1,48 @@
+// The text forms of time in routing documents (common.fbs): local clock times
+// "HH:MM", calendar dates "YYYY-MM-DD" and UTC instants "YYYY-MM-DDTHH:MM:SSZ", and
+// the integer forms the routing core computes with: minutes since local midnight,
+// days since 1970-01-01, seconds since the Unix epoch.
+//
+// Parsers are strict (exact widths, real calendar dates, no leap seconds, no
+// offsets other than "Z") and return nullopt on anything else; callers word the
+// error, since only they know which field it was. They neither allocate nor throw,
+// so they are safe on the per-order path and under fuzzing.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace edgeroute::routing {
+
+using UnixSeconds = std::int64_t;  // UTC instant, seconds since 1970-01-01T00:00:00Z
+using EpochDay = std::int32_t;     // calendar date, days since 1970-01-01
+using LocalMinute = std::int32_t;  // minutes since local midnight, 0..1439
+
+inline constexpr std::int64_t kSecondsPerDay = 86400;
+
+// "HH:MM", 00:00..23:59.
+std::optional<LocalMinute> parse_local_minute(std::string_view text);
+// "YYYY-MM-DD", years 1970..9999.
+std::optional<EpochDay> parse_epoch_day(std::string_view text);
+// "YYYY-MM-DDTHH:MM:SSZ", years 1970..9999.
+std::optional<UnixSeconds> parse_utc_instant(std::string_view text);
+
+std::string format_local_minute(LocalMinute minute);
+std::string format_epoch_day(EpochDay day);
+std::string format_utc_instant(UnixSeconds instant);
+
+// Monday = 0 .. Sunday = 6, as fbs::Weekday.
+int weekday_of(EpochDay day);
+
+// The day holding `seconds` when both count from the same midnight (floor division,
+// so instants before the epoch land on the right day too).
+constexpr EpochDay day_of(std::int64_t seconds) {
+  return static_cast<EpochDay>(seconds >= 0 ? seconds / kSecondsPerDay
+                                            : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay));
+}
+
+}  // namespace edgeroute::routing
