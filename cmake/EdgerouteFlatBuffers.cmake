@@ -103,11 +103,12 @@ function(edgeroute_binary_schemas target)
     get_filename_component(schema_dir "${schema_path}" DIRECTORY)
     get_filename_component(schema_name "${schema}" NAME_WE)
     set(bfbs "${output_dir}/${schema_name}.bfbs")
+    file(GLOB sibling_schemas "${schema_dir}/*.fbs")  # what `include` may pull in
     add_custom_command(
       OUTPUT "${bfbs}"
       COMMAND "${EDGEROUTE_FLATC}" --binary --schema -I "${schema_dir}" -o "${output_dir}"
               "${schema_path}"
-      DEPENDS ${all_schema_paths}
+      DEPENDS ${all_schema_paths} ${sibling_schemas}
       COMMENT "flatc --schema ${schema_name}.fbs"
       VERBATIM)
     list(APPEND embedded "${symbol}=${bfbs}")

@@ -1,0 +1,91 @@
+#include "edgeroute/routing/io/load.h"
+
+#include "edgeroute/base/schema_json.h"
+#include "edgeroute_routing_bfbs_embedded.h"
+#include "validate.h"
+
+namespace edgeroute::routing::io {
+namespace {
+
+namespace embedded = edgeroute::routing::embedded;
+
+// Parses and verifies; `verify` is the generated Verify<Root>Buffer.
+template <typename Root>
+Result<Document<Root>> parse_document(const SchemaJson& schema, std::string_view json,
+                                      bool (*verify)(flatbuffers::Verifier&)) {
+  auto bytes = schema.parse(json);
+  if (!bytes) return bytes.status();
+  flatbuffers::Verifier verifier(bytes->data(), bytes->size());
+  if (!verify(verifier)) {
+    return Status(StatusCode::internal, "FlatBuffers' parser produced a buffer of " +
+                                            schema.root_name() + " that fails verification");
+  }
+  return Document<Root>(std::move(bytes).value());
+}
+
+template <typename Root, typename Check>
+Validated<Document<Root>> load_document(const SchemaJson& schema, std::string_view json,
+                                        bool (*verify)(flatbuffers::Verifier&), Check check) {
+  auto document = parse_document<Root>(schema, json, verify);
+  if (!document) return std::vector<FieldError>{{"", document.status().message()}};
+  detail::ErrorList errors;
+  check(document->root(), errors);
+  if (!errors.empty()) return errors.take();
+  return std::move(document).value();
+}
+
+const SchemaJson& network_schema() {
+  static const SchemaJson schema(embedded::network_schema(), "Network");
+  return schema;
+}
+const SchemaJson& inventory_schema() {
+  static const SchemaJson schema(embedded::inventory_schema(), "InventorySnapshot");
+  return schema;
+}
+const SchemaJson& policy_schema() {
+  static const SchemaJson schema(embedded::policy_schema(), "Policy");
+  return schema;
+}
+const SchemaJson& order_schema() {
+  static const SchemaJson schema(embedded::order_schema(), "Order");
+  return schema;
+}
+const SchemaJson& decision_schema() {
+  static const SchemaJson schema(embedded::decision_schema(), "Decision");
+  return schema;
+}
+
+}  // namespace
+
+Validated<NetworkDocument> load_network_json(std::string_view json, const Geography& geography) {
+  return load_document<fbs::Network>(network_schema(), json, &fbs::VerifyNetworkBuffer,
+                                     [&](const fbs::Network& network, detail::ErrorList& errors) {
+                                       detail::validate_network(network, geography, errors);
+                                     });
+}
+
+Validated<InventoryDocument> load_inventory_json(std::string_view json,
+                                                 const fbs::Network& network) {
+  return load_document<fbs::InventorySnapshot>(
+      inventory_schema(), json, &fbs::VerifyInventorySnapshotBuffer,
+      [&](const fbs::InventorySnapshot& inventory, detail::ErrorList& errors) {
+        detail::validate_inventory(inventory, network, errors);
+      });
+}
+
+Validated<PolicyDocument> load_policy_json(std::string_view json, const fbs::Network& network) {
+  return load_document<fbs::Policy>(policy_schema(), json, &fbs::VerifyPolicyBuffer,
+                                    [&](const fbs::Policy& policy, detail::ErrorList& errors) {
+                                      detail::validate_policy(policy, network, errors);
+                                    });
+}
+
+Result<OrderDocument> parse_order_json(std::string_view json) {
+  return parse_document<fbs::Order>(order_schema(), json, &fbs::VerifyOrderBuffer);
+}
+
+Result<std::string> decision_to_json(const DecisionDocument& decision) {
+  return decision_schema().to_json(decision.bytes().data());
+}
+
+}  // namespace edgeroute::routing::io
