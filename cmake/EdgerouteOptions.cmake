@@ -13,12 +13,16 @@ set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
+# Not -Wnull-dereference: GCC 12 raises it at -O2 inside library code inlined into
+# ours (FlatBuffers' vector accessors, libstdc++'s std::string under CLI11), where
+# system-header suppression does not reach middle-end warnings; sanitizers catch
+# real null dereferences instead.
 add_library(edgeroute_warnings INTERFACE)
 add_library(edgeroute::warnings ALIAS edgeroute_warnings)
 target_compile_options(edgeroute_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
-  -Wimplicit-fallthrough -Wnull-dereference -Wdouble-promotion -Wformat=2
+  -Wimplicit-fallthrough -Wdouble-promotion -Wformat=2
   $<$<BOOL:${EDGEROUTE_WARNINGS_AS_ERRORS}>:-Werror>)
 
 add_library(edgeroute_sanitizers INTERFACE)
