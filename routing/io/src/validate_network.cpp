@@ -144,13 +144,14 @@ void check_zone_rates(const fbs::CarrierService& service, const std::string& at,
     for (flatbuffers::uoffset_t i = 0; i < service.rates()->size(); ++i) {
       const fbs::ZoneRates& rates = *service.rates()->Get(i);
       const std::string path = fmt::format("{}.rates[{}]", at, i);
-      if (rates.zone() < 1 || rates.zone() > kZoneCount) {
-        errors.add(path + ".zone", "{} is not a zone 1..8", rates.zone());
+      const std::size_t zone = rates.zone();
+      if (zone < 1 || zone > kZoneCount) {
+        errors.add(path + ".zone", "{} is not a zone 1..8", zone);
         continue;
       }
-      if (priced[rates.zone() - 1U])
-        errors.add(path + ".zone", "zone {} is priced twice", rates.zone());
-      priced[rates.zone() - 1U] = true;
+      bool& zone_priced = priced.at(zone - 1);
+      if (zone_priced) errors.add(path + ".zone", "zone {} is priced twice", zone);
+      zone_priced = true;
       if (rates.breaks() == nullptr || rates.breaks()->size() == 0) {
         errors.add(path + ".breaks", "needs at least one weight break");
         continue;
