@@ -4,9 +4,13 @@
 // data by hand: gateway configuration, networks, policies, orders, decisions.
 //
 // Parse errors are worded "line 3, column 12: unknown field: prot" (FlatBuffers'
-// position; its column points just past the offending token). Strict JSON: keys
-// quoted, no trailing commas, unknown and repeated fields refused; "" and [] stay
-// present (validation, not the parser, decides whether they are allowed).
+// position; its column points just past the offending token). The dialect is
+// FlatBuffers' JSON with its strict_json option: keys quoted, no trailing commas,
+// unknown and repeated fields refused; it also accepts what plain JSON does not —
+// // and /* */ comments, single-quoted strings, numbers written as strings, hex
+// numbers — which is harmless for hand-written files because every value is then
+// validated by its owner. "" and [] stay present (validation, not the parser, decides
+// whether they are allowed).
 //
 // Thread-safety: a SchemaJson is immutable; each call builds its own parser, so any
 // thread may call it concurrently.

@@ -1,7 +1,8 @@
 // The gateway configuration file: JSON written against
 // firmware_config/schema/gateway_config.fbs, read with FlatBuffers' own parser in
 // its strict-JSON mode (keys quoted, no trailing commas; unknown fields and repeated
-// fields are errors), completed with the defaults of the device profile it names,
+// fields are errors; see edgeroute/base/schema_json.h for what else the dialect
+// accepts), completed with the defaults of the device profile it names,
 // then validated (validate.h).
 //
 // The schema and the profiles are compiled into the library, so nothing here
