@@ -2,12 +2,13 @@
 # Installs everything edgeroute needs to build, test and cross-build on Debian 12,
 # from Debian packages only. Safe to run again: apt skips what is already there.
 #
-#   scripts/setup.sh                                host toolchain + aarch64 cross target
-#   EDGEROUTE_CROSS="arm64 armhf" scripts/setup.sh  ... and the 32-bit armhf target too
-#   EDGEROUTE_CROSS=none scripts/setup.sh           host only
+#   scripts/setup.sh                          host toolchain + aarch64 and armhf cross targets
+#                                             (armhf as a sysroot: scripts/make-armhf-sysroot.sh)
+#   EDGEROUTE_CROSS=arm64 scripts/setup.sh    host + aarch64 only
+#   EDGEROUTE_CROSS=none scripts/setup.sh     host only
 set -euo pipefail
 
-cross_arches=${EDGEROUTE_CROSS:-arm64}
+cross_arches=${EDGEROUTE_CROSS:-"arm64 armhf"}
 [[ "$cross_arches" == none ]] && cross_arches=""
 
 sudo_cmd=()
@@ -24,14 +25,23 @@ target_libraries=(
 
 host_tools=(
   build-essential cmake ninja-build ccache pkg-config file git ca-certificates tzdata
-  flatbuffers-compiler clang clang-format libclang-rt-14-dev valgrind qemu-user
+  flatbuffers-compiler clang clang-format libclang-rt-14-dev valgrind qemu-user iproute2
 )
 
+# arm64 libraries install as multiarch packages. armhf ones do not (see
+# scripts/make-armhf-sysroot.sh): while armhf is a dpkg architecture, a stale armhf index
+# on the mirror fails apt-get update for every architecture. An earlier setup.sh added it;
+# take it out again unless something armhf is installed.
 for arch in $cross_arches; do
+  [[ "$arch" == armhf ]] && continue
   if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
     "${sudo_cmd[@]}" dpkg --add-architecture "$arch"
   fi
 done
+if dpkg --print-foreign-architectures | grep -qx armhf &&
+  ! dpkg-query -W -f '${Architecture}\n' 2>/dev/null | grep -qx armhf; then
+  "${sudo_cmd[@]}" dpkg --remove-architecture armhf
+fi
 
 # A mirror caught mid-sync answers with index files of the wrong size. Ask again a few
 # times; if one index stays stale, go on with the ones that did arrive: the install below
@@ -49,7 +59,8 @@ packages=("${host_tools[@]}" "${target_libraries[@]}")
 for arch in $cross_arches; do
   case "$arch" in
     arm64) packages+=(g++-aarch64-linux-gnu) ;;
-    armhf) packages+=(g++-arm-linux-gnueabihf) ;;
+    # The armhf libraries go into a sysroot, below; only the compiler comes from apt.
+    armhf) packages+=(g++-arm-linux-gnueabihf) && continue ;;
     *) echo "setup.sh: unknown cross architecture '$arch'" >&2; exit 2 ;;
   esac
   # The target's own C and C++ runtimes, which qemu-user runs the tests against.
@@ -62,4 +73,7 @@ for arch in $cross_arches; do
 done
 
 apt_install "${packages[@]}"
+if [[ " $cross_arches " == *" armhf "* ]]; then
+  bash "$(dirname "$0")/make-armhf-sysroot.sh" "${target_libraries[@]}"
+fi
 echo "setup.sh: host tools and libraries installed${cross_arches:+; cross targets: $cross_arches}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it: formatting, then build and test under
-# AddressSanitizer + UBSan (dev), ThreadSanitizer (tsan) and for 64-bit ARM under
-# qemu-user (aarch64). Assumes scripts/setup.sh has run.
+# AddressSanitizer + UBSan (dev), ThreadSanitizer (tsan) and for 64-bit and 32-bit ARM
+# under qemu-user (aarch64, armhf). Assumes scripts/setup.sh has run.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh dev tsan        only these presets (format check still runs)
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 presets=("$@")
-[[ ${#presets[@]} -eq 0 ]] && presets=(tsan aarch64 dev)
+[[ ${#presets[@]} -eq 0 ]] && presets=(tsan aarch64 armhf dev)
 
 jobs=$(nproc)
 step() { printf '\n=== %s (%ss since start)\n' "$1" "$SECONDS"; }
