@@ -1,0 +1,82 @@
+// Proves compute_promise() allocates nothing: once the node calendars exist, computing
+// promises on the same day, over a missed cut-off, a weekend, a closed date and a DST
+// change, and failing (a node never open; an order outside the offset schedule) makes no
+// call to operator new. The binary replaces the global operator new/delete with counting
+// versions (on top of malloc, so the sanitizers still see every block) and compares the
+// count around the calls.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+#include <gtest/gtest.h>
+
+#include "promise_fixtures.h"
+
+namespace {
+std::atomic<std::int64_t> allocations{0};
+
+void* counted_allocation(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* block = std::malloc(size == 0 ? 1 : size)) return block;
+  std::abort();  // out of memory ends the test
+}
+}  // namespace
+
+void* operator new(std::size_t size) {
+  return counted_allocation(size);
+}
+void* operator new[](std::size_t size) {
+  return counted_allocation(size);
+}
+void operator delete(void* block) noexcept {
+  std::free(block);
+}
+void operator delete[](void* block) noexcept {
+  std::free(block);
+}
+void operator delete(void* block, std::size_t) noexcept {
+  std::free(block);
+}
+void operator delete[](void* block, std::size_t) noexcept {
+  std::free(block);
+}
+
+namespace edgeroute::routing {
+namespace {
+
+using namespace promise_fixtures;
+
+TEST(PromiseHotPath, MakesNoAllocation) {
+  const NodeCalendar node = new_york_fc({date("2026-11-26")});
+  const NodeCalendar never_open = calendar({}, {}, 120, new_york_offsets());
+  const UnixSeconds orders[] = {
+      utc("2026-06-16T14:00:00Z"),  // same day
+      utc("2026-06-16T20:30:00Z"),  // cut-off missed
+      utc("2026-06-19T23:00:00Z"),  // over the weekend
+      utc("2026-11-25T21:00:00Z"),  // over Thanksgiving
+      utc("2026-03-08T03:00:00Z"),  // over the spring change
+      utc("2030-01-01T00:00:00Z"),  // outside the schedule
+  };
+
+  const std::int64_t before = allocations.load();
+  int promised = 0;
+  int refused = 0;
+  for (int round = 0; round < 100; ++round) {
+    for (const UnixSeconds order : orders) {
+      const PromiseResult promise = compute_promise(node, order, kNewYorkCutoff, 3, true);
+      const PromiseResult none = compute_promise(never_open, order, kNewYorkCutoff, 3, true);
+      promised += promise ? 1 : 0;
+      refused += none ? 0 : 1;
+    }
+  }
+  const std::int64_t after = allocations.load();
+
+  EXPECT_EQ(after - before, 0);
+  EXPECT_EQ(promised, 500) << "all but the order outside the schedule";
+  EXPECT_EQ(refused, 600);
+}
+
+}  // namespace
+}  // namespace edgeroute::routing
