@@ -54,6 +54,12 @@ Status status_from_errno(int error_number, std::string_view what) {
     case EPERM:
     case EROFS: code = StatusCode::permission_denied; break;
     case EINVAL: code = StatusCode::invalid_argument; break;
+    // The path names the wrong kind of thing (a directory where a file is needed or the
+    // reverse, a directory that still holds entries): nothing failed, the caller's
+    // request does not fit what is there.
+    case EISDIR:
+    case ENOTDIR:
+    case ENOTEMPTY: code = StatusCode::failed_precondition; break;
     default: break;
   }
   std::string message(what);

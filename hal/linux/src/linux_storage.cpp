@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <string>
 #include <utility>
 
 #include "edgeroute/hal/linux/unique_fd.h"
@@ -37,6 +39,12 @@ Status errno_status(const std::string& path, std::string_view operation) {
   return status_from_errno(errno, what);
 }
 
+Status too_large_to_read(const std::string& path, std::uint64_t size_bytes) {
+  return Status(StatusCode::out_of_range, path + ": holds " + std::to_string(size_bytes) +
+                                              " bytes or more; read_file returns at most " +
+                                              std::to_string(kReadFileMaxBytes));
+}
+
 Status require_absolute(const std::string& path) {
   if (!path.empty() && path.front() == '/') return Status::ok();
   return Status(StatusCode::invalid_argument, "path '" + path + "' is not absolute");
@@ -48,22 +56,18 @@ class PosixWritableFile final : public WritableFile {
 
   Status append(std::string_view data) override {
     if (Status usable = check_usable(); !usable.is_ok()) return usable;
-    while (!data.empty()) {
-      const ssize_t written =
-          retry_on_interrupt([&] { return ::write(fd_.get(), data.data(), data.size()); });
-      if (written < 0) return errno_status(path_, "write");
-      // write(2) on a file or device either makes progress or fails; guard the loop anyway.
-      if (written == 0) return Status(StatusCode::io_error, path_ + ": write made no progress");
-      data.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return Status::ok();
+    std::size_t written_bytes = 0;
+    Status written = write_all(data, written_bytes);
+    if (!written.is_ok() && written_bytes > 0) undo_torn_append(written_bytes, written);
+    return written;
   }
 
   Status sync() override {
     if (Status usable = check_usable(); !usable.is_ok()) return usable;
     if (retry_on_interrupt([&] { return ::fdatasync(fd_.get()); }) != 0) {
-      sync_failure_ = errno_status(path_, "fdatasync");
-      return sync_failure_;
+      Status failed = errno_status(path_, "fdatasync");
+      unusable_because_ = failed.with_context("unusable after a failed sync");
+      return failed;
     }
     return Status::ok();
   }
@@ -77,19 +81,61 @@ class PosixWritableFile final : public WritableFile {
   }
 
  private:
+  // Writes until every byte is written or a write fails; `written_bytes` says how far
+  // it got either way.
+  Status write_all(std::string_view data, std::size_t& written_bytes) {
+    while (written_bytes < data.size()) {
+      const std::string_view rest = data.substr(written_bytes);
+      const ssize_t written =
+          retry_on_interrupt([&] { return ::write(fd_.get(), rest.data(), rest.size()); });
+      if (written < 0) return errno_status(path_, "write");
+      // write(2) on a file or device either makes progress or fails; guard the loop anyway.
+      if (written == 0) return Status(StatusCode::io_error, path_ + ": write made no progress");
+      written_bytes += static_cast<std::size_t>(written);
+    }
+    return Status::ok();
+  }
+
+  // A short write followed by an error left the first `written_bytes` of a failed
+  // append at the end of the file: a torn record that a reader would take for data.
+  // Cut it off again. The file is O_APPEND and has one writer (storage.h), so its size
+  // before the append is its size now less what this append wrote. If even that fails,
+  // the fragment stays and the file refuses further use, as after a failed sync.
+  void undo_torn_append(std::size_t written_bytes, const Status& failure) {
+    Status undone = cut_off_last_bytes(written_bytes);
+    if (undone.is_ok()) return;
+    unusable_because_ = failure.with_context(
+        "unusable after a failed append whose " + std::to_string(written_bytes) +
+        " written bytes could not be cut off again (" + undone.message() + ")");
+  }
+
+  Status cut_off_last_bytes(std::size_t bytes) {
+    struct stat status {};
+    if (::fstat(fd_.get(), &status) != 0) return errno_status(path_, "fstat");
+    const auto size_bytes = static_cast<std::uint64_t>(status.st_size);
+    if (size_bytes < bytes) {
+      return Status(StatusCode::io_error, path_ + ": shorter than the bytes just written");
+    }
+    const auto kept_bytes = static_cast<off_t>(size_bytes - bytes);
+    if (retry_on_interrupt([&] { return ::ftruncate(fd_.get(), kept_bytes); }) != 0) {
+      return errno_status(path_, "ftruncate");
+    }
+    return Status::ok();
+  }
+
   Status closed_status() const {
     return Status(StatusCode::failed_precondition, path_ + ": file is already closed");
   }
 
   Status check_usable() const {
     if (!fd_.is_open()) return closed_status();
-    if (!sync_failure_.is_ok()) return sync_failure_.with_context("unusable after a failed sync");
-    return Status::ok();
+    return unusable_because_;
   }
 
   UniqueFd fd_;
   std::string path_;
-  Status sync_failure_;
+  // Why the file refuses further appends and syncs; ok while it does not.
+  Status unusable_because_;
 };
 
 Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path, int extra_flags) {
@@ -135,6 +181,13 @@ Result<std::string> LinuxStorage::read_file(const std::string& path) {
   if (Status absolute = require_absolute(path); !absolute.is_ok()) return absolute;
   UniqueFd fd(retry_on_interrupt([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
   if (!fd.is_open()) return errno_status(path, "open for reading");
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) return errno_status(path, "fstat");
+  // Refuse a file known to be too large before reading any of it; the loop below still
+  // counts, for files whose size stat does not know (/proc) or that grow meanwhile.
+  if (static_cast<std::uint64_t>(status.st_size) > kReadFileMaxBytes) {
+    return too_large_to_read(path, static_cast<std::uint64_t>(status.st_size));
+  }
   std::string contents;
   for (;;) {
     const std::size_t used = contents.size();
@@ -143,6 +196,7 @@ Result<std::string> LinuxStorage::read_file(const std::string& path) {
         [&] { return ::read(fd.get(), contents.data() + used, kReadChunkBytes); });
     if (got < 0) return errno_status(path, "read");
     contents.resize(used + static_cast<std::size_t>(got));
+    if (contents.size() > kReadFileMaxBytes) return too_large_to_read(path, contents.size());
     if (got == 0) return contents;
   }
 }

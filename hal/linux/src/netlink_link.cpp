@@ -8,12 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "edgeroute/base/assert.h"
 #include "link_listener_registry.h"
@@ -25,6 +26,10 @@ namespace {
 // 32 KiB); a bigger one arrives truncated and is handled like lost notifications.
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 constexpr std::chrono::milliseconds kInitialQueryTimeout{5000};
+// After a socket error nobody expects, the monitor waits this long before trying
+// again, doubling up to the maximum while the errors go on.
+constexpr std::chrono::milliseconds kRetryBackoffMin{10};
+constexpr std::chrono::milliseconds kRetryBackoffMax{1000};
 
 Status check_interface_name(const std::string& name) {
   // The kernel's own rule (dev_valid_name): 1..IFNAMSIZ-1 bytes, not "." or "..", no
@@ -64,14 +69,17 @@ Status send_query(int socket, const std::string& interface_name, std::uint32_t s
 }
 
 struct Datagram {
-  enum class Outcome : std::uint8_t { messages, nothing_pending, messages_lost };
+  enum class Outcome : std::uint8_t { messages, nothing_pending, messages_lost, failed };
   Outcome outcome = Outcome::nothing_pending;
   std::vector<RtnetlinkMessage> messages;  // Outcome::messages only
+  int error_number = 0;                    // Outcome::failed only
 };
 
 // Reads one datagram without blocking. Messages the kernel dropped (ENOBUFS), a
 // truncated datagram and one that does not decode all mean the same to the caller:
-// notifications were lost and the state must be asked for again.
+// notifications were lost and the state must be asked for again. Any other error
+// (ENOMEM under memory pressure, or whatever else the kernel may say) is `failed`:
+// the environment's doing, so the caller must survive it, and messages may be lost too.
 Datagram receive_datagram(int socket, std::vector<std::byte>& buffer) {
   sockaddr_nl sender{};
   iovec vector{buffer.data(), buffer.size()};
@@ -86,8 +94,8 @@ Datagram receive_datagram(int socket, std::vector<std::byte>& buffer) {
   } while (received < 0 && errno == EINTR);
   if (received < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {Datagram::Outcome::nothing_pending, {}};
-    EDGEROUTE_ASSERT(errno == ENOBUFS, std::strerror(errno));
-    return {Datagram::Outcome::messages_lost, {}};
+    if (errno == ENOBUFS) return {Datagram::Outcome::messages_lost, {}};
+    return {Datagram::Outcome::failed, {}, errno};
   }
   if ((header.msg_flags & MSG_TRUNC) != 0) return {Datagram::Outcome::messages_lost, {}};
   // Only the kernel (port 0) speaks for the kernel; ignore anything another process
@@ -126,11 +134,25 @@ Result<LinkState> query_initial_state(int socket, InterfaceStateTracker& tracker
   const std::string& name = tracker.interface_name();
   const auto deadline = std::chrono::steady_clock::now() + kInitialQueryTimeout;
   if (Status sent = send_query(socket, name, sequence); !sent.is_ok()) return sent;
+  bool must_ask_again = false;
   for (;;) {
     if (Status ready = wait_readable(socket, deadline, name); !ready.is_ok()) return ready;
     Datagram datagram = receive_datagram(socket, buffer);
-    if (datagram.outcome == Datagram::Outcome::messages_lost) {
-      if (Status sent = send_query(socket, name, ++sequence); !sent.is_ok()) return sent;
+    switch (datagram.outcome) {
+      case Datagram::Outcome::messages: break;
+      case Datagram::Outcome::messages_lost: must_ask_again = true; break;
+      case Datagram::Outcome::failed:
+        return status_from_errno(datagram.error_number,
+                                 "receiving the kernel's answer about '" + name + "'");
+      case Datagram::Outcome::nothing_pending:
+        // Ask again only once the socket is drained: while its buffer is still full
+        // the kernel would drop the answer too (and under a flood of notifications from
+        // other interfaces, again and again).
+        if (must_ask_again) {
+          if (Status sent = send_query(socket, name, ++sequence); !sent.is_ok()) return sent;
+          must_ask_again = false;
+        }
+        continue;
     }
     for (const RtnetlinkMessage& message : datagram.messages) {
       const bool is_answer = message.sequence == sequence;
@@ -203,32 +225,63 @@ LinkSubscription NetlinkLink::subscribe(Listener listener) {
 }
 
 void NetlinkLink::monitor() {
-  std::array<pollfd, 2> watched{{{socket_.get(), POLLIN, 0}, {stop_event_.get(), POLLIN, 0}}};
+  std::chrono::milliseconds backoff = kRetryBackoffMin;
   for (;;) {
-    if (::poll(watched.data(), watched.size(), -1) < 0) {
-      EDGEROUTE_ASSERT(errno == EINTR, "poll in the link monitor failed");
+    // While a query is still owed (the last attempt to send it failed) poll only looks;
+    // the backoff below paces the attempts.
+    const int timeout_ms = query_owed_ ? 0 : -1;
+    std::array<pollfd, 2> watched{{{socket_.get(), POLLIN, 0}, {stop_event_.get(), POLLIN, 0}}};
+    const int ready = ::poll(watched.data(), watched.size(), timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    bool healthy = ready >= 0;
+    if (healthy && watched[1].revents != 0) return;
+    // POLLERR as well as POLLIN: an overflow is reported as a socket error (ENOBUFS).
+    if (healthy && watched[0].revents != 0) healthy = drain_socket();
+    if (healthy && query_owed_) healthy = query_again();
+    if (healthy) {
+      backoff = kRetryBackoffMin;
       continue;
     }
-    if (watched[1].revents != 0) return;
-    // POLLERR as well as POLLIN: an overflow is reported as a socket error (ENOBUFS).
-    if (watched[0].revents != 0) drain_socket();
+    // The environment failed us (poll, recvmsg or sendto said something unexpected).
+    // Notifications may have been lost, so the state is asked for again once the
+    // socket works; until then wait, longer each time, so a persistent error costs a
+    // few system calls a second rather than a spinning core.
+    socket_errors_.fetch_add(1, std::memory_order_relaxed);
+    query_owed_ = true;
+    if (stop_requested_within(backoff)) return;
+    backoff = std::min(backoff * 2, kRetryBackoffMax);
   }
 }
 
-void NetlinkLink::drain_socket() {
-  bool messages_lost = false;
+bool NetlinkLink::drain_socket() {
   for (;;) {
     Datagram datagram = receive_datagram(socket_.get(), receive_buffer_);
     switch (datagram.outcome) {
-      case Datagram::Outcome::nothing_pending:
-        // Ask only once the buffer is empty: while it is still full the kernel would
-        // drop the answer as well.
-        if (messages_lost) query_again();
-        return;
-      case Datagram::Outcome::messages_lost: messages_lost = true; break;
+      // Ask (in monitor) only once the buffer is empty: while it is still full the
+      // kernel would drop the answer as well.
+      case Datagram::Outcome::nothing_pending: return true;
+      case Datagram::Outcome::messages_lost: query_owed_ = true; break;
+      case Datagram::Outcome::failed: return false;
       case Datagram::Outcome::messages:
         for (const RtnetlinkMessage& message : datagram.messages) handle(message);
         break;
+    }
+  }
+}
+
+bool NetlinkLink::stop_requested_within(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto remaining =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (remaining.count() <= 0) return false;
+    pollfd stop{stop_event_.get(), POLLIN, 0};
+    const int ready = ::poll(&stop, 1, static_cast<int>(remaining.count()));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) {
+      // Even this poll failed: still wait out the backoff, without the early wake-up.
+      std::this_thread::sleep_for(remaining);
+      return false;
     }
   }
 }
@@ -244,10 +297,16 @@ void NetlinkLink::handle(const RtnetlinkMessage& message) {
   if (const std::optional<LinkState> state = tracker_.observe(message)) publish(*state);
 }
 
-void NetlinkLink::query_again() {
-  // If even the query cannot be sent the socket is still subscribed, so the next
-  // notification about the interface corrects the state; nothing better to do here.
-  (void)send_query(socket_.get(), tracker_.interface_name(), ++query_sequence_);
+bool NetlinkLink::query_again() {
+  if (!send_query(socket_.get(), tracker_.interface_name(), ++query_sequence_).is_ok()) {
+    return false;  // still owed; monitor() retries after a backoff
+  }
+  query_owed_ = false;
+  return true;
+}
+
+std::uint64_t NetlinkLink::socket_error_count() const {
+  return socket_errors_.load(std::memory_order_relaxed);
 }
 
 void NetlinkLink::publish(LinkState state) {

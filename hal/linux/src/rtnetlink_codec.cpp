@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 
 namespace edgeroute::hal {
@@ -75,8 +76,15 @@ Result<RtnetlinkMessage> decode_message(const nlmsghdr& header,
     case RTM_DELLINK: message.kind = RtnetlinkMessage::Kind::deleted_link; break;
     case NLMSG_ERROR: {
       if (payload.size() < sizeof(int)) return corruption("error message without an error code");
+      // The kernel sends 0 (an acknowledgement) or a negated errno. Anything else is not
+      // an errno, and INT_MIN could not even be negated.
+      const int negated_error = copy_out<int>(payload);
+      if (negated_error > 0 || negated_error == std::numeric_limits<int>::min()) {
+        return corruption("error code " + std::to_string(negated_error) +
+                          " is not a negated errno");
+      }
       message.kind = RtnetlinkMessage::Kind::error;
-      message.error_number = -copy_out<int>(payload);
+      message.error_number = -negated_error;
       return message;
     }
     default: return message;

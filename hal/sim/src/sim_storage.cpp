@@ -1,9 +1,12 @@
 #include "edgeroute/hal/sim/sim_storage.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "edgeroute/base/assert.h"
 #include "sim_file_system.h"
 
 namespace edgeroute::hal {
@@ -27,7 +30,7 @@ class SimWritableFile final : public WritableFile {
   Status close() override {
     if (closed_) return closed_status();
     closed_ = true;
-    return file_system_->check_handle(file_);
+    return file_system_->check_survived_crash(file_);
   }
 
  private:
@@ -110,8 +113,26 @@ std::uint64_t SimStorage::used_bytes() const {
   return file_system_->used_bytes();
 }
 
-void SimStorage::simulate_crash() {
-  file_system_->simulate_crash();
+void SimStorage::tear_nth_append(std::uint64_t n, std::uint64_t bytes_kept) {
+  file_system_->tear_nth_append(n, bytes_kept);
+}
+
+void SimStorage::simulate_crash(CrashMode mode) {
+  switch (mode) {
+    case CrashMode::lose_unsynced:
+      file_system_->simulate_crash([](std::size_t) { return std::size_t{0}; });
+      return;
+    case CrashMode::keep_torn_tail:
+      file_system_->simulate_crash([](std::size_t unsynced_bytes) { return unsynced_bytes / 2; });
+      return;
+  }
+  EDGEROUTE_ASSERT(false, "unknown SimStorage::CrashMode");
+}
+
+void SimStorage::simulate_crash_keeping_unsynced_bytes(std::uint64_t bytes) {
+  file_system_->simulate_crash([bytes](std::size_t unsynced_bytes) {
+    return static_cast<std::size_t>(std::min<std::uint64_t>(bytes, unsynced_bytes));
+  });
 }
 
 }  // namespace edgeroute::hal

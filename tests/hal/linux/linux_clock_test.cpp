@@ -87,6 +87,23 @@ TEST(LinuxClock, AStopFromAnotherThreadWakesALongSleepPromptly) {
   EXPECT_LT(woke - requested, kPromptly);
 }
 
+TEST(LinuxClock, SleepingForTheLongestDurationLastsUntilStopped) {
+  // Duration::max() is "until stopped": the deadline saturates instead of overflowing
+  // (UBSan would abort on the overflow).
+  LinuxClock clock;
+  std::stop_source stop;
+  std::latch sleeping(1);
+  bool reached_deadline = true;
+  std::thread sleeper([&] {
+    sleeping.count_down();
+    reached_deadline = clock.sleep_for(Duration::max(), stop.get_token());
+  });
+  sleeping.wait();
+  stop.request_stop();
+  sleeper.join();
+  EXPECT_FALSE(reached_deadline);
+}
+
 TEST(LinuxClock, ManySleepersAreAllWokenByTheirOwnStops) {
   LinuxClock clock;
   constexpr int kSleepers = 8;

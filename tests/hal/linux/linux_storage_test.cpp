@@ -6,10 +6,22 @@
 // directory read as a file, modes that forbid access (as root, the test thread drops to
 // the file-system identity of "nobody", because root bypasses modes), and /dev/full,
 // where the kernel answers every write with ENOSPC exactly as a full disk does.
+// A torn append is real too: under a file-size limit (RLIMIT_FSIZE) the kernel writes
+// what fits and fails the next write with EFBIG, a short write followed by an error;
+// the fragment must be cut off again, and where the kernel refuses that as well (a
+// memfd sealed against shrinking) the file must refuse further use. read_file()
+// refuses a file larger than kReadFileMaxBytes without reading it.
+#include <fcntl.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -42,6 +54,29 @@ class UnprivilegedFileAccess {
 
  private:
   int previous_ = -1;
+};
+
+// While alive, no file this process writes may grow past `size_bytes`: a write that
+// would cross the limit writes what fits, and the next one fails with EFBIG. SIGXFSZ,
+// which the kernel also sends and which would kill the process, is ignored meanwhile.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t size_bytes) {
+    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &previous_), 0);
+    const rlimit limited{std::min(size_bytes, previous_.rlim_max), previous_.rlim_max};
+    EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0) << std::strerror(errno);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  ~FileSizeLimit() {
+    EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &previous_), 0);
+    std::signal(SIGXFSZ, previous_handler_);
+  }
+
+ private:
+  rlimit previous_{};
+  void (*previous_handler_)(int) = SIG_DFL;
 };
 
 class LinuxStorageTest : public ::testing::Test {
@@ -249,6 +284,65 @@ TEST_F(LinuxStorageTest, AFullDeviceIsNoSpaceNamingThePath) {
   const Status appended = (*file)->append("an order that does not fit");
   EXPECT_EQ(appended.code(), StatusCode::no_space);
   EXPECT_THAT(appended.message(), HasSubstr("/dev/full"));
+}
+
+TEST_F(LinuxStorageTest, ATornAppendIsCutOffAndTheFileStaysUsable) {
+  const std::string path = directory_ / "journal";
+  write(path, "record-1;");
+  auto file = storage_.open_appendable(path);
+  ASSERT_TRUE(file) << file.status().to_string();
+
+  Status torn;
+  {
+    FileSizeLimit limit(12);  // "record-2;" fits 3 bytes, then EFBIG
+    torn = (*file)->append("record-2;");
+  }
+  EXPECT_FALSE(torn.is_ok());
+  EXPECT_THAT(torn.message(), HasSubstr(path));
+  EXPECT_EQ(read(path), "record-1;");  // no fragment
+
+  ASSERT_TRUE((*file)->append("record-3;").is_ok());
+  ASSERT_TRUE((*file)->sync().is_ok());
+  EXPECT_EQ(read(path), "record-1;record-3;");
+}
+
+TEST_F(LinuxStorageTest, ATornAppendThatCannotBeCutOffPoisonsTheFile) {
+  // A memfd sealed against shrinking takes writes but refuses ftruncate() to a smaller
+  // size; opened through /proc/self/fd it is a path like any other.
+  const int memfd = ::memfd_create("edgeroute-torn", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  ASSERT_GE(memfd, 0) << std::strerror(errno);
+  ASSERT_EQ(::fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK), 0) << std::strerror(errno);
+  const std::string path = "/proc/self/fd/" + std::to_string(memfd);
+  auto file = storage_.open_appendable(path);
+  ASSERT_TRUE(file) << file.status().to_string();
+  ASSERT_TRUE((*file)->append("record-1;").is_ok());
+
+  Status torn;
+  {
+    FileSizeLimit limit(12);
+    torn = (*file)->append("record-2;");
+  }
+  EXPECT_FALSE(torn.is_ok());
+  EXPECT_EQ(read(path), "record-1;rec");  // the fragment stayed...
+
+  for (const Status& refused : {(*file)->append("record-3;"), (*file)->sync()}) {  // ...so:
+    EXPECT_EQ(refused.code(), torn.code());
+    EXPECT_THAT(refused.message(), HasSubstr(path));
+    EXPECT_THAT(refused.message(), HasSubstr("unusable after a failed append"));
+  }
+  EXPECT_EQ(read(path), "record-1;rec");
+  EXPECT_TRUE((*file)->close().is_ok());
+  ::close(memfd);
+}
+
+TEST_F(LinuxStorageTest, ReadFileRefusesAFileLargerThanTheLimitNamingIt) {
+  const std::string path = directory_ / "huge";
+  write(path, "");
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(kReadFileMaxBytes) + 1), 0);  // sparse
+  const Status status = storage_.read_file(path).status();
+  EXPECT_EQ(status.code(), StatusCode::out_of_range);
+  EXPECT_THAT(status.message(), HasSubstr(path));
+  EXPECT_THAT(status.message(), HasSubstr(std::to_string(kReadFileMaxBytes + 1)));
 }
 
 }  // namespace

@@ -1,19 +1,29 @@
 // Specifies NetlinkLink against the real kernel. Loopback, which every host has, is up;
 // an interface that does not exist is not_found naming it. With CAP_NET_ADMIN the test
-// creates its own veth pair (named after the process id, deleted afterwards) and drives
+// creates its own veth pair (named after the process id, deleted afterwards, and deleted
+// first too in case a crashed earlier process with the same id left it behind) and drives
 // it through every transition the WAN link sees in the field, checking that listeners
 // hear exactly the changes, in order: enabled with carrier → up; the far end going away
 // (carrier lost while the interface stays enabled) → down; carrier back → up; disabled
 // by an administrator → down; the interface deleted → down; and a new interface taking
 // the name is followed; and when a burst of changes overflows the socket and the
-// kernel drops notifications, the link still ends up in the true state. Waits are bounded
-// condition-variable waits on what listeners heard, never sleeps. The test skips, saying why, only
-// when the process lacks CAP_NET_ADMIN or the `ip` tool, when the kernel (or qemu-user) offers no
-// rtnetlink, or, for tests that start the monitor thread, under qemu-user (see below).
+// kernel drops notifications, the link still ends up in the true state. When the
+// monitor's own system calls fail in a way nobody planned for (here poll() refusing two
+// descriptors because RLIMIT_NOFILE was lowered to one), the daemon does not abort: the
+// failures are counted, retried with a growing backoff rather than a busy loop, and
+// once the environment recovers the changes made meanwhile are heard. Waits are bounded
+// condition-variable waits on what listeners heard, never sleeps. The test skips, saying
+// why, only when the process lacks CAP_NET_ADMIN or the `ip` tool, or when the kernel (or
+// qemu-user) offers no rtnetlink socket at all; where the socket exists, everything runs
+// for real, under qemu-user too.
 #include <linux/netlink.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -25,6 +35,7 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -71,8 +82,6 @@ std::optional<std::string> netlink_unavailable_reason() {
     if (auto reason = netlink_unavailable_reason()) GTEST_SKIP() << *reason; \
   } while (false)
 
-#define SKIP_UNLESS_A_MONITOR_CAN_RUN() SKIP_WITHOUT_NETLINK()
-
 bool has_net_admin_capability() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -102,6 +111,10 @@ class ScratchInterface {
   ~ScratchInterface() { remove(); }
 
   bool create() {
+    // Process ids are reused: a test process that crashed may have left this name (or
+    // its peer) behind. Neither can belong to anyone else, so delete them first.
+    (void)run("ip link del " + name_ + " >/dev/null 2>&1");
+    (void)run("ip link del " + peer_ + " >/dev/null 2>&1");
     created_ = run("ip link add " + name_ + " type veth peer name " + peer_);
     return created_;
   }
@@ -126,7 +139,7 @@ class ScratchInterface {
 
 #define CREATE_SCRATCH_INTERFACE_OR_SKIP(interface)                                  \
   do {                                                                               \
-    SKIP_UNLESS_A_MONITOR_CAN_RUN();                                                 \
+    SKIP_WITHOUT_NETLINK();                                                          \
     if (!has_net_admin_capability()) {                                               \
       GTEST_SKIP() << "creating a test interface needs CAP_NET_ADMIN (run as root)"; \
     }                                                                                \
@@ -137,6 +150,50 @@ class ScratchInterface {
       GTEST_SKIP() << "this kernel cannot create veth interfaces";                   \
     }                                                                                \
   } while (false)
+
+// Switches an interface on and off (IFF_UP) through a socket opened up front, so it
+// still works while the process may not open another descriptor.
+class InterfaceSwitch {
+ public:
+  explicit InterfaceSwitch(const std::string& name)
+      : socket_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    EXPECT_GE(socket_, 0) << std::strerror(errno);
+    EXPECT_LT(name.size(), sizeof(request_.ifr_name));
+    std::memcpy(request_.ifr_name, name.data(),
+                std::min(name.size(), sizeof(request_.ifr_name) - 1));
+  }
+  InterfaceSwitch(const InterfaceSwitch&) = delete;
+  InterfaceSwitch& operator=(const InterfaceSwitch&) = delete;
+  ~InterfaceSwitch() { ::close(socket_); }
+
+  void set(bool up) {
+    ASSERT_EQ(::ioctl(socket_, SIOCGIFFLAGS, &request_), 0) << std::strerror(errno);
+    const unsigned flags = static_cast<unsigned short>(request_.ifr_flags);
+    request_.ifr_flags = static_cast<short>(up ? flags | IFF_UP : flags & ~unsigned{IFF_UP});
+    ASSERT_EQ(::ioctl(socket_, SIOCSIFFLAGS, &request_), 0) << std::strerror(errno);
+  }
+
+ private:
+  int socket_;
+  ifreq request_{};
+};
+
+// While alive, the process may hold descriptors numbered below `count` only: opening
+// another fails, and so does poll() on more than `count` descriptors (EINVAL).
+class DescriptorLimit {
+ public:
+  explicit DescriptorLimit(rlim_t count) {
+    EXPECT_EQ(::getrlimit(RLIMIT_NOFILE, &previous_), 0);
+    const rlimit limited{count, previous_.rlim_max};
+    EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &limited), 0) << std::strerror(errno);
+  }
+  DescriptorLimit(const DescriptorLimit&) = delete;
+  DescriptorLimit& operator=(const DescriptorLimit&) = delete;
+  ~DescriptorLimit() { EXPECT_EQ(::setrlimit(RLIMIT_NOFILE, &previous_), 0); }
+
+ private:
+  rlimit previous_{};
+};
 
 // What a listener heard, for the test thread to wait on.
 class StateRecorder {
@@ -190,7 +247,7 @@ class StateRecorder {
 };
 
 TEST(NetlinkLink, LoopbackIsUp) {
-  SKIP_UNLESS_A_MONITOR_CAN_RUN();
+  SKIP_WITHOUT_NETLINK();
   auto link = NetlinkLink::create("lo");
   ASSERT_TRUE(link) << link.status().to_string();
   // Loopback reports operstate UNKNOWN but is running: up by the documented rule.
@@ -299,6 +356,41 @@ TEST(NetlinkLink, TheFinalStateSurvivesNotificationsTheKernelDropped) {
   EXPECT_EQ((*link)->state(), State::down);
 }
 
+TEST(NetlinkLink, FailingSystemCallsAreSurvivedCountedAndBackedOffFrom) {
+  ScratchInterface interface;
+  CREATE_SCRATCH_INTERFACE_OR_SKIP(interface);
+  interface.set(interface.peer(), true);
+  auto link = NetlinkLink::create(interface.name());
+  ASSERT_TRUE(link) << link.status().to_string();
+  StateRecorder recorder;
+  LinkSubscription subscription = (*link)->subscribe(recorder.listener());
+  InterfaceSwitch switch_interface(interface.name());
+  switch_interface.set(true);
+  ASSERT_THAT(recorder.wait_for(1), ElementsAre(State::up));
+  EXPECT_EQ((*link)->socket_error_count(), 0U);
+
+  std::chrono::steady_clock::duration until_fourth_failure{};
+  {
+    // From its next turn on, every poll() of the monitor (socket and stop event: two
+    // descriptors) fails with EINVAL; the change below wakes it for that turn.
+    DescriptorLimit one_descriptor(1);
+    const auto start = std::chrono::steady_clock::now();
+    switch_interface.set(false);
+    const auto deadline = start + kChangeTimeout;
+    while ((*link)->socket_error_count() < 4 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling a counter
+    }
+    until_fourth_failure = std::chrono::steady_clock::now() - start;
+    ASSERT_GE((*link)->socket_error_count(), 4U) << "the monitor stopped retrying";
+    switch_interface.set(true);  // unheard until the monitor recovers
+  }
+  // A busy loop fails four times in microseconds; backing off 10, 20 and 40 ms takes 70.
+  EXPECT_GE(until_fourth_failure, std::chrono::milliseconds(70));
+
+  EXPECT_THAT(recorder.wait_for(3), ElementsAre(State::up, State::down, State::up));
+  EXPECT_EQ((*link)->state(), State::up);
+}
+
 TEST(NetlinkLink, ACancelledListenerIsNeverCalledAgain) {
   ScratchInterface interface;
   CREATE_SCRATCH_INTERFACE_OR_SKIP(interface);
@@ -318,7 +410,7 @@ TEST(NetlinkLink, ACancelledListenerIsNeverCalledAgain) {
 }
 
 TEST(NetlinkLink, ASubscriptionMayOutliveTheLink) {
-  SKIP_UNLESS_A_MONITOR_CAN_RUN();
+  SKIP_WITHOUT_NETLINK();
   auto link = NetlinkLink::create("lo");
   ASSERT_TRUE(link) << link.status().to_string();
   StateRecorder recorder;

@@ -2,7 +2,8 @@
 // the kernel lays them out decode into the interface index, name and flags, several
 // messages in one datagram come out in order, an error reply carries its errno and
 // sequence number, and a datagram whose lengths lie (a message or attribute longer than
-// the bytes received, trailing junk) is corruption rather than a read past the end. The
+// the bytes received, trailing junk) or whose error code is not a negated errno is
+// corruption rather than a read past the end or an overflow. The
 // query encoder is checked field by field against the layout the kernel parses.
 // Buffers start at odd addresses on purpose: the decoder must not assume alignment
 // (UBSan would catch a misaligned read).
@@ -13,9 +14,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "edgeroute/hal/linux/rtnetlink_codec.h"
@@ -114,6 +117,30 @@ TEST(RtnetlinkCodec, DecodesAnErrorReplyWithItsErrnoAndSequence) {
   EXPECT_EQ((*messages)[0].kind, RtnetlinkMessage::Kind::error);
   EXPECT_EQ((*messages)[0].error_number, ENODEV);
   EXPECT_EQ((*messages)[0].sequence, 42U);
+}
+
+TEST(RtnetlinkCodec, AnErrorCodeThatIsNotANegatedErrnoIsCorruption) {
+  // INT_MIN cannot be negated (signed overflow, which UBSan aborts on); a positive
+  // code is not something the kernel sends.
+  for (const int code : {std::numeric_limits<int>::min(), 5}) {
+    std::vector<std::byte> payload;
+    append_struct(payload, code);
+    append_struct(payload, nlmsghdr{});
+    const Status status = decode_misaligned(message(NLMSG_ERROR, 42, payload)).status();
+    EXPECT_EQ(status.code(), StatusCode::corruption) << code;
+    EXPECT_THAT(status.message(), ::testing::HasSubstr(std::to_string(code)));
+  }
+}
+
+TEST(RtnetlinkCodec, AnAcknowledgementIsAnErrorReplyWithErrnoZero) {
+  std::vector<std::byte> payload;
+  append_struct(payload, 0);
+  append_struct(payload, nlmsghdr{});
+  auto messages = decode_misaligned(message(NLMSG_ERROR, 7, payload));
+  ASSERT_TRUE(messages);
+  ASSERT_EQ(messages->size(), 1U);
+  EXPECT_EQ((*messages)[0].kind, RtnetlinkMessage::Kind::error);
+  EXPECT_EQ((*messages)[0].error_number, 0);
 }
 
 TEST(RtnetlinkCodec, OtherMessagesAreReportedAsOther) {

@@ -5,9 +5,16 @@
 // before, and returns false when its stop is requested. Tests synchronise with
 // sleeping threads through wait_for_sleepers, never through real sleeps: a sleeper
 // counts as awake from the moment advance() reaches its deadline, which makes
-// "wait_for_sleepers; advance" a lockstep.
+// "wait_for_sleepers; advance" a lockstep. Threads registered as Participants are
+// lockstepped by advance() itself: it stops at each of their deadlines and waits for
+// them to sleep again, so a 100 ms loop gets exactly ten turns from advance(1s), each
+// reading its exact deadline, and several loops interleave in one fixed order. A
+// participant that never sleeps again trips the hang guard; an alarm that sleeps or
+// waits on its own clock asserts. sleep_for(Duration::max()) sleeps until stopped.
 #include <atomic>
 #include <chrono>
+#include <latch>
+#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -241,6 +248,88 @@ TEST(SimClock, LockstepDrivesAPeriodicLoopOneTurnPerAdvance) {
   EXPECT_EQ(turns, 5);
 }
 
+TEST(SimClock, SleepingForTheLongestDurationLastsUntilStopped) {
+  SimClock clock(kStartWall, kStart);
+  std::optional<bool> deadline_reached;
+  std::stop_source stop;
+  std::thread sleeper(
+      [&] { deadline_reached = clock.sleep_for(Duration::max(), stop.get_token()); });
+  ASSERT_TRUE(clock.wait_for_sleepers(1));
+  clock.advance(24h * 365 * 100);
+  EXPECT_EQ(clock.sleeper_count(), 1u);
+  stop.request_stop();
+  sleeper.join();
+  EXPECT_EQ(deadline_reached, false);
+}
+
+TEST(SimClock, AParticipantsLoopGetsEveryTurnAtItsExactDeadline) {
+  SimClock clock(kStartWall, kStart);
+  // Written by the loop while the driver waits inside advance(), read by the driver
+  // after advance() returned: advance() waiting for the loop to sleep orders the two.
+  std::vector<MonotonicTime> turns;
+  std::jthread loop([&](std::stop_token stop) {
+    SimClock::Participant participant(clock);
+    while (clock.sleep_for(100ms, stop)) turns.push_back(clock.monotonic_now());
+  });
+  ASSERT_TRUE(clock.wait_for_sleepers(1));  // the loop registered and sleeps
+
+  std::vector<MonotonicTime> expected;
+  for (int second = 1; second <= 3; ++second) {
+    clock.advance(1s);
+    for (int turn = 1; turn <= 10; ++turn) {
+      expected.push_back(kStart + std::chrono::seconds(second - 1) + turn * 100ms);
+    }
+    ASSERT_EQ(turns, expected) << "after advance #" << second;
+  }
+  loop.request_stop();
+}
+
+TEST(SimClock, ParticipantsInterleaveInOneFixedOrder) {
+  SimClock clock(kStartWall, kStart);
+  std::mutex log_mutex;
+  FiredLog log;
+  const auto loop = [&](std::string name, Duration period) {
+    return [&, name = std::move(name), period](std::stop_token stop) {
+      SimClock::Participant participant(clock);
+      while (clock.sleep_for(period, stop)) {
+        std::lock_guard lock(log_mutex);
+        log.emplace_back(name, clock.monotonic_now());
+      }
+    };
+  };
+  std::jthread fast(loop("fast", 250ms));
+  std::jthread slow(loop("slow", 400ms));
+  clock.schedule_at(kStart + 600ms, [&] {
+    std::lock_guard lock(log_mutex);
+    log.emplace_back("alarm", clock.monotonic_now());
+  });
+  ASSERT_TRUE(clock.wait_for_sleepers(2));
+
+  clock.advance(1s);
+
+  std::lock_guard lock(log_mutex);
+  EXPECT_THAT(log, ElementsAre(Pair("fast", kStart + 250ms), Pair("slow", kStart + 400ms),
+                               Pair("fast", kStart + 500ms), Pair("alarm", kStart + 600ms),
+                               Pair("fast", kStart + 750ms), Pair("slow", kStart + 800ms),
+                               Pair("fast", kStart + 1s)));
+  fast.request_stop();
+  slow.request_stop();
+}
+
+TEST(SimClock, AParticipantThatLeavesIsNoLongerWaitedFor) {
+  SimClock clock(kStartWall, kStart);
+  MonotonicTime woke_at{};
+  std::jthread once([&](std::stop_token stop) {
+    SimClock::Participant participant(clock);
+    ASSERT_TRUE(clock.sleep_until(kStart + 1s, stop));
+    woke_at = clock.monotonic_now();
+  });  // leaves: the thread ends and its Participant with it
+  ASSERT_TRUE(clock.wait_for_sleepers(1));
+  clock.advance(1h);
+  EXPECT_EQ(woke_at, kStart + 1s);  // advance() waited for it to leave before moving on
+  EXPECT_EQ(clock.monotonic_now(), kStart + 1h);
+}
+
 TEST(SimClock, WaitForSleepersGivesUpAfterItsRealTimeLimit) {
   const SimClock clock(kStartWall, kStart);
   EXPECT_FALSE(clock.wait_for_sleepers(1, 1ms));
@@ -257,6 +346,36 @@ TEST(SimClockDeathTest, AnAlarmMustNotAdvanceItsOwnClock) {
   SimClock clock(kStartWall, kStart);
   clock.schedule_after(1s, [&] { clock.advance(1s); });
   EXPECT_DEATH(clock.advance(2s), "an alarm must not advance the SimClock that fires it");
+}
+
+TEST(SimClockDeathTest, AnAlarmMustNotSleepOnItsOwnClock) {
+  SimClock clock(kStartWall, kStart);
+  clock.schedule_after(1s, [&] { (void)clock.sleep_for(1s, {}); });
+  EXPECT_DEATH(clock.advance(2s), "an alarm must not sleep on the SimClock that fires it");
+}
+
+TEST(SimClockDeathTest, AnAlarmMustNotWaitForSleepersOnItsOwnClock) {
+  SimClock clock(kStartWall, kStart);
+  clock.schedule_after(1s, [&] { (void)clock.wait_for_sleepers(1, 1ms); });
+  EXPECT_DEATH(clock.advance(2s),
+               "an alarm must not wait for sleepers on the SimClock that fires it");
+}
+
+TEST(SimClockDeathTest, AParticipantThatBlocksElsewhereTripsTheHangGuard) {
+  EXPECT_DEATH(
+      {
+        SimClock clock(kStartWall, kStart, /*participant_wait_limit=*/50ms);
+        std::latch registered(1);
+        std::latch never(1);
+        std::thread stuck([&] {
+          SimClock::Participant participant(clock);
+          registered.count_down();
+          never.wait();  // blocked, but not in sleep_until: advance() cannot know when to go on
+        });
+        registered.wait();
+        clock.advance(1s);
+      },
+      "participant did not go back to sleep_until");
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // run), in subscription order, and only when the state actually changes. A destroyed
 // subscription is never called again, even while another thread is flapping the
 // link, and a subscription may outlive its link. Destroying the link cancels steps
-// that have not happened yet.
+// that have not happened yet. A listener that calls back into the link (subscribing,
+// unsubscribing, changing its state) would wait for the lock its own notification
+// holds; that is asserted, as on Linux, instead of deadlocking.
 #include <atomic>
 #include <string>
 #include <thread>
@@ -167,6 +169,34 @@ TEST(SimLink, StepsCanBeAddedAfterConstruction) {
   link.schedule({kStart + 10s, LinkState::down});
   clock.advance(10s);
   EXPECT_EQ(link.state(), LinkState::down);
+}
+
+TEST(SimLinkDeathTest, AListenerMustNotSubscribe) {
+  SimClock clock(kStartWall, kStart);
+  SimLink link(clock, LinkState::up);
+  LinkSubscription inner;
+  const LinkSubscription outer =
+      link.subscribe([&](LinkState) { inner = link.subscribe([](LinkState) {}); });
+  EXPECT_DEATH(link.set_state(LinkState::down),
+               "a link listener must not subscribe or unsubscribe from inside a callback");
+}
+
+TEST(SimLinkDeathTest, AListenerMustNotUnsubscribe) {
+  SimClock clock(kStartWall, kStart);
+  SimLink link(clock, LinkState::up);
+  LinkSubscription other = link.subscribe([](LinkState) {});
+  const LinkSubscription outer = link.subscribe([&](LinkState) { other.reset(); });
+  EXPECT_DEATH(link.set_state(LinkState::down),
+               "a link listener must not subscribe or unsubscribe from inside a callback");
+}
+
+TEST(SimLinkDeathTest, AListenerMustNotChangeTheLinksState) {
+  SimClock clock(kStartWall, kStart);
+  SimLink link(clock, LinkState::up);
+  const LinkSubscription outer = link.subscribe([&](LinkState state) {
+    if (state == LinkState::down) link.set_state(LinkState::up);
+  });
+  EXPECT_DEATH(link.set_state(LinkState::down), "a link listener must not change the link's state");
 }
 
 }  // namespace

@@ -10,7 +10,11 @@
 //     renaming before syncing), which shows the model is strict enough to matter;
 //   - a full disk fails the append with no_space naming the file, and what was
 //     already synced stays readable, before and after a crash;
-//   - fail_nth_write fails exactly the chosen write, with no effect, and only once.
+//   - fail_nth_write fails exactly the chosen write, with no effect, and only once;
+//   - a failed sync loses the unsynced bytes and poisons the file, as on Linux, so a
+//     retry cannot report them durable; a torn append leaves its fragment and poisons
+//     the file; a crash can keep any prefix of the unsynced bytes (a torn tail);
+//   - write_file_atomically removes its temporary when an attempt fails.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -255,6 +259,30 @@ TEST(WriteFileAtomically, LeavesOldOrNewAcrossACrashAtEveryPoint) {
   }
 }
 
+TEST(WriteFileAtomically, AFailedAttemptLeavesNoTemporaryBehind) {
+  const std::string path = "/data/policy.bin";
+  std::uint64_t writes = 0;
+  {
+    SimStorage counting;
+    make_durable_directory(counting, "/data");
+    const std::uint64_t before = counting.writes_performed();
+    ASSERT_TRUE(write_file_atomically(counting, path, "contents").is_ok());
+    writes = counting.writes_performed() - before;
+  }
+  for (std::uint64_t failed_write = 1; failed_write <= writes; ++failed_write) {
+    SimStorage storage;
+    make_durable_directory(storage, "/data");
+    storage.fail_nth_write(failed_write);
+    EXPECT_FALSE(write_file_atomically(storage, path, "contents").is_ok()) << failed_write;
+    const auto names = storage.list_directory("/data");
+    ASSERT_TRUE(names);
+    // Only the last step (syncing the directory) fails after the rename.
+    for (const std::string& name : *names) {
+      EXPECT_EQ(name, "policy.bin") << "write #" << failed_write << " failed";
+    }
+  }
+}
+
 TEST(WriteFileAtomically, TheSamePropertyCatchesARewriteInPlace) {
   const Writer rewrite_in_place = [](SimStorage& storage, const std::string& path,
                                      std::string_view contents) -> Status {
@@ -341,19 +369,120 @@ TEST(SimStorageFault, FailNthWriteFailsExactlyThatWriteOnceWithoutEffect) {
   EXPECT_EQ(contents_of(storage, "/data/journal"), "a;c;");
 }
 
-TEST(SimStorageFault, AFailedSyncLeavesTheBytesUnsynced) {
+TEST(SimStorageFault, AFailedSyncLosesTheUnsyncedBytesAndPoisonsTheFile) {
+  // As LinuxStorage after a failed fdatasync(): the kernel may have dropped the dirty
+  // pages, so retrying the sync must not pretend the bytes are safe.
   SimStorage storage;
   make_durable_directory(storage, "/data");
   auto journal = open_or_die(storage.open_appendable("/data/journal"));
   ASSERT_NE(journal, nullptr);
   ASSERT_TRUE(storage.sync_directory("/data").is_ok());
+  ASSERT_TRUE(journal->append("safe;").is_ok());
+  ASSERT_TRUE(journal->sync().is_ok());
   ASSERT_TRUE(journal->append("unsure;").is_ok());
 
   storage.fail_nth_write(1);
   EXPECT_EQ(journal->sync().code(), StatusCode::io_error);
-  storage.simulate_crash();
 
-  EXPECT_EQ(contents_of(storage, "/data/journal"), "");
+  for (const Status& refused : {journal->sync(), journal->append("more;")}) {
+    EXPECT_EQ(refused.code(), StatusCode::io_error);
+    EXPECT_THAT(refused.message(), HasSubstr("/data/journal"));
+    EXPECT_THAT(refused.message(), HasSubstr("unusable after a failed sync"));
+  }
+  EXPECT_TRUE(journal->close().is_ok());
+  // The lost bytes are gone for every handle, so none can sync them later.
+  EXPECT_EQ(contents_of(storage, "/data/journal"), "safe;");
+  auto reopened = open_or_die(storage.open_appendable("/data/journal"));
+  ASSERT_NE(reopened, nullptr);
+  ASSERT_TRUE(reopened->sync().is_ok());
+  storage.simulate_crash();
+  EXPECT_EQ(contents_of(storage, "/data/journal"), "safe;");
+}
+
+TEST(SimStorageFault, ATornAppendLeavesItsFragmentAndPoisonsTheFile) {
+  SimStorage storage;
+  make_durable_directory(storage, "/data");
+  auto journal = open_or_die(storage.open_appendable("/data/journal"));
+  ASSERT_NE(journal, nullptr);
+  ASSERT_TRUE(storage.sync_directory("/data").is_ok());
+
+  storage.tear_nth_append(2, 3);
+  EXPECT_TRUE(journal->append("record-1;").is_ok());  // append 1
+  const Status torn = journal->append("record-2;");   // append 2: only "rec" lands
+  EXPECT_EQ(torn.code(), StatusCode::io_error);
+  EXPECT_THAT(torn.message(), HasSubstr("/data/journal"));
+  EXPECT_EQ(contents_of(storage, "/data/journal"), "record-1;rec");
+
+  const Status refused = journal->append("record-3;");
+  EXPECT_EQ(refused.code(), StatusCode::io_error);
+  EXPECT_THAT(refused.message(), HasSubstr("/data/journal"));
+  EXPECT_EQ(journal->sync().code(), StatusCode::io_error);
+
+  // The fragment is ordinary unsynced data: whoever syncs the file next makes it
+  // durable, and recovery has to recognise it.
+  auto recovery = open_or_die(storage.open_appendable("/data/journal"));
+  ASSERT_NE(recovery, nullptr);
+  ASSERT_TRUE(recovery->sync().is_ok());
+  storage.simulate_crash();
+  EXPECT_EQ(contents_of(storage, "/data/journal"), "record-1;rec");
+}
+
+TEST(SimStorageFault, TearNthAppendCountsAppendsOnlyAndTearsOnce) {
+  SimStorage storage;
+  make_durable_directory(storage, "/data");
+  auto first = open_or_die(storage.open_appendable("/data/a"));
+  auto second = open_or_die(storage.open_appendable("/data/b"));
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+
+  storage.tear_nth_append(2, 100);           // keeping more than there is keeps everything
+  EXPECT_TRUE(first->sync().is_ok());        // not an append
+  EXPECT_TRUE(first->append("a1").is_ok());  // append 1
+  EXPECT_EQ(second->append("b1").code(), StatusCode::io_error);  // append 2
+  EXPECT_TRUE(first->append("a2").is_ok());                      // only once
+  EXPECT_EQ(contents_of(storage, "/data/a"), "a1a2");
+  EXPECT_EQ(contents_of(storage, "/data/b"), "b1");
+}
+
+TEST(SimStorageCrash, KeepingATornTailKeepsHalfOfEachFilesUnsyncedBytes) {
+  SimStorage storage;
+  make_durable_directory(storage, "/data");
+  auto journal = open_or_die(storage.open_appendable("/data/journal"));
+  auto other = open_or_die(storage.open_appendable("/data/other"));
+  ASSERT_NE(journal, nullptr);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(storage.sync_directory("/data").is_ok());
+  ASSERT_TRUE(journal->append("synced;").is_ok());
+  ASSERT_TRUE(journal->sync().is_ok());
+  ASSERT_TRUE(journal->append("record-2;record-3;").is_ok());  // 18 unsynced bytes
+  ASSERT_TRUE(other->append("abcde").is_ok());                 // 5 unsynced bytes
+
+  storage.simulate_crash(SimStorage::CrashMode::keep_torn_tail);
+
+  EXPECT_EQ(contents_of(storage, "/data/journal"), "synced;record-2;");
+  EXPECT_EQ(contents_of(storage, "/data/other"), "ab");
+  // What the crash wrote is on the device now: a second crash keeps it.
+  storage.simulate_crash();
+  EXPECT_EQ(contents_of(storage, "/data/journal"), "synced;record-2;");
+}
+
+TEST(SimStorageCrash, ACrashCanKeepAnyPrefixOfTheUnsyncedBytes) {
+  const std::string unsynced = "record-2;";
+  for (std::uint64_t kept = 0; kept <= unsynced.size() + 1; ++kept) {
+    SimStorage storage;
+    make_durable_directory(storage, "/data");
+    auto journal = open_or_die(storage.open_appendable("/data/journal"));
+    ASSERT_NE(journal, nullptr);
+    ASSERT_TRUE(storage.sync_directory("/data").is_ok());
+    ASSERT_TRUE(journal->append("record-1;").is_ok());
+    ASSERT_TRUE(journal->sync().is_ok());
+    ASSERT_TRUE(journal->append(unsynced).is_ok());
+
+    storage.simulate_crash_keeping_unsynced_bytes(kept);
+
+    EXPECT_EQ(contents_of(storage, "/data/journal"), "record-1;" + unsynced.substr(0, kept))
+        << kept;
+  }
 }
 
 TEST(SimStorageFault, AFailedRenameOrDirectorySyncChangesNothing) {

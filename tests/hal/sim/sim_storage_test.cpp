@@ -3,8 +3,10 @@
 // need an existing parent; every error names the path it is about; directories list
 // their direct children sorted; rename replaces its target and an open file follows
 // its renamed name; free space is the capacity less what named files hold; and which
-// calls count as writes for fail_nth_write. Crash and fault behaviour is specified in
-// sim_storage_fault_test.cpp.
+// calls count as writes for fail_nth_write; error codes match LinuxStorage's (a
+// directory read as a file, anything below a file). The contract both backends share is
+// also run against both in tests/hal/conformance. Crash and fault behaviour is
+// specified in sim_storage_fault_test.cpp.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -102,16 +104,30 @@ TEST_F(SimStorageTest, OpeningAFileNeedsAnExistingParentDirectory) {
   EXPECT_TRUE(storage_.open_truncated("/missing/deeper/x"));
 }
 
-TEST_F(SimStorageTest, ReadingAMissingFileOrADirectoryIsNotFoundNamingThePath) {
+TEST_F(SimStorageTest, ReadingAMissingFileIsNotFoundAndADirectoryAFailedPrecondition) {
   const auto missing = storage_.read_file("/data/x");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.status().code(), StatusCode::not_found);
   EXPECT_EQ(missing.status().message(), "/data/x: no such file");
 
+  // As on Linux (EISDIR): the directory is there, it is just not a file.
   const auto directory = storage_.read_file("/data");
   ASSERT_FALSE(directory);
-  EXPECT_EQ(directory.status().code(), StatusCode::not_found);
+  EXPECT_EQ(directory.status().code(), StatusCode::failed_precondition);
   EXPECT_THAT(directory.status().message(), HasSubstr("/data"));
+}
+
+TEST_F(SimStorageTest, NothingCanBeFoundBelowAFile) {
+  // Linux says ENOTDIR, not ENOENT, when a component of the path is a file.
+  write("/data/a", "x");
+  const auto read = storage_.read_file("/data/a/b/c");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(read.status().message(), HasSubstr("/data/a/b/c"));
+  EXPECT_EQ(storage_.open_appendable("/data/a/b/c").status().code(),
+            StatusCode::failed_precondition);
+  EXPECT_EQ(storage_.remove("/data/a/b").code(), StatusCode::failed_precondition);
+  EXPECT_FALSE(*storage_.exists("/data/a/b"));
 }
 
 TEST_F(SimStorageTest, OpeningADirectoryAsAFileFails) {

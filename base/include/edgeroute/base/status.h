@@ -56,7 +56,8 @@ class [[nodiscard]] Status {
 };
 
 // Builds a Status from errno after a failed system call: maps ENOSPC to no_space,
-// ENOENT to not_found and so on, and words the message "<what>: <strerror>".
+// ENOENT to not_found, EISDIR/ENOTDIR/ENOTEMPTY to failed_precondition and so on, and
+// words the message "<what>: <strerror>".
 Status status_from_errno(int error_number, std::string_view what);
 
 }  // namespace edgeroute

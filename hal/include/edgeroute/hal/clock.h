@@ -30,8 +30,23 @@ class Clock {
   // requested. Returns true if the deadline was reached, false if stopped first.
   virtual bool sleep_until(MonotonicTime deadline, std::stop_token stop) = 0;
 
+  // Sleeps until monotonic_now() + duration; a duration reaching past the end of time
+  // (Duration::max(), "until stopped") sleeps until MonotonicTime::max().
   bool sleep_for(Duration duration, std::stop_token stop) {
-    return sleep_until(monotonic_now() + duration, std::move(stop));
+    return sleep_until(saturating_add(monotonic_now(), duration), std::move(stop));
+  }
+
+  // `time` + `duration`, clamped to [MonotonicTime::min(), MonotonicTime::max()] instead of
+  // overflowing (signed overflow is undefined behaviour).
+  static MonotonicTime saturating_add(MonotonicTime time, Duration duration) {
+    const Duration since_epoch = time.time_since_epoch();
+    if (duration > Duration::zero() && since_epoch > Duration::max() - duration) {
+      return MonotonicTime::max();
+    }
+    if (duration < Duration::zero() && since_epoch < Duration::min() - duration) {
+      return MonotonicTime::min();
+    }
+    return time + duration;
   }
 };
 

@@ -5,8 +5,12 @@
 // Thread-safety: state() and subscribe() may be called from any thread. Listeners run
 // on the backend's notifying thread (Linux: its netlink monitor; simulation: the
 // thread advancing the simulated clock), one notification at a time, in order of the
-// changes. A listener must be quick and must not subscribe or unsubscribe from inside
-// the callback. Once a LinkSubscription is destroyed its listener is never called again.
+// changes. Once a LinkSubscription is destroyed its listener is never called again; to
+// keep that promise every backend runs listeners while holding the lock that
+// subscribe() and unsubscribing take. Hence a listener must be quick (it delays the
+// other listeners, and any thread subscribing or unsubscribing, on every link change),
+// must not block on a thread that may be subscribing or unsubscribing, and must not
+// itself subscribe or unsubscribe from inside the callback (both backends assert it).
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,13 @@
 // A failed sync() poisons its WritableFile: after fdatasync() fails the kernel may have
 // dropped the dirty pages and a second fdatasync() could report success for data that
 // never reached the disk, so every later append() and sync() fails too.
+// A failed append() leaves no part of its data behind: when some bytes were written
+// before the error (a short write, then ENOSPC or EIO), the file is truncated back to
+// its size before the append, so a reader never mistakes a torn fragment for a record.
+// If that truncation fails too, the fragment stays and the WritableFile is poisoned
+// like after a failed sync.
+// read_file() refuses files larger than kReadFileMaxBytes (out_of_range), checking the
+// size before reading.
 //
 // Owned by LinuxHal. Thread-safety: LinuxStorage keeps no state and may be used from
 // any thread; each WritableFile from one thread at a time.

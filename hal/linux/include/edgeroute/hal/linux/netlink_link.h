@@ -10,14 +10,22 @@
 // listeners may hear a stale state briefly, but the final state is never missed. Listeners hear
 // only changes, not the initial state: read state() after subscribe() to start from the present.
 //
+// Any other failure of poll(), recvmsg() or sendto() in the monitor (the environment's
+// doing: ENOMEM, or an error nobody foresaw) never stops the daemon: it is counted
+// (socket_error_count()), treated as lost notifications, and the monitor waits a
+// bounded backoff (10 ms doubling to 1 s while errors persist, never a busy loop)
+// before it drains the socket and asks for the state again.
+//
 // The monitor sleeps in poll() on the socket and an eventfd; the destructor signals the
-// eventfd and joins the thread, so shutdown is prompt and nothing spins.
+// eventfd and joins the thread, so shutdown is prompt (also during a backoff) and
+// nothing spins.
 //
 // Owned by LinuxHal. Thread-safety: per link.h; listeners run on the monitor thread.
 // Subscriptions may outlive the NetlinkLink (cancelling them then does nothing).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -50,16 +58,23 @@ class NetlinkLink final : public Link {
 
   const std::string& interface_name() const { return tracker_.interface_name(); }
 
+  // How many unexpected socket failures the monitor has survived (each one followed by
+  // a backoff and a fresh query). For metrics; any thread may read it.
+  std::uint64_t socket_error_count() const;
+
  private:
   NetlinkLink(UniqueFd socket, UniqueFd stop_event, InterfaceStateTracker tracker,
               LinkState initial_state, std::uint32_t last_sequence);
 
-  // The monitor thread's body and its steps.
+  // The monitor thread's body and its steps. drain_socket() and query_again() return
+  // false when a system call failed unexpectedly.
   void monitor();
-  void drain_socket();
+  bool drain_socket();
   void handle(const RtnetlinkMessage& message);
-  void query_again();
+  bool query_again();
   void publish(LinkState state);
+  // Waits up to `timeout`; true if the destructor asked the monitor to stop meanwhile.
+  bool stop_requested_within(std::chrono::milliseconds timeout);
 
   UniqueFd socket_;
   UniqueFd stop_event_;
@@ -67,6 +82,9 @@ class NetlinkLink final : public Link {
   InterfaceStateTracker tracker_;
   std::vector<std::byte> receive_buffer_;
   std::uint32_t query_sequence_;
+  // Notifications were lost; ask for the state once the socket is drained.
+  bool query_owed_ = false;
+  std::atomic<std::uint64_t> socket_errors_{0};  // relaxed: a statistic, orders nothing
   // Written by the monitor thread only; read by anyone.
   std::atomic<LinkState> state_;
   std::shared_ptr<LinkListenerRegistry> listeners_;

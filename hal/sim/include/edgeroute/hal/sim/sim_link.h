@@ -9,9 +9,12 @@
 // advancing the clock meanwhile (a step could be running). Subscriptions may outlive
 // it (resetting them then does nothing).
 // Thread-safety: every method may be called from any thread. Notifications are
-// serialised: one at a time, in the order of the changes. Destroying a subscription
-// waits for a notification in progress, so its listener is never called afterwards;
-// a listener therefore must not subscribe or unsubscribe (link.h forbids it anyway).
+// serialised: one at a time, in the order of the changes. Listeners run with the
+// link's listener lock held (as on Linux), so destroying a subscription waits for a
+// notification in progress and its listener is never called afterwards. A listener
+// therefore must not subscribe, unsubscribe or set_state() from inside the callback:
+// that would wait for itself, and is asserted instead (as LinkListenerRegistry does).
+// A slow listener delays every other listener and every subscribe/unsubscribe.
 #pragma once
 
 #include <atomic>

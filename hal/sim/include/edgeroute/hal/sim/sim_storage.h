@@ -11,7 +11,13 @@
 //     worst a journaling file system may do), so in-place rewrites are caught;
 //   - simulate_crash() replaces everything with what is on the device, like a power
 //     cut and reboot. WritableFiles opened before it fail with io_error afterwards.
-// Reads see the running process's view. Directories cannot be renamed.
+//     By default (CrashMode::lose_unsynced) every byte appended since a file's last
+//     sync is lost; CrashMode::keep_torn_tail and simulate_crash_keeping_unsynced_bytes
+//     keep a prefix of those bytes instead, as when the power fails while the page
+//     cache is being written back, so a journal can be shown a torn last record.
+// Reads see the running process's view. Directories cannot be renamed. Error codes are
+// those LinuxStorage gives for the same mistake (storage.h lists them), and read_file()
+// enforces kReadFileMaxBytes.
 //
 // Fault injection:
 //   - fail_nth_write(n): the n-th *write operation* from now (n = 1: the very next)
@@ -22,6 +28,19 @@
 //     free_space_bytes and WritableFile::close are not counted. writes_performed()
 //     tells how many have been counted, so a test can first count the steps of an
 //     operation and then fail each one in turn.
+//   - a failed WritableFile::sync() (an injected failure of that write) behaves as a
+//     failed fdatasync() on Linux: the bytes appended since the last successful sync
+//     are lost (from the device and, pessimistically, from the live view as well, so no
+//     other handle can sync them later), and that WritableFile refuses every further
+//     append() and sync() with io_error naming the path, exactly as LinuxStorage's does.
+//     close() still succeeds.
+//   - tear_nth_append(n, bytes_kept): the n-th WritableFile::append from now (n = 1: the
+//     very next) writes only its first min(bytes_kept, size) bytes and fails with
+//     io_error: a short write followed by an error whose fragment could not be cut off
+//     again. The fragment stays in the file (live, unsynced) and that WritableFile
+//     refuses further use, as LinuxStorage's does in that case. Appends are counted
+//     separately from write operations; the torn append also counts as one write
+//     operation, and if fail_nth_write picked the same one, that failure wins.
 //   - set_capacity_bytes(n): an append that would bring the bytes held by named files
 //     past n fails whole with no_space; free_space_bytes() reports capacity - used.
 //
@@ -46,6 +65,11 @@ class SimFileSystem;
 
 class SimStorage final : public Storage {
  public:
+  enum class CrashMode : std::uint8_t {
+    lose_unsynced,   // every byte appended since a file's last sync() is lost
+    keep_torn_tail,  // each file keeps the first half (rounded down) of those bytes
+  };
+
   // Large enough for any test, small enough that free-space arithmetic is realistic.
   static constexpr std::uint64_t kDefaultCapacityBytes = std::uint64_t{1} << 30;
 
@@ -67,11 +91,16 @@ class SimStorage final : public Storage {
 
   // REQUIRES: n >= 1.
   void fail_nth_write(std::uint64_t n);
+  // REQUIRES: n >= 1.
+  void tear_nth_append(std::uint64_t n, std::uint64_t bytes_kept);
   std::uint64_t writes_performed() const;
   void set_capacity_bytes(std::uint64_t capacity_bytes);
   // Bytes held by files that have a name (the running process's view).
   std::uint64_t used_bytes() const;
-  void simulate_crash();
+  void simulate_crash(CrashMode mode = CrashMode::lose_unsynced);
+  // A crash in which each file keeps the first min(bytes, its unsynced bytes) of what
+  // was appended to it since its last sync().
+  void simulate_crash_keeping_unsynced_bytes(std::uint64_t bytes);
 
  private:
   Result<std::unique_ptr<WritableFile>> open(const std::string& path, bool truncate);
