@@ -37,6 +37,8 @@ TEST(Status, ErrnoMapsToTheCodesCallersBranchOn) {
   EXPECT_EQ(status_from_errno(ENOENT, "/data/a").code(), StatusCode::not_found);
   EXPECT_EQ(status_from_errno(EACCES, "/data/a").code(), StatusCode::permission_denied);
   EXPECT_EQ(status_from_errno(EIO, "/data/a").code(), StatusCode::io_error);
+  EXPECT_EQ(status_from_errno(EISDIR, "/data/a").code(), StatusCode::failed_precondition);
+  EXPECT_EQ(status_from_errno(ENOTEMPTY, "/data/a").code(), StatusCode::failed_precondition);
   EXPECT_EQ(status_from_errno(ENOSPC, "/data/a").message(), "/data/a: No space left on device");
 }
 
