@@ -1,47 +1,16 @@
 // Proves compute_promise() allocates nothing: once the node calendars exist, computing
 // promises on the same day, over a missed cut-off, a weekend, a closed date and a DST
 // change, and failing (a node never open; an order outside the offset schedule) makes no
-// call to operator new. The binary replaces the global operator new/delete with counting
-// versions (on top of malloc, so the sanitizers still see every block) and compares the
-// count around the calls.
-#include <atomic>
+// call to operator new. The binary links edgeroute::test_allocation_counter, which counts
+// every allocation, and compares the count around the calls.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 
 #include <gtest/gtest.h>
 
+#include "edgeroute/testing/allocation_counter.h"
+
 #include "promise_fixtures.h"
-
-namespace {
-std::atomic<std::int64_t> allocations{0};
-
-void* counted_allocation(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* block = std::malloc(size == 0 ? 1 : size)) return block;
-  std::abort();  // out of memory ends the test
-}
-}  // namespace
-
-void* operator new(std::size_t size) {
-  return counted_allocation(size);
-}
-void* operator new[](std::size_t size) {
-  return counted_allocation(size);
-}
-void operator delete(void* block) noexcept {
-  std::free(block);
-}
-void operator delete[](void* block) noexcept {
-  std::free(block);
-}
-void operator delete(void* block, std::size_t) noexcept {
-  std::free(block);
-}
-void operator delete[](void* block, std::size_t) noexcept {
-  std::free(block);
-}
 
 namespace edgeroute::routing {
 namespace {
@@ -60,7 +29,7 @@ TEST(PromiseHotPath, MakesNoAllocation) {
       utc("2030-01-01T00:00:00Z"),  // outside the schedule
   };
 
-  const std::int64_t before = allocations.load();
+  const std::int64_t before = edgeroute::testing::allocation_count();
   int promised = 0;
   int refused = 0;
   for (int round = 0; round < 100; ++round) {
@@ -71,7 +40,7 @@ TEST(PromiseHotPath, MakesNoAllocation) {
       refused += none ? 0 : 1;
     }
   }
-  const std::int64_t after = allocations.load();
+  const std::int64_t after = edgeroute::testing::allocation_count();
 
   EXPECT_EQ(after - before, 0);
   EXPECT_EQ(promised, 500) << "all but the order outside the schedule";

@@ -1,49 +1,19 @@
 // Proves the reservation hot path does not allocate: after the table, the counters and a
 // plan's lines exist, reserving (whole, refused for stock, refused for capacity, with its
 // rollback), releasing, shipping and adjusting make no call to operator new. The test
-// binary replaces the global operator new/delete with counting versions (on top of
-// malloc, so the sanitizers still see every block) and compares the count around the
-// calls; error paths, which build messages, are deliberately left out.
-#include <atomic>
+// binary links edgeroute::test_allocation_counter, which counts every allocation, and
+// compares the count around the calls; error paths, which build messages, are deliberately left
+// out.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "edgeroute/testing/allocation_counter.h"
+
 #include "edgeroute/routing/plan_reservation.h"
-
-namespace {
-std::atomic<std::int64_t> allocations{0};
-
-void* counted_allocation(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* block = std::malloc(size == 0 ? 1 : size)) return block;
-  std::abort();  // the tests run with -fno-exceptions in spirit: out of memory ends them
-}
-}  // namespace
-
-void* operator new(std::size_t size) {
-  return counted_allocation(size);
-}
-void* operator new[](std::size_t size) {
-  return counted_allocation(size);
-}
-void operator delete(void* block) noexcept {
-  std::free(block);
-}
-void operator delete[](void* block) noexcept {
-  std::free(block);
-}
-void operator delete(void* block, std::size_t) noexcept {
-  std::free(block);
-}
-void operator delete[](void* block, std::size_t) noexcept {
-  std::free(block);
-}
 
 namespace edgeroute::routing {
 namespace {
@@ -72,7 +42,7 @@ TEST(ReservationHotPath, MakesNoAllocation) {
   ASSERT_TRUE(too_many_units.add_stock_line(*table.find(0, 0), 1, 0).is_ok());
   ASSERT_TRUE(too_many_units.add_capacity_claim({0, kDay, 1, 100'000, limits}).is_ok());
 
-  const std::int64_t before = allocations.load();
+  const std::int64_t before = edgeroute::testing::allocation_count();
   int reserved = 0;
   for (int i = 0; i < 100; ++i) {
     reserved += fits.reserve().reserved() ? 1 : 0;
@@ -84,7 +54,7 @@ TEST(ReservationHotPath, MakesNoAllocation) {
     (void)table.commit_shipment(cell, 1);
     (void)table.adjust_on_hand(cell, 1);
   }
-  const std::int64_t after = allocations.load();
+  const std::int64_t after = edgeroute::testing::allocation_count();
 
   EXPECT_GT(before, 0) << "the counting operator new is not in use";  // building allocated
   EXPECT_EQ(after, before);

@@ -11,15 +11,11 @@
 //     with more retired places than reader slots, stalled readers never cause that;
 //   - destroying the publisher frees every snapshot exactly once;
 //   - the read path (read() and the guard's end) never calls operator new: this binary
-//     replaces the global operator new with a counting one (on top of malloc, so the
-//     sanitizers still see every block).
+//     links edgeroute::test_allocation_counter, which counts every allocation.
 // Snapshots record their destruction in a log, so "freed" is observed, not inferred.
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,36 +23,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/testing/allocation_counter.h"
+
 #include "edgeroute/routing/snapshot.h"
-
-namespace {
-std::atomic<std::int64_t> allocations{0};
-
-void* counted_allocation(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* block = std::malloc(size == 0 ? 1 : size)) return block;
-  std::abort();  // out of memory ends the test run
-}
-}  // namespace
-
-void* operator new(std::size_t size) {
-  return counted_allocation(size);
-}
-void* operator new[](std::size_t size) {
-  return counted_allocation(size);
-}
-void operator delete(void* block) noexcept {
-  std::free(block);
-}
-void operator delete[](void* block) noexcept {
-  std::free(block);
-}
-void operator delete(void* block, std::size_t) noexcept {
-  std::free(block);
-}
-void operator delete[](void* block, std::size_t) noexcept {
-  std::free(block);
-}
 
 namespace edgeroute::routing {
 namespace {
@@ -268,12 +237,12 @@ TEST_F(SnapshotPublisherTest, ReadPathMakesNoAllocation) {
   long value_sum = 0;
   for (int version = 2; version <= 20; ++version) {
     publish_version(publisher, version);
-    const std::int64_t before = allocations.load();
+    const std::int64_t before = edgeroute::testing::allocation_count();
     for (int read = 0; read < 50; ++read) {
       SnapshotGuard<Logged> guard = reader.read();
       value_sum += guard->value();
     }
-    EXPECT_EQ(allocations.load(), before) << "at version " << version;
+    EXPECT_EQ(edgeroute::testing::allocation_count(), before) << "at version " << version;
   }
   EXPECT_EQ(value_sum, 50L * (2 + 20) * 19 / 2);
 }
