@@ -46,3 +46,12 @@ add_library(edgeroute_project_options INTERFACE)
 add_library(edgeroute::project_options ALIAS edgeroute_project_options)
 target_link_libraries(edgeroute_project_options INTERFACE
   edgeroute::warnings edgeroute::sanitizers)
+
+# 32-bit targets (armhf): 64-bit file offsets, inode numbers and block counts (glibc's
+# large-file interface). With the 32-bit defaults readdir, stat and statvfs fail with
+# EOVERFLOW as soon as a file system hands out a number above 2^32 (btrfs, XFS and
+# overlayfs inodes, ext4 directory cookies). No API of ours passes these types across a
+# library boundary, so it is safe to set for our code alone.
+if(CMAKE_SIZEOF_VOID_P EQUAL 4)
+  target_compile_definitions(edgeroute_project_options INTERFACE _FILE_OFFSET_BITS=64)
+endif()

@@ -9,14 +9,11 @@ set(CMAKE_SYSTEM_PROCESSOR armv7l)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
 set(CMAKE_CXX_COMPILER arm-linux-gnueabihf-g++)
 set(CMAKE_LIBRARY_ARCHITECTURE arm-linux-gnueabihf)
-# 64-bit file offsets, inode numbers and block counts (glibc's "large file" interface). With
-# the 32-bit defaults readdir, stat and statvfs fail with EOVERFLOW as soon as a file system
-# hands out a number above 2^32 (btrfs, XFS and overlayfs inodes, ext4 directory cookies,
-# any disk over 16 TiB of 4 KiB blocks). Our APIs pass none of these types to a library.
-# GCC on 32-bit ARM also notes every std::vector<T> growth whose argument passing differs
+# GCC on 32-bit ARM notes every std::vector<T> growth whose argument passing differs
 # from GCC < 7.1 (-Wpsabi); all of this is built by one GCC 12, so the note says nothing.
-set(CMAKE_C_FLAGS_INIT "-D_FILE_OFFSET_BITS=64")
-set(CMAKE_CXX_FLAGS_INIT "-D_FILE_OFFSET_BITS=64 -Wno-psabi")
+# (64-bit file offsets for 32-bit targets are the project's business:
+# cmake/EdgerouteOptions.cmake.)
+set(CMAKE_CXX_FLAGS_INIT "-Wno-psabi")
 
 # The environment variable is read again by try_compile projects, which see no cache.
 if(NOT EDGEROUTE_ARMHF_SYSROOT)

@@ -48,7 +48,7 @@ class SimBackend {
     ASSERT_TRUE(file) << file.status().to_string();
     const std::string chunk(std::size_t{1} << 20, 'x');
     for (std::uint64_t left = size_bytes; left > 0;) {
-      const std::uint64_t now = std::min<std::uint64_t>(left, chunk.size());
+      const auto now = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
       ASSERT_TRUE((*file)->append(std::string_view(chunk).substr(0, now)).is_ok());
       left -= now;
     }

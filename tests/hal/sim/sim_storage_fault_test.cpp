@@ -480,7 +480,8 @@ TEST(SimStorageCrash, ACrashCanKeepAnyPrefixOfTheUnsyncedBytes) {
 
     storage.simulate_crash_keeping_unsynced_bytes(kept);
 
-    EXPECT_EQ(contents_of(storage, "/data/journal"), "record-1;" + unsynced.substr(0, kept))
+    EXPECT_EQ(contents_of(storage, "/data/journal"),
+              "record-1;" + unsynced.substr(0, static_cast<std::size_t>(kept)))
         << kept;
   }
 }
