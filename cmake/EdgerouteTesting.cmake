@@ -13,7 +13,7 @@ endif()
 function(edgeroute_add_gtest name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES;LIBRARIES;LABELS")
   add_executable(${name} ${arg_SOURCES})
-  target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gmock_main
+  target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} GTest::gmock_main edgeroute::test_support
                                         edgeroute::project_options)
   target_compile_definitions(${name} PRIVATE
     EDGEROUTE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

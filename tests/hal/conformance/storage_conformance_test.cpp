@@ -20,10 +20,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "../linux/temporary_directory.h"
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/hal/sim/sim_storage.h"
 #include "edgeroute/hal/storage.h"
+#include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute::hal {
 namespace {

@@ -42,7 +42,7 @@
 #include <gtest/gtest.h>
 
 #include "edgeroute/hal/linux/netlink_link.h"
-#include "temporary_directory.h"
+#include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute::hal {
 

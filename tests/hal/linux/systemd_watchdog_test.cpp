@@ -21,7 +21,7 @@
 
 #include "edgeroute/hal/linux/systemd_watchdog.h"
 #include "edgeroute/hal/linux/unique_fd.h"
-#include "temporary_directory.h"
+#include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute::hal {
 namespace {

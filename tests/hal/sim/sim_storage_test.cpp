@@ -167,14 +167,6 @@ TEST_F(SimStorageTest, ListDirectoryReturnsDirectChildrenSorted) {
   EXPECT_THAT(file.status().message(), HasSubstr("/data/a"));
 }
 
-TEST_F(SimStorageTest, RenameReplacesTheTarget) {
-  write("/data/new", "new");
-  write("/data/current", "old");
-  ASSERT_TRUE(storage_.rename("/data/new", "/data/current").is_ok());
-  EXPECT_EQ(read("/data/current"), "new");
-  EXPECT_FALSE(*storage_.exists("/data/new"));
-}
-
 TEST_F(SimStorageTest, RenameOfAMissingFileIsNotFoundNamingIt) {
   const Status renamed = storage_.rename("/data/ghost", "/data/x");
   EXPECT_EQ(renamed.code(), StatusCode::not_found);

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-namespace edgeroute::hal::testing {
+namespace edgeroute::testing {
 
 class TemporaryDirectory {
  public:
@@ -33,4 +33,4 @@ class TemporaryDirectory {
   std::string path_;
 };
 
-}  // namespace edgeroute::hal::testing
+}  // namespace edgeroute::testing
