@@ -11,7 +11,7 @@
 namespace edgeroute {
 namespace {
 
-flatbuffers::IDLOptions parser_options() {
+flatbuffers::IDLOptions parser_options(JsonStyle style = {}) {
   flatbuffers::IDLOptions options;
   // Keep "" and [] as written: an explicitly empty field is present (and then
   // rejected by validation with a precise message), not silently absent.
@@ -20,7 +20,9 @@ flatbuffers::IDLOptions parser_options() {
   // Output side: real JSON that any tool (and this parser) reads back, UTF-8 as is.
   options.strict_json = true;
   options.natural_utf8 = true;
-  options.indent_step = 2;
+  // A negative step is FlatBuffers' "no line breaks".
+  options.indent_step = style.layout == JsonLayout::indented ? 2 : -1;
+  options.output_default_scalars_in_json = style.include_default_values;
   return options;
 }
 
@@ -61,8 +63,9 @@ SchemaJson::SchemaJson(std::string_view binary_schema, std::string root_name)
 namespace {
 
 std::unique_ptr<flatbuffers::Parser> make_parser(std::string_view binary_schema,
-                                                 const std::string& root_name) {
-  auto parser = std::make_unique<flatbuffers::Parser>(parser_options());
+                                                 const std::string& root_name,
+                                                 JsonStyle style = {}) {
+  auto parser = std::make_unique<flatbuffers::Parser>(parser_options(style));
   // The schema is compiled in and exercised by every test; failing here is a build defect.
   const bool loaded = parser->Deserialize(
       reinterpret_cast<const std::uint8_t*>(binary_schema.data()), binary_schema.size());
@@ -83,8 +86,8 @@ Result<std::vector<std::uint8_t>> SchemaJson::parse(std::string_view json) const
   return std::vector<std::uint8_t>(data, data + parser->builder_.GetSize());
 }
 
-Result<std::string> SchemaJson::to_json(const std::uint8_t* buffer) const {
-  auto parser = make_parser(binary_schema_, root_name_);
+Result<std::string> SchemaJson::to_json(const std::uint8_t* buffer, JsonStyle style) const {
+  auto parser = make_parser(binary_schema_, root_name_, style);
   std::string text;
   if (!flatbuffers::GenerateText(*parser, buffer, &text)) {
     return invalid("a string is not valid UTF-8, which JSON cannot carry");

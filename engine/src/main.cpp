@@ -6,12 +6,14 @@
 
 #include "cli/config_command.h"
 #include "cli/exit_code.h"
+#include "cli/route_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app("edgeroute: order routing for warehouse edge gateways", "edgeroute");
   app.require_subcommand(1);
   int exit_code = edgeroute::cli::kExitOk;
   edgeroute::cli::add_config_command(app, exit_code);
+  edgeroute::cli::add_route_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -15,7 +15,7 @@ LocalSeconds local_instant(EpochDay local_day, LocalMinute minute) {
 }
 
 // Rule 2 of promise.h: where work starts and where it is done, or why neither is.
-struct Packing {
+struct WorkSpan {
   std::optional<PromiseFailure> failure = std::nullopt;
   UnixSeconds pick_starts_at_utc = 0;
   UnixSeconds packed_at_utc = 0;
@@ -42,8 +42,8 @@ WindowStart start_in_window(const NodeCalendar& calendar, EpochDay day, UnixSeco
   return {.starts_at_utc = starts_utc, .closes_at_utc = *closes_utc};
 }
 
-Packing pick_and_pack(const NodeCalendar& calendar, UnixSeconds order_utc, EpochDay first_day,
-                      EpochDay last_day) {
+WorkSpan pick_and_pack(const NodeCalendar& calendar, UnixSeconds order_utc, EpochDay first_day,
+                       EpochDay last_day) {
   std::int64_t processing_left_seconds = calendar.processing_minutes() * kSecondsPerMinute;
   std::optional<UnixSeconds> pick_starts_at_utc;
   UnixSeconds cursor_utc = order_utc;
@@ -99,22 +99,29 @@ std::string_view to_string(PromiseFailure failure) {
   return "unknown";
 }
 
-PromiseResult compute_promise(const NodeCalendar& calendar, UnixSeconds order_utc_seconds,
-                              LocalMinute cutoff_local_minute, std::uint8_t transit_days,
-                              bool transit_business_days) {
-  EDGEROUTE_ASSERT(cutoff_local_minute >= 0 && cutoff_local_minute < kMinutesPerDay,
-                   "a cut-off is a minute of the day, 0..1439");
+PackingResult compute_packing(const NodeCalendar& calendar, UnixSeconds order_utc_seconds) {
   const UtcOffsetSchedule& offsets = calendar.utc_offsets();
   if (!offsets.covers(order_utc_seconds)) return PromiseFailure::outside_offset_schedule;
   const EpochDay order_day = day_of(offsets.to_local(order_utc_seconds));
   const EpochDay last_day = order_day + kPromiseSearchDays - 1;
+  const WorkSpan work = pick_and_pack(calendar, order_utc_seconds, order_day, last_day);
+  if (work.failure) return *work.failure;
+  return Packing{
+      .pick_starts_at_utc = work.pick_starts_at_utc,
+      .packed_at_utc = work.packed_at_utc,
+      .packed_local_day = day_of(offsets.to_local(work.packed_at_utc)),
+      .search_last_local_day = last_day,
+  };
+}
 
-  const Packing packing = pick_and_pack(calendar, order_utc_seconds, order_day, last_day);
-  if (packing.failure) return *packing.failure;
-  const Departure departure =
-      first_cutoff_after(calendar, packing.packed_at_utc, cutoff_local_minute, last_day);
+PromiseResult compute_departure(const NodeCalendar& calendar, const Packing& packing,
+                                LocalMinute cutoff_local_minute, std::uint8_t transit_days,
+                                bool transit_business_days) {
+  EDGEROUTE_ASSERT(cutoff_local_minute >= 0 && cutoff_local_minute < kMinutesPerDay,
+                   "a cut-off is a minute of the day, 0..1439");
+  const Departure departure = first_cutoff_after(
+      calendar, packing.packed_at_utc, cutoff_local_minute, packing.search_last_local_day);
   if (departure.failure) return *departure.failure;
-
   return Promise{
       .pick_starts_at_utc = packing.pick_starts_at_utc,
       .packed_at_utc = packing.packed_at_utc,
@@ -123,6 +130,17 @@ PromiseResult compute_promise(const NodeCalendar& calendar, UnixSeconds order_ut
       .delivery_local_day =
           delivery_day_after_transit(departure.ship_local_day, transit_days, transit_business_days),
   };
+}
+
+PromiseResult compute_promise(const NodeCalendar& calendar, UnixSeconds order_utc_seconds,
+                              LocalMinute cutoff_local_minute, std::uint8_t transit_days,
+                              bool transit_business_days) {
+  EDGEROUTE_ASSERT(cutoff_local_minute >= 0 && cutoff_local_minute < kMinutesPerDay,
+                   "a cut-off is a minute of the day, 0..1439");
+  const PackingResult packing = compute_packing(calendar, order_utc_seconds);
+  if (!packing) return packing.failure();
+  return compute_departure(calendar, *packing, cutoff_local_minute, transit_days,
+                           transit_business_days);
 }
 
 }  // namespace edgeroute::routing

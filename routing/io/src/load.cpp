@@ -84,8 +84,11 @@ Result<OrderDocument> parse_order_json(std::string_view json) {
   return parse_document<fbs::Order>(order_schema(), json, &fbs::VerifyOrderBuffer);
 }
 
-Result<std::string> decision_to_json(const DecisionDocument& decision) {
-  return decision_schema().to_json(decision.bytes().data());
+Result<std::string> decision_to_json(const DecisionDocument& decision, JsonLayout layout) {
+  // Every scalar, defaults included: a reader of a decision should not need the schema
+  // to know that a missing "outcome" means routed.
+  return decision_schema().to_json(decision.bytes().data(),
+                                   {.layout = layout, .include_default_values = true});
 }
 
 }  // namespace edgeroute::routing::io

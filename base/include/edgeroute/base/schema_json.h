@@ -25,6 +25,16 @@
 
 namespace edgeroute {
 
+// How to_json() writes: indented for people or on one line (JSON Lines); with every
+// scalar field, or without those equal to their schema default (FlatBuffers' habit,
+// fine for configuration, confusing in a decision where "outcome": "routed" is the
+// default and would vanish).
+enum class JsonLayout { indented, one_line };
+struct JsonStyle {
+  JsonLayout layout = JsonLayout::indented;
+  bool include_default_values = false;
+};
+
 class SchemaJson {
  public:
   // `binary_schema` is a .bfbs compiled into the binary (edgeroute_binary_schemas in
@@ -37,8 +47,9 @@ class SchemaJson {
   // generated Verifier (callers verify with their typed Verify<Root>Buffer).
   Result<std::vector<std::uint8_t>> parse(std::string_view json) const;
 
-  // The JSON text of a finished buffer of the root type, two-space indent.
-  Result<std::string> to_json(const std::uint8_t* buffer) const;
+  // The JSON text of a finished buffer of the root type: two-space indent, or one line
+  // without a trailing newline.
+  Result<std::string> to_json(const std::uint8_t* buffer, JsonStyle style = {}) const;
 
   const std::string& root_name() const { return root_name_; }
 

@@ -83,38 +83,67 @@ enum class PromiseFailure : std::uint8_t {
 
 std::string_view to_string(PromiseFailure failure);
 
-// A Promise, or why there is none. A plain value, no allocation (unlike Result<T>,
-// whose Status carries a message string): failures are routine on the hot path.
-class [[nodiscard]] PromiseResult {
+// A step of the promise (Packing, Promise), or why there is none. A plain value, no
+// allocation (unlike Result<T>, whose Status carries a message string): failures are
+// routine on the hot path.
+template <typename Step>
+class [[nodiscard]] PromiseStepResult {
  public:
-  PromiseResult(const Promise& promise) : promise_(promise), has_promise_(true) {}  // NOLINT
-  PromiseResult(PromiseFailure failure) : failure_(failure) {}                      // NOLINT
+  PromiseStepResult(const Step& step) : step_(step), has_step_(true) {}  // NOLINT
+  PromiseStepResult(PromiseFailure failure) : failure_(failure) {}       // NOLINT
 
-  bool has_value() const { return has_promise_; }
-  explicit operator bool() const { return has_promise_; }
+  bool has_value() const { return has_step_; }
+  explicit operator bool() const { return has_step_; }
 
-  const Promise& value() const {
-    EDGEROUTE_ASSERT(has_promise_, "value() of a failed PromiseResult");
-    return promise_;
+  const Step& value() const {
+    EDGEROUTE_ASSERT(has_step_, "value() of a failed promise step");
+    return step_;
   }
-  const Promise& operator*() const { return value(); }
-  const Promise* operator->() const { return &value(); }
+  const Step& operator*() const { return value(); }
+  const Step* operator->() const { return &value(); }
 
   PromiseFailure failure() const {
-    EDGEROUTE_ASSERT(!has_promise_, "failure() of a PromiseResult that has a promise");
+    EDGEROUTE_ASSERT(!has_step_, "failure() of a promise step that succeeded");
     return failure_;
   }
 
  private:
-  Promise promise_{};
+  Step step_{};
   PromiseFailure failure_ = PromiseFailure::promise_unmeetable;
-  bool has_promise_ = false;
+  bool has_step_ = false;
 };
+
+// Rules 0-2: where the work starts and when it is packed. It does not depend on the
+// carrier service, so a planner computes it once per node and then one departure per
+// service of the node.
+struct Packing {
+  UnixSeconds pick_starts_at_utc = 0;
+  UnixSeconds packed_at_utc = 0;
+  // Local day of packed_at: the day whose capacity the shipment uses.
+  EpochDay packed_local_day = 0;
+  // Last local day of the search horizon (rule 1), counted from the order's local day.
+  EpochDay search_last_local_day = 0;
+  friend bool operator==(const Packing&, const Packing&) = default;
+};
+
+using PackingResult = PromiseStepResult<Packing>;
+using PromiseResult = PromiseStepResult<Promise>;
+
+// Rules 0-2 for an order placed at `order_utc_seconds` at the node of `calendar`.
+PackingResult compute_packing(const NodeCalendar& calendar, UnixSeconds order_utc_seconds);
+
+// Rules 3-5 after `packing` (from compute_packing with the same calendar), for a
+// service whose cut-off at the node is `cutoff_local_minute` and whose transit time for
+// the zone is `transit_days`. REQUIRES: 0 <= cutoff_local_minute < 1440.
+PromiseResult compute_departure(const NodeCalendar& calendar, const Packing& packing,
+                                LocalMinute cutoff_local_minute, std::uint8_t transit_days,
+                                bool transit_business_days);
 
 // The promise for an order placed at `order_utc_seconds` at the node of `calendar`,
 // shipped with a service whose cut-off there is `cutoff_local_minute` and whose transit
 // time for the zone is `transit_days` (business or calendar days). The rules are in the
-// header comment. REQUIRES: 0 <= cutoff_local_minute < 1440.
+// header comment; it is compute_packing() then compute_departure().
+// REQUIRES: 0 <= cutoff_local_minute < 1440.
 PromiseResult compute_promise(const NodeCalendar& calendar, UnixSeconds order_utc_seconds,
                               LocalMinute cutoff_local_minute, std::uint8_t transit_days,
                               bool transit_business_days);

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "edgeroute/base/result.h"
+#include "edgeroute/base/schema_json.h"
 #include "edgeroute/base/validated.h"
 #include "edgeroute/routing/fbs/decision_generated.h"
 #include "edgeroute/routing/fbs/inventory_generated.h"
@@ -41,7 +42,8 @@ Validated<PolicyDocument> load_policy_json(std::string_view json, const fbs::Net
 // Parsed and verified only (see above).
 Result<OrderDocument> parse_order_json(std::string_view json);
 
-// One JSON object, two-space indent.
-Result<std::string> decision_to_json(const DecisionDocument& decision);
+// One JSON object, indented or on one line (JSON Lines).
+Result<std::string> decision_to_json(const DecisionDocument& decision,
+                                     JsonLayout layout = JsonLayout::indented);
 
 }  // namespace edgeroute::routing::io

@@ -1,0 +1,154 @@
+// NetworkModel: the routing core's compiled form of one network version (network.fbs):
+// nodes with their calendars, carrier services with their rate tables, the SKU catalog,
+// every id mapped once to a dense index. A planner reads it by index and never touches
+// a string on the per-order path, except to resolve the order's own SKU ids (one hash
+// lookup per line, find_sku).
+//
+// Built from a verified network document and one UtcOffsetSchedule per node (the core
+// knows no tz database; routing_io's compile_network() derives the schedules from each
+// node's IANA zone for a horizon). build() re-checks what the planner relies on
+// (references resolve, zones priced, postal codes known), so a model is never half
+// right even when the document skipped routing_io's validation; routing_io reports
+// problems field by field, build() only the first.
+//
+// Thread-safety: immutable once built; published to routing workers as part of a
+// RoutingModel snapshot (routing_model.h) and read from any number of threads.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "edgeroute/base/result.h"
+#include "edgeroute/routing/fbs/network_generated.h"
+#include "edgeroute/routing/geography.h"
+#include "edgeroute/routing/node_calendar.h"
+#include "edgeroute/routing/utc_offset_schedule.h"
+#include "edgeroute/routing/zip3.h"
+#include "edgeroute/routing/zone.h"
+
+namespace edgeroute::routing {
+
+inline constexpr std::size_t kZoneCount = Zone::farthest;
+
+// One bit per fbs::NodeKind (bit = 1 << kind), for eligibility sets.
+using NodeKindSet = std::uint8_t;
+inline constexpr NodeKindSet kAllNodeKinds = 0x0F;
+constexpr NodeKindSet node_kind_bit(fbs::NodeKind kind) {
+  return static_cast<NodeKindSet>(1u << static_cast<unsigned>(kind));
+}
+
+struct RateBreak {
+  std::int32_t up_to_grams = 0;
+  std::int32_t cents = 0;
+};
+
+struct CarrierServiceModel {
+  std::string id;
+  std::string carrier;
+  fbs::ServiceLevel level = fbs::ServiceLevel::ground;
+  std::array<std::uint8_t, kZoneCount> transit_days{};
+  bool transit_business_days = true;
+  // The breaks of zone z are rate_breaks[zone_begin[z - 1], zone_begin[z]), ascending.
+  std::vector<RateBreak> rate_breaks;
+  std::array<std::uint32_t, kZoneCount + 1> zone_begin{};
+
+  // The price of a parcel of `weight_grams` to `zone`: the first break whose
+  // up_to_grams is at least the weight; nullopt when the parcel is heavier than the
+  // zone's last break (the service cannot take it).
+  std::optional<std::int32_t> rate_cents(Zone zone, std::int64_t weight_grams) const;
+  std::uint8_t transit_days_to(Zone zone) const { return transit_days[zone.number() - 1]; }
+};
+
+struct NodeServiceModel {
+  std::uint16_t service_index = 0;
+  LocalMinute cutoff_local_minute = 0;
+};
+
+struct NodeModel {
+  NodeModel(std::string id_in, fbs::NodeKind kind_in, Zip3 origin_in, NodeCalendar calendar_in)
+      : id(std::move(id_in)), kind(kind_in), origin(origin_in), calendar(std::move(calendar_in)) {}
+
+  std::string id;
+  fbs::NodeKind kind = fbs::NodeKind::owned_fc;
+  Zip3 origin{0};
+  NodeCalendar calendar;
+  std::vector<NodeServiceModel> services;  // in the network file's order
+  std::int32_t per_order_cents = 0;
+  std::int32_t per_unit_cents = 0;
+  std::int32_t partner_fee_cents = 0;
+  std::int32_t orders_per_day = 0;  // 0: no limit
+  std::int32_t units_per_day = 0;   // 0: no limit
+  std::int32_t on_time_bp = 10000;
+  std::int32_t fill_bp = 10000;
+  std::int32_t acceptance_bp = 10000;
+  bool enabled = true;
+  std::string home_gateway;
+
+  // Operated by the retailer (owned_fc, store), as opposed to orchestrated partners.
+  bool owned() const { return kind == fbs::NodeKind::owned_fc || kind == fbs::NodeKind::store; }
+  // Basis points short of 100%, summed over on-time, fill and acceptance: 0..30000.
+  std::int32_t health_shortfall_bp() const {
+    return (10000 - on_time_bp) + (10000 - fill_bp) + (10000 - acceptance_bp);
+  }
+};
+
+struct SkuModel {
+  std::string id;
+  std::int32_t weight_grams = 0;
+  std::uint8_t handling = 0;  // fbs::HandlingFlags bits
+  NodeKindSet eligible_kinds = kAllNodeKinds;
+};
+
+class NetworkModel {
+ public:
+  // `node_offsets[i]` is the UTC offset schedule of network.nodes()[i]. Errors
+  // (invalid_argument) name the first field the planner could not use, as
+  // "nodes[2].services[0].service_id: 'ups-air' is not a carrier service".
+  static Result<NetworkModel> build(const fbs::Network& network,
+                                    std::shared_ptr<const Geography> geography,
+                                    std::span<const UtcOffsetSchedule> node_offsets);
+
+  NetworkModel(NetworkModel&&) noexcept = default;
+  NetworkModel& operator=(NetworkModel&&) noexcept = default;
+  NetworkModel(const NetworkModel&) = delete;
+  NetworkModel& operator=(const NetworkModel&) = delete;
+
+  std::uint64_t version() const { return version_; }
+  const Geography& geography() const { return *geography_; }
+
+  std::span<const NodeModel> nodes() const { return nodes_; }
+  std::span<const CarrierServiceModel> services() const { return services_; }
+  std::span<const SkuModel> skus() const { return skus_; }
+  const NodeModel& node(std::uint32_t index) const { return nodes_[index]; }
+  const CarrierServiceModel& service(std::uint16_t index) const { return services_[index]; }
+  const SkuModel& sku(std::uint32_t index) const { return skus_[index]; }
+  std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
+  std::uint32_t sku_count() const { return static_cast<std::uint32_t>(skus_.size()); }
+
+  std::optional<std::uint32_t> find_node(std::string_view id) const;
+  std::optional<std::uint32_t> find_sku(std::string_view id) const;
+
+ private:
+  NetworkModel() = default;
+
+  std::uint64_t version_ = 0;
+  std::shared_ptr<const Geography> geography_;
+  std::vector<NodeModel> nodes_;
+  std::vector<CarrierServiceModel> services_;
+  std::vector<SkuModel> skus_;
+  // Keys view the ids stored in nodes_ and skus_, which never reallocate after build
+  // (a move of the model moves the vectors' buffers, so the views stay valid).
+  std::unordered_map<std::string_view, std::uint32_t> node_by_id_;
+  std::unordered_map<std::string_view, std::uint32_t> sku_by_id_;
+};
+
+}  // namespace edgeroute::routing
