@@ -7,6 +7,7 @@ option(EDGEROUTE_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
 set(EDGEROUTE_SANITIZER "" CACHE STRING
   "Sanitizer build: empty, 'address' (AddressSanitizer + UBSan) or 'thread'")
 set_property(CACHE EDGEROUTE_SANITIZER PROPERTY STRINGS "" address thread)
+option(EDGEROUTE_FUZZ "Build the fuzz targets with libFuzzer (clang only)" OFF)
 
 set(CMAKE_CXX_STANDARD 20)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
@@ -35,6 +36,15 @@ elseif(EDGEROUTE_SANITIZER STREQUAL "thread")
 elseif(NOT EDGEROUTE_SANITIZER STREQUAL "")
   message(FATAL_ERROR "EDGEROUTE_SANITIZER must be empty, 'address' or 'thread', "
                       "not '${EDGEROUTE_SANITIZER}'")
+endif()
+# libFuzzer needs coverage feedback from the code under test, not only from the fuzz
+# target's own file: every first-party object is instrumented, and the fuzz targets
+# link the fuzzer's main (tests/fuzz/CMakeLists.txt).
+if(EDGEROUTE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "EDGEROUTE_FUZZ needs clang (the fuzz preset uses clang-14)")
+  endif()
+  list(APPEND _edgeroute_sanitizer_flags -fsanitize=fuzzer-no-link)
 endif()
 if(_edgeroute_sanitizer_flags)
   target_compile_options(edgeroute_sanitizers INTERFACE ${_edgeroute_sanitizer_flags})

@@ -5,10 +5,9 @@
 
 namespace edgeroute::detail {
 
-void assertion_failed(std::string_view condition, std::string_view message,
-                      std::source_location where) {
-  std::fprintf(stderr, "%s:%u: %s: assertion failed: %.*s (%.*s)\n", where.file_name(),
-               static_cast<unsigned>(where.line()), where.function_name(),
+void assertion_failed(std::string_view condition, std::string_view message, const char* file,
+                      unsigned line, const char* function) {
+  std::fprintf(stderr, "%s:%u: %s: assertion failed: %.*s (%.*s)\n", file, line, function,
                static_cast<int>(message.size()), message.data(), static_cast<int>(condition.size()),
                condition.data());
   std::fflush(stderr);

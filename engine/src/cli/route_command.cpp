@@ -28,6 +28,7 @@ struct RouteFiles {
   std::string policy;
   std::string orders;
   std::string out;
+  bool indented = false;  // one indented object after another, for people
 };
 
 // A problem that stops the run, already worded with the file it concerns.
@@ -188,7 +189,8 @@ int run_route(const RouteFiles& files) {
     if (root.reason() != routing::fbs::ReasonCode::none) {
       ++tally.by_reason[routing::fbs::EnumNameReasonCode(root.reason())];
     }
-    Result<std::string> json = io::decision_to_json(decision, JsonLayout::one_line);
+    Result<std::string> json = io::decision_to_json(
+        decision, files.indented ? JsonLayout::indented : JsonLayout::one_line);
     if (!json) {
       return report(failure(fmt::format("{}:{}", files.orders, order.line_number), json.status()));
     }
@@ -229,6 +231,8 @@ void add_route_command(CLI::App& app, int& exit_code) {
   route->add_option("--orders", files->orders, "Orders, one JSON object per line")->required();
   route->add_option("--out", files->out, "Decisions, one JSON object per line ('-': stdout)")
       ->default_val("-");
+  route->add_flag("--indented", files->indented,
+                  "Indent each decision for reading (the output is then not JSON Lines)");
   route->callback([files, &exit_code] { exit_code = run_route(*files); });
 }
 

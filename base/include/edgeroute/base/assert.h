@@ -4,18 +4,19 @@
 // (and restarting from the journal) is the safe response.
 #pragma once
 
-#include <source_location>
 #include <string_view>
 
+// Where an assertion is, from the macro's own expansion site (__FILE__, __LINE__,
+// __func__) rather than std::source_location, which clang before 15 cannot provide with
+// libstdc++ (the fuzz preset builds with clang 14).
 namespace edgeroute::detail {
 [[noreturn]] void assertion_failed(std::string_view condition, std::string_view message,
-                                   std::source_location where);
+                                   const char* file, unsigned line, const char* function);
 }  // namespace edgeroute::detail
 
-#define EDGEROUTE_ASSERT(condition, message)                                  \
-  do {                                                                        \
-    if (!(condition)) [[unlikely]] {                                          \
-      ::edgeroute::detail::assertion_failed(#condition, (message),            \
-                                            std::source_location::current()); \
-    }                                                                         \
+#define EDGEROUTE_ASSERT(condition, message)                                                      \
+  do {                                                                                            \
+    if (!(condition)) [[unlikely]] {                                                              \
+      ::edgeroute::detail::assertion_failed(#condition, (message), __FILE__, __LINE__, __func__); \
+    }                                                                                             \
   } while (false)
