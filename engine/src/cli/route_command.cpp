@@ -29,6 +29,7 @@ struct RouteFiles {
   std::string orders;
   std::string out;
   bool indented = false;  // one indented object after another, for people
+  bool quote = false;     // delivery options per service level instead of decisions
 };
 
 // A problem that stops the run, already worded with the file it concerns.
@@ -113,6 +114,13 @@ struct Tally {
   std::map<std::string, int> by_reason;
 };
 
+void count(Tally& tally, const routing::fbs::Decision& decision) {
+  ++tally.by_outcome[routing::fbs::EnumNameOutcome(decision.outcome())];
+  if (decision.reason() != routing::fbs::ReasonCode::none) {
+    ++tally.by_reason[routing::fbs::EnumNameReasonCode(decision.reason())];
+  }
+}
+
 int run_route(const RouteFiles& files) {
   hal::LinuxStorage storage;
   const auto read = [&](const std::string& file) -> Loaded<std::string> {
@@ -172,9 +180,18 @@ int run_route(const RouteFiles& files) {
     const auto decided_at =
         routing::parse_utc_instant(order.document.root().created_at()->string_view());
     const routing::UnixSeconds at = decided_at.value_or(0);
-    io::DecisionDocument decision = [&] {
+    const JsonLayout layout = files.indented ? JsonLayout::indented : JsonLayout::one_line;
+    Result<std::string> json = [&]() -> Result<std::string> {
       if (!resolution.ok()) {
-        return io::build_rejection(order.document.root(), resolution, *model, at);
+        const io::DecisionDocument rejection =
+            io::build_rejection(order.document.root(), resolution, *model, at);
+        count(tally, *routing::fbs::GetDecision(rejection.bytes().data()));
+        return io::decision_to_json(rejection, layout);
+      }
+      if (files.quote) {
+        const auto options = router.quote(resolution.request, *model, *stock, capacity);
+        ++tally.by_outcome["quoted"];
+        return io::quote_to_json(io::build_quote(options, resolution.request, *model, at), layout);
       }
       routing::PlanReservation reservation(*stock, capacity);
       const routing::RoutingDecision& routed =
@@ -182,15 +199,11 @@ int run_route(const RouteFiles& files) {
       // Batch routing has no journal: a routed order's reservation stands for the orders
       // after it, as an acknowledged decision's would in the gateway.
       if (reservation.holds_reservation()) reservation.keep();
-      return io::build_decision(routed, resolution.request, *model, at);
+      const io::DecisionDocument decision =
+          io::build_decision(routed, resolution.request, *model, at);
+      count(tally, *routing::fbs::GetDecision(decision.bytes().data()));
+      return io::decision_to_json(decision, layout);
     }();
-    const auto& root = *routing::fbs::GetDecision(decision.bytes().data());
-    ++tally.by_outcome[routing::fbs::EnumNameOutcome(root.outcome())];
-    if (root.reason() != routing::fbs::ReasonCode::none) {
-      ++tally.by_reason[routing::fbs::EnumNameReasonCode(root.reason())];
-    }
-    Result<std::string> json = io::decision_to_json(
-        decision, files.indented ? JsonLayout::indented : JsonLayout::one_line);
     if (!json) {
       return report(failure(fmt::format("{}:{}", files.orders, order.line_number), json.status()));
     }
@@ -231,6 +244,9 @@ void add_route_command(CLI::App& app, int& exit_code) {
   route->add_option("--orders", files->orders, "Orders, one JSON object per line")->required();
   route->add_option("--out", files->out, "Decisions, one JSON object per line ('-': stdout)")
       ->default_val("-");
+  route->add_flag("--quote", files->quote,
+                  "Quote each order instead: delivery date and cost per service level, "
+                  "nothing reserved");
   route->add_flag("--indented", files->indented,
                   "Indent each decision for reading (the output is then not JSON Lines)");
   route->callback([files, &exit_code] { exit_code = run_route(*files); });

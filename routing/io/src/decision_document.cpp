@@ -250,4 +250,26 @@ DecisionDocument build_rejection(const fbs::Order& order, const OrderResolution&
   return finish(builder, decision.Finish());
 }
 
+QuoteDocument build_quote(const std::array<QuoteOption, kServiceLevelCount>& options,
+                          const OrderRequest& order, const RoutingModel& model,
+                          UnixSeconds quoted_at_utc) {
+  FlatBufferBuilder builder(512);
+  std::vector<Offset<fbs::DeliveryOption>> delivery_options;
+  for (const QuoteOption& option : options) {
+    const auto date = option.available ? builder.CreateString(format_epoch_day(option.delivery_day))
+                                       : Offset<flatbuffers::String>();
+    delivery_options.push_back(fbs::CreateDeliveryOption(
+        builder, option.level, option.available, option.reason, date, option.objective_cents,
+        option.carrier_cents, option.shipment_count));
+  }
+  const auto order_id = builder.CreateString(order.id);
+  const auto options_vector = builder.CreateVector(delivery_options);
+  const auto quoted_at = builder.CreateString(format_utc_instant(quoted_at_utc));
+  fbs::FinishQuoteBuffer(
+      builder, fbs::CreateQuote(builder, order_id, options_vector, model.policy().version(),
+                                model.network().version(), quoted_at));
+  return QuoteDocument(std::vector<std::uint8_t>(builder.GetBufferPointer(),
+                                                 builder.GetBufferPointer() + builder.GetSize()));
+}
+
 }  // namespace edgeroute::routing::io

@@ -50,6 +50,10 @@ const SchemaJson& order_schema() {
   static const SchemaJson schema(embedded::order_schema(), "Order");
   return schema;
 }
+const SchemaJson& quote_schema() {
+  static const SchemaJson schema(embedded::quote_schema(), "Quote");
+  return schema;
+}
 const SchemaJson& decision_schema() {
   static const SchemaJson schema(embedded::decision_schema(), "Decision");
   return schema;
@@ -89,6 +93,15 @@ Result<std::string> decision_to_json(const DecisionDocument& decision, JsonLayou
   // to know that a missing "outcome" means routed.
   return decision_schema().to_json(decision.bytes().data(),
                                    {.layout = layout, .include_default_values = true});
+}
+
+}  // namespace edgeroute::routing::io
+
+namespace edgeroute::routing::io {
+
+Result<std::string> quote_to_json(const QuoteDocument& quote, JsonLayout layout) {
+  return quote_schema().to_json(quote.bytes().data(),
+                                {.layout = layout, .include_default_values = true});
 }
 
 }  // namespace edgeroute::routing::io

@@ -10,6 +10,7 @@
 
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/routing/order_request.h"
+#include "edgeroute/routing/router.h"
 #include "edgeroute/routing/routing_decision.h"
 #include "edgeroute/routing/routing_model.h"
 
@@ -23,5 +24,10 @@ DecisionDocument build_decision(const RoutingDecision& decision, const OrderRequ
 // unknown_destination), naming the line and what is wrong with it.
 DecisionDocument build_rejection(const fbs::Order& order, const OrderResolution& resolution,
                                  const RoutingModel& model, UnixSeconds decided_at_utc);
+
+// The document of a quote (Router::quote) for `order`.
+QuoteDocument build_quote(const std::array<QuoteOption, kServiceLevelCount>& options,
+                          const OrderRequest& order, const RoutingModel& model,
+                          UnixSeconds quoted_at_utc);
 
 }  // namespace edgeroute::routing::io

@@ -23,6 +23,7 @@
 #include "edgeroute/routing/fbs/network_generated.h"
 #include "edgeroute/routing/fbs/order_generated.h"
 #include "edgeroute/routing/fbs/policy_generated.h"
+#include "edgeroute/routing/fbs/quote_generated.h"
 #include "edgeroute/routing/geography.h"
 #include "edgeroute/routing/io/document.h"
 
@@ -33,6 +34,7 @@ using InventoryDocument = Document<fbs::InventorySnapshot>;
 using PolicyDocument = Document<fbs::Policy>;
 using OrderDocument = Document<fbs::Order>;
 using DecisionDocument = Document<fbs::Decision>;
+using QuoteDocument = Document<fbs::Quote>;
 
 Validated<NetworkDocument> load_network_json(std::string_view json, const Geography& geography);
 Validated<InventoryDocument> load_inventory_json(std::string_view json,
@@ -45,5 +47,7 @@ Result<OrderDocument> parse_order_json(std::string_view json);
 // One JSON object, indented or on one line (JSON Lines).
 Result<std::string> decision_to_json(const DecisionDocument& decision,
                                      JsonLayout layout = JsonLayout::indented);
+Result<std::string> quote_to_json(const QuoteDocument& quote,
+                                  JsonLayout layout = JsonLayout::indented);
 
 }  // namespace edgeroute::routing::io
