@@ -1,5 +1,6 @@
 #include "edgeroute/routing/network_model.h"
 
+#include <atomic>
 #include <string>
 #include <utility>
 
@@ -110,6 +111,10 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
                                          std::shared_ptr<const Geography> geography,
                                          std::span<const UtcOffsetSchedule> node_offsets) {
   NetworkModel model;
+  // Memory order: relaxed. The counter only has to hand out distinct numbers, which any
+  // read-modify-write of one atomic does; nothing is published through it.
+  static std::atomic<std::uint64_t> instances_built{0};
+  model.instance_id_ = instances_built.fetch_add(1, std::memory_order_relaxed) + 1;
   model.version_ = network.version();
   model.geography_ = std::move(geography);
   const std::size_t node_count = network.nodes() != nullptr ? network.nodes()->size() : 0;

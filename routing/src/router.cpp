@@ -5,7 +5,9 @@
 #include <limits>
 
 #include "edgeroute/base/assert.h"
+#include "edgeroute/routing/node_day_promises.h"
 #include "edgeroute/routing/objective.h"
+#include "edgeroute/routing/transit_days.h"
 
 namespace edgeroute::routing {
 namespace {
@@ -157,6 +159,7 @@ struct Router::Workspace {
   std::uint32_t full_mask = 0;
 
   std::vector<std::uint16_t> candidate_of_node;  // per network node
+  std::vector<NodeDayPromises> day_promises;     // per network node, reused across orders
   std::vector<Candidate> candidates;
   std::vector<LineAtNode> line_at_node;  // [candidate * line_count + line]
   std::vector<ServiceOption> options;
@@ -240,6 +243,7 @@ void Router::Workspace::begin(const OrderRequest& order_in, const RoutingModel& 
   // Sized once per network; steady state allocates nothing.
   if (candidate_of_node.size() != network->node_count()) {
     candidate_of_node.assign(network->node_count(), kNoCandidate);
+    day_promises.resize(network->node_count());
   }
   candidates.clear();
   line_at_node.clear();
@@ -380,18 +384,37 @@ void Router::Workspace::prepare(Candidate& candidate) {
     }
     note_rejection(candidate.node_index, -1, reason_of(stage), [](Alternative&) {});
   };
-  const PackingResult packing = compute_packing(node.calendar, order->created_at_utc);
+  // Most orders take the per-day shortcut (node_day_promises.h); the rest the full rules.
+  const UnixSeconds order_utc = order->created_at_utc;
+  NodeDayPromises& day = day_promises[candidate.node_index];
+  const NodeDayPromises::Owner owner{network->instance_id(), candidate.node_index};
+  if (!day.covers(owner, order_utc)) day.prepare(owner, node.calendar, node.services, order_utc);
+  const std::optional<Packing> quick = day.packing(order_utc);
+  const PackingResult packing =
+      quick ? PackingResult(*quick) : compute_packing(node.calendar, order_utc);
   if (!packing) return fail(Stage::no_promise);
   candidate.packed_local_day = packing->packed_local_day;
   candidate.zone = network->geography().zone(node.origin, order->destination);
   candidate.option_begin = static_cast<std::uint32_t>(options.size());
   const std::int32_t lateness_per_day = policy->weights().lateness_cents_per_day;
-  for (const NodeServiceModel& offered : node.services) {
+  for (std::size_t s = 0; s < node.services.size(); ++s) {
+    const NodeServiceModel& offered = node.services[s];
     const CarrierServiceModel& service = network->service(offered.service_index);
     if (requested_level && service.level < *requested_level) continue;
+    const std::uint8_t transit_days = service.transit_days_to(candidate.zone);
+    const std::optional<CutoffDeparture> departure =
+        quick ? day.departure(s, *packing) : std::optional<CutoffDeparture>();
     const PromiseResult promise =
-        compute_departure(node.calendar, *packing, offered.cutoff_local_minute,
-                          service.transit_days_to(candidate.zone), service.transit_business_days);
+        departure ? PromiseResult(Promise{
+                        .pick_starts_at_utc = packing->pick_starts_at_utc,
+                        .packed_at_utc = packing->packed_at_utc,
+                        .cutoff_at_utc = departure->cutoff_at_utc,
+                        .ship_local_day = departure->ship_local_day,
+                        .delivery_local_day = delivery_day_after_transit(
+                            departure->ship_local_day, transit_days, service.transit_business_days),
+                    })
+                  : compute_departure(node.calendar, *packing, offered.cutoff_local_minute,
+                                      transit_days, service.transit_business_days);
     if (!promise) continue;
     options.push_back(
         {offered.service_index,

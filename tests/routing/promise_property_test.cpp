@@ -17,12 +17,14 @@
 //     reading of a repeated hour and the promise rules legitimately differ; those hours
 //     are specified by example in promise_test.cpp.
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "edgeroute/routing/node_day_promises.h"
 #include "promise_fixtures.h"
 
 namespace edgeroute::routing {
@@ -204,6 +206,41 @@ TEST(PromiseProperties, PickAndPackingAgreeWithAMinuteByMinuteWalk) {
     EXPECT_EQ(text(result->pick_starts_at_utc), text(oracle->pick_starts_at_utc));
     ASSERT_EQ(text(result->packed_at_utc), text(oracle->packed_at_utc));
   }
+}
+
+// The per-day shortcut the router takes (node_day_promises.h) must give exactly what the
+// full rules give whenever it answers, and it must answer for the common case. Several
+// orders share each prepared day, some released before the window opens, some inside it.
+TEST(PromiseProperties, TheNodeDayShortcutAgreesWithTheFullRules) {
+  ScenarioGenerator generator(20261124);
+  int shortcuts = 0;
+  for (int i = 0; i < kCases; ++i) {
+    const Scenario scenario = generator.next();
+    const std::array<NodeServiceModel, 1> services{NodeServiceModel{0, scenario.cutoff_minute}};
+    NodeDayPromises day;
+    const NodeDayPromises::Owner owner{1, 0};
+    const UnixSeconds first_order = generator.order_second();
+    day.prepare(owner, scenario.calendar, services, first_order);
+    for (int j = 0; j < 8; ++j) {
+      const UnixSeconds order = first_order + static_cast<UnixSeconds>(j) * 3 * 3600;
+      if (!day.covers(owner, order)) break;
+      SCOPED_TRACE(::testing::Message() << "case " << i << ", order " << text(order));
+      const std::optional<Packing> packing = day.packing(order);
+      if (!packing) continue;
+      const std::optional<CutoffDeparture> departure = day.departure(0, *packing);
+      if (!departure) continue;
+      ++shortcuts;
+      const PromiseResult full =
+          compute_promise(scenario.calendar, order, scenario.cutoff_minute, scenario.transit_days,
+                          scenario.transit_business_days);
+      ASSERT_TRUE(full);
+      EXPECT_EQ(text(packing->pick_starts_at_utc), text(full->pick_starts_at_utc));
+      EXPECT_EQ(text(packing->packed_at_utc), text(full->packed_at_utc));
+      EXPECT_EQ(text(departure->cutoff_at_utc), text(full->cutoff_at_utc));
+      ASSERT_EQ(departure->ship_local_day, full->ship_local_day);
+    }
+  }
+  EXPECT_GT(shortcuts, kCases / 2) << "the shortcut should cover most orders at open nodes";
 }
 
 }  // namespace

@@ -123,6 +123,9 @@ class NetworkModel {
   NetworkModel& operator=(const NetworkModel&) = delete;
 
   std::uint64_t version() const { return version_; }
+  // Distinct for every model built in this process (never 0): caches keyed by a model
+  // use it rather than its address, which a later model may reuse.
+  std::uint64_t instance_id() const { return instance_id_; }
   const Geography& geography() const { return *geography_; }
 
   std::span<const NodeModel> nodes() const { return nodes_; }
@@ -141,6 +144,7 @@ class NetworkModel {
   NetworkModel() = default;
 
   std::uint64_t version_ = 0;
+  std::uint64_t instance_id_ = 0;
   std::shared_ptr<const Geography> geography_;
   std::vector<NodeModel> nodes_;
   std::vector<CarrierServiceModel> services_;
