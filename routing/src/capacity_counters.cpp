@@ -147,8 +147,9 @@ CapacityUsage CapacityCounters::usage(std::uint32_t node_index, std::int32_t loc
   if (local_day < 0) return {};
   // Relaxed: a snapshot; see NodeSlots::words.
   const DayCount current = unpack(slot(node_index, local_day).load(std::memory_order_relaxed));
-  return current.local_day == static_cast<std::uint32_t>(local_day) ? current.usage
-                                                                    : CapacityUsage{};
+  const auto day = static_cast<std::uint32_t>(local_day);
+  if (current.local_day == day) return current.usage;
+  return CapacityUsage{.day_closed = current.local_day > day};
 }
 
 }  // namespace edgeroute::routing

@@ -426,7 +426,7 @@ void Router::Workspace::prepare(Candidate& candidate) {
 
   const CapacityLimits limits = policy->capacity_limits(candidate.node_index);
   const CapacityUsage usage = capacity->usage(candidate.node_index, packing->packed_local_day);
-  if (usage.orders >= limits.orders_max) return fail(Stage::no_capacity);
+  if (usage.day_closed || usage.orders >= limits.orders_max) return fail(Stage::no_capacity);
   candidate.units_left = usage.units < limits.units_max ? limits.units_max - usage.units : 0;
 
   candidate.fixed.handling_cents = node.per_order_cents;
@@ -515,9 +515,15 @@ void Router::Workspace::search_exhaustive() {
          mask = (mask - 1) & candidate.line_mask) {
       const ShipmentEval eval = evaluate(candidate, block_units[mask], block_weight[mask]);
       if (std::has_single_bit(mask)) {
-        LineState& state = lines[lowest_line(mask)];
+        const unsigned line = lowest_line(mask);
         const Stage reached = eval.feasible ? Stage::servable : eval.failed;
-        if (reached > state.stage) state.stage = reached;
+        if (reached > lines[line].stage) lines[line].stage = reached;
+        // A node that cannot ship even this one line (its units exceed the day's room,
+        // or no service takes its weight) is ruled out for it: say so.
+        if (!eval.feasible) {
+          note_rejection(candidate.node_index, static_cast<int>(line), reason_of(eval.failed),
+                         [](Alternative&) {});
+        }
       }
       if (!eval.feasible) continue;
       const BlockOption option{eval.cost_cents, eval.delivery_day, candidate.node_index, c,
@@ -710,7 +716,10 @@ void Router::Workspace::search_bounded() {
     const Candidate& candidate = candidates[c];
     if (!candidate.live || candidate.line_mask != full_mask) continue;
     const ShipmentEval eval = evaluate(candidate, units, weight);
-    if (!eval.feasible) continue;
+    if (!eval.feasible) {
+      note_rejection(candidate.node_index, -1, reason_of(eval.failed), [](Alternative&) {});
+      continue;
+    }
     const BlockOption option{eval.cost_cents, eval.delivery_day, candidate.node_index, c,
                              eval.option};
     keep_single(option);

@@ -30,22 +30,22 @@ CapacityOutcome reserve(CapacityCounters& counters, std::uint32_t node, std::int
 
 TEST(CapacityCounters, AdmitsClaimsUpToTheOrderLimit) {
   CapacityCounters counters(2);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{0, 0}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{0, 0, false}));
   for (int order = 0; order < 3; ++order) {
     EXPECT_EQ(reserve(counters, 0, kToday, 1, 2), CapacityOutcome::reserved);
   }
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{3, 6}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{3, 6, false}));
   EXPECT_EQ(reserve(counters, 0, kToday, 1, 1), CapacityOutcome::orders_exhausted);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{3, 6}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{3, 6, false}));
 }
 
 TEST(CapacityCounters, AUnitShortfallTakesNoOrderEither) {
   CapacityCounters counters(1);
   EXPECT_EQ(reserve(counters, 0, kToday, 1, 8), CapacityOutcome::reserved);
   EXPECT_EQ(reserve(counters, 0, kToday, 1, 3), CapacityOutcome::units_exhausted);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{1, 8}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{1, 8, false}));
   EXPECT_EQ(reserve(counters, 0, kToday, 1, 2), CapacityOutcome::reserved);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{2, 10}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{2, 10, false}));
 }
 
 TEST(CapacityCounters, ANewDayStartsFromZero) {
@@ -54,8 +54,9 @@ TEST(CapacityCounters, ANewDayStartsFromZero) {
   // Same slot, a week and a day later: the old count is over and the new day is empty.
   const std::int32_t same_slot = kToday + static_cast<std::int32_t>(CapacityCounters::kDaySlots);
   EXPECT_EQ(reserve(counters, 0, same_slot, 1, 4), CapacityOutcome::reserved);
-  EXPECT_EQ(counters.usage(0, same_slot), (CapacityUsage{1, 4}));
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{0, 0}));
+  EXPECT_EQ(counters.usage(0, same_slot), (CapacityUsage{1, 4, false}));
+  // The old day reads empty, and closed: nothing can be claimed for it any more.
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{0, 0, true}));
 }
 
 TEST(CapacityCounters, TodayAndTheNextDaysAreCountedSideBySide) {
@@ -65,9 +66,9 @@ TEST(CapacityCounters, TodayAndTheNextDaysAreCountedSideBySide) {
   EXPECT_EQ(reserve(counters, 0, kToday + 1, 2, 5), CapacityOutcome::reserved);
   EXPECT_EQ(reserve(counters, 0, kToday + 3, 1, 1), CapacityOutcome::reserved);  // Monday
   EXPECT_EQ(reserve(counters, 0, kToday, 1, 1), CapacityOutcome::orders_exhausted);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{3, 9}));
-  EXPECT_EQ(counters.usage(0, kToday + 1), (CapacityUsage{2, 5}));
-  EXPECT_EQ(counters.usage(0, kToday + 3), (CapacityUsage{1, 1}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{3, 9, false}));
+  EXPECT_EQ(counters.usage(0, kToday + 1), (CapacityUsage{2, 5, false}));
+  EXPECT_EQ(counters.usage(0, kToday + 3), (CapacityUsage{1, 1, false}));
 }
 
 TEST(CapacityCounters, ADayWhoseSlotMovedOnIsClosed) {
@@ -80,7 +81,7 @@ TEST(CapacityCounters, ADayWhoseSlotMovedOnIsClosed) {
   const Result<CapacityRelease> late = counters.release(0, kToday, 1, 1);
   ASSERT_TRUE(late);
   EXPECT_EQ(*late, CapacityRelease::day_already_over);
-  EXPECT_EQ(counters.usage(0, same_slot), (CapacityUsage{1, 1}));
+  EXPECT_EQ(counters.usage(0, same_slot), (CapacityUsage{1, 1, false}));
 }
 
 TEST(CapacityCounters, ReleaseGivesBackExactlyTheClaim) {
@@ -90,7 +91,7 @@ TEST(CapacityCounters, ReleaseGivesBackExactlyTheClaim) {
   const Result<CapacityRelease> released = counters.release(0, kToday, 1, 3);
   ASSERT_TRUE(released);
   EXPECT_EQ(*released, CapacityRelease::released);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{2, 7}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{2, 7, false}));
   EXPECT_EQ(reserve(counters, 0, kToday, 1, 3), CapacityOutcome::reserved);
 }
 
@@ -99,7 +100,7 @@ TEST(CapacityCounters, NodesAreIndependent) {
   ASSERT_EQ(reserve(counters, 1, kToday, 3, 10), CapacityOutcome::reserved);
   EXPECT_EQ(reserve(counters, 0, kToday, 3, 10), CapacityOutcome::reserved);
   EXPECT_EQ(reserve(counters, 2, kToday, 3, 10), CapacityOutcome::reserved);
-  EXPECT_EQ(counters.usage(1, kToday), (CapacityUsage{3, 10}));
+  EXPECT_EQ(counters.usage(1, kToday), (CapacityUsage{3, 10, false}));
 }
 
 TEST(CapacityCounters, TheFieldWidthsAreTheCeiling) {
@@ -109,7 +110,7 @@ TEST(CapacityCounters, TheFieldWidthsAreTheCeiling) {
                     CapacityCounters::kOrdersMax, CapacityCounters::kUnitsMax, widest),
             CapacityOutcome::reserved);
   EXPECT_EQ(counters.usage(0, static_cast<std::int32_t>(CapacityCounters::kLocalDayMax)),
-            (CapacityUsage{CapacityCounters::kOrdersMax, CapacityCounters::kUnitsMax}));
+            (CapacityUsage{CapacityCounters::kOrdersMax, CapacityCounters::kUnitsMax, false}));
   EXPECT_GT(counters.memory_bytes(), 64u);
 }
 
@@ -132,7 +133,7 @@ TEST(CapacityCounters, BadClaimsAreStatusesNamingNodeAndDay) {
   const Result<CapacityOutcome> nothing = counters.try_reserve(0, kToday, 0, 0, kLimits);
   EXPECT_THAT(nothing.status().message(), HasSubstr("node 0, local day 19876"));
   EXPECT_EQ(counters.release(0, kToday, 0, 0).status().code(), StatusCode::invalid_argument);
-  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{0, 0}));
+  EXPECT_EQ(counters.usage(0, kToday), (CapacityUsage{0, 0, false}));
 }
 
 TEST(CapacityCountersDeathTest, GivingBackMoreThanClaimedCrashes) {

@@ -75,8 +75,8 @@ TEST_F(PlanReservationTest, AFittingPlanIsReservedWholeAndReleasedExactly) {
   EXPECT_EQ(cell(0, 0).levels(), (StockLevels{10, 3}));
   EXPECT_EQ(cell(1, 0).levels(), (StockLevels{11, 4}));
   EXPECT_EQ(cell(2, 1).levels(), (StockLevels{12, 5}));
-  EXPECT_EQ(capacity_.usage(0, kDay), (CapacityUsage{1, 7}));
-  EXPECT_EQ(capacity_.usage(1, kDay), (CapacityUsage{1, 5}));
+  EXPECT_EQ(capacity_.usage(0, kDay), (CapacityUsage{1, 7, false}));
+  EXPECT_EQ(capacity_.usage(1, kDay), (CapacityUsage{1, 5, false}));
   plan.release();
   EXPECT_FALSE(plan.holds_reservation());
   EXPECT_EQ(state(), before);

@@ -268,8 +268,8 @@ TEST_F(ReservationStress, ConcurrentPlansNeverOversellAndConserveStock) {
     }
   }
   for (std::uint32_t node = 0; node < kNodes; ++node) {
-    EXPECT_EQ(capacity_.usage(node, kToday), (CapacityUsage{0, 0}));
-    EXPECT_EQ(capacity_.usage(node, kToday + 1), (CapacityUsage{0, 0}));
+    EXPECT_EQ(capacity_.usage(node, kToday), (CapacityUsage{0, 0, false}));
+    EXPECT_EQ(capacity_.usage(node, kToday + 1), (CapacityUsage{0, 0, false}));
   }
 }
 

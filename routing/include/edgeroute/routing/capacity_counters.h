@@ -16,7 +16,7 @@
 // refused (day_closed): never admitted against a count that was forgotten, so a day
 // can never be over-admitted. At worst a claim kDaySlots or more days after a day that
 // is still open takes that day's slot and retires it early; the day's late claims are
-// then refused (the planner sees no_capacity and re-plans).
+// then refused (usage() says day_closed, and the planner treats the node as full).
 //
 // Field widths (bits 0-19 day, 20-39 orders, 40-63 units) bound the figures: days
 // 0..2^20-1 since 1970-01-01 (to the year 4840), up to 1,048,575 orders and 16,777,215
@@ -49,6 +49,9 @@ struct CapacityLimits {
 struct CapacityUsage {
   std::uint32_t orders = 0;
   std::uint32_t units = 0;
+  // The node's slot has moved past this day: nothing more can be claimed for it
+  // (try_reserve answers day_closed), although the counts read zero.
+  bool day_closed = false;
   friend bool operator==(const CapacityUsage&, const CapacityUsage&) = default;
 };
 
@@ -107,7 +110,8 @@ class CapacityCounters {
                                   std::uint32_t orders, std::uint32_t units);
 
   // What the node has taken on for `local_day`: zero for a day not started, and for a
-  // day whose slot has moved on. A snapshot, for metrics and tests.
+  // day whose slot has moved on (then marked day_closed). A snapshot, for planning,
+  // metrics and tests.
   CapacityUsage usage(std::uint32_t node_index, std::int32_t local_day) const;
 
  private:
