@@ -1137,8 +1137,10 @@ TEST(RouterReservation, RouteHoldsThePlansStockAndCapacityUntilReleased) {
   const std::uint32_t b = fixture->node_index("fc-b");
   EXPECT_EQ(fixture->cell("fc-a", "sku-a").levels(), (StockLevels{.on_hand = 10, .reserved = 2}));
   EXPECT_EQ(fixture->cell("fc-b", "sku-b").levels(), (StockLevels{.on_hand = 10, .reserved = 3}));
-  EXPECT_EQ(fixture->capacity().usage(a, tuesday), (CapacityUsage{.orders = 1, .units = 2, .day_closed = false}));
-  EXPECT_EQ(fixture->capacity().usage(b, tuesday), (CapacityUsage{.orders = 1, .units = 3, .day_closed = false}));
+  EXPECT_EQ(fixture->capacity().usage(a, tuesday),
+            (CapacityUsage{.orders = 1, .units = 2, .day_closed = false}));
+  EXPECT_EQ(fixture->capacity().usage(b, tuesday),
+            (CapacityUsage{.orders = 1, .units = 3, .day_closed = false}));
 
   reservation.release();
   EXPECT_EQ(fixture->cell("fc-a", "sku-a").levels(), (StockLevels{.on_hand = 10, .reserved = 0}));
