@@ -169,9 +169,18 @@ struct Router::Workspace {
   static constexpr std::size_t kBlocks = std::size_t{1} << kExhaustiveLinesMax;
   std::array<std::int32_t, kBlocks> block_units{};
   std::array<std::int64_t, kBlocks> block_weight{};
-  std::array<std::array<BlockOption, kShipmentsMax>, kBlocks> block_options{};
-  std::array<std::uint8_t, kBlocks> block_option_count{};
-  std::uint8_t options_kept = 0;  // per block
+  // Every feasible (block, node) pricing, then sorted by block and option order; a
+  // block's options are block_entries[block_begin[block], + block_option_count[block]).
+  struct BlockEntry {
+    std::uint32_t mask = 0;
+    BlockOption option;
+  };
+  std::vector<BlockEntry> block_entries;
+  std::array<std::uint32_t, kBlocks> block_begin{};
+  std::array<std::uint32_t, kBlocks> block_option_count{};
+  // The cheapest price of any block, when negative (preferences can make a shipment pay
+  // for itself): partial plans are bounded by it, not by zero.
+  std::int64_t negative_block_floor = 0;
 
   // The whole order from one node, best first (the single-node alternatives).
   std::array<BlockOption, kSingleAlternativesMax + 1> singles{};
@@ -204,6 +213,9 @@ struct Router::Workspace {
   static void keep_option(std::span<BlockOption> list, std::uint8_t& count,
                           const BlockOption& option);
   void keep_single(const BlockOption& option) { keep_option(singles, single_count, option); }
+  const BlockOption& block_option_at(std::uint32_t mask, std::uint32_t index) const {
+    return block_entries[block_begin[mask] + index].option;
+  }
   void consider(const PlanDraft& draft);
 
   void search_exhaustive();
@@ -504,10 +516,7 @@ void Router::Workspace::search_exhaustive() {
     block_weight[mask] = block_weight[mask & (mask - 1)] + lines[low].weight_grams;
     block_option_count[mask] = 0;
   }
-  // The K cheapest nodes of a block are enough: in a plan of at most K blocks on
-  // distinct nodes, a block placed on a node outside its K cheapest could move to one
-  // of them that no other block uses, at no higher cost (router.h).
-  options_kept = static_cast<std::uint8_t>(max_shipments);
+  block_entries.clear();
   for (std::uint16_t c = 0; c < candidates.size(); ++c) {
     const Candidate& candidate = candidates[c];
     if (!candidate.live) continue;
@@ -526,12 +535,39 @@ void Router::Workspace::search_exhaustive() {
         }
       }
       if (!eval.feasible) continue;
-      const BlockOption option{eval.cost_cents, eval.delivery_day, candidate.node_index, c,
-                               eval.option};
-      keep_option(std::span(block_options[mask]).first(options_kept), block_option_count[mask],
-                  option);
-      if (mask == full_mask) keep_single(option);
+      block_entries.push_back(
+          {mask, {eval.cost_cents, eval.delivery_day, candidate.node_index, c, eval.option}});
     }
+  }
+  std::sort(block_entries.begin(), block_entries.end(),
+            [](const BlockEntry& a, const BlockEntry& b) {
+              return a.mask != b.mask ? a.mask < b.mask : a.option.precedes(b.option);
+            });
+  // Per block, the options that cost no more than its K-th cheapest (K = max_shipments)
+  // are enough: in a plan of at most K blocks on distinct nodes, a block on a node that
+  // costs more could move to one of those K that no other block uses and make the plan
+  // strictly cheaper. Ties with the K-th are all kept, since any of them may win a
+  // tie-break that depends on the other blocks (docs/routing.md 2.4).
+  negative_block_floor = 0;
+  const auto kept = static_cast<std::uint32_t>(max_shipments);
+  for (std::uint32_t i = 0; i < block_entries.size();) {
+    const std::uint32_t mask = block_entries[i].mask;
+    std::uint32_t end = i;
+    while (end < block_entries.size() && block_entries[end].mask == mask) ++end;
+    std::uint32_t count = std::min(end - i, kept);
+    const std::int64_t last_kept_cost = block_entries[i + count - 1].option.cost_cents;
+    while (i + count < end && block_entries[i + count].option.cost_cents == last_kept_cost) {
+      ++count;
+    }
+    block_begin[mask] = i;
+    block_option_count[mask] = count;
+    negative_block_floor = std::min(negative_block_floor, block_entries[i].option.cost_cents);
+    if (mask == full_mask) {
+      for (std::uint32_t j = i; j < end && j < i + singles.size(); ++j) {
+        keep_single(block_entries[j].option);
+      }
+    }
+    i = end;
   }
   trial = PlanDraft{};
   search_partitions(full_mask, 0, 0);
@@ -553,7 +589,7 @@ void Router::Workspace::search_partitions(std::uint32_t remaining, std::uint8_t 
     trial.count = depth;
     suffix_bound[depth] = 0;
     for (std::size_t i = depth; i-- > 0;) {
-      suffix_bound[i] = suffix_bound[i + 1] + block_options[trial.block_masks[i]][0].cost_cents;
+      suffix_bound[i] = suffix_bound[i + 1] + block_option_at(trial.block_masks[i], 0).cost_cents;
     }
     assign_blocks(0, 0, 0);
     return;
@@ -565,9 +601,14 @@ void Router::Workspace::search_partitions(std::uint32_t remaining, std::uint8_t 
   for (;;) {
     const std::uint32_t block = low | sub;
     if (block_option_count[block] > 0) {
-      const std::int64_t bound = cost_bound + block_options[block][0].cost_cents;
-      const auto blocks_at_least = static_cast<std::uint8_t>(depth + 1 + (remaining != block));
-      if (bound +
+      const std::int64_t bound = cost_bound + block_option_at(block, 0).cost_cents;
+      const std::uint32_t left = remaining ^ block;
+      const auto blocks_at_least = static_cast<std::uint8_t>(depth + 1 + (left != 0));
+      // The blocks still to come cost at least zero each, or at least the floor each
+      // when some block pays for itself.
+      const int blocks_left_max = std::min(max_shipments - depth - 1, std::popcount(left));
+      const std::int64_t rest_bound = negative_block_floor * blocks_left_max;
+      if (bound + rest_bound +
               split_cents(static_cast<std::int32_t>(split_cents_per_shipment), blocks_at_least) <=
           limit_for(blocks_at_least)) {
         trial.block_masks[depth] = block;
@@ -593,8 +634,8 @@ void Router::Workspace::assign_blocks(std::uint8_t block, std::int64_t cost_so_f
   }
   const std::uint32_t mask = trial.block_masks[block];
   const std::int64_t limit = limit_for(trial.count);
-  for (std::uint8_t j = 0; j < block_option_count[mask]; ++j) {
-    const BlockOption& option = block_options[mask][j];
+  for (std::uint32_t j = 0; j < block_option_count[mask]; ++j) {
+    const BlockOption& option = block_option_at(mask, j);
     // Options are sorted by cost: once one is over the limit, so are the rest.
     if (cost_so_far + option.cost_cents + suffix_bound[block + 1] + split > limit) break;
     bool node_used = false;

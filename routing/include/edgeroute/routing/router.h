@@ -22,8 +22,9 @@
 // listed by order line, come first in network order. Orders of up to
 // kExhaustiveLinesMax lines are searched exhaustively (every assignment of lines to
 // nodes, whatever the number of nodes: the search enumerates the set partitions of the
-// lines and, for each part, only the max_shipments cheapest nodes, which is enough for
-// distinct nodes to be optimal); larger orders get a bounded search (best single node,
+// lines and, for each part, only the nodes no dearer than its max_shipments-th cheapest,
+// which is enough for distinct nodes to be optimal, tie-breaks included); larger orders
+// get a bounded search (best single node,
 // then a greedy split improved by moving lines) and proven_optimal = false.
 //
 // Reservation. route() plans against a relaxed read of the counters, then reserves the
