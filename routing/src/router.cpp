@@ -224,7 +224,7 @@ struct Router::Workspace {
   std::int64_t limit_for(std::uint8_t block_count) const;
 
   void search_bounded();
-  bool greedy_split(PlanDraft& draft);
+  bool greedy_split(PlanDraft& draft, std::optional<std::uint16_t> first);
   void improve(PlanDraft& draft);
   std::optional<BlockOption> block_option(std::uint16_t candidate, std::uint32_t mask);
   std::int32_t units_of(std::uint32_t mask) const;
@@ -672,9 +672,18 @@ void Router::Workspace::finish_draft(PlanDraft& draft) const {
 }
 
 // Greedy cover: repeatedly the node that ships the most remaining lines, cheapest first.
-bool Router::Workspace::greedy_split(PlanDraft& draft) {
+bool Router::Workspace::greedy_split(PlanDraft& draft, std::optional<std::uint16_t> first) {
   draft = PlanDraft{};
   std::uint32_t remaining = full_mask;
+  if (first) {
+    const std::uint32_t cover = candidates[*first].line_mask;
+    const std::optional<BlockOption> option = block_option(*first, cover);
+    if (!option) return false;
+    draft.block_masks[0] = cover;
+    draft.blocks[0] = *option;
+    draft.count = 1;
+    remaining &= ~cover;
+  }
   while (remaining != 0 && draft.count < max_shipments) {
     int most_lines = 0;
     for (const Candidate& candidate : candidates) {
@@ -773,9 +782,34 @@ void Router::Workspace::search_bounded() {
   }
   if (max_shipments >= 2) {
     PlanDraft split;
-    if (greedy_split(split)) {
+    if (greedy_split(split, std::nullopt)) {
       improve(split);
       consider(split);
+    }
+    // Greedy covers can paint themselves into a corner; a few other first shipments,
+    // from the nodes holding the most lines, widen the search at a bounded cost.
+    constexpr std::size_t kExtraStartsMax = 4;
+    std::array<std::uint16_t, kExtraStartsMax> starts{};
+    std::size_t start_count = 0;
+    for (std::uint16_t c = 0; c < candidates.size(); ++c) {
+      if (!candidates[c].live) continue;
+      const auto covers_more = [&](std::uint16_t a, std::uint16_t b) {
+        return std::popcount(candidates[a].line_mask) > std::popcount(candidates[b].line_mask);
+      };
+      std::size_t position = start_count;
+      while (position > 0 && covers_more(c, starts[position - 1])) --position;
+      if (position >= starts.size()) continue;
+      for (std::size_t i = std::min(start_count, starts.size() - 1); i > position; --i) {
+        starts[i] = starts[i - 1];
+      }
+      starts[position] = c;
+      start_count = std::min(start_count + 1, starts.size());
+    }
+    for (std::size_t i = 0; i < start_count; ++i) {
+      if (greedy_split(split, starts[i])) {
+        improve(split);
+        consider(split);
+      }
     }
   }
   if (best.exists()) return;
