@@ -194,6 +194,9 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
     built.home_gateway = std::string(text_of(node.home_gateway()));
     model.nodes_.push_back(std::move(built));
   }
+  for (const NodeModel& node : model.nodes_) {
+    model.routable_kind_.push_back(node.enabled ? node_kind_bit(node.kind) : NodeKindSet{0});
+  }
   for (std::size_t i = 0; i < model.nodes_.size(); ++i) {
     if (!model.node_by_id_.emplace(model.nodes_[i].id, static_cast<std::uint32_t>(i)).second) {
       return invalid(at("nodes", i) + ".id", "'" + model.nodes_[i].id + "' repeats");

@@ -11,7 +11,27 @@ LocalSeconds local_instant(EpochDay day, LocalMinute minute) {
   return static_cast<LocalSeconds>(day) * kSecondsPerDay + minute * kSecondsPerMinute;
 }
 
+// The first operating day after `day`, up to `last_day`.
+std::optional<EpochDay> operating_day_after(const NodeCalendar& calendar, EpochDay day,
+                                            EpochDay last_day) {
+  for (EpochDay next = day + 1; next <= last_day; ++next) {
+    if (calendar.is_operating_day(next)) return next;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+NodeDayPromises::WorkDay NodeDayPromises::work_day(const NodeCalendar& calendar,
+                                                   EpochDay local_day) {
+  const UtcOffsetSchedule& offsets = calendar.utc_offsets();
+  const PickWindow& window = calendar.pick_window_on(local_day);
+  const auto opens = offsets.to_utc(local_instant(local_day, window.opens_minute));
+  const auto closes = offsets.to_utc(local_instant(local_day, window.closes_minute));
+  const auto ends = offsets.to_utc(local_instant(local_day + 1, 0));
+  if (!opens || !closes || !ends) return {};
+  return {true, local_day, *opens, *closes, *ends};
+}
 
 void NodeDayPromises::prepare(Owner owner, const NodeCalendar& calendar,
                               std::span<const NodeServiceModel> services, UnixSeconds order_utc) {
@@ -19,72 +39,79 @@ void NodeDayPromises::prepare(Owner owner, const NodeCalendar& calendar,
   owner_ = owner;
   day_starts_utc_ = day_ends_utc_ = 0;
   if (!offsets.covers(order_utc)) return;
-  local_day_ = day_of(offsets.to_local(order_utc));
-  search_last_local_day_ = local_day_ + kPromiseSearchDays - 1;
-  const auto starts = offsets.to_utc(local_instant(local_day_, 0));
-  const auto ends = offsets.to_utc(local_instant(local_day_ + 1, 0));
+  const EpochDay local_day = day_of(offsets.to_local(order_utc));
+  search_last_local_day_ = local_day + kPromiseSearchDays - 1;
+  const auto starts = offsets.to_utc(local_instant(local_day, 0));
+  const auto ends = offsets.to_utc(local_instant(local_day + 1, 0));
   if (!starts || !ends) return;  // the day's edges are outside the schedule: no cache
   processing_seconds_ = std::int64_t{calendar.processing_minutes()} * kSecondsPerMinute;
 
-  const bool operating = calendar.is_operating_day(local_day_);
-  window_known_ = false;
-  if (operating) {
-    const PickWindow& window = calendar.pick_window_on(local_day_);
-    const auto opens = offsets.to_utc(local_instant(local_day_, window.opens_minute));
-    const auto closes = offsets.to_utc(local_instant(local_day_, window.closes_minute));
-    if (opens && closes) {
-      window_known_ = true;
-      opens_utc_ = *opens;
-      closes_utc_ = *closes;
+  today_operating_ = calendar.is_operating_day(local_day);
+  today_ = today_operating_ ? work_day(calendar, local_day) : WorkDay{};
+  const std::optional<EpochDay> next_day =
+      operating_day_after(calendar, local_day, search_last_local_day_);
+  next_ = next_day ? work_day(calendar, *next_day) : WorkDay{};
+  // A plain day and flag rather than an optional: GCC 12 at -O2 takes a copied
+  // optional<int> for uninitialised (-Wmaybe-uninitialized) in the loop below.
+  EpochDay after_next_day = 0;
+  bool has_after_next_day = false;
+  if (next_day) {
+    if (const auto found = operating_day_after(calendar, *next_day, search_last_local_day_)) {
+      after_next_day = *found;
+      has_after_next_day = true;
     }
   }
+
   services_.resize(services.size());
   for (std::size_t s = 0; s < services.size(); ++s) {
     const LocalMinute cutoff = services[s].cutoff_local_minute;
-    ServiceDay& day = services_[s];
-    day = ServiceDay{};
-    if (operating) {
-      day.today_cutoff_utc = offsets.to_utc(local_instant(local_day_, cutoff));
-      if (!day.today_cutoff_utc) continue;  // unknown: the full computation decides
+    ServiceDays& days = services_[s];
+    days = ServiceDays{};
+    if (today_operating_) days.today_cutoff_utc = offsets.to_utc(local_instant(local_day, cutoff));
+    if (next_day) days.next_cutoff_utc = offsets.to_utc(local_instant(*next_day, cutoff));
+    if (has_after_next_day) {
+      if (const auto cutoff_utc = offsets.to_utc(local_instant(after_next_day, cutoff))) {
+        days.after_next = CutoffDeparture{after_next_day, *cutoff_utc};
+      }
     }
-    for (EpochDay next = local_day_ + 1; next <= search_last_local_day_; ++next) {
-      if (!calendar.is_operating_day(next)) continue;
-      const auto cutoff_utc = offsets.to_utc(local_instant(next, cutoff));
-      if (!cutoff_utc) break;  // unknown: the full computation decides
-      day.next = CutoffDeparture{next, *cutoff_utc};
-      break;
-    }
-    // Known when both branches are: today's cut-off (or no departure today), and the
-    // next operating day's departure (or none within the search horizon, which
-    // compute_departure reports as promise_unmeetable: left to it).
-    day.known = day.next.has_value();
   }
   day_starts_utc_ = *starts;
   day_ends_utc_ = *ends;
 }
 
 std::optional<Packing> NodeDayPromises::packing(UnixSeconds order_utc) const {
-  if (!window_known_ || order_utc >= closes_utc_) return std::nullopt;
-  const UnixSeconds starts = std::max(order_utc, opens_utc_);
+  // Today's window if the order comes before it closes; otherwise the next operating
+  // day's (a closed day, or today's window over), where work starts at the opening.
+  const bool today = today_operating_ && order_utc < today_.closes_utc;
+  if (today_operating_ && !today_.known) return std::nullopt;
+  const WorkDay& work = today ? today_ : next_;
+  if (!work.known) return std::nullopt;
+  const UnixSeconds starts = std::max(order_utc, work.opens_utc);
+  const UnixSeconds packed = starts + processing_seconds_;
   // Packed inside the window and before the local day ends (a window closing at
-  // midnight could pack on the next day, whose cut-offs this does not hold).
-  if (starts + processing_seconds_ > closes_utc_ || starts + processing_seconds_ >= day_ends_utc_) {
-    return std::nullopt;
-  }
+  // midnight could pack on the following day, whose cut-offs this does not hold).
+  if (packed > work.closes_utc || packed >= work.ends_utc) return std::nullopt;
   return Packing{.pick_starts_at_utc = starts,
-                 .packed_at_utc = starts + processing_seconds_,
-                 .packed_local_day = local_day_,
+                 .packed_at_utc = packed,
+                 .packed_local_day = work.local_day,
                  .search_last_local_day = search_last_local_day_};
 }
 
 std::optional<CutoffDeparture> NodeDayPromises::departure(std::size_t service_position,
                                                           const Packing& packing) const {
-  const ServiceDay& day = services_[service_position];
-  if (!day.known) return std::nullopt;
-  if (day.today_cutoff_utc && *day.today_cutoff_utc >= packing.packed_at_utc) {
-    return CutoffDeparture{local_day_, *day.today_cutoff_utc};
+  const ServiceDays& days = services_[service_position];
+  // The work day's cut-off if packed by it, else the next operating day's.
+  const bool packed_today = today_operating_ && packing.packed_local_day == today_.local_day;
+  const std::optional<UnixSeconds>& same_day =
+      packed_today ? days.today_cutoff_utc : days.next_cutoff_utc;
+  if (!same_day) return std::nullopt;
+  if (*same_day >= packing.packed_at_utc)
+    return CutoffDeparture{packing.packed_local_day, *same_day};
+  if (packed_today) {
+    if (!days.next_cutoff_utc) return std::nullopt;
+    return CutoffDeparture{next_.local_day, *days.next_cutoff_utc};
   }
-  return day.next;
+  return days.after_next;
 }
 
 }  // namespace edgeroute::routing

@@ -138,6 +138,15 @@ bool better(const PlanDraft& a, const PlanDraft& b, unsigned line_count) {
   return false;
 }
 
+// How many lines a mask holds. By hand because std::popcount is a library call on
+// baseline x86-64 (no POPCNT), and the bounded search counts in its inner loops.
+int count_lines(std::uint32_t mask) {
+  mask = mask - ((mask >> 1) & 0x55555555u);
+  mask = (mask & 0x33333333u) + ((mask >> 2) & 0x33333333u);
+  mask = (mask + (mask >> 4)) & 0x0F0F0F0Fu;
+  return static_cast<int>((mask * 0x01010101u) >> 24);
+}
+
 // The lowest order line in a non-empty mask.
 unsigned lowest_line(std::uint32_t mask) {
   return static_cast<unsigned>(std::countr_zero(mask));
@@ -349,9 +358,9 @@ void Router::Workspace::gather_candidates() {
     for (const InventoryCell& cell : inventory->stocked_nodes(state.sku_index)) {
       const std::uint32_t n = cell.node_index();
       if (n >= network->node_count()) continue;
-      const NodeModel& node = network->node(n);
-      const auto kind = static_cast<std::size_t>(node.kind);
-      if (!node.enabled || (state.allowed_kinds & node_kind_bit(node.kind)) == 0) {
+      if ((state.allowed_kinds & network->routable_kind(n)) == 0) {
+        const NodeModel& node = network->node(n);
+        const auto kind = static_cast<std::size_t>(node.kind);
         raise(state, Stage::excluded);
         note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
                        [&](Alternative& rejection) {
@@ -606,7 +615,7 @@ void Router::Workspace::search_partitions(std::uint32_t remaining, std::uint8_t 
       const auto blocks_at_least = static_cast<std::uint8_t>(depth + 1 + (left != 0));
       // The blocks still to come cost at least zero each, or at least the floor each
       // when some block pays for itself.
-      const int blocks_left_max = std::min(max_shipments - depth - 1, std::popcount(left));
+      const int blocks_left_max = std::min(max_shipments - depth - 1, count_lines(left));
       const std::int64_t rest_bound = negative_block_floor * blocks_left_max;
       if (bound + rest_bound +
               split_cents(static_cast<std::int32_t>(split_cents_per_shipment), blocks_at_least) <=
@@ -688,14 +697,14 @@ bool Router::Workspace::greedy_split(PlanDraft& draft, std::optional<std::uint16
     int most_lines = 0;
     for (const Candidate& candidate : candidates) {
       if (!candidate.live) continue;
-      most_lines = std::max(most_lines, std::popcount(candidate.line_mask & remaining));
+      most_lines = std::max(most_lines, count_lines(candidate.line_mask & remaining));
     }
     std::optional<BlockOption> chosen;
     std::uint32_t chosen_mask = 0;
     for (int target = most_lines; target > 0 && !chosen; --target) {
       for (std::uint16_t c = 0; c < candidates.size(); ++c) {
         const std::uint32_t cover = candidates[c].line_mask & remaining;
-        if (!candidates[c].live || std::popcount(cover) != target) continue;
+        if (!candidates[c].live || count_lines(cover) != target) continue;
         bool used = false;
         for (std::uint8_t i = 0; i < draft.count; ++i) {
           used |= draft.blocks[i].candidate == c;
@@ -794,7 +803,7 @@ void Router::Workspace::search_bounded() {
     for (std::uint16_t c = 0; c < candidates.size(); ++c) {
       if (!candidates[c].live) continue;
       const auto covers_more = [&](std::uint16_t a, std::uint16_t b) {
-        return std::popcount(candidates[a].line_mask) > std::popcount(candidates[b].line_mask);
+        return count_lines(candidates[a].line_mask) > count_lines(candidates[b].line_mask);
       };
       std::size_t position = start_count;
       while (position > 0 && covers_more(c, starts[position - 1])) --position;

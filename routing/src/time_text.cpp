@@ -87,10 +87,4 @@ std::string format_utc_instant(UnixSeconds instant) {
   return format_epoch_day(day) + time;
 }
 
-int weekday_of(EpochDay day) {
-  // 1970-01-01 was a Thursday (3 when Monday is 0).
-  const int weekday = (day + 3) % 7;
-  return weekday < 0 ? weekday + 7 : weekday;
-}
-
 }  // namespace edgeroute::routing

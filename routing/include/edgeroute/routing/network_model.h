@@ -137,6 +137,11 @@ class NetworkModel {
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
   std::uint32_t sku_count() const { return static_cast<std::uint32_t>(skus_.size()); }
 
+  // The node's kind bit when it is enabled, 0 when it is disabled: the first filter of
+  // every (order line, stocked node) pair, kept apart from NodeModel so that the check
+  // reads one byte instead of a node's cache lines.
+  NodeKindSet routable_kind(std::uint32_t node_index) const { return routable_kind_[node_index]; }
+
   std::optional<std::uint32_t> find_node(std::string_view id) const;
   std::optional<std::uint32_t> find_sku(std::string_view id) const;
 
@@ -147,6 +152,7 @@ class NetworkModel {
   std::uint64_t instance_id_ = 0;
   std::shared_ptr<const Geography> geography_;
   std::vector<NodeModel> nodes_;
+  std::vector<NodeKindSet> routable_kind_;  // per node
   std::vector<CarrierServiceModel> services_;
   std::vector<SkuModel> skus_;
   // Keys view the ids stored in nodes_ and skus_, which never reallocate after build

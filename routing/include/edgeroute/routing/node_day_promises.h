@@ -5,15 +5,17 @@
 //
 // Why. compute_packing() and compute_departure() walk the node's calendar and convert
 // local times to UTC for every (order, node, service); a decision asks for dozens of
-// them. Orders released inside today's pick window that are packed before it closes
-// (the common case at a working node) differ only in their own instant, so:
-//   pick starts  = max(order instant, window opens)
-//   packed       = pick starts + processing minutes
-//   departure    = today's cut-off if packed by it, else the next operating day's;
-// exactly what rules 2 and 3 of promise.h give in that case. Every other case (a closed
-// day, an order after the window, processing that spills into another window, an
-// instant the offset schedule cannot place) answers nullopt, and the caller computes
-// the promise in full. Transit (rule 4) depends on the zone, so callers add it.
+// them. Orders whose work fits in one pick window (the common case) differ only in their
+// own instant. The work day W is today if the order comes before today's window closes
+// on an operating day, else the next operating day (the node is closed, or done for the
+// day); then:
+//   pick starts  = max(order instant, W's window opens)
+//   packed       = pick starts + processing minutes   (must be within W's window)
+//   departure    = W's cut-off if packed by it, else the next operating day's;
+// exactly what rules 2 and 3 of promise.h give in that case. Every other case
+// (processing that spills into another window, an instant the offset schedule cannot
+// place, no operating day in reach) answers nullopt, and the caller computes the
+// promise in full. Transit (rule 4) depends on the zone, so callers add it.
 //
 // Thread-safety: a value owned by one Router; not shared.
 #pragma once
@@ -61,22 +63,33 @@ class NodeDayPromises {
                                            const Packing& packing) const;
 
  private:
-  struct ServiceDay {
-    bool known = false;                           // false: compute the departure in full
-    std::optional<UnixSeconds> today_cutoff_utc;  // nullopt: today is not operating
-    std::optional<CutoffDeparture> next;          // the first operating day after today
+  // An operating day whose window and end convert to UTC.
+  struct WorkDay {
+    bool known = false;
+    EpochDay local_day = 0;
+    UnixSeconds opens_utc = 0;
+    UnixSeconds closes_utc = 0;
+    UnixSeconds ends_utc = 0;  // the next local midnight
   };
+  // Per service: the cut-off on today (if operating), on the next operating day, and the
+  // departure on the operating day after that; nullopt where not computable.
+  struct ServiceDays {
+    std::optional<UnixSeconds> today_cutoff_utc;
+    std::optional<UnixSeconds> next_cutoff_utc;
+    std::optional<CutoffDeparture> after_next;
+  };
+
+  static WorkDay work_day(const NodeCalendar& calendar, EpochDay local_day);
 
   Owner owner_;
   UnixSeconds day_starts_utc_ = 0;
   UnixSeconds day_ends_utc_ = 0;  // empty range until prepared
-  EpochDay local_day_ = 0;
   EpochDay search_last_local_day_ = 0;
-  bool window_known_ = false;  // today is an operating day whose window converts to UTC
-  UnixSeconds opens_utc_ = 0;
-  UnixSeconds closes_utc_ = 0;
+  bool today_operating_ = false;
+  WorkDay today_;
+  WorkDay next_;  // the first operating day after today, within the search horizon
   std::int64_t processing_seconds_ = 0;
-  std::vector<ServiceDay> services_;  // capacity kept across days: no steady-state allocation
+  std::vector<ServiceDays> services_;  // capacity kept across days: no steady-state allocation
 };
 
 }  // namespace edgeroute::routing

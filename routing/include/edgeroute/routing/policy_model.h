@@ -122,4 +122,17 @@ class PolicyModel {
   std::unordered_map<std::uint32_t, SkuSafetyEntry> sku_safety_stock_;
 };
 
+// Inline: asked once per (order line, stocked node) while gathering candidates.
+inline std::int32_t PolicyModel::SkuSafetyStock::at(std::uint32_t node_index) const {
+  if (entry_ != nullptr) {
+    for (const auto& [node, units] : entry_->node_units) {
+      if (node == node_index) return units;
+      if (node > node_index) break;
+    }
+    if (entry_->sku_units >= 0) return entry_->sku_units;
+  }
+  const std::int32_t node_units = policy_->node_safety_stock_[node_index];
+  return node_units >= 0 ? node_units : policy_->default_safety_stock_;
+}
+
 }  // namespace edgeroute::routing

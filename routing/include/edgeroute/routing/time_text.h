@@ -35,8 +35,12 @@ std::string format_local_minute(LocalMinute minute);
 std::string format_epoch_day(EpochDay day);
 std::string format_utc_instant(UnixSeconds instant);
 
-// Monday = 0 .. Sunday = 6, as fbs::Weekday.
-int weekday_of(EpochDay day);
+// Monday = 0 .. Sunday = 6, as fbs::Weekday. Inline: every step of a calendar walk asks.
+constexpr int weekday_of(EpochDay day) {
+  // 1970-01-01 was a Thursday (3 when Monday is 0).
+  const int weekday = (day + 3) % 7;
+  return weekday < 0 ? weekday + 7 : weekday;
+}
 
 // The day holding `seconds` when both count from the same midnight (floor division,
 // so instants before the epoch land on the right day too).
