@@ -17,6 +17,7 @@
 
 #include "edgeroute/routing/fbs/decision_generated.h"
 #include "edgeroute/testing/temporary_directory.h"
+#include "edgeroute/testing/text_file.h"
 
 namespace edgeroute::cli {
 namespace {
@@ -26,14 +27,6 @@ using ::testing::HasSubstr;
 
 const std::string kExamples = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/";
 const std::string kSchemaDir = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/schema";
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  EXPECT_TRUE(file) << "cannot open " << path;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -68,7 +61,7 @@ RouteRun route(const std::string& orders, const testing::TemporaryDirectory& scr
   }
   const int status = ::pclose(pipe);
   run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = read_text(err_path);
+  run.err = edgeroute::testing::read_text_file(err_path);
   return run;
 }
 
@@ -77,7 +70,7 @@ RouteRun route(const std::string& orders, const testing::TemporaryDirectory& scr
 class DecisionReader {
  public:
   DecisionReader() : parser_(strict()) {
-    const std::string schema = read_text(kSchemaDir + "/decision.fbs");
+    const std::string schema = edgeroute::testing::read_text_file(kSchemaDir + "/decision.fbs");
     const char* include_dirs[] = {kSchemaDir.c_str(), nullptr};
     schema_ok_ = parser_.Parse(schema.c_str(), include_dirs, "decision.fbs");
     EXPECT_TRUE(schema_ok_) << parser_.error_;
@@ -139,7 +132,8 @@ TEST(RouteCommand, RoutesTheExamplesAsTheWorkedExampleSays) {
 
 TEST(RouteCommand, MalformedOrderLineIsReportedWithItsFileAndLineAndTheOthersAreDecided) {
   const testing::TemporaryDirectory scratch("route-command");
-  const std::vector<std::string> examples = lines_of(read_text(kExamples + "orders.jsonl"));
+  const std::vector<std::string> examples =
+      lines_of(edgeroute::testing::read_text_file(kExamples + "orders.jsonl"));
   ASSERT_GE(examples.size(), 2U);
   const std::string orders = scratch / "orders.jsonl";
   std::ofstream(orders) << examples[0] << "\n"

@@ -11,7 +11,6 @@
 // same day; they ship to 10027 (Manhattan), which is zone 1 from 10001 and 11201,
 // zone 2 from 19103 (Philadelphia) and zone 5 from 60601 (Chicago).
 #include <cstdint>
-#include <fstream>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -24,6 +23,7 @@
 
 #include "edgeroute/routing/io/decision_document.h"
 #include "edgeroute/routing/router.h"
+#include "edgeroute/testing/text_file.h"
 #include "routing_fixture.h"
 
 namespace edgeroute::routing::fbs {
@@ -305,28 +305,21 @@ std::vector<std::string> alternative_lines(const io::DecisionDocument& document)
   return lines;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  EXPECT_TRUE(file) << "cannot open " << path;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 const std::string kExamples = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/";
 
 // The order on `line_number` (1-based) of routing/examples/orders.jsonl.
 std::string example_order(int line_number) {
-  std::istringstream orders(read_text(kExamples + "orders.jsonl"));
+  std::istringstream orders(edgeroute::testing::read_text_file(kExamples + "orders.jsonl"));
   std::string line;
   for (int i = 0; i < line_number; ++i) std::getline(orders, line);
   return line;
 }
 
 std::optional<RoutingFixture> load_examples() {
-  return RoutingFixture::load(
-      read_text(kExamples + "network.json"), read_text(kExamples + "inventory.json"),
-      read_text(kExamples + "policy.json"), instant("2026-11-24T15:04:05Z"));
+  return RoutingFixture::load(edgeroute::testing::read_text_file(kExamples + "network.json"),
+                              edgeroute::testing::read_text_file(kExamples + "inventory.json"),
+                              edgeroute::testing::read_text_file(kExamples + "policy.json"),
+                              instant("2026-11-24T15:04:05Z"));
 }
 
 // --- 2.3 The objective ------------------------------------------------------------------

@@ -5,7 +5,6 @@
 // defaults). Mistakes a person makes by hand — an unknown enum name, an unknown field,
 // a missing required field — are refused with the line they are on.
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,20 +15,13 @@
 #include "edgeroute/routing/fbs/network_generated.h"
 #include "edgeroute/routing/fbs/order_generated.h"
 #include "edgeroute/routing/fbs/policy_generated.h"
+#include "edgeroute/testing/text_file.h"
 
 namespace edgeroute::routing::fbs {
 namespace {
 
 const std::string kSchemaDir = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/schema";
 const std::string kExampleDir = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples";
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  EXPECT_TRUE(file) << "cannot open " << path;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // Parses `json` against `schema_file`; on success returns the binary buffer, else the
 // parser's error in `error`.
@@ -39,7 +31,7 @@ std::vector<std::uint8_t> parse(const std::string& schema_file, const std::strin
   options.strict_json = true;
   flatbuffers::Parser parser(options);
   const char* include_dirs[] = {kSchemaDir.c_str(), nullptr};
-  const std::string schema = read_text(kSchemaDir + "/" + schema_file);
+  const std::string schema = edgeroute::testing::read_text_file(kSchemaDir + "/" + schema_file);
   if (!parser.Parse(schema.c_str(), include_dirs, schema_file.c_str())) {
     error = "schema: " + parser.error_;
     return {};
@@ -54,7 +46,8 @@ std::vector<std::uint8_t> parse(const std::string& schema_file, const std::strin
 
 TEST(RoutingSchemas, ExampleNetworkReadsAsDocumented) {
   std::string error;
-  const auto buffer = parse("network.fbs", read_text(kExampleDir + "/network.json"), error);
+  const auto buffer = parse(
+      "network.fbs", edgeroute::testing::read_text_file(kExampleDir + "/network.json"), error);
   ASSERT_FALSE(buffer.empty()) << error;
   flatbuffers::Verifier verifier(buffer.data(), buffer.size());
   ASSERT_TRUE(VerifyNetworkBuffer(verifier));
@@ -82,13 +75,15 @@ TEST(RoutingSchemas, ExampleNetworkReadsAsDocumented) {
 
 TEST(RoutingSchemas, ExampleInventoryAndPolicyRead) {
   std::string error;
-  const auto inventory = parse("inventory.fbs", read_text(kExampleDir + "/inventory.json"), error);
+  const auto inventory = parse(
+      "inventory.fbs", edgeroute::testing::read_text_file(kExampleDir + "/inventory.json"), error);
   ASSERT_FALSE(inventory.empty()) << error;
   flatbuffers::Verifier inventory_verifier(inventory.data(), inventory.size());
   ASSERT_TRUE(VerifyInventorySnapshotBuffer(inventory_verifier));
   EXPECT_EQ(GetInventorySnapshot(inventory.data())->records()->size(), 10U);
 
-  const auto policy_buffer = parse("policy.fbs", read_text(kExampleDir + "/policy.json"), error);
+  const auto policy_buffer =
+      parse("policy.fbs", edgeroute::testing::read_text_file(kExampleDir + "/policy.json"), error);
   ASSERT_FALSE(policy_buffer.empty()) << error;
   flatbuffers::Verifier policy_verifier(policy_buffer.data(), policy_buffer.size());
   ASSERT_TRUE(VerifyPolicyBuffer(policy_verifier));

@@ -3,8 +3,6 @@
 // wrong, a refused plan names the line it concerns, and decision_to_json writes JSON
 // that reads back against decision.fbs with every field, defaults included, so that
 // "outcome" and "reason" are always there as words.
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -15,6 +13,7 @@
 #include "../routing_fixture.h"
 #include "edgeroute/routing/io/decision_document.h"
 #include "edgeroute/routing/router.h"
+#include "edgeroute/testing/text_file.h"
 
 namespace edgeroute::routing::io {
 namespace {
@@ -24,14 +23,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const std::string kSchemaDir = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/schema";
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  EXPECT_TRUE(file) << "cannot open " << path;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // A Manhattan node holding 3 of sku-a and 10 of sku-b; ground only.
 constexpr std::string_view kNetwork = R"({
@@ -104,7 +95,7 @@ std::vector<std::uint8_t> parse_decision(const std::string& json, std::string& e
   options.strict_json = true;
   flatbuffers::Parser parser(options);
   const char* include_dirs[] = {kSchemaDir.c_str(), nullptr};
-  const std::string schema = read_text(kSchemaDir + "/decision.fbs");
+  const std::string schema = edgeroute::testing::read_text_file(kSchemaDir + "/decision.fbs");
   if (!parser.Parse(schema.c_str(), include_dirs, "decision.fbs")) {
     error = "schema: " + parser.error_;
     return {};

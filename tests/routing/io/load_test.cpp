@@ -4,13 +4,13 @@
 // carrier price charts) is enforced, and every violation in a document is reported
 // at once with the field path that holds it, so a person fixes a file in one pass.
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "edgeroute/routing/io/load.h"
+#include "edgeroute/testing/text_file.h"
 
 namespace edgeroute::routing::io {
 namespace {
@@ -19,13 +19,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 const std::string kExamples = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/";
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 const Geography& geography() {
   static const Geography loaded = std::move(Geography::load_embedded()).value();
@@ -41,7 +34,8 @@ std::vector<std::string> messages(const std::vector<FieldError>& errors) {
 class ExampleDocuments : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto loaded = load_network_json(read_text(kExamples + "network.json"), geography());
+    auto loaded = load_network_json(edgeroute::testing::read_text_file(kExamples + "network.json"),
+                                    geography());
     ASSERT_TRUE(loaded) << ::testing::PrintToString(messages(loaded.errors()));
     network_ = std::make_unique<NetworkDocument>(std::move(loaded).value());
   }
@@ -53,9 +47,11 @@ class ExampleDocuments : public ::testing::Test {
 
 TEST_F(ExampleDocuments, LoadWithoutErrors) {
   EXPECT_EQ(network().nodes()->size(), 4U);
-  auto inventory = load_inventory_json(read_text(kExamples + "inventory.json"), network());
+  auto inventory = load_inventory_json(
+      edgeroute::testing::read_text_file(kExamples + "inventory.json"), network());
   EXPECT_TRUE(inventory) << ::testing::PrintToString(messages(inventory.errors()));
-  auto policy = load_policy_json(read_text(kExamples + "policy.json"), network());
+  auto policy =
+      load_policy_json(edgeroute::testing::read_text_file(kExamples + "policy.json"), network());
   EXPECT_TRUE(policy) << ::testing::PrintToString(messages(policy.errors()));
   std::ifstream orders(kExamples + "orders.jsonl");
   std::string line;
