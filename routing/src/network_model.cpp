@@ -4,22 +4,15 @@
 #include <string>
 #include <utility>
 
+#include "document_fields.h"
 #include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::routing {
 namespace {
 
-std::string_view text_of(const flatbuffers::String* text) {
-  return text != nullptr ? text->string_view() : std::string_view();
-}
-
-Status invalid(std::string path, std::string_view message) {
-  return {StatusCode::invalid_argument, std::move(path) + ": " + std::string(message)};
-}
-
-std::string at(std::string_view list, std::size_t index) {
-  return std::string(list) + "[" + std::to_string(index) + "]";
-}
+using detail::at;
+using detail::invalid;
+using detail::text_of;
 
 Result<CarrierServiceModel> build_service(const fbs::CarrierService& service,
                                           const std::string& path) {

@@ -5,12 +5,6 @@
 namespace edgeroute::routing {
 namespace {
 
-constexpr std::int64_t kSecondsPerMinute = 60;
-
-LocalSeconds local_instant(EpochDay day, LocalMinute minute) {
-  return static_cast<LocalSeconds>(day) * kSecondsPerDay + minute * kSecondsPerMinute;
-}
-
 // The first operating day after `day`, up to `last_day`.
 std::optional<EpochDay> operating_day_after(const NodeCalendar& calendar, EpochDay day,
                                             EpochDay last_day) {
@@ -44,7 +38,7 @@ void NodeDayPromises::prepare(Owner owner, const NodeCalendar& calendar,
   const auto starts = offsets.to_utc(local_instant(local_day, 0));
   const auto ends = offsets.to_utc(local_instant(local_day + 1, 0));
   if (!starts || !ends) return;  // the day's edges are outside the schedule: no cache
-  processing_seconds_ = std::int64_t{calendar.processing_minutes()} * kSecondsPerMinute;
+  processing_seconds_ = calendar.processing_seconds();
 
   today_operating_ = calendar.is_operating_day(local_day);
   today_ = today_operating_ ? work_day(calendar, local_day) : WorkDay{};

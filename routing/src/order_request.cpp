@@ -1,5 +1,7 @@
 #include "edgeroute/routing/order_request.h"
 
+#include "document_fields.h"
+
 namespace edgeroute::routing {
 namespace {
 
@@ -7,9 +9,7 @@ namespace {
 // every line of a shipment, so a single line stays well below it.
 constexpr std::int32_t kLineQuantityMax = 1'000'000;
 
-std::string_view text_of(const flatbuffers::String* text) {
-  return text != nullptr ? text->string_view() : std::string_view();
-}
+using detail::text_of;
 
 // The resolution so far (ids filled in), marked with what is wrong.
 OrderResolution problem(OrderResolution& resolution, OrderProblem what, int line_index = -1) {

@@ -4,20 +4,14 @@
 #include <string>
 #include <utility>
 
+#include "document_fields.h"
+
 namespace edgeroute::routing {
 namespace {
 
-std::string_view text_of(const flatbuffers::String* text) {
-  return text != nullptr ? text->string_view() : std::string_view();
-}
-
-Status invalid(const std::string& path, std::string_view message) {
-  return {StatusCode::invalid_argument, path + ": " + std::string(message)};
-}
-
-std::string at(std::string_view list, std::size_t index) {
-  return std::string(list) + "[" + std::to_string(index) + "]";
-}
+using detail::at;
+using detail::invalid;
+using detail::text_of;
 
 // A throttled daily figure: `limit` 0 means no limit (network.fbs NodeCapacity).
 std::uint32_t throttled(std::int32_t limit, std::int32_t percent, std::uint32_t unlimited) {

@@ -8,12 +8,6 @@
 namespace edgeroute::routing {
 namespace {
 
-constexpr std::int64_t kSecondsPerMinute = 60;
-
-LocalSeconds local_instant(EpochDay local_day, LocalMinute minute) {
-  return static_cast<LocalSeconds>(local_day) * kSecondsPerDay + minute * kSecondsPerMinute;
-}
-
 // Rule 2 of promise.h: where work starts and where it is done, or why neither is.
 struct WorkSpan {
   std::optional<PromiseFailure> failure = std::nullopt;
@@ -44,7 +38,7 @@ WindowStart start_in_window(const NodeCalendar& calendar, EpochDay day, UnixSeco
 
 WorkSpan pick_and_pack(const NodeCalendar& calendar, UnixSeconds order_utc, EpochDay first_day,
                        EpochDay last_day) {
-  std::int64_t processing_left_seconds = calendar.processing_minutes() * kSecondsPerMinute;
+  std::int64_t processing_left_seconds = calendar.processing_seconds();
   std::optional<UnixSeconds> pick_starts_at_utc;
   UnixSeconds cursor_utc = order_utc;
   for (EpochDay day = first_day; day <= last_day; ++day) {

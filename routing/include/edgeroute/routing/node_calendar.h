@@ -36,6 +36,12 @@ namespace edgeroute::routing {
 
 inline constexpr LocalMinute kMinutesPerDay = 1440;
 
+// The local instant of `minute` (0..1440) on `local_day`, in the local seconds
+// UtcOffsetSchedule::to_utc() takes.
+constexpr LocalSeconds local_instant(EpochDay local_day, LocalMinute minute) {
+  return static_cast<LocalSeconds>(local_day) * kSecondsPerDay + LocalSeconds{minute} * 60;
+}
+
 struct PickWindow {
   LocalMinute opens_minute = 0;
   LocalMinute closes_minute = 0;  // both 0 (the default): no window, closed that weekday
@@ -70,6 +76,7 @@ class NodeCalendar {
   }
 
   std::int32_t processing_minutes() const { return processing_minutes_; }
+  std::int64_t processing_seconds() const { return std::int64_t{processing_minutes_} * 60; }
   const UtcOffsetSchedule& utc_offsets() const { return utc_offsets_; }
   // Ascending, without repeats.
   std::span<const EpochDay> closed_local_days() const { return closed_local_days_; }
