@@ -77,6 +77,11 @@ struct LineState {
   std::array<std::int16_t, kNodeKindCount> exclusion_index{};
   PolicyModel::SkuSafetyStock safety_stock;
   Stage stage = Stage::unstocked;
+
+  // The line's stage is the furthest any node reached with it.
+  void reach(Stage reached) {
+    if (reached > stage) stage = reached;
+  }
 };
 
 struct ShipmentEval {
@@ -239,6 +244,7 @@ struct Router::Workspace {
   std::int32_t units_of(std::uint32_t mask) const;
   std::int64_t weight_of(std::uint32_t mask) const;
   void finish_draft(PlanDraft& draft) const;
+  PlanDraft single_node_plan(const BlockOption& option) const;
 
   void decide();
   void explain_failure();
@@ -349,9 +355,6 @@ std::uint16_t Router::Workspace::candidate_for(std::uint32_t node_index) {
 // Every node that holds a line's SKU is looked at once per line, in the inventory's
 // SKU-major order: no hash per (SKU, node) pair.
 void Router::Workspace::gather_candidates() {
-  const auto raise = [](LineState& state, Stage stage) {
-    if (stage > state.stage) state.stage = stage;
-  };
   for (unsigned l = 0; l < line_count; ++l) {
     LineState& state = lines[l];
     if (state.sku_index >= inventory->sku_count()) continue;
@@ -361,7 +364,7 @@ void Router::Workspace::gather_candidates() {
       if ((state.allowed_kinds & network->routable_kind(n)) == 0) {
         const NodeModel& node = network->node(n);
         const auto kind = static_cast<std::size_t>(node.kind);
-        raise(state, Stage::excluded);
+        state.reach(Stage::excluded);
         note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
                        [&](Alternative& rejection) {
                          rejection.exclusion_cause =
@@ -374,7 +377,7 @@ void Router::Workspace::gather_candidates() {
       const std::int32_t safety_stock = state.safety_stock.at(n);
       const StockLevels levels = cell.levels();
       if (levels.available_to_promise(safety_stock) < state.quantity) {
-        raise(state, Stage::short_stock);
+        state.reach(Stage::short_stock);
         note_rejection(n, static_cast<int>(l), fbs::ReasonCode::no_inventory,
                        [&](Alternative& rejection) {
                          rejection.stock_seen = levels;
@@ -400,8 +403,7 @@ void Router::Workspace::prepare(Candidate& candidate) {
   const NodeModel& node = network->node(candidate.node_index);
   const auto fail = [&](Stage stage) {
     for (std::uint32_t mask = candidate.line_mask; mask != 0; mask &= mask - 1) {
-      LineState& state = lines[lowest_line(mask)];
-      if (stage > state.stage) state.stage = stage;
+      lines[lowest_line(mask)].reach(stage);
     }
     note_rejection(candidate.node_index, -1, reason_of(stage), [](Alternative&) {});
   };
@@ -534,8 +536,7 @@ void Router::Workspace::search_exhaustive() {
       const ShipmentEval eval = evaluate(candidate, block_units[mask], block_weight[mask]);
       if (std::has_single_bit(mask)) {
         const unsigned line = lowest_line(mask);
-        const Stage reached = eval.feasible ? Stage::servable : eval.failed;
-        if (reached > lines[line].stage) lines[line].stage = reached;
+        lines[line].reach(eval.feasible ? Stage::servable : eval.failed);
         // A node that cannot ship even this one line (its units exceed the day's room,
         // or no service takes its weight) is ruled out for it: say so.
         if (!eval.feasible) {
@@ -680,6 +681,16 @@ void Router::Workspace::finish_draft(PlanDraft& draft) const {
   draft.last_delivery_day = last;
 }
 
+// The whole order from the node of `option`.
+PlanDraft Router::Workspace::single_node_plan(const BlockOption& option) const {
+  PlanDraft single;
+  single.count = 1;
+  single.block_masks[0] = full_mask;
+  single.blocks[0] = option;
+  finish_draft(single);
+  return single;
+}
+
 // Greedy cover: repeatedly the node that ships the most remaining lines, cheapest first.
 bool Router::Workspace::greedy_split(PlanDraft& draft, std::optional<std::uint16_t> first) {
   draft = PlanDraft{};
@@ -782,12 +793,7 @@ void Router::Workspace::search_bounded() {
     const BlockOption option{eval.cost_cents, eval.delivery_day, candidate.node_index, c,
                              eval.option};
     keep_single(option);
-    PlanDraft single;
-    single.count = 1;
-    single.block_masks[0] = full_mask;
-    single.blocks[0] = option;
-    finish_draft(single);
-    consider(single);
+    consider(single_node_plan(option));
   }
   if (max_shipments >= 2) {
     PlanDraft split;
@@ -828,8 +834,7 @@ void Router::Workspace::search_bounded() {
     for (std::uint32_t mask = candidate.line_mask; mask != 0; mask &= mask - 1) {
       LineState& state = lines[lowest_line(mask)];
       const ShipmentEval eval = evaluate(candidate, state.quantity, state.weight_grams);
-      const Stage reached = eval.feasible ? Stage::servable : eval.failed;
-      if (reached > state.stage) state.stage = reached;
+      state.reach(eval.feasible ? Stage::servable : eval.failed);
     }
   }
 }
@@ -887,12 +892,7 @@ void Router::Workspace::fill_alternatives(const PlanDraft& chosen) {
   };
   for (std::uint8_t i = 0; i < single_count; ++i) {
     if (chosen.count == 1 && chosen.blocks[0].node_index == singles[i].node_index) continue;
-    PlanDraft single;
-    single.count = 1;
-    single.block_masks[0] = full_mask;
-    single.blocks[0] = singles[i];
-    finish_draft(single);
-    add_plan(single);
+    add_plan(single_node_plan(singles[i]));
     if (count == kSingleAlternativesMax) break;
   }
   if (chosen.count == 1 && best_split.exists()) add_plan(best_split);
