@@ -161,10 +161,16 @@ Offset<fbs::Shipment> shipment_table(FlatBufferBuilder& builder, const PlannedSh
                              cost_breakdown(builder, shipment.cost));
 }
 
+// The finished buffer of `builder`, as a document of its root type.
+template <typename Root>
+Document<Root> document_of(const FlatBufferBuilder& builder) {
+  return Document<Root>(std::vector<std::uint8_t>(builder.GetBufferPointer(),
+                                                  builder.GetBufferPointer() + builder.GetSize()));
+}
+
 DecisionDocument finish(FlatBufferBuilder& builder, Offset<fbs::Decision> root) {
   fbs::FinishDecisionBuffer(builder, root);
-  return DecisionDocument(std::vector<std::uint8_t>(
-      builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize()));
+  return document_of<fbs::Decision>(builder);
 }
 
 }  // namespace
@@ -268,8 +274,7 @@ QuoteDocument build_quote(const std::array<QuoteOption, kServiceLevelCount>& opt
   fbs::FinishQuoteBuffer(
       builder, fbs::CreateQuote(builder, order_id, options_vector, model.policy().version(),
                                 model.network().version(), quoted_at));
-  return QuoteDocument(std::vector<std::uint8_t>(builder.GetBufferPointer(),
-                                                 builder.GetBufferPointer() + builder.GetSize()));
+  return document_of<fbs::Quote>(builder);
 }
 
 }  // namespace edgeroute::routing::io
