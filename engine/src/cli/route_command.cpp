@@ -5,7 +5,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -36,9 +35,6 @@ struct RouteFiles {
 struct Failure {
   std::vector<std::string> messages;
 };
-
-template <typename T>
-using Loaded = std::variant<T, Failure>;
 
 Failure failure(const std::string& file, const Status& status) {
   return {{fmt::format("{}: {}", file, status.message())}};
@@ -123,11 +119,7 @@ void count(Tally& tally, const routing::fbs::Decision& decision) {
 
 int run_route(const RouteFiles& files) {
   hal::LinuxStorage storage;
-  const auto read = [&](const std::string& file) -> Loaded<std::string> {
-    Result<std::string> text = storage.read_file(absolute_path(file));
-    if (!text) return failure(file, text.status());
-    return std::move(text).value();
-  };
+  const auto read = [&](const std::string& file) { return storage.read_file(absolute_path(file)); };
   const auto report = [](const Failure& problem) {
     for (const std::string& message : problem.messages) std::cerr << message << '\n';
     return kExitFailure;
@@ -137,27 +129,25 @@ int run_route(const RouteFiles& files) {
   if (!geography) return report(failure("geography", geography.status()));
   auto shared_geography = std::make_shared<const routing::Geography>(std::move(geography).value());
 
-  Loaded<std::string> network_text = read(files.network);
-  if (auto* problem = std::get_if<Failure>(&network_text)) return report(*problem);
-  Validated<io::NetworkDocument> network =
-      io::load_network_json(std::get<std::string>(network_text), *shared_geography);
+  const Result<std::string> network_text = read(files.network);
+  if (!network_text) return report(failure(files.network, network_text.status()));
+  Validated<io::NetworkDocument> network = io::load_network_json(*network_text, *shared_geography);
   if (!network) return report(failure(files.network, network.errors()));
 
-  Loaded<std::string> inventory_text = read(files.inventory);
-  if (auto* problem = std::get_if<Failure>(&inventory_text)) return report(*problem);
+  const Result<std::string> inventory_text = read(files.inventory);
+  if (!inventory_text) return report(failure(files.inventory, inventory_text.status()));
   Validated<io::InventoryDocument> inventory =
-      io::load_inventory_json(std::get<std::string>(inventory_text), network->root());
+      io::load_inventory_json(*inventory_text, network->root());
   if (!inventory) return report(failure(files.inventory, inventory.errors()));
 
-  Loaded<std::string> policy_text = read(files.policy);
-  if (auto* problem = std::get_if<Failure>(&policy_text)) return report(*problem);
-  Validated<io::PolicyDocument> policy =
-      io::load_policy_json(std::get<std::string>(policy_text), network->root());
+  const Result<std::string> policy_text = read(files.policy);
+  if (!policy_text) return report(failure(files.policy, policy_text.status()));
+  Validated<io::PolicyDocument> policy = io::load_policy_json(*policy_text, network->root());
   if (!policy) return report(failure(files.policy, policy.errors()));
 
-  Loaded<std::string> orders_text = read(files.orders);
-  if (auto* problem = std::get_if<Failure>(&orders_text)) return report(*problem);
-  OrderBatch batch = parse_orders(files.orders, std::get<std::string>(orders_text));
+  const Result<std::string> orders_text = read(files.orders);
+  if (!orders_text) return report(failure(files.orders, orders_text.status()));
+  OrderBatch batch = parse_orders(files.orders, *orders_text);
 
   auto network_model =
       io::compile_network(network->root(), shared_geography, horizon_of(batch.orders));
