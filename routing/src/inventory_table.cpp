@@ -59,6 +59,10 @@ Status InventoryTable::validate(std::uint32_t sku_count, std::span<const StockRe
       return {StatusCode::invalid_argument,
               record_name(i) + ": on_hand " + std::to_string(record.on_hand) + " is negative"};
     }
+    if (record.reserved < 0) {
+      return {StatusCode::invalid_argument,
+              record_name(i) + ": reserved " + std::to_string(record.reserved) + " is negative"};
+    }
   }
   return Status::ok();
 }
@@ -73,7 +77,8 @@ void InventoryTable::place_cells(std::span<const StockRecord> records) {
     InventoryCell& cell = cells_[next[record.sku_index]++];
     cell.sku_index_ = record.sku_index;
     cell.node_index_ = record.node_index;
-    cell.stock_word_.store(InventoryCell::pack({record.on_hand, 0}), std::memory_order_relaxed);
+    cell.stock_word_.store(InventoryCell::pack({record.on_hand, record.reserved}),
+                           std::memory_order_relaxed);
   }
 }
 

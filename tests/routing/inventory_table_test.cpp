@@ -119,6 +119,27 @@ TEST(InventoryTableBuild, RefusesNegativeOnHand) {
   EXPECT_THAT(table.status().message(), HasSubstr("stock record 0: on_hand -4"));
 }
 
+TEST(InventoryTableBuild, RestoredReservationsMayExceedOnHand) {
+  // A gateway restarting from its journal restores what acknowledged decisions hold, even
+  // where a later cycle count left the cell oversold.
+  StockRecord oversold{0, 2, 3};
+  oversold.reserved = 5;
+  InventoryTable table = build_or_die(1, {oversold});
+  const InventoryCell& cell = *table.find(0, 2);
+  EXPECT_EQ(cell.levels(), (StockLevels{3, 5}));
+  EXPECT_FALSE(table.try_reserve(cell, 1, 0)->reserved);
+  ASSERT_TRUE(table.release(cell, 2).is_ok());
+  EXPECT_EQ(cell.levels(), (StockLevels{3, 3}));
+}
+
+TEST(InventoryTableBuild, RefusesNegativeReserved) {
+  StockRecord record{0, 1, 4};
+  record.reserved = -1;
+  const Result<InventoryTable> table = InventoryTable::build(1, std::vector<StockRecord>{record});
+  ASSERT_FALSE(table);
+  EXPECT_THAT(table.status().message(), HasSubstr("stock record 0: reserved -1 is negative"));
+}
+
 TEST(InventoryTableBuild, RefusesAPairGivenTwice) {
   const Result<InventoryTable> table =
       InventoryTable::build(2, std::vector<StockRecord>{{1, 4, 1}, {1, 2, 1}, {1, 4, 5}});

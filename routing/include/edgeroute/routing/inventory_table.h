@@ -45,11 +45,14 @@
 
 namespace edgeroute::routing {
 
-// One line of the inventory snapshot, by catalog index.
+// One line of the inventory snapshot, by catalog index. `reserved` is what acknowledged
+// decisions still hold when a gateway rebuilds its table from its journal at start; it may
+// exceed on_hand (an oversold cell stays oversold across a restart).
 struct StockRecord {
   std::uint32_t sku_index = 0;
   std::uint32_t node_index = 0;
-  std::int32_t on_hand = 0;  // >= 0
+  std::int32_t on_hand = 0;   // >= 0
+  std::int32_t reserved = 0;  // >= 0
 };
 
 // The two counts of one cell, read together.
