@@ -1,0 +1,161 @@
+#include "sqlite_support.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace edgeroute::journal::detail {
+namespace {
+
+// The code of a failure SQLite attributes to the operating system: the same mapping
+// as every other module's errno (base/status.h), so a full disk reads the same whether
+// it came from SQLite or from hal.
+StatusCode code_from_errno(int error_number, StatusCode otherwise) {
+  if (error_number == 0) return otherwise;
+  return status_from_errno(error_number, "").code();
+}
+
+}  // namespace
+
+Status sqlite_status(sqlite3* db, int result_code, const std::string& path,
+                     std::string_view operation) {
+  const int system_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+  StatusCode code = StatusCode::internal;
+  switch (result_code & 0xff) {
+    case SQLITE_FULL: code = StatusCode::no_space; break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: code = StatusCode::corruption; break;
+    case SQLITE_CANTOPEN: code = code_from_errno(system_errno, StatusCode::io_error); break;
+    case SQLITE_IOERR:
+      code = system_errno == ENOSPC ? StatusCode::no_space : StatusCode::io_error;
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: code = StatusCode::permission_denied; break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: code = StatusCode::unavailable; break;
+    case SQLITE_CONSTRAINT: code = StatusCode::failed_precondition; break;
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE: code = StatusCode::invalid_argument; break;
+    default: break;
+  }
+  std::string message = path;
+  message += ": ";
+  message += operation;
+  message += ": ";
+  // sqlite3_errmsg describes the connection's most recent failure, which is this one
+  // as long as nothing else ran in between (callers build the Status at once).
+  message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(result_code);
+  // The OS error is the connection's most recent one: it belongs to this failure only
+  // when SQLite says the failure came from the OS.
+  const int primary = result_code & 0xff;
+  if (system_errno != 0 && (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
+                            (primary == SQLITE_FULL && system_errno == ENOSPC))) {
+    message += " (";
+    message += std::strerror(system_errno);
+    message += ")";
+  }
+  return {code, std::move(message)};
+}
+
+Result<Connection> Connection::open(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  const int opened = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  // sqlite3_open_v2 hands back a connection even when it fails, to carry the message.
+  Connection connection(db, path);
+  if (opened != SQLITE_OK) return sqlite_status(db, opened, path, "open");
+  sqlite3_extended_result_codes(db, 1);
+  return connection;
+}
+
+Connection::Connection(Connection&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Connection::~Connection() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status Connection::close() {
+  if (db_ == nullptr) return Status::ok();
+  const int closed = sqlite3_close(db_);
+  if (closed != SQLITE_OK) {
+    Status failed = sqlite_status(db_, closed, path_, "close");
+    sqlite3_close_v2(std::exchange(db_, nullptr));
+    return failed;
+  }
+  db_ = nullptr;
+  return Status::ok();
+}
+
+Status Connection::execute(const char* sql, std::string_view operation) const {
+  const int executed = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (executed != SQLITE_OK) return sqlite_status(db_, executed, path_, operation);
+  return Status::ok();
+}
+
+Result<std::int64_t> Connection::query_integer(const char* sql) const {
+  Result<Statement> statement = Statement::prepare(*this, sql);
+  if (!statement) return statement.status();
+  const int stepped = sqlite3_step(statement->get());
+  if (stepped != SQLITE_ROW) {
+    if (stepped == SQLITE_DONE) {
+      return Status(StatusCode::internal, path_ + ": " + sql + ": returned no row");
+    }
+    return sqlite_status(db_, stepped, path_, sql);
+  }
+  return std::int64_t{sqlite3_column_int64(statement->get(), 0)};
+}
+
+Result<std::string> Connection::query_text(const char* sql) const {
+  Result<Statement> statement = Statement::prepare(*this, sql);
+  if (!statement) return statement.status();
+  const int stepped = sqlite3_step(statement->get());
+  if (stepped != SQLITE_ROW) {
+    if (stepped == SQLITE_DONE) {
+      return Status(StatusCode::internal, path_ + ": " + sql + ": returned no row");
+    }
+    return sqlite_status(db_, stepped, path_, sql);
+  }
+  const unsigned char* text = sqlite3_column_text(statement->get(), 0);
+  if (text == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<std::size_t>(sqlite3_column_bytes(statement->get(), 0)));
+}
+
+Result<Statement> Statement::prepare(const Connection& connection, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  const int prepared =
+      sqlite3_prepare_v3(connection.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+  if (prepared != SQLITE_OK) {
+    sqlite3_finalize(statement);
+    return sqlite_status(connection.get(), prepared, connection.path(),
+                         std::string("prepare \"") + sql + "\"");
+  }
+  return Statement(statement);
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : statement_(std::exchange(other.statement_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(statement_);
+    statement_ = std::exchange(other.statement_, nullptr);
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  sqlite3_finalize(statement_);
+}
+
+}  // namespace edgeroute::journal::detail
