@@ -1,9 +1,15 @@
 # FlatBuffers code generation and file embedding.
 #
-# edgeroute_flatbuffers_schemas(<target> OUTPUT_SUBDIR <dir> SCHEMAS <file.fbs>...)
+# edgeroute_flatbuffers_schemas(<target> OUTPUT_SUBDIR <dir> SCHEMAS <file.fbs>...
+#                               [DEPENDS <schema target>])
 #   Runs the host's flatc (also in cross builds: flatc generates portable C++) and
 #   makes <target> an INTERFACE library carrying the generated headers, so that
 #   `#include "edgeroute/<dir>/<name>_generated.h"` works for anyone who links it.
+#   DEPENDS names another set made by this function whose schemas these include by
+#   file name (`include "order.fbs";`): flatc finds them in that set's source
+#   directory, the generated includes get that set's prefix
+#   ("edgeroute/routing/fbs/order_generated.h") and <target> links it. The prefix
+#   applies to every include, so schemas of a set with DEPENDS include only that set's.
 #
 # edgeroute_binary_schemas(<target> NAMESPACE <ns> SCHEMAS <name>=<file.fbs>...)
 #   Compiles each schema (with everything it includes) to its binary form (.bfbs) and
@@ -18,7 +24,7 @@
 find_program(EDGEROUTE_FLATC flatc REQUIRED NO_CMAKE_FIND_ROOT_PATH)
 
 function(edgeroute_flatbuffers_schemas target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_SUBDIR" "SCHEMAS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OUTPUT_SUBDIR;DEPENDS" "SCHEMAS")
   set(include_root "${CMAKE_CURRENT_BINARY_DIR}/generated")
   set(output_dir "${include_root}/edgeroute/${arg_OUTPUT_SUBDIR}")
   set(generated_headers "")
@@ -28,6 +34,22 @@ function(edgeroute_flatbuffers_schemas target)
     get_filename_component(schema_path "${schema}" ABSOLUTE)
     list(APPEND all_schema_paths "${schema_path}")
   endforeach()
+  set(dependency_flags "")
+  if(arg_DEPENDS)
+    get_target_property(dependency_schemas ${arg_DEPENDS} EDGEROUTE_SCHEMA_PATHS)
+    get_target_property(dependency_subdir ${arg_DEPENDS} EDGEROUTE_SCHEMA_SUBDIR)
+    set(dependency_dirs "")
+    foreach(dependency_schema IN LISTS dependency_schemas)
+      get_filename_component(dependency_dir "${dependency_schema}" DIRECTORY)
+      list(APPEND dependency_dirs "${dependency_dir}")
+    endforeach()
+    list(REMOVE_DUPLICATES dependency_dirs)
+    foreach(dependency_dir IN LISTS dependency_dirs)
+      list(APPEND dependency_flags -I "${dependency_dir}")
+    endforeach()
+    list(APPEND dependency_flags --include-prefix "edgeroute/${dependency_subdir}")
+    list(APPEND all_schema_paths ${dependency_schemas})
+  endif()
   foreach(schema IN LISTS arg_SCHEMAS)
     get_filename_component(schema_path "${schema}" ABSOLUTE)
     get_filename_component(schema_name "${schema}" NAME_WE)
@@ -35,7 +57,7 @@ function(edgeroute_flatbuffers_schemas target)
     add_custom_command(
       OUTPUT "${header}"
       COMMAND "${EDGEROUTE_FLATC}" --cpp --scoped-enums --gen-object-api
-              --cpp-std c++17 --reflect-names
+              --cpp-std c++17 --reflect-names ${dependency_flags}
               -I "${CMAKE_CURRENT_SOURCE_DIR}" -o "${output_dir}" "${schema_path}"
       DEPENDS ${all_schema_paths}
       COMMENT "flatc ${schema_name}.fbs"
@@ -46,7 +68,11 @@ function(edgeroute_flatbuffers_schemas target)
   add_library(${target} INTERFACE)
   add_dependencies(${target} ${target}_codegen)
   target_include_directories(${target} SYSTEM INTERFACE "${include_root}")
-  target_link_libraries(${target} INTERFACE flatbuffers::flatbuffers)
+  target_link_libraries(${target} INTERFACE flatbuffers::flatbuffers ${arg_DEPENDS})
+  # What a set that DEPENDS on this one needs to know (above).
+  set_target_properties(${target} PROPERTIES
+    EDGEROUTE_SCHEMA_PATHS "${all_schema_paths}"
+    EDGEROUTE_SCHEMA_SUBDIR "${arg_OUTPUT_SUBDIR}")
 endfunction()
 
 function(edgeroute_embed_files target)
