@@ -1,5 +1,5 @@
-// The edgeroute tool: one binary, one subcommand per job (config, and later serve,
-// route, send, status). Each subcommand lives in its own file under cli/ and
+// The edgeroute tool: one binary, one subcommand per job (config, route, serve, send,
+// status). Each subcommand lives in its own file under cli/ and
 // registers itself here; main only parses the command line and returns the exit
 // code the subcommand chose (cli/exit_code.h). Usage errors exit 2.
 #include <CLI/CLI.hpp>
@@ -7,6 +7,8 @@
 #include "cli/config_command.h"
 #include "cli/exit_code.h"
 #include "cli/route_command.h"
+#include "cli/send_command.h"
+#include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app("edgeroute: order routing for warehouse edge gateways", "edgeroute");
@@ -14,6 +16,9 @@ int main(int argc, char** argv) {
   int exit_code = edgeroute::cli::kExitOk;
   edgeroute::cli::add_config_command(app, exit_code);
   edgeroute::cli::add_route_command(app, exit_code);
+  edgeroute::cli::add_serve_command(app, exit_code);
+  edgeroute::cli::add_send_command(app, exit_code);
+  edgeroute::cli::add_status_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

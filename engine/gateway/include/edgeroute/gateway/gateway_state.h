@@ -1,0 +1,89 @@
+// GatewayState: everything a gateway routes from, in memory: the routing model (network
+// + policy, published as snapshots), the live inventory and capacity counters, and the
+// order book. Built at start from the journal: the baseline documents (network, policy,
+// inventory snapshot, as JSON) and then every entry after them, so that the state after
+// a restart is exactly the state every acknowledged reply described.
+//
+// Replay. Entries are folded into per-cell totals and per-order records first, and the
+// inventory table is built once from the totals: a restored reservation is not a new
+// reservation (it was checked when it was made) and must come back even where a later
+// cycle count left the cell oversold. The totals are sums, so replay gives the same
+// counters whatever interleaving the live gateway had between its reservations and its
+// journal order.
+//
+// Thread-safety: restore() runs alone, before any worker starts. Afterwards the members
+// are shared by the workers and the journal writer under their own rules (routing core
+// for the model, inventory and capacity; order_book.h for the book).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "edgeroute/base/result.h"
+#include "edgeroute/gateway/order_book.h"
+#include "edgeroute/journal/journal.h"
+#include "edgeroute/routing/capacity_counters.h"
+#include "edgeroute/routing/geography.h"
+#include "edgeroute/routing/inventory_table.h"
+#include "edgeroute/routing/routing_model.h"
+#include "edgeroute/routing/snapshot.h"
+
+namespace edgeroute::gateway {
+
+// The documents a gateway's state starts from, as the JSON a person wrote.
+struct Baseline {
+  std::string network_json;
+  std::string policy_json;
+  std::string inventory_json;
+};
+
+// Names of the baseline documents in the journal.
+inline constexpr std::string_view kNetworkDocument = "network.json";
+inline constexpr std::string_view kPolicyDocument = "policy.json";
+inline constexpr std::string_view kInventoryDocument = "inventory.json";
+
+struct RestoreSummary {
+  std::uint64_t entries_replayed = 0;
+  std::uint64_t orders = 0;
+  std::uint64_t orders_holding_stock = 0;
+};
+
+class GatewayState {
+ public:
+  // The baseline from `journal`'s documents; on a journal that has none yet (first
+  // start), `first_baseline` is stored there first (failed_precondition when there is
+  // none to store). Then every entry is replayed. `now_utc` centres the time-zone tables
+  // the promise uses; `reader_slots` is how many threads will read the model.
+  // Errors name the document or the journal entry (sequence) that could not be used.
+  static Result<std::unique_ptr<GatewayState>> restore(journal::Journal& journal,
+                                                       const Baseline* first_baseline,
+                                                       std::int64_t now_utc,
+                                                       std::uint32_t reader_slots);
+
+  routing::SnapshotPublisher<routing::RoutingModel>& models() { return *models_; }
+  routing::InventoryTable& inventory() { return inventory_; }
+  routing::CapacityCounters& capacity() { return capacity_; }
+  OrderBook& orders() { return orders_; }
+  // The network the inventory table and the order book's node and SKU indexes refer to.
+  const routing::NetworkModel& network() const { return *network_; }
+  const RestoreSummary& restored() const { return restored_; }
+  std::uint64_t policy_version() const { return policy_version_; }
+
+ private:
+  GatewayState(std::shared_ptr<const routing::NetworkModel> network,
+               routing::InventoryTable inventory, routing::CapacityCounters capacity)
+      : network_(std::move(network)),
+        inventory_(std::move(inventory)),
+        capacity_(std::move(capacity)) {}
+
+  std::shared_ptr<const routing::NetworkModel> network_;
+  std::unique_ptr<routing::SnapshotPublisher<routing::RoutingModel>> models_;
+  routing::InventoryTable inventory_;
+  routing::CapacityCounters capacity_;
+  OrderBook orders_;
+  RestoreSummary restored_;
+  std::uint64_t policy_version_ = 0;
+};
+
+}  // namespace edgeroute::gateway

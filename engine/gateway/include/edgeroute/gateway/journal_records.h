@@ -1,0 +1,60 @@
+// The gateway's journal payloads (schema/journal_records.fbs): built by the workers that
+// make a change, read back (verified first) when the state is restored.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "edgeroute/base/result.h"
+#include "edgeroute/gateway/fbs/journal_records_generated.h"
+#include "edgeroute/gateway/held_reservation.h"
+#include "edgeroute/gateway/order_book.h"
+#include "edgeroute/routing/fbs/decision_generated.h"
+#include "edgeroute/routing/network_model.h"
+
+namespace edgeroute::gateway {
+
+std::vector<std::uint8_t> build_decision_record(std::span<const std::uint8_t> decision_document,
+                                                const HeldReservation& held,
+                                                const routing::NetworkModel& network);
+std::vector<std::uint8_t> build_release_record(std::string_view reason);
+std::vector<std::uint8_t> build_adjustment_record(std::string_view sku_id, std::string_view node_id,
+                                                  protocol::fbs::AdjustmentKind kind,
+                                                  std::int32_t delta, std::int32_t counted,
+                                                  std::string_view reference);
+struct FulfillmentFacts {
+  std::string_view node_id;
+  protocol::fbs::FulfillmentEventKind event = protocol::fbs::FulfillmentEventKind::picked;
+  std::string_view occurred_at;
+  std::string_view exception_code;
+  std::string_view detail;
+};
+std::vector<std::uint8_t> build_fulfillment_record(const FulfillmentFacts& facts,
+                                                   std::span<const HeldStock> shipped,
+                                                   const routing::NetworkModel& network);
+
+// Verified views of a payload; corruption naming what is wrong otherwise. The decision
+// record's nested decision document is verified too.
+Result<const fbs::DecisionRecord*> read_decision_record(std::span<const std::uint8_t> payload);
+Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std::uint8_t> payload);
+Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
+    std::span<const std::uint8_t> payload);
+
+// REQUIRES: `record` came from read_decision_record.
+const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record);
+
+// The on_hand an adjustment leaves behind, from the on_hand it finds: a cycle count sets
+// it, a receipt or damage moves it, clamped to [0, INT32_MAX]. The gateway applies it in
+// journal order when the adjustment is durable, and replay applies it in the same order,
+// so both reach the same figure.
+std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKind kind,
+                              std::int32_t delta, std::int32_t counted);
+
+OrderStatus status_of(routing::fbs::Outcome outcome);
+OrderStatus status_of(protocol::fbs::FulfillmentEventKind event);
+
+}  // namespace edgeroute::gateway

@@ -1,0 +1,362 @@
+#include "edgeroute/gateway/gateway_state.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "edgeroute/gateway/fbs/journal_records_generated.h"
+#include "edgeroute/gateway/journal_records.h"
+#include "edgeroute/routing/io/compile.h"
+#include "edgeroute/routing/io/load.h"
+
+namespace edgeroute::gateway {
+namespace {
+
+namespace io = routing::io;
+
+std::string_view text_of(const std::vector<std::uint8_t>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+std::span<const std::uint8_t> bytes_of(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+Status document_errors(std::string_view name, const std::vector<FieldError>& errors) {
+  std::string message = fmt::format("journal document {}:", name);
+  for (const FieldError& error : errors) message += fmt::format(" {};", error.to_string());
+  message.pop_back();
+  return {StatusCode::corruption, std::move(message)};
+}
+
+std::uint64_t cell_key(std::uint32_t sku_index, std::uint32_t node_index) {
+  return (std::uint64_t{sku_index} << 32) | node_index;
+}
+
+struct RestoredLine {
+  std::uint32_t sku_index = 0;
+  std::uint32_t node_index = 0;
+  std::int32_t quantity = 0;
+};
+
+struct RestoredOrder {
+  OrderStatus status = OrderStatus::rejected;
+  std::uint64_t decision_sequence = 0;
+  std::uint64_t last_sequence = 0;
+  std::shared_ptr<const std::vector<std::uint8_t>> decision;
+  std::vector<RestoredLine> stock;
+  std::vector<HeldCapacity> capacity;
+};
+
+// Folds journal entries into cell totals and order records (see gateway_state.h).
+class Replay {
+ public:
+  Replay(const routing::NetworkModel& network, routing::CapacityCounters& capacity)
+      : network_(network), capacity_(capacity) {}
+
+  void start_from(const routing::InventoryTable& baseline) {
+    for (std::uint32_t sku = 0; sku < baseline.sku_count(); ++sku) {
+      for (const routing::InventoryCell& cell : baseline.stocked_nodes(sku)) {
+        cells_[cell_key(sku, cell.node_index())] = cell.levels();
+      }
+    }
+  }
+
+  Status apply(const journal::StoredEntry& entry) {
+    Status applied = apply_entry(entry);
+    if (!applied.is_ok()) {
+      return applied.with_context(
+          fmt::format("journal entry {} ({})", entry.sequence, journal::to_string(entry.kind)));
+    }
+    ++entries_;
+    return Status::ok();
+  }
+
+  Result<routing::InventoryTable> build_inventory() const {
+    std::vector<routing::StockRecord> records;
+    records.reserve(cells_.size());
+    for (const auto& [key, levels] : cells_) {
+      routing::StockRecord record{static_cast<std::uint32_t>(key >> 32),
+                                  static_cast<std::uint32_t>(key), levels.on_hand};
+      record.reserved = levels.reserved;
+      records.push_back(record);
+    }
+    return routing::InventoryTable::build(static_cast<std::uint32_t>(network_.skus().size()),
+                                          records);
+  }
+
+  RestoreSummary fill(OrderBook& book, const routing::InventoryTable& inventory) {
+    RestoreSummary summary;
+    summary.entries_replayed = entries_;
+    for (auto& [order_id, restored] : orders_) {
+      book.update(order_id, [&](OrderBook::Slot& slot) {
+        OrderRecord& record = slot.create();
+        record.status = restored.status;
+        record.decided = true;
+        record.decision_sequence = restored.decision_sequence;
+        record.last_sequence = restored.last_sequence;
+        record.decision = restored.decision;
+        for (const RestoredLine& line : restored.stock) {
+          record.held.add_stock({inventory.find(line.sku_index, line.node_index), line.quantity});
+        }
+        for (const HeldCapacity& claim : restored.capacity) record.held.add_capacity(claim);
+        if (!record.held.stock().empty()) ++summary.orders_holding_stock;
+      });
+      ++summary.orders;
+    }
+    return summary;
+  }
+
+ private:
+  Result<std::uint32_t> node_of(const flatbuffers::String* id) const {
+    const auto index = network_.find_node(id->string_view());
+    if (!index) return Status{StatusCode::corruption, fmt::format("unknown node '{}'", id->str())};
+    return *index;
+  }
+  Result<std::uint32_t> sku_of(const flatbuffers::String* id) const {
+    const auto index = network_.find_sku(id->string_view());
+    if (!index) return Status{StatusCode::corruption, fmt::format("unknown SKU '{}'", id->str())};
+    return *index;
+  }
+  Result<routing::StockLevels*> cell_of(const fbs::HeldStockRecord& line) {
+    Result<std::uint32_t> sku = sku_of(line.sku_id());
+    if (!sku) return sku.status();
+    Result<std::uint32_t> node = node_of(line.node_id());
+    if (!node) return node.status();
+    const auto found = cells_.find(cell_key(*sku, *node));
+    if (found == cells_.end()) {
+      return Status{StatusCode::corruption,
+                    fmt::format("node '{}' does not stock SKU '{}'", line.node_id()->str(),
+                                line.sku_id()->str())};
+    }
+    return &found->second;
+  }
+
+  Status apply_entry(const journal::StoredEntry& entry) {
+    switch (entry.kind) {
+      case journal::EntryKind::decision: return apply_decision(entry);
+      case journal::EntryKind::release: return apply_release(entry);
+      case journal::EntryKind::inventory_adjustment: return apply_adjustment(entry);
+      case journal::EntryKind::fulfillment_event: return apply_fulfillment(entry);
+      case journal::EntryKind::policy_change:
+      case journal::EntryKind::network_change:
+      case journal::EntryKind::reroute: break;
+    }
+    return {StatusCode::corruption, "this gateway does not replay entries of this kind"};
+  }
+
+  RestoredOrder* order_of(const journal::StoredEntry& entry) {
+    const auto found = orders_.find(std::string(entry.order_id));
+    return found == orders_.end() ? nullptr : &found->second;
+  }
+
+  Status apply_decision(const journal::StoredEntry& entry) {
+    Result<const fbs::DecisionRecord*> record = read_decision_record(entry.payload);
+    if (!record) return record.status();
+    const routing::fbs::Decision& decision = decision_of(**record);
+    RestoredOrder restored;
+    restored.status = status_of(decision.outcome());
+    restored.decision_sequence = restored.last_sequence = entry.sequence;
+    restored.decision = std::make_shared<const std::vector<std::uint8_t>>(
+        (*record)->decision()->begin(), (*record)->decision()->end());
+    if (const auto* stock = (*record)->stock()) {
+      for (const fbs::HeldStockRecord* line : *stock) {
+        Result<routing::StockLevels*> cell = cell_of(*line);
+        if (!cell) return cell.status();
+        (*cell)->reserved += line->quantity();
+        restored.stock.push_back(
+            {*sku_of(line->sku_id()), *node_of(line->node_id()), line->quantity()});
+      }
+    }
+    if (const auto* claims = (*record)->capacity()) {
+      for (const fbs::HeldCapacityRecord* claim : *claims) {
+        Result<std::uint32_t> node = node_of(claim->node_id());
+        if (!node) return node.status();
+        const HeldCapacity held{*node, claim->local_day(), claim->orders(), claim->units()};
+        // The claim was checked against the limits when it was made; it comes back whole.
+        const routing::CapacityLimits unlimited{routing::CapacityCounters::kOrdersMax,
+                                                routing::CapacityCounters::kUnitsMax};
+        const auto taken = capacity_.try_reserve(held.node_index, held.local_day, held.orders,
+                                                 held.units, unlimited);
+        if (!taken) return taken.status();
+        restored.capacity.push_back(held);
+      }
+    }
+    RestoredOrder* existing = order_of(entry);
+    if (existing != nullptr && !existing->stock.empty()) {
+      return {StatusCode::corruption,
+              fmt::format("order '{}' decided again while it holds stock", entry.order_id)};
+    }
+    orders_[std::string(entry.order_id)] = std::move(restored);
+    return Status::ok();
+  }
+
+  Status apply_release(const journal::StoredEntry& entry) {
+    RestoredOrder* order = order_of(entry);
+    if (order == nullptr) {
+      return {StatusCode::corruption, fmt::format("release of unknown order '{}'", entry.order_id)};
+    }
+    for (const RestoredLine& line : order->stock) {
+      cells_[cell_key(line.sku_index, line.node_index)].reserved -= line.quantity;
+    }
+    for (const HeldCapacity& claim : order->capacity) {
+      const auto released =
+          capacity_.release(claim.node_index, claim.local_day, claim.orders, claim.units);
+      if (!released) return released.status();
+    }
+    order->stock.clear();
+    order->capacity.clear();
+    order->status = OrderStatus::released;
+    order->last_sequence = entry.sequence;
+    return Status::ok();
+  }
+
+  Status apply_adjustment(const journal::StoredEntry& entry) {
+    Result<const fbs::AdjustmentRecord*> record = read_adjustment_record(entry.payload);
+    if (!record) return record.status();
+    Result<std::uint32_t> sku = sku_of((*record)->sku_id());
+    if (!sku) return sku.status();
+    Result<std::uint32_t> node = node_of((*record)->node_id());
+    if (!node) return node.status();
+    const auto found = cells_.find(cell_key(*sku, *node));
+    if (found == cells_.end()) {
+      return {StatusCode::corruption,
+              fmt::format("node '{}' does not stock SKU '{}'", (*record)->node_id()->str(),
+                          (*record)->sku_id()->str())};
+    }
+    found->second.on_hand = adjusted_on_hand(found->second.on_hand, (*record)->kind(),
+                                             (*record)->delta(), (*record)->counted());
+    return Status::ok();
+  }
+
+  Status apply_fulfillment(const journal::StoredEntry& entry) {
+    Result<const fbs::FulfillmentRecord*> record = read_fulfillment_record(entry.payload);
+    if (!record) return record.status();
+    RestoredOrder* order = order_of(entry);
+    if (order == nullptr) {
+      return {StatusCode::corruption,
+              fmt::format("fulfillment event for unknown order '{}'", entry.order_id)};
+    }
+    if (const auto* shipped = (*record)->shipped()) {
+      for (const fbs::HeldStockRecord* line : *shipped) {
+        Result<routing::StockLevels*> cell = cell_of(*line);
+        if (!cell) return cell.status();
+        // As HeldReservation::ship: units a node handed off were there.
+        (*cell)->on_hand = std::max((*cell)->on_hand, line->quantity()) - line->quantity();
+        (*cell)->reserved -= line->quantity();
+        const std::uint32_t sku = *sku_of(line->sku_id());
+        const std::uint32_t node = *node_of(line->node_id());
+        std::erase_if(order->stock, [&](const RestoredLine& held) {
+          return held.sku_index == sku && held.node_index == node;
+        });
+      }
+    }
+    order->status = status_of((*record)->event());
+    order->last_sequence = entry.sequence;
+    return Status::ok();
+  }
+
+  const routing::NetworkModel& network_;
+  routing::CapacityCounters& capacity_;
+  std::unordered_map<std::uint64_t, routing::StockLevels> cells_;
+  std::unordered_map<std::string, RestoredOrder> orders_;
+  std::uint64_t entries_ = 0;
+};
+
+Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_baseline) {
+  Baseline baseline;
+  std::uint32_t found = 0;
+  for (const auto& [name, text] : {std::pair{kNetworkDocument, &baseline.network_json},
+                                   std::pair{kPolicyDocument, &baseline.policy_json},
+                                   std::pair{kInventoryDocument, &baseline.inventory_json}}) {
+    Result<std::optional<journal::Document>> document = journal.document(name);
+    if (!document) return document.status();
+    if (*document) {
+      *text = std::string(text_of((*document)->bytes));
+      ++found;
+    }
+  }
+  if (found == 3) return baseline;
+  if (found != 0 || journal.last_sequence() != 0) {
+    return Status{
+        StatusCode::corruption,
+        fmt::format("{}: the journal lacks some of its baseline documents", journal.path())};
+  }
+  if (first_baseline == nullptr) {
+    return Status{
+        StatusCode::failed_precondition,
+        fmt::format("{}: a new journal needs a network, a policy and an inventory snapshot "
+                    "to start from",
+                    journal.path())};
+  }
+  for (const auto& [name, text] :
+       {std::pair{kNetworkDocument, &first_baseline->network_json},
+        std::pair{kPolicyDocument, &first_baseline->policy_json},
+        std::pair{kInventoryDocument, &first_baseline->inventory_json}}) {
+    if (Status put = journal.put_document(name, bytes_of(*text), 0); !put.is_ok()) return put;
+  }
+  return *first_baseline;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& journal,
+                                                            const Baseline* first_baseline,
+                                                            std::int64_t now_utc,
+                                                            std::uint32_t reader_slots) {
+  Result<Baseline> baseline = baseline_of(journal, first_baseline);
+  if (!baseline) return baseline.status();
+
+  Result<routing::Geography> geography = routing::Geography::load_embedded();
+  if (!geography) return geography.status();
+  auto shared_geography = std::make_shared<const routing::Geography>(std::move(geography).value());
+
+  Validated<io::NetworkDocument> network =
+      io::load_network_json(baseline->network_json, *shared_geography);
+  if (!network) return document_errors(kNetworkDocument, network.errors());
+  Validated<io::PolicyDocument> policy =
+      io::load_policy_json(baseline->policy_json, network->root());
+  if (!policy) return document_errors(kPolicyDocument, policy.errors());
+  Validated<io::InventoryDocument> inventory =
+      io::load_inventory_json(baseline->inventory_json, network->root());
+  if (!inventory) return document_errors(kInventoryDocument, inventory.errors());
+
+  // Promises look a few weeks ahead of each order; a year on either side leaves room for
+  // orders stamped a little in the past and a gateway that runs for months.
+  constexpr int kHorizonDays = 400;
+  auto network_model =
+      io::compile_network(network->root(), shared_geography,
+                          io::OffsetHorizon::around(now_utc - 86400 * 30, now_utc, kHorizonDays));
+  if (!network_model) return network_model.status().with_context(kNetworkDocument);
+  auto policy_model = io::compile_policy(policy->root(), **network_model);
+  if (!policy_model) return policy_model.status().with_context(kPolicyDocument);
+  Result<routing::RoutingModel> model =
+      routing::RoutingModel::create(*network_model, *policy_model);
+  if (!model) return model.status();
+  Result<routing::InventoryTable> baseline_stock =
+      io::compile_inventory(inventory->root(), **network_model);
+  if (!baseline_stock) return baseline_stock.status().with_context(kInventoryDocument);
+
+  routing::CapacityCounters capacity((*network_model)->node_count());
+  Replay replay(**network_model, capacity);
+  replay.start_from(*baseline_stock);
+  Status replayed =
+      journal.read(1, [&](const journal::StoredEntry& entry) { return replay.apply(entry); });
+  if (!replayed.is_ok()) return replayed;
+  Result<routing::InventoryTable> stock = replay.build_inventory();
+  if (!stock) return stock.status().with_context("restored inventory");
+
+  std::unique_ptr<GatewayState> state(
+      new GatewayState(*network_model, std::move(stock).value(), std::move(capacity)));
+  state->models_ = std::make_unique<routing::SnapshotPublisher<routing::RoutingModel>>(
+      std::make_unique<const routing::RoutingModel>(std::move(model).value()),
+      routing::SnapshotLimits{reader_slots, 2 * reader_slots + 2});
+  state->restored_ = replay.fill(state->orders_, state->inventory_);
+  state->policy_version_ = (*policy_model)->version();
+  return state;
+}
+
+}  // namespace edgeroute::gateway

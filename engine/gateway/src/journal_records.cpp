@@ -1,0 +1,144 @@
+#include "edgeroute/gateway/journal_records.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <flatbuffers/flatbuffers.h>
+
+namespace edgeroute::gateway {
+namespace {
+
+std::vector<std::uint8_t> finish(flatbuffers::FlatBufferBuilder& builder) {
+  const std::uint8_t* data = builder.GetBufferPointer();
+  return {data, data + builder.GetSize()};
+}
+
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fbs::HeldStockRecord>>> stock_lines(
+    flatbuffers::FlatBufferBuilder& builder, std::span<const HeldStock> lines,
+    const routing::NetworkModel& network) {
+  std::vector<flatbuffers::Offset<fbs::HeldStockRecord>> records;
+  records.reserve(lines.size());
+  for (const HeldStock& line : lines) {
+    records.push_back(fbs::CreateHeldStockRecord(
+        builder, builder.CreateString(network.sku(line.cell->sku_index()).id),
+        builder.CreateString(network.node(line.cell->node_index()).id), line.quantity));
+  }
+  return builder.CreateVector(records);
+}
+
+template <typename Root>
+Result<const Root*> verified(std::span<const std::uint8_t> payload, std::string_view what) {
+  flatbuffers::Verifier verifier(payload.data(), payload.size());
+  if (!verifier.VerifyBuffer<Root>(nullptr)) {
+    return Status{StatusCode::corruption, std::string(what) + " payload is not a valid record"};
+  }
+  return flatbuffers::GetRoot<Root>(payload.data());
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> build_decision_record(std::span<const std::uint8_t> decision_document,
+                                                const HeldReservation& held,
+                                                const routing::NetworkModel& network) {
+  flatbuffers::FlatBufferBuilder builder(decision_document.size() + 256);
+  // A nested buffer is read in place: its first byte must be as aligned as a buffer of
+  // its own (8, for its 64-bit fields).
+  builder.ForceVectorAlignment(decision_document.size(), 1, 8);
+  const auto decision = builder.CreateVector(decision_document.data(), decision_document.size());
+  const auto stock = stock_lines(builder, held.stock(), network);
+  std::vector<flatbuffers::Offset<fbs::HeldCapacityRecord>> claims;
+  for (const HeldCapacity& claim : held.capacity()) {
+    claims.push_back(fbs::CreateHeldCapacityRecord(
+        builder, builder.CreateString(network.node(claim.node_index).id), claim.local_day,
+        claim.orders, claim.units));
+  }
+  builder.Finish(fbs::CreateDecisionRecord(builder, decision, stock, builder.CreateVector(claims)));
+  return finish(builder);
+}
+
+std::vector<std::uint8_t> build_release_record(std::string_view reason) {
+  flatbuffers::FlatBufferBuilder builder(64 + reason.size());
+  builder.Finish(fbs::CreateReleaseRecord(builder, builder.CreateString(reason)));
+  return finish(builder);
+}
+
+std::vector<std::uint8_t> build_adjustment_record(std::string_view sku_id, std::string_view node_id,
+                                                  protocol::fbs::AdjustmentKind kind,
+                                                  std::int32_t delta, std::int32_t counted,
+                                                  std::string_view reference) {
+  flatbuffers::FlatBufferBuilder builder(128);
+  builder.Finish(fbs::CreateAdjustmentRecord(builder, builder.CreateString(sku_id),
+                                             builder.CreateString(node_id), kind, delta, counted,
+                                             builder.CreateString(reference)));
+  return finish(builder);
+}
+
+std::vector<std::uint8_t> build_fulfillment_record(const FulfillmentFacts& facts,
+                                                   std::span<const HeldStock> shipped,
+                                                   const routing::NetworkModel& network) {
+  flatbuffers::FlatBufferBuilder builder(256);
+  const auto node = builder.CreateString(facts.node_id);
+  const auto occurred = builder.CreateString(facts.occurred_at);
+  const auto code = builder.CreateString(facts.exception_code);
+  const auto detail = builder.CreateString(facts.detail);
+  const auto lines = stock_lines(builder, shipped, network);
+  builder.Finish(
+      fbs::CreateFulfillmentRecord(builder, node, facts.event, occurred, code, detail, lines));
+  return finish(builder);
+}
+
+Result<const fbs::DecisionRecord*> read_decision_record(std::span<const std::uint8_t> payload) {
+  Result<const fbs::DecisionRecord*> record = verified<fbs::DecisionRecord>(payload, "decision");
+  if (!record) return record;
+  const auto* document = (*record)->decision();
+  flatbuffers::Verifier verifier(document->data(), document->size());
+  if (!routing::fbs::VerifyDecisionBuffer(verifier)) {
+    return Status{StatusCode::corruption, "decision record: the decision document is not valid"};
+  }
+  return record;
+}
+
+Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std::uint8_t> payload) {
+  return verified<fbs::AdjustmentRecord>(payload, "inventory adjustment");
+}
+
+Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
+    std::span<const std::uint8_t> payload) {
+  return verified<fbs::FulfillmentRecord>(payload, "fulfillment event");
+}
+
+const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record) {
+  return *routing::fbs::GetDecision(record.decision()->data());
+}
+
+std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKind kind,
+                              std::int32_t delta, std::int32_t counted) {
+  const std::int64_t target = kind == protocol::fbs::AdjustmentKind::cycle_count
+                                  ? std::int64_t{counted}
+                                  : std::int64_t{on_hand} + delta;
+  return static_cast<std::int32_t>(
+      std::clamp<std::int64_t>(target, 0, std::numeric_limits<std::int32_t>::max()));
+}
+
+OrderStatus status_of(routing::fbs::Outcome outcome) {
+  switch (outcome) {
+    case routing::fbs::Outcome::routed: return OrderStatus::routed;
+    case routing::fbs::Outcome::backordered: return OrderStatus::backordered;
+    case routing::fbs::Outcome::rejected: return OrderStatus::rejected;
+  }
+  return OrderStatus::rejected;
+}
+
+OrderStatus status_of(protocol::fbs::FulfillmentEventKind event) {
+  using Event = protocol::fbs::FulfillmentEventKind;
+  switch (event) {
+    case Event::picked: return OrderStatus::picked;
+    case Event::packed: return OrderStatus::packed;
+    case Event::handed_off: return OrderStatus::handed_off;
+    case Event::delayed: return OrderStatus::delayed;
+    case Event::failed: return OrderStatus::failed;
+  }
+  return OrderStatus::failed;
+}
+
+}  // namespace edgeroute::gateway

@@ -1,0 +1,198 @@
+#include "cli/serve_command.h"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/exit_code.h"
+#include "edgeroute/firmware_config/config_file.h"
+#include "edgeroute/gateway/gateway.h"
+#include "edgeroute/gateway/gateway_state.h"
+#include "edgeroute/gateway/server.h"
+#include "edgeroute/hal/linux/linux_clock.h"
+#include "edgeroute/hal/linux/linux_storage.h"
+#include "edgeroute/hal/linux/systemd_watchdog.h"
+#include "edgeroute/journal/journal.h"
+
+namespace edgeroute::cli {
+namespace {
+
+struct ServeOptions {
+  std::string config;
+  std::string network;
+  std::string policy;
+  std::string inventory;
+  std::uint32_t io_threads = 1;
+};
+
+std::string absolute_path(const std::string& file) {
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(file, error);
+  return error ? file : absolute.lexically_normal().string();
+}
+
+int fail(const std::string& message) {
+  std::cerr << "edgeroute serve: " << message << '\n';
+  return kExitFailure;
+}
+
+// The documents a new journal starts from: the command line's, else data_dir's.
+Result<std::optional<gateway::Baseline>> first_baseline(const ServeOptions& options,
+                                                        const std::string& data_dir) {
+  const bool given =
+      !options.network.empty() || !options.policy.empty() || !options.inventory.empty();
+  std::string network = options.network;
+  std::string policy = options.policy;
+  std::string inventory = options.inventory;
+  if (!given) {
+    network = data_dir + "/network.json";
+    policy = data_dir + "/policy.json";
+    inventory = data_dir + "/inventory.json";
+    if (!std::filesystem::exists(network)) return std::optional<gateway::Baseline>{};
+  } else if (network.empty() || policy.empty() || inventory.empty()) {
+    return Status{StatusCode::invalid_argument, "--network, --policy and --inventory go together"};
+  }
+  hal::LinuxStorage storage;
+  gateway::Baseline baseline;
+  for (auto [file, text] :
+       {std::pair{&network, &baseline.network_json}, std::pair{&policy, &baseline.policy_json},
+        std::pair{&inventory, &baseline.inventory_json}}) {
+    Result<std::string> read = storage.read_file(absolute_path(*file));
+    if (!read) return read.status().with_context(*file);
+    *text = std::move(read).value();
+  }
+  return std::optional<gateway::Baseline>{std::move(baseline)};
+}
+
+int run_serve(const ServeOptions& options) {
+  // Signals are taken by sigwait below, so every thread started from here on must
+  // have them blocked.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const firmware_config::ConfigResult config = firmware_config::load_gateway_config(options.config);
+  if (!config) {
+    for (const firmware_config::ConfigError& error : config.errors()) {
+      std::cerr << options.config << ": " << error.to_string() << '\n';
+    }
+    return kExitFailure;
+  }
+  const std::string data_dir = absolute_path(config->data_dir);
+  std::error_code made;
+  std::filesystem::create_directories(data_dir, made);
+  if (made) return fail(fmt::format("{}: {}", data_dir, made.message()));
+
+  journal::JournalOptions journal_options;
+  journal_options.path = data_dir + "/journal.db";
+  journal_options.gateway_id = config->gateway_id;
+  journal_options.wal_checkpoint_pages =
+      static_cast<std::uint32_t>(config->journal.wal_checkpoint_pages);
+  Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::open(journal_options);
+  if (!journal) return fail(journal.status().message());
+
+  Result<std::optional<gateway::Baseline>> baseline = first_baseline(options, data_dir);
+  if (!baseline) return fail(baseline.status().message());
+
+  hal::LinuxClock clock;
+  const auto restore_started = clock.monotonic_now();
+  const std::int64_t now_utc =
+      std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
+  const auto workers = static_cast<std::uint32_t>(config->routing_workers);
+  Result<std::unique_ptr<gateway::GatewayState>> state = gateway::GatewayState::restore(
+      **journal, *baseline ? &**baseline : nullptr, now_utc, workers + 2);
+  if (!state) return fail(state.status().message());
+  const auto restore_took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      clock.monotonic_now() - restore_started);
+
+  gateway::GatewayOptions gateway_options;
+  gateway_options.gateway_id = config->gateway_id;
+  gateway_options.pipeline.routing_workers = workers;
+  gateway_options.pipeline.ingress_capacity =
+      static_cast<std::uint32_t>(config->queues.ingress_capacity);
+  gateway_options.pipeline.journal_capacity =
+      static_cast<std::uint32_t>(config->queues.journal_capacity);
+  gateway_options.pipeline.batch_max_entries =
+      static_cast<std::uint32_t>(config->journal.batch_max_decisions);
+  gateway_options.pipeline.batch_max_delay =
+      std::chrono::microseconds(config->journal.batch_max_delay_us);
+  gateway::Gateway gateway(gateway_options, **journal, **state, clock);
+  gateway.start();
+
+  gateway::ServerOptions server_options;
+  server_options.address = config->orders.address;
+  server_options.port = static_cast<std::uint16_t>(config->orders.port);
+  server_options.io_threads = options.io_threads;
+  Result<std::unique_ptr<gateway::Server>> server = gateway::Server::start(server_options, gateway);
+  if (!server) {
+    gateway.stop();
+    return fail(server.status().message());
+  }
+
+  const gateway::RestoreSummary& restored = (*state)->restored();
+  std::cout << fmt::format(
+                   "edgeroute serve: gateway {} listening on {}:{}; journal {} at sequence {} "
+                   "({} entries replayed, {} orders, {} holding stock, in {} ms)",
+                   config->gateway_id, server_options.address, (*server)->port(),
+                   journal_options.path, gateway.figures().journal_last_sequence,
+                   restored.entries_replayed, restored.orders, restored.orders_holding_stock,
+                   restore_took.count())
+            << std::endl;
+
+  hal::SystemdWatchdog watchdog;
+  (void)watchdog.notify_ready();
+  const auto keep_alive = watchdog.keep_alive_interval().value_or(std::chrono::seconds(1));
+  int received = 0;
+  for (;;) {
+    timespec wait{};
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(keep_alive);
+    wait.tv_sec = static_cast<time_t>(seconds.count());
+    wait.tv_nsec = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(keep_alive - seconds).count());
+    received = sigtimedwait(&stop_signals, nullptr, &wait);
+    if (received == SIGTERM || received == SIGINT) break;
+    (void)watchdog.keep_alive();
+  }
+
+  (void)watchdog.notify_stopping();
+  std::cout << fmt::format("edgeroute serve: {} received; draining", strsignal(received))
+            << std::endl;
+  (*server)->stop_accepting();
+  gateway.stop();
+  (*server)->stop();
+  const gateway::GatewayFigures figures = gateway.figures();
+  std::cout << fmt::format(
+                   "edgeroute serve: stopped at journal sequence {} ({} requests taken, "
+                   "{} refused as busy)",
+                   figures.journal_last_sequence, figures.pipeline.jobs_submitted,
+                   figures.pipeline.jobs_refused_busy)
+            << std::endl;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  CLI::App* serve = app.add_subcommand("serve", "Run the gateway daemon");
+  auto options = std::make_shared<ServeOptions>();
+  serve->add_option("--config", options->config, "Gateway configuration (JSON)")->required();
+  serve->add_option("--network", options->network,
+                    "Network (JSON) a new journal starts from (default: <data_dir>/network.json)");
+  serve->add_option("--policy", options->policy, "Routing policy (JSON) a new journal starts from");
+  serve->add_option("--inventory", options->inventory,
+                    "Inventory snapshot (JSON) a new journal starts from");
+  serve->add_option("--io-threads", options->io_threads, "Threads serving connections")
+      ->default_val(1)
+      ->check(CLI::Range(1, 64));
+  serve->callback([options, &exit_code] { exit_code = run_serve(*options); });
+}
+
+}  // namespace edgeroute::cli

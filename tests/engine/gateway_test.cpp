@@ -1,0 +1,331 @@
+// The gateway served over TCP, in process: a real journal on disk, the routing core on
+// the shipped example network, a client speaking the wire protocol. What a warehouse
+// client relies on: a decision comes back only once journaled; asking again gives the
+// same decision; a cancel gives the stock back; adjustments and shipments move on_hand;
+// bad frames are answered, not fatal; and a gateway restarted on the same journal knows
+// everything it had acknowledged.
+#include "edgeroute/gateway/gateway.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "edgeroute/gateway/gateway_state.h"
+#include "edgeroute/gateway/server.h"
+#include "edgeroute/hal/sim/sim_clock.h"
+#include "edgeroute/protocol/blocking_client.h"
+#include "edgeroute/protocol/builders.h"
+#include "edgeroute/routing/fbs/decision_generated.h"
+#include "edgeroute/routing/io/load.h"
+#include "edgeroute/routing/time_text.h"
+#include "edgeroute/testing/temporary_directory.h"
+#include "edgeroute/testing/text_file.h"
+
+namespace edgeroute::gateway {
+namespace {
+
+using protocol::fbs::ErrorCode;
+using protocol::fbs::ResponseBody;
+using ::testing::HasSubstr;
+
+constexpr auto kTimeout = std::chrono::seconds(10);
+
+std::string example(const std::string& name) {
+  return testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
+}
+
+std::vector<std::uint8_t> order_bytes(const std::string& json) {
+  Result<routing::io::OrderDocument> order = routing::io::parse_order_json(json);
+  EXPECT_TRUE(order) << order.status().to_string();
+  return order->bytes();
+}
+
+std::string order_json(const std::string& id, const std::string& sku, int quantity) {
+  return R"({ "id": ")" + id + R"(", "channel": "web", "lines": [{ "sku_id": ")" + sku +
+         R"(", "quantity": )" + std::to_string(quantity) +
+         R"( }], "ship_to": { "postal_code": "10027" }, "created_at": "2026-11-24T15:04:05Z" })";
+}
+
+// One running gateway: journal, state, pipeline, server.
+class RunningGateway {
+ public:
+  RunningGateway(const std::string& journal_path, hal::Clock& clock,
+                 std::uint32_t max_page_count = 0) {
+    journal::JournalOptions options;
+    options.path = journal_path;
+    options.gateway_id = "gw-test";
+    options.max_page_count = max_page_count;
+    auto opened = journal::Journal::open(options);
+    EXPECT_TRUE(opened) << opened.status().to_string();
+    journal_ = std::move(opened).value();
+    const Baseline baseline{example("network.json"), example("policy.json"),
+                            example("inventory.json")};
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
+            .count();
+    auto restored = GatewayState::restore(*journal_, &baseline, now, 4);
+    EXPECT_TRUE(restored) << restored.status().to_string();
+    state_ = std::move(restored).value();
+    GatewayOptions gateway_options;
+    gateway_options.gateway_id = "gw-test";
+    gateway_options.pipeline.routing_workers = 2;
+    gateway_ = std::make_unique<Gateway>(gateway_options, *journal_, *state_, clock);
+    gateway_->start();
+    auto server = Server::start({}, *gateway_);
+    EXPECT_TRUE(server) << server.status().to_string();
+    server_ = std::move(server).value();
+  }
+  ~RunningGateway() {
+    server_->stop_accepting();
+    gateway_->stop();
+    server_->stop();
+  }
+
+  protocol::BlockingClient connect() const {
+    auto client = protocol::BlockingClient::connect("127.0.0.1", server_->port(), kTimeout);
+    EXPECT_TRUE(client) << client.status().to_string();
+    return std::move(client).value();
+  }
+  GatewayState& state() { return *state_; }
+
+ private:
+  std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<GatewayState> state_;
+  std::unique_ptr<Gateway> gateway_;
+  std::unique_ptr<Server> server_;
+};
+
+protocol::ReceivedResponse ask(protocol::BlockingClient& client, const protocol::Frame& request) {
+  EXPECT_TRUE(client.send(request).is_ok());
+  Result<protocol::ReceivedResponse> response = client.receive(kTimeout);
+  EXPECT_TRUE(response) << response.status().to_string();
+  return std::move(response).value();
+}
+
+const routing::fbs::Decision& decision_in(const protocol::ReceivedResponse& response) {
+  const auto* result = response.response().body_as_RouteOrderResult();
+  EXPECT_NE(result, nullptr) << protocol::fbs::EnumNameResponseBody(response.body_type());
+  return *result->decision_nested_root();
+}
+
+routing::StockLevels stock_of(protocol::BlockingClient& client, const std::string& sku,
+                              const std::string& node) {
+  const protocol::ReceivedResponse response =
+      ask(client, protocol::build_query_inventory(77, sku, node));
+  const auto* state = response.response().body_as_InventoryState();
+  EXPECT_NE(state, nullptr);
+  if (state == nullptr || state->levels()->size() != 1) return {-1, -1};
+  return {state->levels()->Get(0)->on_hand(), state->levels()->Get(0)->reserved()};
+}
+
+// Every node's levels of `sku`, added up: orders may be served from any of them.
+routing::StockLevels total_of(protocol::BlockingClient& client, const std::string& sku) {
+  const protocol::ReceivedResponse response = ask(client, protocol::build_query_inventory(78, sku));
+  const auto* state = response.response().body_as_InventoryState();
+  EXPECT_NE(state, nullptr);
+  routing::StockLevels total;
+  if (state == nullptr) return total;
+  for (const protocol::fbs::NodeStock* level : *state->levels()) {
+    total.on_hand += level->on_hand();
+    total.reserved += level->reserved();
+  }
+  return total;
+}
+
+struct GatewayFixture : ::testing::Test {
+  testing::TemporaryDirectory directory{"gateway"};
+  // The example orders are stamped 2026-11-24; the gateway decides them that day.
+  hal::SimClock clock{
+      hal::WallTime{std::chrono::seconds(*routing::parse_utc_instant("2026-11-24T15:04:05Z"))},
+      hal::MonotonicTime{}};
+  std::string journal_path() const { return directory / "journal.db"; }
+};
+
+TEST_F(GatewayFixture, RoutesAnOrderAndReservesItsStock) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const routing::StockLevels before = total_of(client, "sku-stove-fuel");
+
+  const protocol::ReceivedResponse response =
+      ask(client,
+          protocol::build_route_order(1, order_bytes(order_json("ord-k1", "sku-stove-fuel", 2))));
+  EXPECT_EQ(response.request_id(), 1u);
+  const routing::fbs::Decision& decision = decision_in(response);
+  ASSERT_EQ(decision.outcome(), routing::fbs::Outcome::routed);
+  ASSERT_EQ(decision.shipments()->size(), 1u);
+
+  const routing::StockLevels after = total_of(client, "sku-stove-fuel");
+  EXPECT_EQ(after.on_hand, before.on_hand);
+  EXPECT_EQ(after.reserved, before.reserved + 2);
+}
+
+TEST_F(GatewayFixture, AskingAgainForTheSameOrderGivesTheSameDecisionAndReservesNothingMore) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const auto order = order_bytes(order_json("ord-twice", "sku-stove-fuel", 1));
+  const protocol::ReceivedResponse first = ask(client, protocol::build_route_order(1, order));
+  const routing::StockLevels reserved_once = total_of(client, "sku-stove-fuel");
+  const protocol::ReceivedResponse second = ask(client, protocol::build_route_order(2, order));
+  const auto first_bytes = first.response().body_as_RouteOrderResult()->decision();
+  const auto second_bytes = second.response().body_as_RouteOrderResult()->decision();
+  ASSERT_NE(second_bytes, nullptr);
+  EXPECT_TRUE(std::equal(first_bytes->begin(), first_bytes->end(), second_bytes->begin(),
+                         second_bytes->end()));
+  EXPECT_EQ(total_of(client, "sku-stove-fuel"), reserved_once);
+}
+
+TEST_F(GatewayFixture, CancellingGivesTheStockBackOnce) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const routing::StockLevels before = total_of(client, "sku-stove-fuel");
+  ask(client,
+      protocol::build_route_order(1, order_bytes(order_json("ord-c", "sku-stove-fuel", 3))));
+
+  const protocol::ReceivedResponse cancelled =
+      ask(client, protocol::build_cancel_order(2, "ord-c", "customer cancelled"));
+  const auto* result = cancelled.response().body_as_CancelOrderResult();
+  ASSERT_NE(result, nullptr);
+  EXPECT_TRUE(result->released());
+  EXPECT_GT(result->journal_sequence(), 0u);
+  EXPECT_EQ(total_of(client, "sku-stove-fuel"), before);
+
+  const protocol::ReceivedResponse again = ask(client, protocol::build_cancel_order(3, "ord-c"));
+  EXPECT_FALSE(again.response().body_as_CancelOrderResult()->released());
+  EXPECT_EQ(total_of(client, "sku-stove-fuel"), before);
+
+  const protocol::ReceivedResponse state = ask(client, protocol::build_query_order(4, "ord-c"));
+  EXPECT_EQ(state.response().body_as_OrderState()->status(), protocol::fbs::OrderStatus::released);
+}
+
+TEST_F(GatewayFixture, AdjustmentsMoveOnHandAndACycleCountSetsIt) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const routing::StockLevels before = stock_of(client, "sku-stove-fuel", "fc-reno-1");
+  const protocol::ReceivedResponse receipt =
+      ask(client, protocol::build_receipt(1, "fc-reno-1", "sku-stove-fuel", 5, "PO-1"));
+  ASSERT_NE(receipt.response().body_as_AdjustInventoryResult(), nullptr);
+  EXPECT_EQ(receipt.response().body_as_AdjustInventoryResult()->on_hand(), before.on_hand + 5);
+  ask(client, protocol::build_damage(2, "fc-reno-1", "sku-stove-fuel", 2, "DR-9"));
+  EXPECT_EQ(stock_of(client, "sku-stove-fuel", "fc-reno-1").on_hand, before.on_hand + 3);
+  ask(client, protocol::build_cycle_count(3, "fc-reno-1", "sku-stove-fuel", 4, "CC-3"));
+  EXPECT_EQ(stock_of(client, "sku-stove-fuel", "fc-reno-1").on_hand, 4);
+}
+
+TEST_F(GatewayFixture, AHandedOffShipmentLeavesOnHandAndReserved) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const routing::StockLevels before = total_of(client, "sku-stove-fuel");
+  const protocol::ReceivedResponse routed =
+      ask(client,
+          protocol::build_route_order(1, order_bytes(order_json("ord-s", "sku-stove-fuel", 2))));
+  const std::string node = decision_in(routed).shipments()->Get(0)->node_id()->str();
+  protocol::FulfillmentReport report;
+  report.order_id = "ord-s";
+  report.node_id = node;
+  report.event = protocol::fbs::FulfillmentEventKind::handed_off;
+  report.occurred_at = "2026-11-24T18:00:00Z";
+  const protocol::ReceivedResponse shipped =
+      ask(client, protocol::build_report_fulfillment(2, report));
+  ASSERT_NE(shipped.response().body_as_ReportFulfillmentResult(), nullptr)
+      << protocol::fbs::EnumNameResponseBody(shipped.body_type());
+  EXPECT_EQ(total_of(client, "sku-stove-fuel"),
+            (routing::StockLevels{before.on_hand - 2, before.reserved}));
+}
+
+TEST_F(GatewayFixture, UnknownOrdersNodesAndSkusAreNamedInTheError) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const protocol::ReceivedResponse cancel = ask(client, protocol::build_cancel_order(1, "nope"));
+  ASSERT_NE(cancel.response().body_as_Error(), nullptr);
+  EXPECT_EQ(cancel.response().body_as_Error()->code(), ErrorCode::unknown_order);
+  EXPECT_THAT(cancel.response().body_as_Error()->message()->str(), HasSubstr("'nope'"));
+  const protocol::ReceivedResponse receipt =
+      ask(client, protocol::build_receipt(2, "fc-atlantis", "sku-stove-fuel", 1));
+  EXPECT_EQ(receipt.response().body_as_Error()->code(), ErrorCode::unknown_node);
+  const protocol::ReceivedResponse query =
+      ask(client, protocol::build_query_inventory(3, "sku-unicorn"));
+  EXPECT_EQ(query.response().body_as_Error()->code(), ErrorCode::unknown_sku);
+}
+
+TEST_F(GatewayFixture, AMalformedFrameIsAnsweredAndTheConnectionStaysUsable) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const std::vector<std::uint8_t> garbage(40, 0xAB);
+  ASSERT_TRUE(client.send(protocol::encode_frame(garbage)).is_ok());
+  Result<protocol::ReceivedResponse> refused = client.receive(kTimeout);
+  ASSERT_TRUE(refused) << refused.status().to_string();
+  ASSERT_NE(refused->response().body_as_Error(), nullptr);
+  EXPECT_EQ(refused->response().body_as_Error()->code(), ErrorCode::malformed_frame);
+  const protocol::ReceivedResponse pong = ask(client, protocol::build_ping(9));
+  EXPECT_EQ(pong.body_type(), ResponseBody::Pong);
+}
+
+TEST_F(GatewayFixture, ARestartedGatewayKnowsEveryAcknowledgedChange) {
+  routing::StockLevels fuel_before_restart;
+  routing::StockLevels tents_before_restart;
+  std::vector<std::uint8_t> decision;
+  {
+    RunningGateway gateway(journal_path(), clock);
+    protocol::BlockingClient client = gateway.connect();
+    const protocol::ReceivedResponse routed =
+        ask(client,
+            protocol::build_route_order(1, order_bytes(order_json("ord-r1", "sku-stove-fuel", 2))));
+    const auto* bytes = routed.response().body_as_RouteOrderResult()->decision();
+    decision.assign(bytes->begin(), bytes->end());
+    ask(client,
+        protocol::build_route_order(2, order_bytes(order_json("ord-r2", "sku-tent-2p", 1))));
+    ask(client, protocol::build_cancel_order(3, "ord-r2"));
+    ask(client, protocol::build_receipt(4, "fc-reno-1", "sku-stove-fuel", 7, "PO-2"));
+    fuel_before_restart = total_of(client, "sku-stove-fuel");
+    tents_before_restart = total_of(client, "sku-tent-2p");
+  }
+  RunningGateway restarted(journal_path(), clock);
+  protocol::BlockingClient client = restarted.connect();
+  EXPECT_EQ(total_of(client, "sku-stove-fuel"), fuel_before_restart);
+  EXPECT_EQ(total_of(client, "sku-tent-2p"), tents_before_restart);
+  const protocol::ReceivedResponse state = ask(client, protocol::build_query_order(5, "ord-r1"));
+  ASSERT_NE(state.response().body_as_OrderState(), nullptr);
+  EXPECT_EQ(state.response().body_as_OrderState()->status(), protocol::fbs::OrderStatus::routed);
+  const auto* restored = state.response().body_as_OrderState()->decision();
+  EXPECT_TRUE(std::equal(decision.begin(), decision.end(), restored->begin(), restored->end()));
+  const protocol::ReceivedResponse cancelled =
+      ask(client, protocol::build_query_order(6, "ord-r2"));
+  EXPECT_EQ(cancelled.response().body_as_OrderState()->status(),
+            protocol::fbs::OrderStatus::released);
+  // The restored reservation can still be cancelled, and gives its units back.
+  ask(client, protocol::build_cancel_order(7, "ord-r1"));
+  EXPECT_EQ(total_of(client, "sku-stove-fuel").reserved, fuel_before_restart.reserved - 2);
+}
+
+TEST_F(GatewayFixture, AFullDiskRefusesNewOrdersButStillAnswersQueries) {
+  RunningGateway gateway(journal_path(), clock, /*max_page_count=*/40);
+  protocol::BlockingClient client = gateway.connect();
+  bool refused = false;
+  int routed = 0;
+  for (int i = 0; i < 2000 && !refused; ++i) {
+    const protocol::ReceivedResponse response =
+        ask(client, protocol::build_route_order(
+                        static_cast<std::uint64_t>(i + 1),
+                        order_bytes(order_json("ord-f" + std::to_string(i), "sku-headlamp", 1))));
+    if (const auto* error = response.response().body_as_Error()) {
+      EXPECT_EQ(error->code(), ErrorCode::journal_unavailable) << error->message()->str();
+      EXPECT_THAT(error->message()->str(), HasSubstr("journal.db"));
+      refused = true;
+    } else {
+      ++routed;
+    }
+  }
+  ASSERT_TRUE(refused) << "the journal never filled up";
+  EXPECT_GT(routed, 0);
+  // Nothing refused holds stock; everything acknowledged still does.
+  EXPECT_EQ(total_of(client, "sku-headlamp").reserved, routed);
+  const protocol::ReceivedResponse state = ask(client, protocol::build_query_order(9999, "ord-f0"));
+  EXPECT_EQ(state.response().body_as_OrderState()->status(), protocol::fbs::OrderStatus::routed);
+}
+
+}  // namespace
+}  // namespace edgeroute::gateway
