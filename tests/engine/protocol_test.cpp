@@ -16,12 +16,12 @@
 #include <thread>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
@@ -69,7 +69,9 @@ Bytes quote_bytes() {
 }
 
 // A payload in memory of its own (8-byte aligned, as FrameReader hands them out).
-Bytes payload_of(const Frame& frame) { return {frame.payload().begin(), frame.payload().end()}; }
+Bytes payload_of(const Frame& frame) {
+  return {frame.payload().begin(), frame.payload().end()};
+}
 
 const fbs::Request& request_of(const Bytes& payload) {
   const auto verified = verify_request(payload);
@@ -146,13 +148,13 @@ TEST(ProtocolRequests, EachAdjustmentKindUsesItsOwnQuantityField) {
 }
 
 TEST(ProtocolRequests, ReportFulfillmentCarriesEveryField) {
-  const Bytes payload = payload_of(build_report_fulfillment(
-      8, {.order_id = "ord-1",
-          .node_id = "store-12",
-          .event = fbs::FulfillmentEventKind::failed,
-          .occurred_at = "2026-11-25T10:00:00Z",
-          .exception_code = "stock_damaged",
-          .detail = "box crushed"}));
+  const Bytes payload =
+      payload_of(build_report_fulfillment(8, {.order_id = "ord-1",
+                                              .node_id = "store-12",
+                                              .event = fbs::FulfillmentEventKind::failed,
+                                              .occurred_at = "2026-11-25T10:00:00Z",
+                                              .exception_code = "stock_damaged",
+                                              .detail = "box crushed"}));
   const auto* report = request_of(payload).body_as_ReportFulfillment();
   ASSERT_NE(report, nullptr);
   EXPECT_EQ(text(report->order_id()), "ord-1");
@@ -208,9 +210,12 @@ TEST(ProtocolResponses, QuoteAndWriteResultsRoundTrip) {
   EXPECT_TRUE(cancel->released());
   EXPECT_EQ(cancel->journal_sequence(), 17U);
 
-  const Bytes adjusted = payload_of(build_adjust_inventory_result(
-      3, {.node_id = "fc-east", .sku_id = "sku-kayak", .on_hand = 4, .reserved = 6,
-          .oversold_units = 2, .journal_sequence = 18}));
+  const Bytes adjusted = payload_of(build_adjust_inventory_result(3, {.node_id = "fc-east",
+                                                                      .sku_id = "sku-kayak",
+                                                                      .on_hand = 4,
+                                                                      .reserved = 6,
+                                                                      .oversold_units = 2,
+                                                                      .journal_sequence = 18}));
   const auto* stock = response_of(adjusted).body_as_AdjustInventoryResult();
   EXPECT_EQ(text(stock->node_id()), "fc-east");
   EXPECT_EQ(text(stock->sku_id()), "sku-kayak");
@@ -243,12 +248,18 @@ TEST(ProtocolResponses, InventoryPongStatusAndErrorRoundTrip) {
   EXPECT_EQ(text(pong->gateway_id()), "gw-nyc-1");
   EXPECT_EQ(text(pong->gateway_time()), "2026-11-24T15:04:05Z");
 
-  const Bytes status = payload_of(build_gateway_status(
-      3, {.gateway_id = "gw-nyc-1", .ready = true, .accepting = false,
-          .journal_last_sequence = 120, .journal_acknowledged_sequence = 100,
-          .policy_version = 4, .network_version = 5, .ingress_queue_depth = 6,
-          .journal_queue_depth = 7, .routing_workers = 2, .uptime_seconds = 3600,
-          .detail = "disk full"}));
+  const Bytes status = payload_of(build_gateway_status(3, {.gateway_id = "gw-nyc-1",
+                                                           .ready = true,
+                                                           .accepting = false,
+                                                           .journal_last_sequence = 120,
+                                                           .journal_acknowledged_sequence = 100,
+                                                           .policy_version = 4,
+                                                           .network_version = 5,
+                                                           .ingress_queue_depth = 6,
+                                                           .journal_queue_depth = 7,
+                                                           .routing_workers = 2,
+                                                           .uptime_seconds = 3600,
+                                                           .detail = "disk full"}));
   const auto* gateway = response_of(status).body_as_GatewayStatus();
   EXPECT_TRUE(gateway->ready());
   EXPECT_FALSE(gateway->accepting());
@@ -343,8 +354,8 @@ TEST(FrameReader, CutsTheSameFramesWhereverTheStreamIsSplit) {
       FrameReader reader;
       std::vector<Bytes> got;
       const std::span<const std::uint8_t> all(stream);
-      for (const auto piece : {all.subspan(0, first), all.subspan(first, second - first),
-                               all.subspan(second)}) {
+      for (const auto piece :
+           {all.subspan(0, first), all.subspan(first, second - first), all.subspan(second)}) {
         ASSERT_EQ(reader.append(piece), piece.size());
         for (Bytes& payload : drain(reader)) got.push_back(std::move(payload));
       }
@@ -463,11 +474,13 @@ TEST(VerifyRequest, RefusesACorruptedNestedOrderNamingTheFieldAndRequest) {
 
 TEST(VerifyRequest, RefusesANestedBufferOfTheWrongType) {
   const Refusal as_order = request_refusal(payload_of(build_route_order(6, decision_bytes())));
-  EXPECT_EQ(as_order.message,
-            R"(request 6: RouteOrder.order is not an Order buffer (file identifier "EROR" expected))");
+  EXPECT_EQ(
+      as_order.message,
+      R"(request 6: RouteOrder.order is not an Order buffer (file identifier "EROR" expected))");
   const Bytes wrong_decision = payload_of(build_route_order_result(7, order_bytes()));
-  EXPECT_EQ(verify_response(wrong_decision).refusal().message,
-            R"(response 7: RouteOrderResult.decision is not a Decision buffer (file identifier "ERDE" expected))");
+  EXPECT_EQ(
+      verify_response(wrong_decision).refusal().message,
+      R"(response 7: RouteOrderResult.decision is not a Decision buffer (file identifier "ERDE" expected))");
 }
 
 // A RouteOrder whose nested order starts 4 bytes off an 8-byte boundary, as a builder
@@ -514,9 +527,8 @@ TEST(VerifyRequest, RecoversTheRequestIdFromABrokenBody) {
 TEST(VerifyRequest, AnswersABodyTypeItDoesNotKnowWithUnknownRequest) {
   flatbuffers::FlatBufferBuilder builder;
   const auto ping = fbs::CreatePing(builder);
-  builder.Finish(
-      fbs::CreateRequest(builder, 12, static_cast<fbs::RequestBody>(77), ping.Union()),
-      kRequestIdentifier);
+  builder.Finish(fbs::CreateRequest(builder, 12, static_cast<fbs::RequestBody>(77), ping.Union()),
+                 kRequestIdentifier);
   const Bytes payload(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
   const Refusal refusal = request_refusal(payload);
   EXPECT_EQ(refusal.code, fbs::ErrorCode::unknown_request);
@@ -539,8 +551,8 @@ TEST(VerifyRequest, RefusesAdjustmentsWhoseQuantityContradictsTheirKind) {
   EXPECT_EQ(refused(build_receipt(4, "", "sku", 1)), "request 4: AdjustInventory.node_id is empty");
 
   flatbuffers::FlatBufferBuilder builder;
-  const auto both = fbs::CreateAdjustInventoryDirect(
-      builder, "fc", "sku", fbs::AdjustmentKind::cycle_count, 5, 7);
+  const auto both = fbs::CreateAdjustInventoryDirect(builder, "fc", "sku",
+                                                     fbs::AdjustmentKind::cycle_count, 5, 7);
   builder.Finish(fbs::CreateRequest(builder, 5, fbs::RequestBody::AdjustInventory, both.Union()),
                  kRequestIdentifier);
   const Bytes payload(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
@@ -549,9 +561,13 @@ TEST(VerifyRequest, RefusesAdjustmentsWhoseQuantityContradictsTheirKind) {
 }
 
 TEST(VerifyRequest, RequiresAnExceptionCodeForDelayedAndFailedEvents) {
-  const Refusal refusal = request_refusal(payload_of(build_report_fulfillment(
-      6, {.order_id = "ord-1", .node_id = "fc", .event = fbs::FulfillmentEventKind::delayed,
-          .occurred_at = "2026-11-25T10:00:00Z", .exception_code = {}, .detail = {}})));
+  const Refusal refusal = request_refusal(
+      payload_of(build_report_fulfillment(6, {.order_id = "ord-1",
+                                              .node_id = "fc",
+                                              .event = fbs::FulfillmentEventKind::delayed,
+                                              .occurred_at = "2026-11-25T10:00:00Z",
+                                              .exception_code = {},
+                                              .detail = {}})));
   EXPECT_EQ(refusal.code, fbs::ErrorCode::invalid_request);
   EXPECT_EQ(refusal.message,
             "request 6: ReportFulfillment.exception_code is required for a delayed event");
@@ -567,7 +583,8 @@ TEST(VerifyResponse, AcceptsAnInventoryOfManyNodes) {
   std::vector<std::string> node_ids;
   for (int i = 0; i < 300; ++i) node_ids.push_back("node-" + std::to_string(i));
   std::vector<NodeStockLevel> levels;
-  for (const std::string& node_id : node_ids) levels.push_back({.node_id = node_id, .on_hand = 1, .reserved = 0});
+  for (const std::string& node_id : node_ids)
+    levels.push_back({.node_id = node_id, .on_hand = 1, .reserved = 0});
   const Bytes payload = payload_of(build_inventory_state(1, "sku-kayak", levels));
   const auto verified = verify_response(payload);
   ASSERT_TRUE(verified) << verified.refusal().message;
@@ -598,9 +615,7 @@ class LoopbackGateway {
   LoopbackGateway() : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
     thread_ = std::thread([this] { serve(); });
   }
-  ~LoopbackGateway() {
-    thread_.join();
-  }
+  ~LoopbackGateway() { thread_.join(); }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
  private:
@@ -695,7 +710,8 @@ TEST(BlockingClient, ReportsARefusedConnectionNamingHostAndPort) {
   const auto client = BlockingClient::connect("127.0.0.1", port, kPatience);
   ASSERT_FALSE(client);
   EXPECT_EQ(client.status().code(), StatusCode::unavailable);
-  EXPECT_EQ(client.status().message(), "127.0.0.1:" + std::to_string(port) + ": connection refused");
+  EXPECT_EQ(client.status().message(),
+            "127.0.0.1:" + std::to_string(port) + ": connection refused");
 }
 
 }  // namespace
