@@ -57,6 +57,10 @@ class RecordingJob : public Job {
     ledger_.refused[order_id_] = why;
     ++ledger_.answers;
   }
+  void outcome_unknown(const Status& why) override {
+    ADD_FAILURE() << order_id_ << ": outcome unknown: " << why.to_string();
+    ++ledger_.answers;
+  }
 
  private:
   Ledger& ledger_;

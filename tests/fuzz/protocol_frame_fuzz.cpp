@@ -64,13 +64,13 @@ protocol::Frame answer(const fbs::Request& request) {
       const auto* adjustment = request.body_as_AdjustInventory();
       const std::string node_id = text(adjustment->node_id());
       const std::string sku_id = text(adjustment->sku_id());
-      return protocol::build_adjust_inventory_result(
-          id, {.node_id = node_id,
-               .sku_id = sku_id,
-               .on_hand = adjustment->counted().value_or(0),
-               .reserved = 0,
-               .oversold_units = 0,
-               .journal_sequence = 2});
+      return protocol::build_adjust_inventory_result(id,
+                                                     {.node_id = node_id,
+                                                      .sku_id = sku_id,
+                                                      .on_hand = adjustment->counted().value_or(0),
+                                                      .reserved = 0,
+                                                      .oversold_units = 0,
+                                                      .journal_sequence = 2});
     }
     case fbs::RequestBody::ReportFulfillment:
       return protocol::build_report_fulfillment_result(

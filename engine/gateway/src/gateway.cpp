@@ -67,6 +67,18 @@ class GatewayJob : public Job {
     reply(protocol::build_error(request_id(), code, message));
   }
   void fail(const Status& why) { fail(error_for(why), why.message()); }
+
+ public:
+  // Nothing is undone: the change may be durable (Pipeline::outcome_unknown). Units the
+  // job holds stay reserved until the restart that the failure calls for settles them.
+  void outcome_unknown(const Status& why) override {
+    fail(ErrorCode::journal_unavailable,
+         fmt::format("the journal failed ({}); whether this change was recorded is known "
+                     "only once the gateway has restarted: ask again then",
+                     why.message()));
+  }
+
+ protected:
   // False, after answering, when the journal refuses new work.
   bool admitted() {
     if (pipeline_.accepting()) return true;
@@ -234,7 +246,7 @@ class CancelOrderJob final : public GatewayJob {
         found = Found::in_flight;
       } else if (record->status == OrderStatus::rejected ||
                  record->status == OrderStatus::released ||
-                 record->status == OrderStatus::handed_off) {
+                 (record->status == OrderStatus::handed_off && record->held.empty())) {
         found = Found::nothing_to_release;
       } else {
         record->in_flight = true;
@@ -382,7 +394,8 @@ class ReportFulfillmentJob final : public GatewayJob {
                               report.node_id()->string_view());
         return;
       }
-      if (record->status == OrderStatus::released || record->status == OrderStatus::handed_off) {
+      if (record->status == OrderStatus::released || record->status == OrderStatus::rejected ||
+          record->status == OrderStatus::handed_off) {
         problem = fmt::format("order '{}' is {}: no further events are taken", order_id_,
                               protocol::fbs::EnumNameOrderStatus(record->status));
         return;
@@ -418,7 +431,7 @@ class ReportFulfillmentJob final : public GatewayJob {
         const Status shipped = record->held.ship(state_.inventory(), *line.cell);
         EDGEROUTE_ASSERT(shipped.is_ok(), "a held line could not ship");
       }
-      record->status = status_of(event);
+      record->status = status_after(record->status, event, record->held.stock().empty());
       record->in_flight = false;
       record->last_sequence = range.first;
     });
@@ -576,6 +589,10 @@ void Gateway::answer_query_inventory(std::uint64_t request_id,
   std::sort(levels.begin(), levels.end(),
             [](const auto& a, const auto& b) { return a.node_id < b.node_id; });
   sink.send(protocol::build_inventory_state(request_id, query.sku_id()->string_view(), levels));
+}
+
+bool Gateway::failed() const {
+  return pipeline_->failed();
 }
 
 GatewayFigures Gateway::figures() const {

@@ -254,7 +254,7 @@ class Replay {
         });
       }
     }
-    order->status = status_of((*record)->event());
+    order->status = status_after(order->status, (*record)->event(), order->stock.empty());
     order->last_sequence = entry.sequence;
     return Status::ok();
   }

@@ -141,4 +141,10 @@ OrderStatus status_of(protocol::fbs::FulfillmentEventKind event) {
   return OrderStatus::failed;
 }
 
+OrderStatus status_after(OrderStatus before, protocol::fbs::FulfillmentEventKind event,
+                         bool nothing_left_to_ship) {
+  if (event != protocol::fbs::FulfillmentEventKind::handed_off) return status_of(event);
+  return nothing_left_to_ship ? OrderStatus::handed_off : before;
+}
+
 }  // namespace edgeroute::gateway

@@ -102,18 +102,23 @@ void Pipeline::stop() {
 bool Pipeline::submit(std::unique_ptr<Job>& job) {
   submitters_.fetch_add(1, std::memory_order_seq_cst);
   bool accepted = false;
-  if (!stopping_.load(std::memory_order_seq_cst) && ingress_.bounded_push(job.get())) {
-    job.release();
-    accepted = true;
+  if (!stopping_.load(std::memory_order_seq_cst)) {
+    // Counted before the push, so that a worker's decrement never comes first.
     ingress_depth_.fetch_add(1, std::memory_order_relaxed);
-    jobs_submitted_.fetch_add(1, std::memory_order_relaxed);
+    accepted = ingress_.bounded_push(job.get());
+    if (accepted) {
+      job.release();
+      jobs_submitted_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      ingress_depth_.fetch_sub(1, std::memory_order_relaxed);
+    }
   }
   submitters_.fetch_sub(1, std::memory_order_seq_cst);
-  if (accepted) {
-    ring(ingress_bell_, false);
-  } else {
-    jobs_refused_busy_.fetch_add(1, std::memory_order_relaxed);
-  }
+  // A stopping worker may be waiting for this submitter to leave (should_exit below):
+  // ring then too, and wake every worker.
+  const bool stopping = stopping_.load(std::memory_order_seq_cst);
+  if (accepted || stopping) ring(ingress_bell_, stopping);
+  if (!accepted) jobs_refused_busy_.fetch_add(1, std::memory_order_relaxed);
   return accepted;
 }
 
@@ -138,14 +143,15 @@ void Pipeline::run_worker(std::uint32_t index) {
 }
 
 void Pipeline::hand_to_journal(Job* job) {
+  journal_depth_.fetch_add(1, std::memory_order_relaxed);
   if (!journal_queue_.bounded_push(job)) {
+    journal_depth_.fetch_sub(1, std::memory_order_relaxed);
     std::unique_ptr<Job> refused(job);
     jobs_refused_busy_.fetch_add(1, std::memory_order_relaxed);
     refused->not_journaled(
         Status{StatusCode::unavailable, "busy: the journal queue is full; retry later"});
     return;
   }
-  journal_depth_.fetch_add(1, std::memory_order_relaxed);
   ring(journal_bell_, false);
 }
 
@@ -182,6 +188,25 @@ void Pipeline::run_journal_writer() {
   serve_queue(journal_bell_, try_work, should_exit);
 }
 
+bool Pipeline::accepting() const {
+  if (accepting_.load(std::memory_order_relaxed)) return true;
+  if (failed_.load(std::memory_order_relaxed)) return false;
+  // After a full disk, one batch is let through every kRetryAfterNoSpace to find out
+  // whether there is room again.
+  const auto refused_at = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(refused_at_ns_.load(std::memory_order_relaxed)));
+  return std::chrono::steady_clock::now() - refused_at >= kRetryAfterNoSpace;
+}
+
+void Pipeline::refuse(const Status& why, bool for_good) {
+  std::lock_guard lock(refusal_mutex_);
+  refusal_ = why;
+  refused_at_ns_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                       std::memory_order_relaxed);
+  if (for_good) failed_.store(true, std::memory_order_relaxed);
+  accepting_.store(false, std::memory_order_relaxed);
+}
+
 Status Pipeline::refusal() const {
   std::lock_guard lock(refusal_mutex_);
   return refusal_;
@@ -192,12 +217,10 @@ void Pipeline::commit(std::vector<Job*>& batch) {
   jobs.reserve(batch.size());
   for (Job* job : batch) jobs.emplace_back(job);
 
-  if (!accepting_.load(std::memory_order_relaxed)) {
-    std::lock_guard lock(refusal_mutex_);
-    if (std::chrono::steady_clock::now() - refused_at_ < kRetryAfterNoSpace) {
-      for (const auto& job : jobs) job->not_journaled(refusal_);
-      return;
-    }
+  if (failed_.load(std::memory_order_relaxed) || !accepting()) {
+    const Status why = refusal();
+    for (const auto& job : jobs) job->not_journaled(why);
+    return;
   }
 
   std::vector<journal::EntryToAppend> appends;
@@ -212,13 +235,19 @@ void Pipeline::commit(std::vector<Job*>& batch) {
   const auto took = std::chrono::steady_clock::now() - started;
   if (!appended) {
     batches_failed_.fetch_add(1, std::memory_order_relaxed);
-    if (appended.status().code() == StatusCode::no_space) {
-      std::lock_guard lock(refusal_mutex_);
-      refusal_ = appended.status();
-      refused_at_ = std::chrono::steady_clock::now();
-      accepting_.store(false, std::memory_order_relaxed);
+    const StatusCode code = appended.status().code();
+    if (code == StatusCode::no_space || code == StatusCode::invalid_argument) {
+      // Rolled back: nothing of the batch is durable, every job may undo its change.
+      if (code == StatusCode::no_space) refuse(appended.status(), false);
+      for (const auto& job : jobs) job->not_journaled(appended.status());
+      return;
     }
-    for (const auto& job : jobs) job->not_journaled(appended.status());
+    // Any other failure leaves the batch's fate unknown: it may be durable after all
+    // (journal.h). Undoing the changes could then sell twice what a restart restores, so
+    // nothing is undone; the pipeline refuses everything from now on and the daemon must
+    // restart, when replay settles what happened.
+    refuse(appended.status(), true);
+    for (const auto& job : jobs) job->outcome_unknown(appended.status());
     return;
   }
   if (!accepting_.load(std::memory_order_relaxed)) {

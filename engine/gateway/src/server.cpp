@@ -23,6 +23,8 @@ using asio::ip::tcp;
 constexpr std::size_t kReadChunk = 64 * 1024;
 // How many queued frames one write gathers.
 constexpr std::size_t kFramesPerWrite = 64;
+// Answers waiting for a client to read them, beyond which its requests are not read.
+constexpr std::size_t kMaxQueuedBytes = 8 * 1024 * 1024;
 
 class Connection;
 
@@ -88,6 +90,12 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
       if (!*next) break;
       handle(**next);
     }
+    // A client that sends and does not read its answers stops being read from, instead
+    // of making the gateway hold every answer it has not taken.
+    if (queued_bytes_ > kMaxQueuedBytes) {
+      reading_paused_ = true;
+      return;
+    }
     read();
   }
 
@@ -104,6 +112,7 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
 
   void enqueue(protocol::Frame frame) {
     if (closed_) return;
+    queued_bytes_ += frame.bytes().size();
     queue_.push_back(std::move(frame));
     if (!writing_) write();
   }
@@ -125,22 +134,32 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
 
   void on_written(const asio::error_code& error, std::size_t count) {
     writing_ = false;
-    if (error) {
+    if (error || closed_) {
+      queue_.clear();
       close();
       return;
     }
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+    for (std::size_t i = 0; i < count; ++i) {
+      queued_bytes_ -= queue_.front().bytes().size();
+      queue_.pop_front();
+    }
     if (!queue_.empty()) {
       write();
     } else if (closing_) {
       close();
+    }
+    if (reading_paused_ && queued_bytes_ <= kMaxQueuedBytes / 2) {
+      reading_paused_ = false;
+      read();
     }
   }
 
   void close() {
     if (closed_) return;
     closed_ = true;
-    queue_.clear();
+    // A write in progress still reads the frames at the front of the queue until its
+    // handler runs (closing the socket makes it run with an error): only then may they go.
+    if (!writing_) queue_.clear();
     asio::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -157,7 +176,9 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
   // On the strand only:
   std::deque<protocol::Frame> queue_;
   std::vector<asio::const_buffer> buffers_;
+  std::size_t queued_bytes_ = 0;
   bool writing_ = false;
+  bool reading_paused_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };
@@ -166,13 +187,23 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
 
 struct Server::Impl {
   Impl(const ServerOptions& server_options, Gateway& served)
-      : options(server_options), gateway(served), acceptor(io_context) {}
+      : options(server_options),
+        gateway(served),
+        acceptor_strand(asio::make_strand(io_context)),
+        acceptor(acceptor_strand),
+        retry_timer(acceptor_strand) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io_context),
                           [this](const asio::error_code& error, tcp::socket socket) {
+                            if (error == asio::error::operation_aborted) return;
                             if (error) {
-                              if (error != asio::error::operation_aborted) accept();
+                              // Out of descriptors, say: try again a little later rather
+                              // than spin on the same error.
+                              retry_timer.expires_after(std::chrono::milliseconds(100));
+                              retry_timer.async_wait([this](const asio::error_code& waited) {
+                                if (!waited && acceptor.is_open()) accept();
+                              });
                               return;
                             }
                             asio::error_code ignored;
@@ -193,7 +224,9 @@ struct Server::Impl {
   Gateway& gateway;
   asio::io_context io_context;
   asio::executor_work_guard<asio::io_context::executor_type> work{io_context.get_executor()};
-  tcp::acceptor acceptor;
+  asio::strand<asio::io_context::executor_type> acceptor_strand;
+  tcp::acceptor acceptor;  // and retry_timer: used on acceptor_strand only
+  asio::steady_timer retry_timer;
   Registry registry;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
@@ -244,9 +277,10 @@ std::size_t Server::open_connections() const {
 }
 
 void Server::stop_accepting() {
-  asio::post(impl_->io_context, [impl = impl_.get()] {
+  asio::post(impl_->acceptor_strand, [impl = impl_.get()] {
     asio::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->retry_timer.cancel();
   });
 }
 

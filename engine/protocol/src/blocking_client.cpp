@@ -4,11 +4,11 @@
 #include <optional>
 #include <utility>
 
+#include <fmt/format.h>
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
 
 #include "edgeroute/protocol/verify.h"
 
@@ -73,8 +73,7 @@ const fbs::Response& ReceivedResponse::response() const {
 Result<BlockingClient> BlockingClient::connect(std::string_view host, std::uint16_t port,
                                                std::chrono::milliseconds timeout,
                                                std::uint32_t max_frame_bytes) {
-  auto connection =
-      std::make_unique<Connection>(fmt::format("{}:{}", host, port), max_frame_bytes);
+  auto connection = std::make_unique<Connection>(fmt::format("{}:{}", host, port), max_frame_bytes);
   const Clock::time_point deadline = Clock::now() + timeout;
 
   bool resolved = false;
@@ -119,7 +118,9 @@ BlockingClient::BlockingClient(BlockingClient&&) noexcept = default;
 BlockingClient& BlockingClient::operator=(BlockingClient&&) noexcept = default;
 BlockingClient::~BlockingClient() = default;
 
-bool BlockingClient::is_open() const { return connection_ && connection_->socket.is_open(); }
+bool BlockingClient::is_open() const {
+  return connection_ && connection_->socket.is_open();
+}
 
 void BlockingClient::close() {
   if (!connection_) return;

@@ -48,9 +48,9 @@ Frame build_adjustment(std::uint64_t request_id, std::string_view node_id, std::
                        fbs::AdjustmentKind kind, flatbuffers::Optional<std::int32_t> delta,
                        flatbuffers::Optional<std::int32_t> counted, std::string_view reference) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes);
-  const auto body = fbs::CreateAdjustInventory(
-      builder, builder.CreateString(node_id), builder.CreateString(sku_id), kind, delta, counted,
-      optional_string(builder, reference));
+  const auto body = fbs::CreateAdjustInventory(builder, builder.CreateString(node_id),
+                                               builder.CreateString(sku_id), kind, delta, counted,
+                                               optional_string(builder, reference));
   return finish_request(builder, request_id, body);
 }
 
@@ -82,9 +82,8 @@ Frame build_receipt(std::uint64_t request_id, std::string_view node_id, std::str
                           flatbuffers::nullopt, reference);
 }
 
-Frame build_cycle_count(std::uint64_t request_id, std::string_view node_id,
-                        std::string_view sku_id, std::int32_t counted,
-                        std::string_view reference) {
+Frame build_cycle_count(std::uint64_t request_id, std::string_view node_id, std::string_view sku_id,
+                        std::int32_t counted, std::string_view reference) {
   return build_adjustment(request_id, node_id, sku_id, fbs::AdjustmentKind::cycle_count,
                           flatbuffers::nullopt, counted, reference);
 }
@@ -130,8 +129,7 @@ Frame build_gateway_status_request(std::uint64_t request_id) {
   return finish_request(builder, request_id, fbs::CreateGatewayStatusRequest(builder));
 }
 
-Frame build_route_order_result(std::uint64_t request_id,
-                               std::span<const std::uint8_t> decision) {
+Frame build_route_order_result(std::uint64_t request_id, std::span<const std::uint8_t> decision) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + decision.size());
   const auto body = fbs::CreateRouteOrderResult(builder, nested(builder, decision));
   return finish_response(builder, request_id, body);
@@ -143,11 +141,11 @@ Frame build_quote_result(std::uint64_t request_id, std::span<const std::uint8_t>
   return finish_response(builder, request_id, body);
 }
 
-Frame build_cancel_order_result(std::uint64_t request_id, std::string_view order_id,
-                                bool released, std::uint64_t journal_sequence) {
+Frame build_cancel_order_result(std::uint64_t request_id, std::string_view order_id, bool released,
+                                std::uint64_t journal_sequence) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes);
-  const auto body = fbs::CreateCancelOrderResult(builder, builder.CreateString(order_id),
-                                                 released, journal_sequence);
+  const auto body = fbs::CreateCancelOrderResult(builder, builder.CreateString(order_id), released,
+                                                 journal_sequence);
   return finish_response(builder, request_id, body);
 }
 

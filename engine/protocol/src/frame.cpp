@@ -15,7 +15,8 @@ constexpr std::size_t kLead = kFrameHeaderBytes;
 
 std::uint32_t read_length(const std::uint8_t* header) {
   return static_cast<std::uint32_t>(header[0]) | static_cast<std::uint32_t>(header[1]) << 8U |
-         static_cast<std::uint32_t>(header[2]) << 16U | static_cast<std::uint32_t>(header[3]) << 24U;
+         static_cast<std::uint32_t>(header[2]) << 16U |
+         static_cast<std::uint32_t>(header[3]) << 24U;
 }
 
 void write_length(std::uint32_t length, std::uint8_t* header) {
@@ -56,7 +57,8 @@ std::vector<std::uint8_t> encode_frame(std::span<const std::uint8_t> payload) {
   EDGEROUTE_ASSERT(payload.size() <= UINT32_MAX, "a frame payload of 4 GiB or more");
   std::vector<std::uint8_t> frame(kFrameHeaderBytes + payload.size());
   write_length(static_cast<std::uint32_t>(payload.size()), frame.data());
-  if (!payload.empty()) std::memcpy(frame.data() + kFrameHeaderBytes, payload.data(), payload.size());
+  if (!payload.empty())
+    std::memcpy(frame.data() + kFrameHeaderBytes, payload.data(), payload.size());
   return frame;
 }
 
@@ -65,9 +67,9 @@ Result<std::uint32_t> decode_frame_length(std::span<const std::uint8_t, kFrameHe
   const std::uint32_t length = read_length(header.data());
   if (length == 0) return Status(StatusCode::invalid_argument, "frame of 0 bytes");
   if (length > max_frame_bytes) {
-    return Status(StatusCode::out_of_range,
-                  fmt::format("frame of {} bytes exceeds the maximum of {} bytes", length,
-                              max_frame_bytes));
+    return Status(
+        StatusCode::out_of_range,
+        fmt::format("frame of {} bytes exceeds the maximum of {} bytes", length, max_frame_bytes));
   }
   return length;
 }

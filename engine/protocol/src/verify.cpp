@@ -108,7 +108,8 @@ class Inspector {
   template <typename T>
   void scalar(const Table& table, voffset_t field, std::string_view name) {
     if (fault_) return;
-    if (!table.VerifyField<T>(verifier_, field, sizeof(T))) fail(fmt::format("{} is damaged", name));
+    if (!table.VerifyField<T>(verifier_, field, sizeof(T)))
+      fail(fmt::format("{} is damaged", name));
   }
 
   // The table an offset field points to, or nullptr (absent, or a fault).
@@ -160,7 +161,8 @@ class Inspector {
   template <typename Each>
   void tables(const Table& table, voffset_t field, std::string_view name, Each each) {
     if (!offset(table, field, name, Presence::optional)) return;
-    const auto* elements = table.GetPointer<const flatbuffers::Vector<flatbuffers::Offset<Table>>*>(field);
+    const auto* elements =
+        table.GetPointer<const flatbuffers::Vector<flatbuffers::Offset<Table>>*>(field);
     if (elements == nullptr) return;
     if (!verifier_.VerifyVector(elements)) {
       fail(fmt::format("{} is damaged", name));
@@ -170,8 +172,8 @@ class Inspector {
     for (flatbuffers::uoffset_t i = 0; i < elements->size() && !fault_; ++i) {
       const std::string element_name = fmt::format("{}[{}]", name, i);
       // Where the element's offset points must be inside the message before it is used.
-      const auto slot = static_cast<std::size_t>(slots + std::size_t{i} * sizeof(flatbuffers::uoffset_t) -
-                                                 buffer_);
+      const auto slot = static_cast<std::size_t>(
+          slots + std::size_t{i} * sizeof(flatbuffers::uoffset_t) - buffer_);
       if (verifier_.VerifyOffset(slot) == 0) {
         fail(fmt::format("{} is damaged", element_name));
         return;
@@ -217,8 +219,8 @@ void inspect_request_body(Inspector& in, fbs::RequestBody type, const void* body
                                     routing_fbs::OrderIdentifier(), "Order");
       break;
     case fbs::RequestBody::QuoteRequest:
-      in.nested<routing_fbs::Order>(t, fbs::QuoteRequest::VT_ORDER, "QuoteRequest.order",
-                                    required, routing_fbs::OrderIdentifier(), "Order");
+      in.nested<routing_fbs::Order>(t, fbs::QuoteRequest::VT_ORDER, "QuoteRequest.order", required,
+                                    routing_fbs::OrderIdentifier(), "Order");
       break;
     case fbs::RequestBody::CancelOrder:
       in.string(t, fbs::CancelOrder::VT_ORDER_ID, "CancelOrder.order_id", required);
@@ -280,8 +282,7 @@ void inspect_response_body(Inspector& in, fbs::ResponseBody type, const void* bo
     case fbs::ResponseBody::AdjustInventoryResult:
       in.string(t, fbs::AdjustInventoryResult::VT_NODE_ID, "AdjustInventoryResult.node_id",
                 required);
-      in.string(t, fbs::AdjustInventoryResult::VT_SKU_ID, "AdjustInventoryResult.sku_id",
-                required);
+      in.string(t, fbs::AdjustInventoryResult::VT_SKU_ID, "AdjustInventoryResult.sku_id", required);
       in.scalar<std::int32_t>(t, fbs::AdjustInventoryResult::VT_ON_HAND,
                               "AdjustInventoryResult.on_hand");
       in.scalar<std::int32_t>(t, fbs::AdjustInventoryResult::VT_RESERVED,
@@ -471,8 +472,9 @@ Checked<const Message*> verify_structure(std::span<const std::uint8_t> payload) 
   using Body = typename Traits::Body;
   EDGEROUTE_ASSERT(is_aligned(payload.data()), "a message to verify is not 8-byte aligned");
   const auto malformed = [](std::string message, std::uint64_t request_id) {
-    return Refusal{
-        .code = fbs::ErrorCode::malformed_frame, .message = std::move(message), .request_id = request_id};
+    return Refusal{.code = fbs::ErrorCode::malformed_frame,
+                   .message = std::move(message),
+                   .request_id = request_id};
   };
   if (auto fault = envelope_fault(payload, Traits::identifier, Traits::kind,
                                   Traits::other_identifier, Traits::other_kind)) {
@@ -480,8 +482,8 @@ Checked<const Message*> verify_structure(std::span<const std::uint8_t> payload) 
   }
   const std::optional<std::uint64_t> request_id = readable_request_id(payload);
   if (!request_id) {
-    return malformed(fmt::format("frame is not a valid {}: its root table is damaged", Traits::kind),
-                     0);
+    return malformed(
+        fmt::format("frame is not a valid {}: its root table is damaged", Traits::kind), 0);
   }
   const std::string who = fmt::format("{} {}", Traits::who, *request_id);
 
@@ -493,21 +495,20 @@ Checked<const Message*> verify_structure(std::span<const std::uint8_t> payload) 
   const auto* message = flatbuffers::GetRoot<Message>(payload.data());
   const auto& root = *reinterpret_cast<const Table*>(message);
   Inspector in(payload, !verified);
-  in.scalar<std::uint8_t>(root, Traits::body_type_field,
-                          fmt::format("{}.body_type", Traits::kind));
-  const Table* body =
-      in.subtable(root, Traits::body_field, fmt::format("{}.body", Traits::kind), Presence::required);
+  in.scalar<std::uint8_t>(root, Traits::body_type_field, fmt::format("{}.body_type", Traits::kind));
+  const Table* body = in.subtable(root, Traits::body_field, fmt::format("{}.body", Traits::kind),
+                                  Presence::required);
   if (in.fault()) return malformed(fmt::format("{}: {}", who, *in.fault()), *request_id);
   const Body type = message->body_type();
   if (type == Body::NONE) {
     return malformed(fmt::format("{}: {}.body_type is NONE", who, Traits::kind), *request_id);
   }
   if (type > Body::MAX) {
-    return Refusal{.code = fbs::ErrorCode::unknown_request,
-                   .message = fmt::format("{}: unknown {} type {} (this build knows 1 to {})", who,
-                                          Traits::who, static_cast<int>(type),
-                                          static_cast<int>(Body::MAX)),
-                   .request_id = *request_id};
+    return Refusal{
+        .code = fbs::ErrorCode::unknown_request,
+        .message = fmt::format("{}: unknown {} type {} (this build knows 1 to {})", who,
+                               Traits::who, static_cast<int>(type), static_cast<int>(Body::MAX)),
+        .request_id = *request_id};
   }
   Traits::inspect_body(in, type, body);
   if (in.fault()) return malformed(fmt::format("{}: {}", who, *in.fault()), *request_id);

@@ -159,7 +159,17 @@ int run_serve(const ServeOptions& options) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(keep_alive - seconds).count());
     received = sigtimedwait(&stop_signals, nullptr, &wait);
     if (received == SIGTERM || received == SIGINT) break;
+    if (gateway.failed()) break;
     (void)watchdog.keep_alive();
+  }
+  if (gateway.failed()) {
+    // The journal failed with an outcome only a restart can settle (replay decides what
+    // was recorded): stop, and let the supervisor start the gateway again.
+    std::cerr << "edgeroute serve: " << gateway.figures().detail << "; stopping for a restart\n";
+    (*server)->stop_accepting();
+    gateway.stop();
+    (*server)->stop();
+    return kExitFailure;
   }
 
   (void)watchdog.notify_stopping();

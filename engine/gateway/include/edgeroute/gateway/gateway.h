@@ -82,6 +82,8 @@ class Gateway {
   void handle(ReceivedRequest request, const std::shared_ptr<ResponseSink>& sink);
 
   GatewayFigures figures() const;
+  // The journal failed in a way only a restart can settle (Pipeline::failed).
+  bool failed() const;
   const GatewayOptions& options() const { return options_; }
   GatewayState& state() { return state_; }
   hal::Clock& clock() { return clock_; }

@@ -56,5 +56,10 @@ std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKin
 
 OrderStatus status_of(routing::fbs::Outcome outcome);
 OrderStatus status_of(protocol::fbs::FulfillmentEventKind event);
+// Where an order stands after a fulfillment event: handed_off once nothing is left to
+// ship (an order split over nodes is handed off node by node), otherwise the event's own
+// status (a hand-off of part of the order leaves the status it had).
+OrderStatus status_after(OrderStatus before, protocol::fbs::FulfillmentEventKind event,
+                         bool nothing_left_to_ship);
 
 }  // namespace edgeroute::gateway

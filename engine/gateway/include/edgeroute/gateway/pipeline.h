@@ -65,10 +65,14 @@ class Job {
   virtual Next work(WorkerState& worker) = 0;
   // On the journal writer, once the entries are durable: `range` numbers them in order.
   virtual void journaled(journal::SequenceRange range) = 0;
-  // The entries were not journaled: `why` is busy (journal queue full: unavailable),
-  // no_space (disk full), shutting down (failed_precondition) or another failure. The
-  // job undoes its change and replies with the error.
+  // The entries were not journaled: `why` is busy (journal queue full: unavailable) or
+  // no_space (disk full), or the journal refuses work after an earlier failure. The job
+  // undoes its change and replies with the error.
   virtual void not_journaled(const Status& why) = 0;
+  // The journal failed in a way that leaves the entries' fate unknown: they may be
+  // durable. The job must not undo anything (a restart's replay decides) and replies
+  // that the outcome is unknown.
+  virtual void outcome_unknown(const Status& why) = 0;
 
   std::vector<DraftEntry>& entries() { return entries_; }
 
@@ -114,10 +118,12 @@ class Pipeline {
   bool submit(std::unique_ptr<Job>& job);
 
   // After a no_space failure the gateway refuses work that must be journaled, with the
-  // failure's message, and tries the journal again with the next batch that arrives after
-  // kRetryAfterNoSpace: once the disk has room, work resumes. Queries keep working.
+  // failure's message, and lets one batch through every kRetryAfterNoSpace to try the
+  // journal again: once the disk has room, work resumes. Queries keep working. After a
+  // failure whose outcome is unknown (failed()), it refuses for good: restart.
   static constexpr std::chrono::seconds kRetryAfterNoSpace{5};
-  bool accepting() const { return accepting_.load(std::memory_order_relaxed); }
+  bool accepting() const;
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
   Status refusal() const;
 
   std::size_t ingress_depth() const { return ingress_depth_.load(std::memory_order_relaxed); }
@@ -132,6 +138,7 @@ class Pipeline {
   void run_journal_writer();
   void commit(std::vector<Job*>& batch);
   void hand_to_journal(Job* job);
+  void refuse(const Status& why, bool for_good);
 
   PipelineOptions options_;
   journal::Journal& journal_;
@@ -152,7 +159,8 @@ class Pipeline {
   // Guarded by refusal_mutex_: why the journal refuses, and since when (journal writer).
   mutable std::mutex refusal_mutex_;
   Status refusal_;
-  std::chrono::steady_clock::time_point refused_at_{};
+  std::atomic<std::int64_t> refused_at_ns_{0};  // steady clock, written under refusal_mutex_
+  std::atomic<bool> failed_{false};
 
   std::atomic<std::uint64_t> jobs_submitted_{0};
   std::atomic<std::uint64_t> jobs_refused_busy_{0};

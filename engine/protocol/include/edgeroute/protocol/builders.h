@@ -33,9 +33,8 @@ Frame build_cancel_order(std::uint64_t request_id, std::string_view order_id,
 Frame build_receipt(std::uint64_t request_id, std::string_view node_id, std::string_view sku_id,
                     std::int32_t units, std::string_view reference = {});
 // A count found `counted` units: on-hand = counted.
-Frame build_cycle_count(std::uint64_t request_id, std::string_view node_id,
-                        std::string_view sku_id, std::int32_t counted,
-                        std::string_view reference = {});
+Frame build_cycle_count(std::uint64_t request_id, std::string_view node_id, std::string_view sku_id,
+                        std::int32_t counted, std::string_view reference = {});
 // `units` found damaged or lost: on-hand -= units (sent as delta = -units).
 Frame build_damage(std::uint64_t request_id, std::string_view node_id, std::string_view sku_id,
                    std::int32_t units, std::string_view reference = {});
@@ -61,8 +60,8 @@ Frame build_gateway_status_request(std::uint64_t request_id);
 
 Frame build_route_order_result(std::uint64_t request_id, std::span<const std::uint8_t> decision);
 Frame build_quote_result(std::uint64_t request_id, std::span<const std::uint8_t> quote);
-Frame build_cancel_order_result(std::uint64_t request_id, std::string_view order_id,
-                                bool released, std::uint64_t journal_sequence);
+Frame build_cancel_order_result(std::uint64_t request_id, std::string_view order_id, bool released,
+                                std::uint64_t journal_sequence);
 
 struct StockAfterAdjustment {
   std::string_view node_id;
