@@ -10,10 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
-targets=(order_fuzz routing_document_fuzz gateway_config_fuzz)
+targets=(order_fuzz routing_document_fuzz gateway_config_fuzz protocol_frame_fuzz)
 corpus_of() { case "$1" in
   order_fuzz) echo order ;; routing_document_fuzz) echo routing_document ;;
-  gateway_config_fuzz) echo gateway_config ;; esac; }
+  gateway_config_fuzz) echo gateway_config ;; protocol_frame_fuzz) echo protocol_frame ;; esac; }
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
