@@ -22,6 +22,7 @@
 
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/testing/temporary_directory.h"
+#include "edgeroute/testing/unprivileged_file_access.h"
 
 namespace edgeroute::journal {
 namespace {
@@ -144,24 +145,7 @@ std::uint64_t file_size(const std::string& path) {
   return static_cast<std::uint64_t>(status.st_size);
 }
 
-// While alive, the calling thread's file accesses are checked as for an unprivileged
-// user (root bypasses directory modes): setfsuid() changes this thread's file-system
-// identity only, and leaving uid 0 drops CAP_DAC_OVERRIDE with it.
-class UnprivilegedFileAccess {
- public:
-  static constexpr uid_t kNobody = 65534;
-  UnprivilegedFileAccess() {
-    if (::geteuid() == 0) previous_ = ::setfsuid(kNobody);
-  }
-  UnprivilegedFileAccess(const UnprivilegedFileAccess&) = delete;
-  UnprivilegedFileAccess& operator=(const UnprivilegedFileAccess&) = delete;
-  ~UnprivilegedFileAccess() {
-    if (previous_ >= 0) ::setfsuid(static_cast<uid_t>(previous_));
-  }
-
- private:
-  int previous_ = -1;
-};
+using testing::UnprivilegedFileAccess;
 
 class JournalTest : public ::testing::Test {
  protected:

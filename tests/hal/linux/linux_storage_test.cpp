@@ -27,6 +27,7 @@
 
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/testing/temporary_directory.h"
+#include "edgeroute/testing/unprivileged_file_access.h"
 
 namespace edgeroute::hal {
 namespace {
@@ -34,24 +35,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::TemporaryDirectory;
 
-// While alive, the calling thread's file accesses are checked as for an unprivileged
-// user. setfsuid() changes only this thread's file-system identity and, leaving uid 0,
-// drops CAP_DAC_OVERRIDE with it; restoring uid 0 restores the capability.
-class UnprivilegedFileAccess {
- public:
-  static constexpr uid_t kNobody = 65534;
-  UnprivilegedFileAccess() {
-    if (::geteuid() == 0) previous_ = ::setfsuid(kNobody);
-  }
-  UnprivilegedFileAccess(const UnprivilegedFileAccess&) = delete;
-  UnprivilegedFileAccess& operator=(const UnprivilegedFileAccess&) = delete;
-  ~UnprivilegedFileAccess() {
-    if (previous_ >= 0) ::setfsuid(static_cast<uid_t>(previous_));
-  }
-
- private:
-  int previous_ = -1;
-};
+using testing::UnprivilegedFileAccess;
 
 // While alive, no file this process writes may grow past `size_bytes`: a write that
 // would cross the limit writes what fits, and the next one fails with EFBIG. SIGXFSZ,
