@@ -265,7 +265,7 @@ class RestartJournal {
     std::unique_ptr<Journal> journal = open_journal(path_);
     const DecisionBatch batch(kRestartBatch);
     while (journal->last_sequence() < kRestartEntries) {
-      const std::size_t missing = kRestartEntries - journal->last_sequence();
+      const auto missing = static_cast<std::size_t>(kRestartEntries - journal->last_sequence());
       Result<SequenceRange> range =
           journal->append(batch.entries().first(std::min(missing, kRestartBatch)));
       if (!range) fail(range.status().to_string());

@@ -51,7 +51,7 @@ std::string order_id_of(std::uint64_t sequence) {
   if (!journal) ::_exit(2);
   std::uint64_t next = (*journal)->last_sequence() + 1;
   for (std::uint64_t round = 0; round < 1'000'000; ++round) {
-    const std::size_t count = 1 + round % 37;
+    const auto count = static_cast<std::size_t>(1 + round % 37);
     std::vector<std::vector<std::uint8_t>> payloads;
     std::vector<std::string> order_ids;
     std::vector<EntryToAppend> batch;

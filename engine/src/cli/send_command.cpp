@@ -178,7 +178,8 @@ int run_send(const SendOptions& options) {
     ++received;
     const std::uint64_t id = response->request_id();
     Result<std::string> line = describe(response->response(), layout);
-    const std::string& label = id >= 1 && id <= requests.size() ? requests[id - 1].first : "?";
+    const std::string label =
+        id >= 1 && id <= requests.size() ? requests[static_cast<std::size_t>(id - 1)].first : "?";
     if (!line) {
       std::cerr << label << ": " << line.status().message() << '\n';
       refused = true;
