@@ -1,6 +1,5 @@
 #include "cli/route_command.h"
 
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/absolute_path.h"
 #include "cli/exit_code.h"
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/routing/io/compile.h"
@@ -46,14 +46,6 @@ Failure failure(const std::string& file, const std::vector<FieldError>& errors) 
     result.messages.push_back(fmt::format("{}: {}", file, error.to_string()));
   }
   return result;
-}
-
-// The storage layer takes absolute paths only; a command line names files relative to
-// the working directory.
-std::string absolute_path(const std::string& file) {
-  std::error_code error;
-  const std::filesystem::path absolute = std::filesystem::absolute(file, error);
-  return error ? file : absolute.lexically_normal().string();
 }
 
 struct OrderLine {

@@ -1,6 +1,5 @@
 #include "cli/send_command.h"
 
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/absolute_path.h"
 #include "cli/exit_code.h"
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/protocol/blocking_client.h"
@@ -114,9 +114,7 @@ int run_send(const SendOptions& options) {
       text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     } else {
       hal::LinuxStorage storage;
-      std::error_code ignored;
-      Result<std::string> read =
-          storage.read_file(std::filesystem::absolute(options.orders, ignored).string());
+      Result<std::string> read = storage.read_file(absolute_path(options.orders));
       if (!read) {
         std::cerr << options.orders << ": " << read.status().message() << '\n';
         return kExitFailure;

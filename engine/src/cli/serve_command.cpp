@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/absolute_path.h"
 #include "cli/exit_code.h"
 #include "edgeroute/firmware_config/config_file.h"
 #include "edgeroute/gateway/gateway.h"
@@ -30,12 +31,6 @@ struct ServeOptions {
   std::string inventory;
   std::uint32_t io_threads = 1;
 };
-
-std::string absolute_path(const std::string& file) {
-  std::error_code error;
-  const std::filesystem::path absolute = std::filesystem::absolute(file, error);
-  return error ? file : absolute.lexically_normal().string();
-}
 
 int fail(const std::string& message) {
   std::cerr << "edgeroute serve: " << message << '\n';
