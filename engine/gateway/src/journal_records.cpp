@@ -5,6 +5,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "edgeroute/protocol/frame.h"
+
 namespace edgeroute::gateway {
 namespace {
 
@@ -41,10 +43,8 @@ std::vector<std::uint8_t> build_decision_record(std::span<const std::uint8_t> de
                                                 const HeldReservation& held,
                                                 const routing::NetworkModel& network) {
   flatbuffers::FlatBufferBuilder builder(decision_document.size() + 256);
-  // A nested buffer is read in place: its first byte must be as aligned as a buffer of
-  // its own (8, for its 64-bit fields).
-  builder.ForceVectorAlignment(decision_document.size(), 1, 8);
-  const auto decision = builder.CreateVector(decision_document.data(), decision_document.size());
+  // Read in place at replay, so aligned as a buffer of its own.
+  const auto decision = protocol::nested_buffer(builder, decision_document);
   const auto stock = stock_lines(builder, held.stock(), network);
   std::vector<flatbuffers::Offset<fbs::HeldCapacityRecord>> claims;
   for (const HeldCapacity& claim : held.capacity()) {

@@ -30,15 +30,6 @@ Frame finish_response(FlatBufferBuilder& builder, std::uint64_t request_id, Offs
   return Frame(std::move(builder));
 }
 
-// A finished FlatBuffer nested as [ubyte] at the 8-byte alignment its reader needs
-// (verify.h refuses it otherwise). Absent when empty.
-Offset<flatbuffers::Vector<std::uint8_t>> nested(FlatBufferBuilder& builder,
-                                                 std::span<const std::uint8_t> buffer) {
-  if (buffer.empty()) return 0;
-  builder.ForceVectorAlignment(buffer.size(), sizeof(std::uint8_t), kMessageAlignment);
-  return builder.CreateVector(buffer.data(), buffer.size());
-}
-
 // Absent when empty.
 Offset<flatbuffers::String> optional_string(FlatBufferBuilder& builder, std::string_view text) {
   return text.empty() ? 0 : builder.CreateString(text);
@@ -58,13 +49,13 @@ Frame build_adjustment(std::uint64_t request_id, std::string_view node_id, std::
 
 Frame build_route_order(std::uint64_t request_id, std::span<const std::uint8_t> order) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + order.size());
-  const auto body = fbs::CreateRouteOrder(builder, nested(builder, order));
+  const auto body = fbs::CreateRouteOrder(builder, nested_buffer(builder, order));
   return finish_request(builder, request_id, body);
 }
 
 Frame build_quote_request(std::uint64_t request_id, std::span<const std::uint8_t> order) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + order.size());
-  const auto body = fbs::CreateQuoteRequest(builder, nested(builder, order));
+  const auto body = fbs::CreateQuoteRequest(builder, nested_buffer(builder, order));
   return finish_request(builder, request_id, body);
 }
 
@@ -131,13 +122,13 @@ Frame build_gateway_status_request(std::uint64_t request_id) {
 
 Frame build_route_order_result(std::uint64_t request_id, std::span<const std::uint8_t> decision) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + decision.size());
-  const auto body = fbs::CreateRouteOrderResult(builder, nested(builder, decision));
+  const auto body = fbs::CreateRouteOrderResult(builder, nested_buffer(builder, decision));
   return finish_response(builder, request_id, body);
 }
 
 Frame build_quote_result(std::uint64_t request_id, std::span<const std::uint8_t> quote) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + quote.size());
-  const auto body = fbs::CreateQuoteResult(builder, nested(builder, quote));
+  const auto body = fbs::CreateQuoteResult(builder, nested_buffer(builder, quote));
   return finish_response(builder, request_id, body);
 }
 
@@ -169,7 +160,7 @@ Frame build_order_state(std::uint64_t request_id, std::string_view order_id,
                         fbs::OrderStatus status, std::span<const std::uint8_t> decision,
                         std::uint64_t journal_sequence) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + decision.size());
-  const auto decision_bytes = nested(builder, decision);
+  const auto decision_bytes = nested_buffer(builder, decision);
   const auto body = fbs::CreateOrderState(builder, builder.CreateString(order_id), status,
                                           decision_bytes, journal_sequence);
   return finish_response(builder, request_id, body);

@@ -39,6 +39,13 @@ flatbuffers::FlatBufferBuilder message_builder(std::size_t initial_bytes) {
   return builder;
 }
 
+flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> nested_buffer(
+    flatbuffers::FlatBufferBuilder& builder, std::span<const std::uint8_t> buffer) {
+  if (buffer.empty()) return 0;
+  builder.ForceVectorAlignment(buffer.size(), sizeof(std::uint8_t), kMessageAlignment);
+  return builder.CreateVector(buffer.data(), buffer.size());
+}
+
 Frame::Frame(flatbuffers::FlatBufferBuilder&& finished) {
   // Finish() padded the message to a multiple of its alignment, and the builder's memory
   // ends at an 8-byte boundary, so the message starts at one; pushing the header after

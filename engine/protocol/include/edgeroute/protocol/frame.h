@@ -38,6 +38,12 @@ inline constexpr std::size_t kMessageAlignment = 8;
 // 8-byte aligned.
 flatbuffers::FlatBufferBuilder message_builder(std::size_t initial_bytes = 256);
 
+// `buffer`, a finished FlatBuffer (an order, a decision, a quote), as a [ubyte] field
+// of the message `builder` is making, placed at a kMessageAlignment boundary so that it
+// can be read in place (nested_flatbuffer). 0 (the field absent) when `buffer` is empty.
+flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> nested_buffer(
+    flatbuffers::FlatBufferBuilder& builder, std::span<const std::uint8_t> buffer);
+
 // One encoded frame, header and payload contiguous: what goes to the socket.
 class Frame {
  public:
