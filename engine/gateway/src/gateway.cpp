@@ -39,6 +39,20 @@ ErrorCode error_for(const Status& why) {
   }
 }
 
+// The words of the refusals several requests share.
+std::string unknown_order(std::string_view order_id) {
+  return fmt::format("no order '{}' at this gateway", order_id);
+}
+std::string unknown_node(std::string_view node_id) {
+  return fmt::format("no node '{}' in this gateway's network", node_id);
+}
+std::string unknown_sku(std::string_view sku_id) {
+  return fmt::format("no SKU '{}' in this gateway's catalog", sku_id);
+}
+std::string order_in_flight(std::string_view order_id) {
+  return fmt::format("order '{}' is being decided or changed; ask again shortly", order_id);
+}
+
 // What a routing worker keeps between jobs.
 struct RoutingWorker final : WorkerState {
   RoutingWorker(routing::SnapshotReader<routing::RoutingModel> model_reader, GatewayState& state)
@@ -85,6 +99,12 @@ class GatewayJob : public Job {
     fail(ErrorCode::journal_unavailable,
          fmt::format("the journal refuses new work: {}", pipeline_.refusal().message()));
     return false;
+  }
+  // The order's change did not happen: others may change it again.
+  void end_in_flight(std::string_view order_id) {
+    state_.orders().update(order_id, [](OrderBook::Slot& slot) {
+      if (OrderRecord* record = slot.record()) record->in_flight = false;
+    });
   }
   DraftEntry& add_entry(journal::EntryKind kind, std::string order_id, std::string correlation_id,
                         std::vector<std::uint8_t> payload) {
@@ -184,8 +204,7 @@ class RouteOrderJob final : public GatewayJob {
       }
     });
     if (in_flight) {
-      fail(ErrorCode::order_in_flight,
-           fmt::format("order '{}' is being decided or changed; ask again shortly", order_id_));
+      fail(ErrorCode::order_in_flight, order_in_flight(order_id_));
       return false;
     }
     if (stored != nullptr) {
@@ -255,11 +274,10 @@ class CancelOrderJob final : public GatewayJob {
     });
     switch (found) {
       case Found::unknown:
-        fail(ErrorCode::unknown_order, fmt::format("no order '{}' at this gateway", order_id_));
+        fail(ErrorCode::unknown_order, unknown_order(order_id_));
         return Next::done;
       case Found::in_flight:
-        fail(ErrorCode::order_in_flight,
-             fmt::format("order '{}' is being decided or changed; ask again shortly", order_id_));
+        fail(ErrorCode::order_in_flight, order_in_flight(order_id_));
         return Next::done;
       case Found::nothing_to_release:
         reply(protocol::build_cancel_order_result(request_id(), order_id_, false, 0));
@@ -287,9 +305,7 @@ class CancelOrderJob final : public GatewayJob {
   }
 
   void not_journaled(const Status& why) override {
-    state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
-      if (OrderRecord* record = slot.record()) record->in_flight = false;
-    });
+    end_in_flight(order_id_);
     fail(why);
   }
 
@@ -307,14 +323,12 @@ class AdjustInventoryJob final : public GatewayJob {
     const routing::NetworkModel& network = state_.network();
     const auto node = network.find_node(adjust.node_id()->string_view());
     if (!node) {
-      fail(ErrorCode::unknown_node,
-           fmt::format("no node '{}' in this gateway's network", adjust.node_id()->string_view()));
+      fail(ErrorCode::unknown_node, unknown_node(adjust.node_id()->string_view()));
       return Next::done;
     }
     const auto sku = network.find_sku(adjust.sku_id()->string_view());
     if (!sku) {
-      fail(ErrorCode::unknown_sku,
-           fmt::format("no SKU '{}' in this gateway's catalog", adjust.sku_id()->string_view()));
+      fail(ErrorCode::unknown_sku, unknown_sku(adjust.sku_id()->string_view()));
       return Next::done;
     }
     cell_ = state_.inventory().find(*sku, *node);
@@ -370,8 +384,7 @@ class ReportFulfillmentJob final : public GatewayJob {
     if (!admitted()) return Next::done;
     const auto node = state_.network().find_node(report.node_id()->string_view());
     if (!node) {
-      fail(ErrorCode::unknown_node,
-           fmt::format("no node '{}' in this gateway's network", report.node_id()->string_view()));
+      fail(ErrorCode::unknown_node, unknown_node(report.node_id()->string_view()));
       return Next::done;
     }
     std::string problem;
@@ -380,13 +393,12 @@ class ReportFulfillmentJob final : public GatewayJob {
       OrderRecord* record = slot.record();
       if (record == nullptr) {
         code = ErrorCode::unknown_order;
-        problem = fmt::format("no order '{}' at this gateway", order_id_);
+        problem = unknown_order(order_id_);
         return;
       }
       if (record->in_flight) {
         code = ErrorCode::order_in_flight;
-        problem =
-            fmt::format("order '{}' is being decided or changed; ask again shortly", order_id_);
+        problem = order_in_flight(order_id_);
         return;
       }
       if (!ships_from(*record, report.node_id()->string_view())) {
@@ -439,9 +451,7 @@ class ReportFulfillmentJob final : public GatewayJob {
   }
 
   void not_journaled(const Status& why) override {
-    state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
-      if (OrderRecord* record = slot.record()) record->in_flight = false;
-    });
+    end_in_flight(order_id_);
     fail(why);
   }
 
@@ -545,9 +555,8 @@ void Gateway::answer_query_order(std::uint64_t request_id, const protocol::fbs::
                                  ResponseSink& sink) {
   const std::optional<OrderRecord> record = state_.orders().find(query.order_id()->string_view());
   if (!record) {
-    sink.send(protocol::build_error(
-        request_id, ErrorCode::unknown_order,
-        fmt::format("no order '{}' at this gateway", query.order_id()->string_view())));
+    sink.send(protocol::build_error(request_id, ErrorCode::unknown_order,
+                                    unknown_order(query.order_id()->string_view())));
     return;
   }
   if (!record->decided) {
@@ -565,9 +574,8 @@ void Gateway::answer_query_inventory(std::uint64_t request_id,
   const routing::NetworkModel& network = state_.network();
   const auto sku = network.find_sku(query.sku_id()->string_view());
   if (!sku) {
-    sink.send(protocol::build_error(
-        request_id, ErrorCode::unknown_sku,
-        fmt::format("no SKU '{}' in this gateway's catalog", query.sku_id()->string_view())));
+    sink.send(protocol::build_error(request_id, ErrorCode::unknown_sku,
+                                    unknown_sku(query.sku_id()->string_view())));
     return;
   }
   std::vector<protocol::NodeStockLevel> levels;
@@ -575,9 +583,8 @@ void Gateway::answer_query_inventory(std::uint64_t request_id,
   if (const flatbuffers::String* node_id = query.node_id()) {
     only_node = network.find_node(node_id->string_view());
     if (!only_node) {
-      sink.send(protocol::build_error(
-          request_id, ErrorCode::unknown_node,
-          fmt::format("no node '{}' in this gateway's network", node_id->string_view())));
+      sink.send(protocol::build_error(request_id, ErrorCode::unknown_node,
+                                      unknown_node(node_id->string_view())));
       return;
     }
   }

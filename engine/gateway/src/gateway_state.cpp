@@ -121,18 +121,24 @@ class Replay {
     if (!index) return Status{StatusCode::corruption, fmt::format("unknown SKU '{}'", id->str())};
     return *index;
   }
-  Result<routing::StockLevels*> cell_of(const fbs::HeldStockRecord& line) {
-    Result<std::uint32_t> sku = sku_of(line.sku_id());
+  // A stocked (SKU, node) pair named by ids: its indexes and its running levels.
+  struct ResolvedCell {
+    std::uint32_t sku_index = 0;
+    std::uint32_t node_index = 0;
+    routing::StockLevels* levels = nullptr;
+  };
+  Result<ResolvedCell> cell_of(const flatbuffers::String* sku_id,
+                               const flatbuffers::String* node_id) {
+    Result<std::uint32_t> sku = sku_of(sku_id);
     if (!sku) return sku.status();
-    Result<std::uint32_t> node = node_of(line.node_id());
+    Result<std::uint32_t> node = node_of(node_id);
     if (!node) return node.status();
     const auto found = cells_.find(cell_key(*sku, *node));
     if (found == cells_.end()) {
-      return Status{StatusCode::corruption,
-                    fmt::format("node '{}' does not stock SKU '{}'", line.node_id()->str(),
-                                line.sku_id()->str())};
+      return Status{StatusCode::corruption, fmt::format("node '{}' does not stock SKU '{}'",
+                                                        node_id->str(), sku_id->str())};
     }
-    return &found->second;
+    return ResolvedCell{*sku, *node, &found->second};
   }
 
   Status apply_entry(const journal::StoredEntry& entry) {
@@ -164,11 +170,10 @@ class Replay {
         (*record)->decision()->begin(), (*record)->decision()->end());
     if (const auto* stock = (*record)->stock()) {
       for (const fbs::HeldStockRecord* line : *stock) {
-        Result<routing::StockLevels*> cell = cell_of(*line);
+        Result<ResolvedCell> cell = cell_of(line->sku_id(), line->node_id());
         if (!cell) return cell.status();
-        (*cell)->reserved += line->quantity();
-        restored.stock.push_back(
-            {*sku_of(line->sku_id()), *node_of(line->node_id()), line->quantity()});
+        cell->levels->reserved += line->quantity();
+        restored.stock.push_back({cell->sku_index, cell->node_index, line->quantity()});
       }
     }
     if (const auto* claims = (*record)->capacity()) {
@@ -217,17 +222,9 @@ class Replay {
   Status apply_adjustment(const journal::StoredEntry& entry) {
     Result<const fbs::AdjustmentRecord*> record = read_adjustment_record(entry.payload);
     if (!record) return record.status();
-    Result<std::uint32_t> sku = sku_of((*record)->sku_id());
-    if (!sku) return sku.status();
-    Result<std::uint32_t> node = node_of((*record)->node_id());
-    if (!node) return node.status();
-    const auto found = cells_.find(cell_key(*sku, *node));
-    if (found == cells_.end()) {
-      return {StatusCode::corruption,
-              fmt::format("node '{}' does not stock SKU '{}'", (*record)->node_id()->str(),
-                          (*record)->sku_id()->str())};
-    }
-    found->second.on_hand = adjusted_on_hand(found->second.on_hand, (*record)->kind(),
+    Result<ResolvedCell> cell = cell_of((*record)->sku_id(), (*record)->node_id());
+    if (!cell) return cell.status();
+    cell->levels->on_hand = adjusted_on_hand(cell->levels->on_hand, (*record)->kind(),
                                              (*record)->delta(), (*record)->counted());
     return Status::ok();
   }
@@ -242,15 +239,14 @@ class Replay {
     }
     if (const auto* shipped = (*record)->shipped()) {
       for (const fbs::HeldStockRecord* line : *shipped) {
-        Result<routing::StockLevels*> cell = cell_of(*line);
+        Result<ResolvedCell> cell = cell_of(line->sku_id(), line->node_id());
         if (!cell) return cell.status();
+        routing::StockLevels& levels = *cell->levels;
         // As HeldReservation::ship: units a node handed off were there.
-        (*cell)->on_hand = std::max((*cell)->on_hand, line->quantity()) - line->quantity();
-        (*cell)->reserved -= line->quantity();
-        const std::uint32_t sku = *sku_of(line->sku_id());
-        const std::uint32_t node = *node_of(line->node_id());
+        levels.on_hand = std::max(levels.on_hand, line->quantity()) - line->quantity();
+        levels.reserved -= line->quantity();
         std::erase_if(order->stock, [&](const RestoredLine& held) {
-          return held.sku_index == sku && held.node_index == node;
+          return held.sku_index == cell->sku_index && held.node_index == cell->node_index;
         });
       }
     }

@@ -102,33 +102,31 @@ Status Connection::execute(const char* sql, std::string_view operation) const {
   return Status::ok();
 }
 
-Result<std::int64_t> Connection::query_integer(const char* sql) const {
+// Prepares `sql` and steps it to its first row, which a pragma query must return.
+Result<Statement> Connection::first_row(const char* sql) const {
   Result<Statement> statement = Statement::prepare(*this, sql);
   if (!statement) return statement.status();
   const int stepped = sqlite3_step(statement->get());
-  if (stepped != SQLITE_ROW) {
-    if (stepped == SQLITE_DONE) {
-      return Status(StatusCode::internal, path_ + ": " + sql + ": returned no row");
-    }
-    return sqlite_status(db_, stepped, path_, sql);
+  if (stepped == SQLITE_ROW) return statement;
+  if (stepped == SQLITE_DONE) {
+    return Status(StatusCode::internal, path_ + ": " + sql + ": returned no row");
   }
-  return std::int64_t{sqlite3_column_int64(statement->get(), 0)};
+  return sqlite_status(db_, stepped, path_, sql);
+}
+
+Result<std::int64_t> Connection::query_integer(const char* sql) const {
+  Result<Statement> row = first_row(sql);
+  if (!row) return row.status();
+  return std::int64_t{sqlite3_column_int64(row->get(), 0)};
 }
 
 Result<std::string> Connection::query_text(const char* sql) const {
-  Result<Statement> statement = Statement::prepare(*this, sql);
-  if (!statement) return statement.status();
-  const int stepped = sqlite3_step(statement->get());
-  if (stepped != SQLITE_ROW) {
-    if (stepped == SQLITE_DONE) {
-      return Status(StatusCode::internal, path_ + ": " + sql + ": returned no row");
-    }
-    return sqlite_status(db_, stepped, path_, sql);
-  }
-  const unsigned char* text = sqlite3_column_text(statement->get(), 0);
+  Result<Statement> row = first_row(sql);
+  if (!row) return row.status();
+  const unsigned char* text = sqlite3_column_text(row->get(), 0);
   if (text == nullptr) return std::string();
   return std::string(reinterpret_cast<const char*>(text),
-                     static_cast<std::size_t>(sqlite3_column_bytes(statement->get(), 0)));
+                     static_cast<std::size_t>(sqlite3_column_bytes(row->get(), 0)));
 }
 
 Result<Statement> Statement::prepare(const Connection& connection, const char* sql) {

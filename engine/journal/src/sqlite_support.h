@@ -24,6 +24,8 @@ Status sqlite_status(sqlite3* db, int result_code, const std::string& path,
                      std::string_view operation);
 
 // Owns a connection; closing it is the last thing the destructor does.
+class Statement;
+
 class Connection {
  public:
   Connection() = default;
@@ -50,6 +52,7 @@ class Connection {
 
  private:
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Result<Statement> first_row(const char* sql) const;
 
   sqlite3* db_ = nullptr;
   std::string path_;
