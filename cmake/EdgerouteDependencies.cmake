@@ -15,6 +15,10 @@ find_package(Boost 1.74 REQUIRED)        # header-only parts: Lockfree, atomics 
 
 pkg_check_modules(libsystemd REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(libsodium REQUIRED IMPORTED_TARGET libsodium)
+# cpp-httplib serves the ops endpoint (/metrics, /healthz, /readyz): a small, complete
+# HTTP/1.1 server, so no HTTP parsing of our own. Debian ships it as a shared library
+# with a pkg-config file only (no CMake package).
+pkg_check_modules(cpp_httplib REQUIRED IMPORTED_TARGET cpp-httplib)
 
 # Asio standalone ships headers only and no CMake package.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)

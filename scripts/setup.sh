@@ -21,6 +21,7 @@ apt_install() {
 target_libraries=(
   libasio-dev libboost-dev libflatbuffers-dev libsqlite3-dev libhowardhinnant-date-dev
   libsystemd-dev libsodium-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev
 )
 
 host_tools=(

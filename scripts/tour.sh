@@ -8,7 +8,8 @@
 #   3. start the gateway daemon (`edgeroute serve`) on a fresh data directory, send it the
 #      example orders over TCP (`edgeroute send`), cancel one, show its status, stop it
 #      with SIGTERM (it drains), start it again and show that it restored everything from
-#      its journal.
+#      its journal. The daemon logs one JSON object per line (stderr); its ops endpoint
+#      (/readyz, /metrics) is shown too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,18 +36,30 @@ cleanup() {
   rm -rf "$workdir"
 }
 trap cleanup EXIT
-sed -e 's#"port": 7400#"port": 0#' "$config" |
+sed -e 's#"port": 7400#"port": 0#' -e 's#"port": 7401#"port": 0#' "$config" |
   sed -e "s#^{#{ \"data_dir\": \"$workdir/data\",#" >"$workdir/gateway.json"
 
+# The port a listening event of the daemon's log names: listening_port gateway.listening
+listening_port() {
+  sed -n "s/.*\"event\":\"$1\".*\"port\":\([0-9]*\).*/\1/p" "$workdir/serve.log"
+}
 start_daemon() {
   $edgeroute serve --config "$workdir/gateway.json" "$@" >"$workdir/serve.log" 2>&1 &
   daemon=$!
   for _ in $(seq 100); do
-    grep -q 'listening on' "$workdir/serve.log" && break
+    grep -q '"event":"ops.listening"' "$workdir/serve.log" && break
     sleep 0.1
   done
-  head -n 1 "$workdir/serve.log"
-  address=$(sed -n 's/.*listening on \([0-9.:]*\);.*/\1/p' "$workdir/serve.log")
+  cat "$workdir/serve.log"
+  address=127.0.0.1:$(listening_port gateway.listening)
+  ops_port=$(listening_port ops.listening)
+}
+# GET on the ops endpoint: plain HTTP/1.0 through bash's /dev/tcp, no client needed.
+ops_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$ops_port"
+  printf 'GET %s HTTP/1.0\r\n\r\n' "$1" >&3
+  tr -d '\r' <&3
+  exec 3<&-
 }
 stop_daemon() {
   kill -TERM "$daemon"
@@ -64,6 +77,11 @@ printf '\n--- edgeroute send --cancel ord-1002\n'
 $edgeroute send --to "$address" --cancel ord-1002
 printf '\n--- edgeroute status\n'
 $edgeroute status --to "$address"
+printf '\n--- the ops endpoint: GET /readyz, and what moved in GET /metrics\n'
+ops_get /readyz | sed -n '1p;$p'
+ops_get /metrics |
+  grep -E '^edgeroute_(orders_total|journal_last_sequence|decision_latency_seconds_count)' |
+  grep -v ' 0$'
 printf '\n--- SIGTERM: drain and stop\n'
 stop_daemon
 

@@ -43,7 +43,7 @@ std::string example(const std::string& name) {
   return std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name;
 }
 
-// The daemon as a child process; its first line on stdout names the port.
+// The daemon as a child process; its gateway.listening log line (stderr) names the port.
 class Daemon {
  public:
   Daemon(const std::string& config, bool first_start) {
@@ -51,7 +51,7 @@ class Daemon {
     EXPECT_EQ(::pipe(out), 0);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::vector<std::string> args = {EDGEROUTE_BINARY, "serve", "--config", config};
     if (first_start) {
@@ -66,14 +66,25 @@ class Daemon {
     EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
+    // Kept open until the daemon is gone, so that its later lines never meet a closed
+    // pipe; they are few, far below a pipe's buffer.
+    log_ = out[0];
+    std::string said;
     std::string line;
     char c = 0;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(out[0]);
-    const std::size_t at = line.find("listening on 127.0.0.1:");
-    EXPECT_NE(at, std::string::npos) << "daemon said: " << line;
+    while (::read(log_, &c, 1) == 1) {
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      said += line + '\n';
+      if (line.find(R"("event":"gateway.listening")") != std::string::npos) break;
+      line.clear();
+    }
+    const std::size_t at = line.find(R"("port":)");
+    EXPECT_NE(at, std::string::npos) << "daemon said: " << said << line;
     if (at != std::string::npos) {
-      port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 23)));
+      port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 7)));
     }
   }
   ~Daemon() {
@@ -85,12 +96,15 @@ class Daemon {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    ::close(log_);
+    log_ = -1;
     return status;
   }
   std::uint16_t port() const { return port_; }
 
  private:
   pid_t pid_ = -1;
+  int log_ = -1;  // the read end of the daemon's stderr
   std::uint16_t port_ = 0;
 };
 
@@ -271,7 +285,9 @@ TEST(GatewayCrash, KilledUnderLoadItLosesNoAcknowledgedDecisionAndStockAddsUp) {
   {
     Daemon daemon(config, false);
     check(daemon.port(), ledger, initial_totals);
-    EXPECT_EQ(WEXITSTATUS(daemon.kill(SIGTERM)), 0);
+    const int status = daemon.kill(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status)) << "the daemon did not exit by itself on SIGTERM: " << status;
+    EXPECT_EQ(WEXITSTATUS(status), 0);
   }
   journal::JournalOptions options;
   options.path = directory / "data/journal.db";

@@ -20,9 +20,13 @@
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/hal/linux/systemd_watchdog.h"
 #include "edgeroute/journal/journal.h"
+#include "edgeroute/ops/log.h"
+#include "edgeroute/ops/ops_server.h"
 
 namespace edgeroute::cli {
 namespace {
+
+namespace log = ops::log;
 
 struct ServeOptions {
   std::string config;
@@ -73,6 +77,9 @@ int run_serve(const ServeOptions& options) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A log line written after its reader went away (a closed pipe) must not kill the
+  // gateway: the write fails, and the gateway goes on.
+  std::signal(SIGPIPE, SIG_IGN);
 
   const firmware_config::ConfigResult config = firmware_config::load_gateway_config(options.config);
   if (!config) {
@@ -81,6 +88,7 @@ int run_serve(const ServeOptions& options) {
     }
     return kExitFailure;
   }
+  log::set_context({{"gateway", config->gateway_id}});
   const std::string data_dir = absolute_path(config->data_dir);
   std::error_code made;
   std::filesystem::create_directories(data_dir, made);
@@ -107,6 +115,13 @@ int run_serve(const ServeOptions& options) {
   if (!state) return fail(state.status().message());
   const auto restore_took = std::chrono::duration_cast<std::chrono::milliseconds>(
       clock.monotonic_now() - restore_started);
+  const gateway::RestoreSummary& restored = (*state)->restored();
+  log::info("gateway.restored", {{"journal", journal_options.path},
+                                 {"journal_sequence", (*journal)->last_sequence()},
+                                 {"entries_replayed", restored.entries_replayed},
+                                 {"orders", restored.orders},
+                                 {"orders_holding_stock", restored.orders_holding_stock},
+                                 {"took_ms", restore_took.count()}});
 
   gateway::GatewayOptions gateway_options;
   gateway_options.gateway_id = config->gateway_id;
@@ -132,15 +147,25 @@ int run_serve(const ServeOptions& options) {
     return fail(server.status().message());
   }
 
-  const gateway::RestoreSummary& restored = (*state)->restored();
-  std::cout << fmt::format(
-                   "edgeroute serve: gateway {} listening on {}:{}; journal {} at sequence {} "
-                   "({} entries replayed, {} orders, {} holding stock, in {} ms)",
-                   config->gateway_id, server_options.address, (*server)->port(),
-                   journal_options.path, gateway.figures().journal_last_sequence,
-                   restored.entries_replayed, restored.orders, restored.orders_holding_stock,
-                   restore_took.count())
-            << std::endl;
+  log::info("gateway.listening", {{"address", server_options.address},
+                                  {"port", (*server)->port()},
+                                  {"journal_sequence", gateway.figures().journal_last_sequence}});
+
+  // The ops endpoint, on threads of its own; started after the orders listener (so
+  // /readyz never says ready before orders can arrive) and stopped last.
+  ops::OpsHandlers ops_handlers;
+  ops_handlers.metrics = [&gateway] { return gateway.metrics().registry().render(); };
+  ops_handlers.health = [&gateway] { return gateway::gateway_health(gateway); };
+  ops_handlers.readiness = [&gateway] { return gateway::gateway_readiness(gateway); };
+  Result<std::unique_ptr<ops::OpsServer>> ops_server = ops::OpsServer::start(
+      config->ops.address, static_cast<std::uint16_t>(config->ops.port), std::move(ops_handlers));
+  if (!ops_server) {
+    (*server)->stop_accepting();
+    gateway.stop();
+    (*server)->stop();
+    return fail(fmt::format("ops endpoint: {}", ops_server.status().message()));
+  }
+  log::info("ops.listening", {{"address", config->ops.address}, {"port", (*ops_server)->port()}});
 
   hal::SystemdWatchdog watchdog;
   (void)watchdog.notify_ready();
@@ -160,26 +185,25 @@ int run_serve(const ServeOptions& options) {
   if (gateway.failed()) {
     // The journal failed with an outcome only a restart can settle (replay decides what
     // was recorded): stop, and let the supervisor start the gateway again.
-    std::cerr << "edgeroute serve: " << gateway.figures().detail << "; stopping for a restart\n";
+    log::error("journal.failed",
+               {{"error", gateway.figures().detail}, {"action", "stopping for a restart"}});
     (*server)->stop_accepting();
     gateway.stop();
     (*server)->stop();
+    (*ops_server)->stop();
     return kExitFailure;
   }
 
   (void)watchdog.notify_stopping();
-  std::cout << fmt::format("edgeroute serve: {} received; draining", strsignal(received))
-            << std::endl;
+  log::info("gateway.draining", {{"signal", strsignal(received)}});
   (*server)->stop_accepting();
   gateway.stop();
   (*server)->stop();
+  (*ops_server)->stop();
   const gateway::GatewayFigures figures = gateway.figures();
-  std::cout << fmt::format(
-                   "edgeroute serve: stopped at journal sequence {} ({} requests taken, "
-                   "{} refused as busy)",
-                   figures.journal_last_sequence, figures.pipeline.jobs_submitted,
-                   figures.pipeline.jobs_refused_busy)
-            << std::endl;
+  log::info("gateway.stopped", {{"journal_sequence", figures.journal_last_sequence},
+                                {"requests_taken", figures.pipeline.jobs_submitted},
+                                {"refused_busy", figures.pipeline.jobs_refused_busy}});
   return kExitOk;
 }
 
