@@ -1,11 +1,12 @@
-// The edgeroute tool: one binary, one subcommand per job (config, demo, route, serve,
-// send, status). Each subcommand lives in its own file under cli/ and
+// The edgeroute tool: one binary, one subcommand per job (config, demo, events, route,
+// serve, send, status). Each subcommand lives in its own file under cli/ and
 // registers itself here; main only parses the command line and returns the exit
 // code the subcommand chose (cli/exit_code.h). Usage errors exit 2.
 #include <CLI/CLI.hpp>
 
 #include "cli/config_command.h"
 #include "cli/demo_command.h"
+#include "cli/events_command.h"
 #include "cli/exit_code.h"
 #include "cli/route_command.h"
 #include "cli/send_command.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = edgeroute::cli::kExitOk;
   edgeroute::cli::add_config_command(app, exit_code);
   edgeroute::cli::add_demo_command(app, exit_code);
+  edgeroute::cli::add_events_command(app, exit_code);
   edgeroute::cli::add_route_command(app, exit_code);
   edgeroute::cli::add_serve_command(app, exit_code);
   edgeroute::cli::add_send_command(app, exit_code);

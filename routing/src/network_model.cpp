@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "document_fields.h"
+#include "edgeroute/base/assert.h"
 #include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::routing {
@@ -100,14 +101,50 @@ std::optional<std::int32_t> CarrierServiceModel::rate_cents(Zone zone,
   return std::nullopt;
 }
 
+namespace {
+
+std::uint64_t next_instance_id() {
+  // Memory order: relaxed. The counter only has to hand out distinct numbers, which any
+  // read-modify-write of one atomic does; nothing is published through it.
+  static std::atomic<std::uint64_t> instances_built{0};
+  return instances_built.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+}  // namespace
+
+std::shared_ptr<const NetworkModel> NetworkModel::with_node_health(
+    std::span<const NodeHealth> health) const {
+  EDGEROUTE_ASSERT(health.size() == nodes_.size(), "one health figure per node");
+  std::shared_ptr<NetworkModel> model(new NetworkModel());
+  model->version_ = version_;
+  model->instance_id_ = next_instance_id();
+  model->geography_ = geography_;
+  model->nodes_ = nodes_;
+  model->routable_kind_ = routable_kind_;
+  model->services_ = services_;
+  model->skus_ = skus_;
+  for (std::size_t i = 0; i < health.size(); ++i) {
+    model->nodes_[i].on_time_bp = health[i].on_time_bp;
+    model->nodes_[i].fill_bp = health[i].fill_bp;
+    model->nodes_[i].acceptance_bp = health[i].acceptance_bp;
+  }
+  // The id maps view the copies' strings, not this model's.
+  model->node_by_id_.reserve(model->nodes_.size());
+  for (std::size_t i = 0; i < model->nodes_.size(); ++i) {
+    model->node_by_id_.emplace(model->nodes_[i].id, static_cast<std::uint32_t>(i));
+  }
+  model->sku_by_id_.reserve(model->skus_.size());
+  for (std::size_t i = 0; i < model->skus_.size(); ++i) {
+    model->sku_by_id_.emplace(model->skus_[i].id, static_cast<std::uint32_t>(i));
+  }
+  return model;
+}
+
 Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
                                          std::shared_ptr<const Geography> geography,
                                          std::span<const UtcOffsetSchedule> node_offsets) {
   NetworkModel model;
-  // Memory order: relaxed. The counter only has to hand out distinct numbers, which any
-  // read-modify-write of one atomic does; nothing is published through it.
-  static std::atomic<std::uint64_t> instances_built{0};
-  model.instance_id_ = instances_built.fetch_add(1, std::memory_order_relaxed) + 1;
+  model.instance_id_ = next_instance_id();
   model.version_ = network.version();
   model.geography_ = std::move(geography);
   const std::size_t node_count = network.nodes() != nullptr ? network.nodes()->size() : 0;

@@ -151,6 +151,8 @@ Result<PolicyModel> PolicyModel::build(const fbs::Policy& policy, const NetworkM
   }
 
   model.backorder_rule_ = policy.backorder_rule();
+  model.reroute_failed_ = policy.reroute_failed();
+  model.reroute_delayed_past_promise_ = policy.reroute_delayed_past_promise();
   if (!text_of(policy.backorder_node_id()).empty()) {
     Result<std::uint32_t> node = resolve_node(policy.backorder_node_id(), "backorder_node_id");
     if (!node) return node.status();

@@ -374,6 +374,16 @@ void Router::Workspace::gather_candidates() {
                        });
         continue;
       }
+      if (!order->excluded_nodes.empty() &&
+          std::find(order->excluded_nodes.begin(), order->excluded_nodes.end(), n) !=
+              order->excluded_nodes.end()) {
+        state.reach(Stage::excluded);
+        note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
+                       [&](Alternative& rejection) {
+                         rejection.exclusion_cause = ExclusionCause::node_failed_order;
+                       });
+        continue;
+      }
       const std::int32_t safety_stock = state.safety_stock.at(n);
       const StockLevels levels = cell.levels();
       if (levels.available_to_promise(safety_stock) < state.quantity) {

@@ -54,7 +54,7 @@ std::string order_json(const std::string& id, const std::string& sku, int quanti
 class RunningGateway {
  public:
   RunningGateway(const std::string& journal_path, hal::Clock& clock,
-                 std::uint32_t max_page_count = 0) {
+                 std::uint32_t max_page_count = 0, std::string policy_json = {}) {
     journal::JournalOptions options;
     options.path = journal_path;
     options.gateway_id = "gw-test";
@@ -62,7 +62,8 @@ class RunningGateway {
     auto opened = journal::Journal::open(options);
     EXPECT_TRUE(opened) << opened.status().to_string();
     journal_ = std::move(opened).value();
-    const Baseline baseline{example("network.json"), example("policy.json"),
+    const Baseline baseline{example("network.json"),
+                            policy_json.empty() ? example("policy.json") : policy_json,
                             example("inventory.json")};
     const std::int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
@@ -234,6 +235,190 @@ TEST_F(GatewayFixture, AHandedOffShipmentLeavesOnHandAndReserved) {
       << protocol::fbs::EnumNameResponseBody(shipped.body_type());
   EXPECT_EQ(total_of(client, "sku-stove-fuel"),
             (routing::StockLevels{before.on_hand - 2, before.reserved}));
+}
+
+protocol::FulfillmentReport trouble(std::string_view order_id, std::string_view node_id,
+                                    protocol::fbs::FulfillmentEventKind event) {
+  protocol::FulfillmentReport report;
+  report.order_id = order_id;
+  report.node_id = node_id;
+  report.event = event;
+  report.occurred_at = "2026-11-24T18:00:00Z";
+  report.exception_code =
+      event == protocol::fbs::FulfillmentEventKind::failed ? "stock_damaged" : "carrier_missed";
+  return report;
+}
+
+bool rerouted(const protocol::ReceivedResponse& response) {
+  const auto* result = response.response().body_as_ReportFulfillmentResult();
+  EXPECT_NE(result, nullptr) << protocol::fbs::EnumNameResponseBody(response.body_type());
+  return result != nullptr && result->rerouted();
+}
+
+protocol::ReceivedResponse order_state(protocol::BlockingClient& client,
+                                       const std::string& order_id) {
+  return ask(client, protocol::build_query_order(90, order_id));
+}
+
+// The order's latest decision, from an OrderState answer.
+const routing::fbs::Decision* latest_decision(const protocol::ReceivedResponse& state) {
+  const auto* body = state.response().body_as_OrderState();
+  EXPECT_NE(body, nullptr);
+  return body == nullptr ? nullptr : body->decision_nested_root();
+}
+
+TEST_F(GatewayFixture, AFailedShipmentIsRoutedAgainAwayFromTheNodeAndItsStockGoesBack) {
+  std::string first_node;
+  std::string second_node;
+  routing::StockLevels tents;
+  {
+    RunningGateway gateway(journal_path(), clock);
+    protocol::BlockingClient client = gateway.connect();
+    const protocol::ReceivedResponse routed = ask(
+        client, protocol::build_route_order(1, order_bytes(order_json("ord-f", "sku-tent-2p", 2))));
+    first_node = decision_in(routed).shipments()->Get(0)->node_id()->str();
+    const routing::StockLevels at_first_before = stock_of(client, "sku-tent-2p", first_node);
+
+    EXPECT_TRUE(rerouted(
+        ask(client,
+            protocol::build_report_fulfillment(
+                2, trouble("ord-f", first_node, protocol::fbs::FulfillmentEventKind::failed)))));
+    const protocol::ReceivedResponse state_moved = order_state(client, "ord-f");
+    const routing::fbs::Decision* moved = latest_decision(state_moved);
+    ASSERT_NE(moved, nullptr);
+    EXPECT_EQ(state_moved.response().body_as_OrderState()->status(),
+              protocol::fbs::OrderStatus::rerouted);
+    ASSERT_EQ(moved->outcome(), routing::fbs::Outcome::routed);
+    second_node = moved->shipments()->Get(0)->node_id()->str();
+    EXPECT_NE(second_node, first_node);
+    EXPECT_EQ(moved->shipments()->Get(0)->lines()->Get(0)->quantity(), 2);
+    // The failed node's two units are free again; the new node holds them.
+    EXPECT_EQ(stock_of(client, "sku-tent-2p", first_node).reserved, at_first_before.reserved - 2);
+    EXPECT_EQ(stock_of(client, "sku-tent-2p", second_node).reserved, 2);
+
+    // The failed node is out of the order's story: its events are refused now.
+    const protocol::ReceivedResponse late = ask(
+        client, protocol::build_report_fulfillment(
+                    3, trouble("ord-f", first_node, protocol::fbs::FulfillmentEventKind::delayed)));
+    EXPECT_EQ(late.response().body_as_Error()->code(), ErrorCode::invalid_request);
+
+    // A second failure moves it again, and never back to the first node.
+    EXPECT_TRUE(rerouted(
+        ask(client,
+            protocol::build_report_fulfillment(
+                4, trouble("ord-f", second_node, protocol::fbs::FulfillmentEventKind::failed)))));
+    const protocol::ReceivedResponse state_third = order_state(client, "ord-f");
+    const routing::fbs::Decision* third = latest_decision(state_third);
+    ASSERT_NE(third, nullptr);
+    ASSERT_EQ(third->outcome(), routing::fbs::Outcome::routed);
+    const std::string third_node = third->shipments()->Get(0)->node_id()->str();
+    EXPECT_NE(third_node, first_node);
+    EXPECT_NE(third_node, second_node);
+    tents = total_of(client, "sku-tent-2p");
+    EXPECT_EQ(tents.reserved, 2);
+    second_node = third_node;
+  }
+  // The journal replays the re-routes: the same holdings and the same latest decision.
+  RunningGateway restarted(journal_path(), clock);
+  protocol::BlockingClient client = restarted.connect();
+  EXPECT_EQ(total_of(client, "sku-tent-2p"), tents);
+  EXPECT_EQ(stock_of(client, "sku-tent-2p", second_node).reserved, 2);
+  const protocol::ReceivedResponse state_restored = order_state(client, "ord-f");
+  const routing::fbs::Decision* restored = latest_decision(state_restored);
+  ASSERT_NE(restored, nullptr);
+  EXPECT_EQ(restored->shipments()->Get(0)->node_id()->str(), second_node);
+  // Handing off from the last node ships the order.
+  protocol::FulfillmentReport shipped;
+  shipped.order_id = "ord-f";
+  shipped.node_id = second_node;
+  shipped.event = protocol::fbs::FulfillmentEventKind::handed_off;
+  shipped.occurred_at = "2026-11-25T18:00:00Z";
+  EXPECT_FALSE(rerouted(ask(client, protocol::build_report_fulfillment(5, shipped))));
+  EXPECT_EQ(total_of(client, "sku-tent-2p"), (routing::StockLevels{tents.on_hand - 2, 0}));
+}
+
+TEST_F(GatewayFixture, AFailedShipmentStaysWhereItIsWhenThePolicyDoesNotAllowReRouting) {
+  std::string policy = example("policy.json");
+  policy.insert(policy.find('{') + 1, R"( "reroute_failed": false,)");
+  RunningGateway gateway(journal_path(), clock, 0, policy);
+  protocol::BlockingClient client = gateway.connect();
+  const protocol::ReceivedResponse routed = ask(
+      client, protocol::build_route_order(1, order_bytes(order_json("ord-p", "sku-tent-2p", 1))));
+  const std::string node = decision_in(routed).shipments()->Get(0)->node_id()->str();
+  const routing::StockLevels before = stock_of(client, "sku-tent-2p", node);
+  EXPECT_FALSE(rerouted(
+      ask(client, protocol::build_report_fulfillment(
+                      2, trouble("ord-p", node, protocol::fbs::FulfillmentEventKind::failed)))));
+  const protocol::ReceivedResponse state = ask(client, protocol::build_query_order(3, "ord-p"));
+  EXPECT_EQ(state.response().body_as_OrderState()->status(), protocol::fbs::OrderStatus::failed);
+  EXPECT_EQ(stock_of(client, "sku-tent-2p", node), before);
+}
+
+TEST_F(GatewayFixture, ADelayWithinThePromiseIsRecordedAndOnePastItReRoutes) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const protocol::ReceivedResponse routed = ask(
+      client, protocol::build_route_order(1, order_bytes(order_json("ord-d", "sku-tent-2p", 1))));
+  const routing::fbs::Shipment& shipment = *decision_in(routed).shipments()->Get(0);
+  const std::string node = shipment.node_id()->str();
+  const std::string promised = shipment.promise()->delivery_date()->str();
+  const std::string day_after = routing::format_epoch_day(*routing::parse_epoch_day(promised) + 1);
+
+  protocol::FulfillmentReport on_time =
+      trouble("ord-d", node, protocol::fbs::FulfillmentEventKind::delayed);
+  on_time.expected_delivery_date = promised;
+  EXPECT_FALSE(rerouted(ask(client, protocol::build_report_fulfillment(2, on_time))));
+  EXPECT_EQ(ask(client, protocol::build_query_order(3, "ord-d"))
+                .response()
+                .body_as_OrderState()
+                ->status(),
+            protocol::fbs::OrderStatus::delayed);
+
+  protocol::FulfillmentReport malformed = on_time;
+  malformed.expected_delivery_date = "next tuesday";
+  const protocol::ReceivedResponse refused =
+      ask(client, protocol::build_report_fulfillment(4, malformed));
+  ASSERT_NE(refused.response().body_as_Error(), nullptr);
+  EXPECT_THAT(refused.response().body_as_Error()->message()->str(),
+              HasSubstr("expected_delivery_date: 'next tuesday'"));
+
+  protocol::FulfillmentReport late = on_time;
+  late.expected_delivery_date = day_after;
+  EXPECT_TRUE(rerouted(ask(client, protocol::build_report_fulfillment(5, late))));
+  const protocol::ReceivedResponse state_moved = order_state(client, "ord-d");
+  const routing::fbs::Decision* moved = latest_decision(state_moved);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_NE(moved->shipments()->Get(0)->node_id()->str(), node);
+}
+
+TEST_F(GatewayFixture, NodeReportsMoveTheNodesHealthForRoutingAndARestartKeepsIt) {
+  std::vector<routing::NodeHealth> after_reports;
+  std::uint32_t failed_node = 0;
+  {
+    RunningGateway gateway(journal_path(), clock);
+    protocol::BlockingClient client = gateway.connect();
+    const protocol::ReceivedResponse routed = ask(
+        client, protocol::build_route_order(1, order_bytes(order_json("ord-h", "sku-tent-2p", 1))));
+    const std::string node = decision_in(routed).shipments()->Get(0)->node_id()->str();
+    failed_node = *gateway.state().network().find_node(node);
+    const routing::NodeModel& configured = gateway.state().network().node(failed_node);
+    EXPECT_EQ(gateway.state().published_node_health()[failed_node].acceptance_bp,
+              configured.acceptance_bp);
+    // The node fails the order before picking anything: it did not take the work.
+    ask(client, protocol::build_report_fulfillment(
+                    2, trouble("ord-h", node, protocol::fbs::FulfillmentEventKind::failed)));
+    after_reports = gateway.state().published_node_health();
+    EXPECT_EQ(after_reports[failed_node].acceptance_bp, configured.acceptance_bp *
+                                                            NodeHealthLedger::kPriorWeight /
+                                                            (NodeHealthLedger::kPriorWeight + 1));
+    EXPECT_LT(after_reports[failed_node].fill_bp, configured.fill_bp);
+  }
+  RunningGateway restarted(journal_path(), clock);
+  const std::vector<routing::NodeHealth>& restored = restarted.state().published_node_health();
+  ASSERT_EQ(restored.size(), after_reports.size());
+  EXPECT_EQ(restored[failed_node].acceptance_bp, after_reports[failed_node].acceptance_bp);
+  EXPECT_EQ(restored[failed_node].fill_bp, after_reports[failed_node].fill_bp);
+  EXPECT_EQ(restored[failed_node].on_time_bp, after_reports[failed_node].on_time_bp);
 }
 
 TEST_F(GatewayFixture, UnknownOrdersNodesAndSkusAreNamedInTheError) {

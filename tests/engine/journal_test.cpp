@@ -2,8 +2,9 @@
 // test: sequence numbers stay gap-free across batches and reopenings, a scan starts
 // anywhere, documents and the acknowledged mark persist, open() refuses every file that
 // is not this gateway's journal (naming the path), a full disk (max_page_count) rolls a
-// batch back without harming what came before or leaving a gap after, and the WAL file
-// stays bounded, also after a reader held it for a while.
+// batch back without harming what came before or leaving a gap after, the WAL file
+// stays bounded, also after a reader held it for a while, and a read-only journal beside
+// the writer sees what it committed and writes nothing.
 #include <sqlite3.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
@@ -11,7 +12,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <string>
@@ -633,6 +636,91 @@ TEST_F(JournalTest, AReaderHoldsTheWalOnlyUntilItFinishes) {
   }
   EXPECT_LE(journal->stats().wal_file_bytes, wal_bound_bytes(32));
   expect_entries(*journal, 1, next - 1);
+}
+
+// A reader as `edgeroute events` opens one, beside the daemon's writer.
+JournalOptions read_only_options(const std::string& path) {
+  JournalOptions options;
+  options.path = path;
+  options.read_only = true;
+  return options;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+TEST_F(JournalTest, AReaderBesideTheWriterSeesWhatTheWriterCommitted) {
+  std::unique_ptr<Journal> writer = open();
+  ASSERT_NE(writer, nullptr);
+  append(*writer, 1, 5);
+
+  std::unique_ptr<Journal> reader = open(read_only_options(path_));
+  ASSERT_NE(reader, nullptr);
+  EXPECT_TRUE(reader->read_only());
+  EXPECT_EQ(reader->gateway_id(), kGateway);
+  EXPECT_EQ(reader->last_sequence(), 5U);
+  expect_entries(*reader, 1, 5);
+
+  // Appends after the reader opened show in its next read.
+  append(*writer, 6, 4);
+  append(*writer, 10, 3);
+  expect_entries(*reader, 1, 12);
+  EXPECT_EQ(reader->last_sequence(), 12U);
+  expect_entries(*reader, 9, 12);
+  // The writer is not held back by the reader.
+  append(*writer, 13, 2);
+  expect_entries(*writer, 1, 14);
+}
+
+TEST_F(JournalTest, AReadOnlyOpenOfAMissingFileIsNotFoundAndCreatesNothing) {
+  const Status refused = open_status(read_only_options(path_));
+  EXPECT_EQ(refused.code(), StatusCode::not_found) << refused.to_string();
+  EXPECT_THAT(refused.message(), HasSubstr(path_));
+  EXPECT_TRUE(std::filesystem::is_empty(directory_.path()));
+}
+
+TEST_F(JournalTest, AReadOnlyJournalRefusesWritesAndLeavesTheFileAsItWas) {
+  {
+    std::unique_ptr<Journal> writer = open();
+    ASSERT_NE(writer, nullptr);
+    append(*writer, 1, 4);
+  }
+  const std::string before = file_bytes(path_);
+  {
+    std::unique_ptr<Journal> reader = open(read_only_options(path_));
+    ASSERT_NE(reader, nullptr);
+    const Batch batch(5, 1);
+    const Result<SequenceRange> appended = reader->append(batch.views());
+    EXPECT_EQ(appended.status().code(), StatusCode::failed_precondition);
+    EXPECT_THAT(appended.status().message(), HasSubstr(path_));
+    const std::vector<std::uint8_t> bytes = {1, 2, 3};
+    EXPECT_EQ(reader->put_document("network", bytes, 0).code(), StatusCode::failed_precondition);
+    EXPECT_EQ(reader->set_acknowledged(2).code(), StatusCode::failed_precondition);
+    expect_entries(*reader, 1, 4);
+  }
+  EXPECT_EQ(file_bytes(path_), before);
+  std::unique_ptr<Journal> writer = open();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->last_sequence(), 4U);
+  EXPECT_EQ(writer->acknowledged(), 0U);
+  EXPECT_EQ(writer->document("network")->has_value(), false);
+}
+
+TEST_F(JournalTest, AReaderStillRefusesAnotherGatewaysJournalAndOtherDatabases) {
+  ASSERT_NE(open(), nullptr);
+  JournalOptions other = read_only_options(path_);
+  other.gateway_id = "gw-elsewhere";
+  const Status refused = open_status(other);
+  EXPECT_EQ(refused.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(refused.message(), HasSubstr("gw-leipzig-1"));
+
+  const std::string foreign = directory_ / "foreign.db";
+  run_sql(foreign, "CREATE TABLE t (x INTEGER)");
+  const Status not_a_journal = open_status(read_only_options(foreign));
+  EXPECT_EQ(not_a_journal.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(not_a_journal.message(), HasSubstr("not an edgeroute journal"));
 }
 
 }  // namespace

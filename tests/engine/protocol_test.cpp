@@ -154,7 +154,8 @@ TEST(ProtocolRequests, ReportFulfillmentCarriesEveryField) {
                                               .event = fbs::FulfillmentEventKind::failed,
                                               .occurred_at = "2026-11-25T10:00:00Z",
                                               .exception_code = "stock_damaged",
-                                              .detail = "box crushed"}));
+                                              .detail = "box crushed",
+                                              .expected_delivery_date = "2026-11-30"}));
   const auto* report = request_of(payload).body_as_ReportFulfillment();
   ASSERT_NE(report, nullptr);
   EXPECT_EQ(text(report->order_id()), "ord-1");
@@ -163,6 +164,7 @@ TEST(ProtocolRequests, ReportFulfillmentCarriesEveryField) {
   EXPECT_EQ(text(report->occurred_at()), "2026-11-25T10:00:00Z");
   EXPECT_EQ(text(report->exception_code()), "stock_damaged");
   EXPECT_EQ(text(report->detail()), "box crushed");
+  EXPECT_EQ(text(report->expected_delivery_date()), "2026-11-30");
 }
 
 TEST(ProtocolRequests, QueriesPingAndStatusRequestRoundTrip) {
@@ -567,7 +569,8 @@ TEST(VerifyRequest, RequiresAnExceptionCodeForDelayedAndFailedEvents) {
                                               .event = fbs::FulfillmentEventKind::delayed,
                                               .occurred_at = "2026-11-25T10:00:00Z",
                                               .exception_code = {},
-                                              .detail = {}})));
+                                              .detail = {},
+                                              .expected_delivery_date = {}})));
   EXPECT_EQ(refusal.code, fbs::ErrorCode::invalid_request);
   EXPECT_EQ(refusal.message,
             "request 6: ReportFulfillment.exception_code is required for a delayed event");

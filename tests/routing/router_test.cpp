@@ -10,6 +10,7 @@
 // 15:00Z (10:00 local), so they are packed at 11:00 local and make a 16:00 cut-off the
 // same day; they ship to 10027 (Manhattan), which is zone 1 from 10001 and 11201,
 // zone 2 from 19103 (Philadelphia) and zone 5 from 60601 (Chicago).
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -677,6 +678,24 @@ TEST(RouterConstraints, DisabledNodeNeverShips) {
   ASSERT_NE(near, nullptr);
   EXPECT_EQ(near->reason, fbs::ReasonCode::excluded_by_policy);
   EXPECT_EQ(near->exclusion_cause, ExclusionCause::node_disabled);
+}
+
+TEST(RouterConstraints, ANodeTheOrderWasRoutedAwayFromNeverShipsIt) {
+  auto fixture = load(
+      network_json({{.id = "fc-near"}, {.id = "fc-far", .postal_code = "60601"}}, kOneSku),
+      inventory_json({{"fc-near", "sku-a", 10}, {"fc-far", "sku-a", 10}}));
+  ASSERT_TRUE(fixture);
+  Router router;
+  OrderRequest order = fixture->order(order_json({.lines = {{"sku-a", 1}}}));
+  EXPECT_THAT(shipping_nodes(*fixture, plan(router, *fixture, order)), ElementsAre("fc-near"));
+  const std::array<std::uint32_t, 1> failed{fixture->node_index("fc-near")};
+  order.excluded_nodes = failed;
+  const RoutingDecision decision = plan(router, *fixture, order);
+  EXPECT_THAT(shipping_nodes(*fixture, decision), ElementsAre("fc-far"));
+  const Alternative* near = ruled_out(*fixture, decision, "fc-near");
+  ASSERT_NE(near, nullptr);
+  EXPECT_EQ(near->reason, fbs::ReasonCode::excluded_by_policy);
+  EXPECT_EQ(near->exclusion_cause, ExclusionCause::node_failed_order);
 }
 
 TEST(RouterConstraints, SkuShipsOnlyFromItsEligibleNodeKinds) {

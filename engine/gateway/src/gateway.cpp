@@ -8,6 +8,7 @@
 
 #include "edgeroute/base/assert.h"
 #include "edgeroute/gateway/journal_records.h"
+#include "edgeroute/routing/fbs/order_generated.h"
 #include "edgeroute/routing/io/decision_document.h"
 #include "edgeroute/routing/order_request.h"
 #include "edgeroute/routing/router.h"
@@ -126,7 +127,10 @@ class GatewayJob : public Job {
 
 class RouteOrderJob final : public GatewayJob {
  public:
-  using GatewayJob::GatewayJob;
+  RouteOrderJob(ReceivedRequest request, std::shared_ptr<ResponseSink> sink, GatewayState& state,
+                const Pipeline& pipeline, hal::Clock& clock, GatewayMetrics& metrics)
+      : GatewayJob(std::move(request), std::move(sink), state, pipeline, clock),
+        metrics_(metrics) {}
 
   Next work(WorkerState& worker_state) override {
     auto& worker = static_cast<RoutingWorker&>(worker_state);
@@ -150,9 +154,12 @@ class RouteOrderJob final : public GatewayJob {
           io::build_decision(decision, resolution.request, *model, now).bytes());
     }
     const flatbuffers::String* correlation = order.correlation_id();
-    add_entry(journal::EntryKind::decision, order_id_,
-              correlation != nullptr ? correlation->str() : order_id_,
-              build_decision_record(*decision_, held_, model->network()));
+    correlation_id_ = correlation != nullptr ? correlation->str() : order_id_;
+    const auto* order_bytes = request().body_as_RouteOrder()->order();
+    order_ =
+        std::make_shared<const std::vector<std::uint8_t>>(order_bytes->begin(), order_bytes->end());
+    add_entry(journal::EntryKind::decision, order_id_, correlation_id_,
+              build_decision_record(*decision_, held_, model->network(), *order_));
     return Next::journal;
   }
 
@@ -166,8 +173,13 @@ class RouteOrderJob final : public GatewayJob {
       record->in_flight = false;
       record->decision_sequence = record->last_sequence = range.first;
       record->decision = decision_;
+      record->order = order_;
+      record->correlation_id = correlation_id_;
+      record->shipping_nodes = shipping_nodes_of(*routing::fbs::GetDecision(decision_->data()));
+      record->open_exception = false;
       record->held = std::move(held_);
     });
+    metrics_.decision_journaled(*decision_);
     reply(protocol::build_route_order_result(request_id(), *decision_));
   }
 
@@ -214,9 +226,12 @@ class RouteOrderJob final : public GatewayJob {
     return true;
   }
 
+  GatewayMetrics& metrics_;
   std::string order_id_;
+  std::string correlation_id_;
   bool created_ = false;
   std::shared_ptr<const std::vector<std::uint8_t>> decision_;
+  std::shared_ptr<const std::vector<std::uint8_t>> order_;
   HeldReservation held_;
 };
 
@@ -269,6 +284,7 @@ class CancelOrderJob final : public GatewayJob {
         found = Found::nothing_to_release;
       } else {
         record->in_flight = true;
+        correlation_id_ = record->correlation_id;
         found = Found::release;
       }
     });
@@ -285,7 +301,7 @@ class CancelOrderJob final : public GatewayJob {
       case Found::release: break;
     }
     const flatbuffers::String* reason = cancel.reason();
-    add_entry(journal::EntryKind::release, order_id_, order_id_,
+    add_entry(journal::EntryKind::release, order_id_, correlation_id_,
               build_release_record(reason != nullptr ? reason->string_view() : ""));
     return Next::journal;
   }
@@ -311,6 +327,7 @@ class CancelOrderJob final : public GatewayJob {
 
  private:
   std::string order_id_;
+  std::string correlation_id_;
 };
 
 class AdjustInventoryJob final : public GatewayJob {
@@ -374,21 +391,42 @@ class AdjustInventoryJob final : public GatewayJob {
   std::int32_t counted_ = 0;
 };
 
+// A node's report about its part of an order. A `failed` report, or a `delayed` one whose
+// new date is past the shipment's promise, re-routes the node's part where the policy
+// allows: the lines the node holds are planned again (from now, away from every node the
+// order was routed away from), the new plan is reserved, and the report and the re-route
+// are journaled together; only once both are durable does the node's stock go back and
+// the order take its new decision (status rerouted). When no other node can take the
+// part, the report is recorded alone and the order keeps its stock where it was: an
+// operator decides (cancel, or wait for the node).
 class ReportFulfillmentJob final : public GatewayJob {
  public:
   using GatewayJob::GatewayJob;
 
-  Next work(WorkerState&) override {
+  Next work(WorkerState& worker_state) override {
+    auto& worker = static_cast<RoutingWorker&>(worker_state);
     const protocol::fbs::ReportFulfillment& report = *request().body_as_ReportFulfillment();
     order_id_ = report.order_id()->str();
     if (!admitted()) return Next::done;
-    const auto node = state_.network().find_node(report.node_id()->string_view());
+    const std::string_view node_id = report.node_id()->string_view();
+    const auto node = state_.network().find_node(node_id);
     if (!node) {
-      fail(ErrorCode::unknown_node, unknown_node(report.node_id()->string_view()));
+      fail(ErrorCode::unknown_node, unknown_node(node_id));
       return Next::done;
     }
+    node_index_ = *node;
+    event_ = report.event();
+    if (const flatbuffers::String* expected = report.expected_delivery_date();
+        expected != nullptr && !routing::parse_epoch_day(expected->string_view())) {
+      fail(ErrorCode::invalid_request,
+           fmt::format("ReportFulfillment.expected_delivery_date: '{}' is not a YYYY-MM-DD date",
+                       expected->string_view()));
+      return Next::done;
+    }
+    const routing::SnapshotGuard<routing::RoutingModel> model = worker.reader.read();
     std::string problem;
     ErrorCode code = ErrorCode::invalid_request;
+    bool reroute_wanted = false;
     state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
       OrderRecord* record = slot.record();
       if (record == nullptr) {
@@ -401,9 +439,9 @@ class ReportFulfillmentJob final : public GatewayJob {
         problem = order_in_flight(order_id_);
         return;
       }
-      if (!ships_from(*record, report.node_id()->string_view())) {
-        problem = fmt::format("order '{}' has no shipment from node '{}'", order_id_,
-                              report.node_id()->string_view());
+      if (std::find(record->shipping_nodes.begin(), record->shipping_nodes.end(), node_id) ==
+          record->shipping_nodes.end()) {
+        problem = fmt::format("order '{}' has no shipment from node '{}'", order_id_, node_id);
         return;
       }
       if (record->status == OrderStatus::released || record->status == OrderStatus::rejected ||
@@ -412,10 +450,30 @@ class ReportFulfillmentJob final : public GatewayJob {
                               protocol::fbs::EnumNameOrderStatus(record->status));
         return;
       }
-      if (report.event() == protocol::fbs::FulfillmentEventKind::handed_off) {
-        for (const HeldStock& line : record->held.stock()) {
-          if (line.cell->node_index() == *node) shipped_.push_back(line);
-        }
+      for (const HeldStock& line : record->held.stock()) {
+        if (line.cell->node_index() != node_index_) continue;
+        if (event_ == protocol::fbs::FulfillmentEventKind::handed_off) shipped_.push_back(line);
+        at_node_.add_stock(line);
+      }
+      for (const HeldCapacity& claim : record->held.capacity()) {
+        if (claim.node_index == node_index_) at_node_.add_capacity(claim);
+      }
+      correlation_id_ = record->correlation_id;
+      recovers_ = record->open_exception && moves_on(event_);
+      health_report_.node_index = node_index_;
+      health_report_.event = event_;
+      health_report_.first_report_at_node =
+          std::find(record->reported_nodes.begin(), record->reported_nodes.end(), node_id) ==
+          record->reported_nodes.end();
+      health_report_.occurred_at = routing::parse_utc_instant(report.occurred_at()->string_view());
+      if (record->decision != nullptr) {
+        health_report_.promised_cutoff_at =
+            promised_cutoff_at(*routing::fbs::GetDecision(record->decision->data()), node_id);
+      }
+      reroute_wanted = wants_reroute(*record, report, model->policy());
+      if (reroute_wanted) {
+        order_ = record->order;
+        routed_away_from_ = record->routed_away_from;
       }
       record->in_flight = true;
     });
@@ -426,16 +484,22 @@ class ReportFulfillmentJob final : public GatewayJob {
     const auto text = [](const flatbuffers::String* value) {
       return value != nullptr ? value->string_view() : std::string_view{};
     };
-    const FulfillmentFacts facts{report.node_id()->string_view(), report.event(),
-                                 text(report.occurred_at()), text(report.exception_code()),
-                                 text(report.detail())};
-    add_entry(journal::EntryKind::fulfillment_event, order_id_, order_id_,
+    const FulfillmentFacts facts{node_id,
+                                 event_,
+                                 text(report.occurred_at()),
+                                 text(report.exception_code()),
+                                 text(report.detail()),
+                                 text(report.expected_delivery_date()),
+                                 recovers_};
+    add_entry(journal::EntryKind::fulfillment_event, order_id_, correlation_id_,
               build_fulfillment_record(facts, shipped_, state_.network()));
+    if (reroute_wanted) reroute(worker, *model, node_id);
     return Next::journal;
   }
 
   void journaled(journal::SequenceRange range) override {
-    const auto event = request().body_as_ReportFulfillment()->event();
+    const std::string_view node_id =
+        request().body_as_ReportFulfillment()->node_id()->string_view();
     state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
       OrderRecord* record = slot.record();
       EDGEROUTE_ASSERT(record != nullptr && record->in_flight, "a reported order left the book");
@@ -443,30 +507,129 @@ class ReportFulfillmentJob final : public GatewayJob {
         const Status shipped = record->held.ship(state_.inventory(), *line.cell);
         EDGEROUTE_ASSERT(shipped.is_ok(), "a held line could not ship");
       }
-      record->status = status_after(record->status, event, record->held.stock().empty());
+      if (new_decision_ != nullptr) {
+        // Only now, with the re-route durable, may others have the node's units.
+        record->held.take_node(node_index_).release(state_.inventory(), state_.capacity());
+        record->held.absorb(std::move(new_held_));
+        record->decision = new_decision_;
+        std::erase(record->shipping_nodes, node_id);
+        for (std::string& node :
+             shipping_nodes_of(*routing::fbs::GetDecision(new_decision_->data()))) {
+          if (std::find(record->shipping_nodes.begin(), record->shipping_nodes.end(), node) ==
+              record->shipping_nodes.end()) {
+            record->shipping_nodes.push_back(std::move(node));
+          }
+        }
+        record->routed_away_from.push_back(node_index_);
+        record->status = OrderStatus::rerouted;
+        record->open_exception = true;
+      } else {
+        record->status = status_after(record->status, event_, record->held.stock().empty());
+        if (!moves_on(event_)) record->open_exception = true;
+        if (recovers_) record->open_exception = false;
+      }
+      if (health_report_.first_report_at_node) record->reported_nodes.emplace_back(node_id);
       record->in_flight = false;
-      record->last_sequence = range.first;
+      record->last_sequence = range.last;
     });
-    reply(protocol::build_report_fulfillment_result(request_id(), order_id_, range.first, false));
+    // On the journal writer, in journal order, as replay counts them.
+    state_.node_health().record(health_report_);
+    state_.republish_node_health(clock_.monotonic_now());
+    reply(protocol::build_report_fulfillment_result(request_id(), order_id_, range.first,
+                                                    new_decision_ != nullptr));
   }
 
   void not_journaled(const Status& why) override {
+    new_held_.release(state_.inventory(), state_.capacity());
     end_in_flight(order_id_);
     fail(why);
   }
 
  private:
-  static bool ships_from(const OrderRecord& record, std::string_view node_id) {
-    if (record.decision == nullptr) return false;
+  static bool moves_on(protocol::fbs::FulfillmentEventKind event) {
+    using Event = protocol::fbs::FulfillmentEventKind;
+    return event == Event::picked || event == Event::packed || event == Event::handed_off;
+  }
+
+  // Whether this report re-routes the node's part: the policy allows it for the event,
+  // the node still holds lines of the order, and the order itself was journaled (orders
+  // decided before it was are not planned again).
+  bool wants_reroute(const OrderRecord& record, const protocol::fbs::ReportFulfillment& report,
+                     const routing::PolicyModel& policy) const {
+    if (at_node_.stock().empty() || record.order == nullptr) return false;
+    using Event = protocol::fbs::FulfillmentEventKind;
+    if (report.event() == Event::failed) return policy.reroute_failed();
+    if (report.event() != Event::delayed || !policy.reroute_delayed_past_promise()) return false;
+    const flatbuffers::String* expected = report.expected_delivery_date();
+    if (expected == nullptr) return false;
+    const std::optional<routing::EpochDay> expected_day =
+        routing::parse_epoch_day(expected->string_view());
+    const std::optional<routing::EpochDay> promised_day = promised_day_at(record, report);
+    return expected_day && promised_day && *expected_day > *promised_day;
+  }
+
+  // The delivery date the order's latest decision promised for the node's shipment.
+  static std::optional<routing::EpochDay> promised_day_at(
+      const OrderRecord& record, const protocol::fbs::ReportFulfillment& report) {
+    if (record.decision == nullptr) return std::nullopt;
     const auto* shipments = routing::fbs::GetDecision(record.decision->data())->shipments();
-    if (shipments == nullptr) return false;
-    return std::any_of(shipments->begin(), shipments->end(), [&](const auto* shipment) {
-      return shipment->node_id()->string_view() == node_id;
-    });
+    if (shipments == nullptr) return std::nullopt;
+    for (const routing::fbs::Shipment* shipment : *shipments) {
+      if (shipment->node_id()->string_view() != report.node_id()->string_view()) continue;
+      if (shipment->promise() == nullptr || shipment->promise()->delivery_date() == nullptr) {
+        return std::nullopt;
+      }
+      return routing::parse_epoch_day(shipment->promise()->delivery_date()->string_view());
+    }
+    return std::nullopt;
+  }
+
+  // Plans the node's lines again, from now, away from the node (and from every node the
+  // order was routed away from before). Adds the reroute entry when a plan holds.
+  void reroute(RoutingWorker& worker, const routing::RoutingModel& model,
+               std::string_view node_id) {
+    const routing::fbs::Order& order = *routing::fbs::GetOrder(order_->data());
+    routing::OrderResolution resolution = routing::resolve_order(order, model.network());
+    if (!resolution.ok()) return;  // the catalog lost the order's SKUs: nothing to plan
+    routing::OrderRequest& request = resolution.request;
+    request.line_count = 0;
+    for (const HeldStock& line : at_node_.stock()) {
+      request.lines[request.line_count++] = {line.cell->sku_index(), line.quantity};
+    }
+    request.created_at_utc = unix_seconds(clock_);
+    routed_away_from_.push_back(node_index_);
+    request.excluded_nodes = routed_away_from_;
+    const routing::RoutingDecision& decision =
+        worker.router.route(request, model, state_.inventory(), state_.capacity(), worker.plan);
+    if (decision.outcome != routing::fbs::Outcome::routed || !worker.plan.holds_reservation()) {
+      if (worker.plan.holds_reservation()) {
+        HeldReservation::take_over(worker.plan).release(state_.inventory(), state_.capacity());
+      }
+      worker.plan.clear();
+      return;
+    }
+    new_held_ = HeldReservation::take_over(worker.plan);
+    worker.plan.clear();
+    new_decision_ = std::make_shared<const std::vector<std::uint8_t>>(
+        io::build_decision(decision, request, model, unix_seconds(clock_)).bytes());
+    add_entry(journal::EntryKind::reroute, order_id_, correlation_id_,
+              build_reroute_record(node_id, at_node_, *new_decision_, new_held_, model.network()));
   }
 
   std::string order_id_;
+  std::string correlation_id_;
+  std::uint32_t node_index_ = 0;
+  protocol::fbs::FulfillmentEventKind event_ = protocol::fbs::FulfillmentEventKind::picked;
+  bool recovers_ = false;
+  ShipmentReport health_report_;
   std::vector<HeldStock> shipped_;
+  // A copy of what the order holds at the node (the order book keeps ownership).
+  HeldReservation at_node_;
+  std::shared_ptr<const std::vector<std::uint8_t>> order_;
+  std::vector<std::uint32_t> routed_away_from_;
+  // A re-route's new decision and what it holds, until the journal takes them.
+  std::shared_ptr<const std::vector<std::uint8_t>> new_decision_;
+  HeldReservation new_held_;
 };
 
 }  // namespace
@@ -476,7 +639,8 @@ Gateway::Gateway(GatewayOptions options, journal::Journal& journal, GatewayState
     : options_(std::move(options)),
       state_(state),
       clock_(clock),
-      started_at_(clock.monotonic_now()) {
+      started_at_(clock.monotonic_now()),
+      metrics_(*this, state, clock) {
   pipeline_ = std::make_unique<Pipeline>(
       options_.pipeline, journal,
       [this](std::uint32_t worker_index) -> std::unique_ptr<WorkerState> {
@@ -485,6 +649,9 @@ Gateway::Gateway(GatewayOptions options, journal::Journal& journal, GatewayState
         EDGEROUTE_ASSERT(reader.has_value(), "the model publisher has a reader slot per worker");
         (void)worker_index;
         return std::make_unique<RoutingWorker>(std::move(reader).value(), state_);
+      },
+      [this](std::size_t entries, std::chrono::nanoseconds took) {
+        metrics_.journal_committed(entries, took);
       });
 }
 
@@ -501,8 +668,10 @@ void Gateway::stop() {
   pipeline_->stop();
 }
 
-void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSink>& sink) {
+void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSink>& connection) {
   const protocol::fbs::Request& request = received.request();
+  // Every answer passes through the metrics on its way (refusals, latency).
+  const std::shared_ptr<ResponseSink> sink = metrics_.observe(request.body_type(), connection);
   const std::uint64_t request_id = request.request_id();
   using Body = protocol::fbs::RequestBody;
   std::unique_ptr<Job> job;
@@ -519,7 +688,8 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
       answer_query_inventory(request_id, *request.body_as_QueryInventory(), *sink);
       return;
     case Body::RouteOrder:
-      job = std::make_unique<RouteOrderJob>(std::move(received), sink, state_, *pipeline_, clock_);
+      job = std::make_unique<RouteOrderJob>(std::move(received), sink, state_, *pipeline_, clock_,
+                                            metrics_);
       break;
     case Body::QuoteRequest:
       job = std::make_unique<QuoteJob>(std::move(received), sink, state_, *pipeline_, clock_);

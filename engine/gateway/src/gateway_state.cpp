@@ -1,16 +1,19 @@
 #include "edgeroute/gateway/gateway_state.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "edgeroute/base/assert.h"
 #include "edgeroute/gateway/fbs/journal_records_generated.h"
 #include "edgeroute/gateway/journal_records.h"
 #include "edgeroute/routing/io/compile.h"
 #include "edgeroute/routing/io/load.h"
+#include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::gateway {
 namespace {
@@ -47,6 +50,12 @@ struct RestoredOrder {
   std::uint64_t decision_sequence = 0;
   std::uint64_t last_sequence = 0;
   std::shared_ptr<const std::vector<std::uint8_t>> decision;
+  std::shared_ptr<const std::vector<std::uint8_t>> order;
+  std::string correlation_id;
+  std::vector<std::string> shipping_nodes;
+  std::vector<std::uint32_t> routed_away_from;
+  bool open_exception = false;
+  std::vector<std::string> reported_nodes;
   std::vector<RestoredLine> stock;
   std::vector<HeldCapacity> capacity;
 };
@@ -54,8 +63,9 @@ struct RestoredOrder {
 // Folds journal entries into cell totals and order records (see gateway_state.h).
 class Replay {
  public:
-  Replay(const routing::NetworkModel& network, routing::CapacityCounters& capacity)
-      : network_(network), capacity_(capacity) {}
+  Replay(const routing::NetworkModel& network, routing::CapacityCounters& capacity,
+         NodeHealthLedger& node_health)
+      : network_(network), capacity_(capacity), node_health_(node_health) {}
 
   void start_from(const routing::InventoryTable& baseline) {
     for (std::uint32_t sku = 0; sku < baseline.sku_count(); ++sku) {
@@ -99,6 +109,12 @@ class Replay {
         record.decision_sequence = restored.decision_sequence;
         record.last_sequence = restored.last_sequence;
         record.decision = restored.decision;
+        record.order = restored.order;
+        record.correlation_id = restored.correlation_id;
+        record.shipping_nodes = restored.shipping_nodes;
+        record.routed_away_from = restored.routed_away_from;
+        record.open_exception = restored.open_exception;
+        record.reported_nodes = restored.reported_nodes;
         for (const RestoredLine& line : restored.stock) {
           record.held.add_stock({inventory.find(line.sku_index, line.node_index), line.quantity});
         }
@@ -147,9 +163,9 @@ class Replay {
       case journal::EntryKind::release: return apply_release(entry);
       case journal::EntryKind::inventory_adjustment: return apply_adjustment(entry);
       case journal::EntryKind::fulfillment_event: return apply_fulfillment(entry);
+      case journal::EntryKind::reroute: return apply_reroute(entry);
       case journal::EntryKind::policy_change:
-      case journal::EntryKind::network_change:
-      case journal::EntryKind::reroute: break;
+      case journal::EntryKind::network_change: break;
     }
     return {StatusCode::corruption, "this gateway does not replay entries of this kind"};
   }
@@ -168,15 +184,37 @@ class Replay {
     restored.decision_sequence = restored.last_sequence = entry.sequence;
     restored.decision = std::make_shared<const std::vector<std::uint8_t>>(
         (*record)->decision()->begin(), (*record)->decision()->end());
-    if (const auto* stock = (*record)->stock()) {
+    if (const auto* order = (*record)->order()) {
+      restored.order =
+          std::make_shared<const std::vector<std::uint8_t>>(order->begin(), order->end());
+    }
+    restored.correlation_id = std::string(entry.correlation_id);
+    restored.shipping_nodes = shipping_nodes_of(decision);
+    if (Status held = hold((*record)->stock(), (*record)->capacity(), restored); !held.is_ok()) {
+      return held;
+    }
+    RestoredOrder* existing = order_of(entry);
+    if (existing != nullptr && !existing->stock.empty()) {
+      return {StatusCode::corruption,
+              fmt::format("order '{}' decided again while it holds stock", entry.order_id)};
+    }
+    orders_[std::string(entry.order_id)] = std::move(restored);
+    return Status::ok();
+  }
+
+  // Takes the stock lines and capacity claims of a decision (or a re-route) for `order`.
+  Status hold(const flatbuffers::Vector<flatbuffers::Offset<fbs::HeldStockRecord>>* stock,
+              const flatbuffers::Vector<flatbuffers::Offset<fbs::HeldCapacityRecord>>* claims,
+              RestoredOrder& order) {
+    if (stock != nullptr) {
       for (const fbs::HeldStockRecord* line : *stock) {
         Result<ResolvedCell> cell = cell_of(line->sku_id(), line->node_id());
         if (!cell) return cell.status();
         cell->levels->reserved += line->quantity();
-        restored.stock.push_back({cell->sku_index, cell->node_index, line->quantity()});
+        order.stock.push_back({cell->sku_index, cell->node_index, line->quantity()});
       }
     }
-    if (const auto* claims = (*record)->capacity()) {
+    if (claims != nullptr) {
       for (const fbs::HeldCapacityRecord* claim : *claims) {
         Result<std::uint32_t> node = node_of(claim->node_id());
         if (!node) return node.status();
@@ -187,15 +225,77 @@ class Replay {
         const auto taken = capacity_.try_reserve(held.node_index, held.local_day, held.orders,
                                                  held.units, unlimited);
         if (!taken) return taken.status();
-        restored.capacity.push_back(held);
+        order.capacity.push_back(held);
       }
     }
-    RestoredOrder* existing = order_of(entry);
-    if (existing != nullptr && !existing->stock.empty()) {
+    return Status::ok();
+  }
+
+  Status apply_reroute(const journal::StoredEntry& entry) {
+    Result<const fbs::RerouteRecord*> record = read_reroute_record(entry.payload);
+    if (!record) return record.status();
+    RestoredOrder* order = order_of(entry);
+    if (order == nullptr) {
       return {StatusCode::corruption,
-              fmt::format("order '{}' decided again while it holds stock", entry.order_id)};
+              fmt::format("re-route of unknown order '{}'", entry.order_id)};
     }
-    orders_[std::string(entry.order_id)] = std::move(restored);
+    Result<std::uint32_t> from = node_of((*record)->from_node_id());
+    if (!from) return from.status();
+    if (const auto* released = (*record)->released()) {
+      for (const fbs::HeldStockRecord* line : *released) {
+        Result<ResolvedCell> cell = cell_of(line->sku_id(), line->node_id());
+        if (!cell) return cell.status();
+        const auto held =
+            std::find_if(order->stock.begin(), order->stock.end(), [&](const RestoredLine& mine) {
+              return mine.sku_index == cell->sku_index && mine.node_index == cell->node_index &&
+                     mine.quantity == line->quantity();
+            });
+        if (held == order->stock.end()) {
+          return {StatusCode::corruption,
+                  fmt::format("re-route of order '{}' releases stock it does not hold",
+                              entry.order_id)};
+        }
+        cell->levels->reserved -= line->quantity();
+        order->stock.erase(held);
+      }
+    }
+    if (const auto* released = (*record)->released_capacity()) {
+      for (const fbs::HeldCapacityRecord* claim : *released) {
+        Result<std::uint32_t> node = node_of(claim->node_id());
+        if (!node) return node.status();
+        const auto held = std::find_if(
+            order->capacity.begin(), order->capacity.end(), [&](const HeldCapacity& mine) {
+              return mine.node_index == *node && mine.local_day == claim->local_day() &&
+                     mine.orders == claim->orders() && mine.units == claim->units();
+            });
+        if (held == order->capacity.end()) {
+          return {StatusCode::corruption,
+                  fmt::format("re-route of order '{}' releases a capacity claim it does not hold",
+                              entry.order_id)};
+        }
+        const auto given_back =
+            capacity_.release(held->node_index, held->local_day, held->orders, held->units);
+        if (!given_back) return given_back.status();
+        order->capacity.erase(held);
+      }
+    }
+    if (Status held = hold((*record)->stock(), (*record)->capacity(), *order); !held.is_ok()) {
+      return held;
+    }
+    const routing::fbs::Decision& decision = decision_of(**record);
+    order->decision = std::make_shared<const std::vector<std::uint8_t>>(
+        (*record)->decision()->begin(), (*record)->decision()->end());
+    std::erase(order->shipping_nodes, (*record)->from_node_id()->str());
+    for (std::string& node : shipping_nodes_of(decision)) {
+      if (std::find(order->shipping_nodes.begin(), order->shipping_nodes.end(), node) ==
+          order->shipping_nodes.end()) {
+        order->shipping_nodes.push_back(std::move(node));
+      }
+    }
+    order->routed_away_from.push_back(*from);
+    order->status = OrderStatus::rerouted;
+    order->open_exception = true;
+    order->last_sequence = entry.sequence;
     return Status::ok();
   }
 
@@ -237,6 +337,24 @@ class Replay {
       return {StatusCode::corruption,
               fmt::format("fulfillment event for unknown order '{}'", entry.order_id)};
     }
+    Result<std::uint32_t> node = node_of((*record)->node_id());
+    if (!node) return node.status();
+    const std::string node_id = (*record)->node_id()->str();
+    ShipmentReport report;
+    report.node_index = *node;
+    report.event = (*record)->event();
+    report.first_report_at_node =
+        std::find(order->reported_nodes.begin(), order->reported_nodes.end(), node_id) ==
+        order->reported_nodes.end();
+    if ((*record)->occurred_at() != nullptr) {
+      report.occurred_at = routing::parse_utc_instant((*record)->occurred_at()->string_view());
+    }
+    if (order->decision != nullptr) {
+      report.promised_cutoff_at =
+          promised_cutoff_at(*routing::fbs::GetDecision(order->decision->data()), node_id);
+    }
+    node_health_.record(report);
+    if (report.first_report_at_node) order->reported_nodes.push_back(node_id);
     if (const auto* shipped = (*record)->shipped()) {
       for (const fbs::HeldStockRecord* line : *shipped) {
         Result<ResolvedCell> cell = cell_of(line->sku_id(), line->node_id());
@@ -251,12 +369,18 @@ class Replay {
       }
     }
     order->status = status_after(order->status, (*record)->event(), order->stock.empty());
+    using Event = protocol::fbs::FulfillmentEventKind;
+    if ((*record)->event() == Event::delayed || (*record)->event() == Event::failed) {
+      order->open_exception = true;
+    }
+    if ((*record)->recovered()) order->open_exception = false;
     order->last_sequence = entry.sequence;
     return Status::ok();
   }
 
   const routing::NetworkModel& network_;
   routing::CapacityCounters& capacity_;
+  NodeHealthLedger& node_health_;
   std::unordered_map<std::uint64_t, routing::StockLevels> cells_;
   std::unordered_map<std::string, RestoredOrder> orders_;
   std::uint64_t entries_ = 0;
@@ -337,7 +461,8 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   if (!baseline_stock) return baseline_stock.status().with_context(kInventoryDocument);
 
   routing::CapacityCounters capacity((*network_model)->node_count());
-  Replay replay(**network_model, capacity);
+  NodeHealthLedger node_health((*network_model)->node_count());
+  Replay replay(**network_model, capacity, node_health);
   replay.start_from(*baseline_stock);
   Status replayed =
       journal.read(1, [&](const journal::StoredEntry& entry) { return replay.apply(entry); });
@@ -345,14 +470,48 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   Result<routing::InventoryTable> stock = replay.build_inventory();
   if (!stock) return stock.status().with_context("restored inventory");
 
+  // Routing starts from the health the journal's reports add up to.
+  std::vector<routing::NodeHealth> health = node_health.blended(**network_model);
+  if (node_health.reports() > 0) {
+    model =
+        routing::RoutingModel::create((*network_model)->with_node_health(health), *policy_model);
+    if (!model) return model.status();
+  }
   std::unique_ptr<GatewayState> state(
-      new GatewayState(*network_model, std::move(stock).value(), std::move(capacity)));
+      new GatewayState(*network_model, *policy_model, std::move(stock).value(), std::move(capacity),
+                       std::move(node_health)));
+  state->published_health_ = std::move(health);
   state->models_ = std::make_unique<routing::SnapshotPublisher<routing::RoutingModel>>(
       std::make_unique<const routing::RoutingModel>(std::move(model).value()),
       routing::SnapshotLimits{reader_slots, 2 * reader_slots + 2});
   state->restored_ = replay.fill(state->orders_, state->inventory_);
   state->policy_version_ = (*policy_model)->version();
   return state;
+}
+
+void GatewayState::republish_node_health(hal::MonotonicTime now) {
+  if (last_health_publish_ && now - *last_health_publish_ < kRepublishInterval) return;
+  std::vector<routing::NodeHealth> health = node_health_.blended(*network_);
+  bool moved = false;
+  for (std::size_t i = 0; i < health.size() && !moved; ++i) {
+    const routing::NodeHealth& was = published_health_[i];
+    const routing::NodeHealth& is = health[i];
+    moved = std::abs(is.on_time_bp - was.on_time_bp) >= kRepublishBp ||
+            std::abs(is.fill_bp - was.fill_bp) >= kRepublishBp ||
+            std::abs(is.acceptance_bp - was.acceptance_bp) >= kRepublishBp;
+  }
+  if (!moved) return;
+  Result<routing::RoutingModel> model =
+      routing::RoutingModel::create(network_->with_node_health(health), policy_);
+  // Same network version and policy as the model it replaces: create() cannot refuse.
+  EDGEROUTE_ASSERT(model.has_value(), "a model with new node health was refused");
+  Result<std::uint64_t> published =
+      models_->publish(std::make_unique<const routing::RoutingModel>(std::move(model).value()));
+  // Refused only while every retired snapshot is still pinned by a slow reader: the next
+  // report tries again.
+  if (!published) return;
+  published_health_ = std::move(health);
+  last_health_publish_ = now;
 }
 
 }  // namespace edgeroute::gateway

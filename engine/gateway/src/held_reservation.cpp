@@ -1,6 +1,7 @@
 #include "edgeroute/gateway/held_reservation.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "edgeroute/base/assert.h"
 
@@ -21,6 +22,27 @@ HeldReservation HeldReservation::take_over(routing::PlanReservation& plan) {
   }
   plan.keep();
   return held;
+}
+
+HeldReservation HeldReservation::take_node(std::uint32_t node_index) {
+  HeldReservation taken;
+  const auto at_node = [&](const HeldStock& line) { return line.cell->node_index() == node_index; };
+  std::copy_if(stock_.begin(), stock_.end(), std::back_inserter(taken.stock_), at_node);
+  std::erase_if(stock_, at_node);
+  const auto claim_at_node = [&](const HeldCapacity& claim) {
+    return claim.node_index == node_index;
+  };
+  std::copy_if(capacity_.begin(), capacity_.end(), std::back_inserter(taken.capacity_),
+               claim_at_node);
+  std::erase_if(capacity_, claim_at_node);
+  return taken;
+}
+
+void HeldReservation::absorb(HeldReservation&& other) {
+  stock_.insert(stock_.end(), other.stock_.begin(), other.stock_.end());
+  capacity_.insert(capacity_.end(), other.capacity_.begin(), other.capacity_.end());
+  other.stock_.clear();
+  other.capacity_.clear();
 }
 
 void HeldReservation::release(routing::InventoryTable& inventory,

@@ -6,6 +6,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include "edgeroute/protocol/frame.h"
+#include "edgeroute/routing/fbs/order_generated.h"
 
 namespace edgeroute::gateway {
 namespace {
@@ -28,6 +29,30 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fbs::HeldStockRecord
   return builder.CreateVector(records);
 }
 
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fbs::HeldCapacityRecord>>>
+capacity_claims(flatbuffers::FlatBufferBuilder& builder, std::span<const HeldCapacity> claims,
+                const routing::NetworkModel& network) {
+  std::vector<flatbuffers::Offset<fbs::HeldCapacityRecord>> records;
+  records.reserve(claims.size());
+  for (const HeldCapacity& claim : claims) {
+    records.push_back(fbs::CreateHeldCapacityRecord(
+        builder, builder.CreateString(network.node(claim.node_index).id), claim.local_day,
+        claim.orders, claim.units));
+  }
+  return builder.CreateVector(records);
+}
+
+// A nested decision document must verify on its own before anything reads it.
+Status verify_nested_decision(const flatbuffers::Vector<std::uint8_t>* document,
+                              std::string_view what) {
+  flatbuffers::Verifier verifier(document->data(), document->size());
+  if (!routing::fbs::VerifyDecisionBuffer(verifier)) {
+    return Status{StatusCode::corruption,
+                  std::string(what) + " record: the decision document is not valid"};
+  }
+  return Status::ok();
+}
+
 template <typename Root>
 Result<const Root*> verified(std::span<const std::uint8_t> payload, std::string_view what) {
   flatbuffers::Verifier verifier(payload.data(), payload.size());
@@ -41,18 +66,15 @@ Result<const Root*> verified(std::span<const std::uint8_t> payload, std::string_
 
 std::vector<std::uint8_t> build_decision_record(std::span<const std::uint8_t> decision_document,
                                                 const HeldReservation& held,
-                                                const routing::NetworkModel& network) {
-  flatbuffers::FlatBufferBuilder builder(decision_document.size() + 256);
-  // Read in place at replay, so aligned as a buffer of its own.
+                                                const routing::NetworkModel& network,
+                                                std::span<const std::uint8_t> order) {
+  flatbuffers::FlatBufferBuilder builder(decision_document.size() + order.size() + 256);
+  // Read in place at replay, so aligned as buffers of their own.
   const auto decision = protocol::nested_buffer(builder, decision_document);
   const auto stock = stock_lines(builder, held.stock(), network);
-  std::vector<flatbuffers::Offset<fbs::HeldCapacityRecord>> claims;
-  for (const HeldCapacity& claim : held.capacity()) {
-    claims.push_back(fbs::CreateHeldCapacityRecord(
-        builder, builder.CreateString(network.node(claim.node_index).id), claim.local_day,
-        claim.orders, claim.units));
-  }
-  builder.Finish(fbs::CreateDecisionRecord(builder, decision, stock, builder.CreateVector(claims)));
+  const auto claims = capacity_claims(builder, held.capacity(), network);
+  const auto order_bytes = order.empty() ? 0 : protocol::nested_buffer(builder, order);
+  builder.Finish(fbs::CreateDecisionRecord(builder, decision, stock, claims, order_bytes));
   return finish(builder);
 }
 
@@ -82,18 +104,51 @@ std::vector<std::uint8_t> build_fulfillment_record(const FulfillmentFacts& facts
   const auto code = builder.CreateString(facts.exception_code);
   const auto detail = builder.CreateString(facts.detail);
   const auto lines = stock_lines(builder, shipped, network);
-  builder.Finish(
-      fbs::CreateFulfillmentRecord(builder, node, facts.event, occurred, code, detail, lines));
+  const auto expected =
+      facts.expected_delivery_date.empty() ? 0 : builder.CreateString(facts.expected_delivery_date);
+  builder.Finish(fbs::CreateFulfillmentRecord(builder, node, facts.event, occurred, code, detail,
+                                              lines, expected, facts.recovered));
+  return finish(builder);
+}
+
+std::vector<std::uint8_t> build_reroute_record(std::string_view from_node_id,
+                                               const HeldReservation& released,
+                                               std::span<const std::uint8_t> decision_document,
+                                               const HeldReservation& held,
+                                               const routing::NetworkModel& network) {
+  flatbuffers::FlatBufferBuilder builder(decision_document.size() + 512);
+  const auto decision = protocol::nested_buffer(builder, decision_document);
+  const auto from = builder.CreateString(from_node_id);
+  const auto released_stock = stock_lines(builder, released.stock(), network);
+  const auto released_claims = capacity_claims(builder, released.capacity(), network);
+  const auto stock = stock_lines(builder, held.stock(), network);
+  const auto claims = capacity_claims(builder, held.capacity(), network);
+  builder.Finish(fbs::CreateRerouteRecord(builder, from, released_stock, released_claims, decision,
+                                          stock, claims));
   return finish(builder);
 }
 
 Result<const fbs::DecisionRecord*> read_decision_record(std::span<const std::uint8_t> payload) {
   Result<const fbs::DecisionRecord*> record = verified<fbs::DecisionRecord>(payload, "decision");
   if (!record) return record;
-  const auto* document = (*record)->decision();
-  flatbuffers::Verifier verifier(document->data(), document->size());
-  if (!routing::fbs::VerifyDecisionBuffer(verifier)) {
-    return Status{StatusCode::corruption, "decision record: the decision document is not valid"};
+  if (Status checked = verify_nested_decision((*record)->decision(), "decision");
+      !checked.is_ok()) {
+    return checked;
+  }
+  if (const auto* order = (*record)->order()) {
+    flatbuffers::Verifier verifier(order->data(), order->size());
+    if (!routing::fbs::VerifyOrderBuffer(verifier)) {
+      return Status{StatusCode::corruption, "decision record: the order is not valid"};
+    }
+  }
+  return record;
+}
+
+Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8_t> payload) {
+  Result<const fbs::RerouteRecord*> record = verified<fbs::RerouteRecord>(payload, "reroute");
+  if (!record) return record;
+  if (Status checked = verify_nested_decision((*record)->decision(), "reroute"); !checked.is_ok()) {
+    return checked;
   }
   return record;
 }
@@ -111,6 +166,10 @@ const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record) {
   return *routing::fbs::GetDecision(record.decision()->data());
 }
 
+const routing::fbs::Decision& decision_of(const fbs::RerouteRecord& record) {
+  return *routing::fbs::GetDecision(record.decision()->data());
+}
+
 std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKind kind,
                               std::int32_t delta, std::int32_t counted) {
   const std::int64_t target = kind == protocol::fbs::AdjustmentKind::cycle_count
@@ -118,6 +177,16 @@ std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKin
                                   : std::int64_t{on_hand} + delta;
   return static_cast<std::int32_t>(
       std::clamp<std::int64_t>(target, 0, std::numeric_limits<std::int32_t>::max()));
+}
+
+std::vector<std::string> shipping_nodes_of(const routing::fbs::Decision& decision) {
+  std::vector<std::string> nodes;
+  if (const auto* shipments = decision.shipments()) {
+    for (const routing::fbs::Shipment* shipment : *shipments) {
+      nodes.push_back(shipment->node_id()->str());
+    }
+  }
+  return nodes;
 }
 
 OrderStatus status_of(routing::fbs::Outcome outcome) {

@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sqlite_support.h"
 
@@ -228,7 +231,8 @@ Status check_options(const JournalOptions& options) {
     return Status(StatusCode::invalid_argument,
                   "journal path '" + options.path + "' is not absolute");
   }
-  if (options.gateway_id.empty()) {
+  // A writer names the gateway it keeps the journal for; a reader may take any.
+  if (options.gateway_id.empty() && !options.read_only) {
     return Status(StatusCode::invalid_argument, options.path + ": the gateway id is empty");
   }
   if (options.wal_checkpoint_pages == 0) {
@@ -257,6 +261,8 @@ struct Journal::State {
   Connection connection;
   std::string path;
   std::string wal_path;
+  std::string gateway_id;  // as stored in journal_info
+  bool read_only = false;
 
   // Cached statements: no SQL text is compiled after open().
   Statement begin;
@@ -321,6 +327,10 @@ struct Journal::State {
   }
 
   Status check_writable(std::string_view operation) const {
+    if (read_only) {
+      return Status(StatusCode::failed_precondition,
+                    path + ": " + std::string(operation) + " on a journal opened read-only");
+    }
     if (reading) {
       return Status(StatusCode::failed_precondition,
                     path + ": " + std::string(operation) + " called from inside read()");
@@ -402,6 +412,17 @@ Status Journal::State::configure(const JournalOptions& options) {
                       (newer ? "newer" : "older") + " than this build reads (" +
                       std::to_string(Journal::kFormatVersion) + ")");
   }
+  // A journal file is data, never code: no schema-defined functions or views run.
+  if (Status set = connection.execute("PRAGMA trusted_schema = OFF", "set trusted_schema");
+      !set.is_ok()) {
+    return set;
+  }
+  sqlite3_busy_timeout(db(), kLockWaitMs);
+  Result<std::int64_t> page_size_now = connection.query_integer("PRAGMA page_size");
+  if (!page_size_now) return page_size_now.status();
+  page_size = static_cast<std::uint64_t>(*page_size_now);
+  // A reader leaves the file's settings and the WAL to the writer that owns them.
+  if (read_only) return Status::ok();
 
   Result<std::string> mode = connection.query_text("PRAGMA journal_mode = WAL");
   if (!mode) return mode.status();
@@ -422,9 +443,6 @@ Status Journal::State::configure(const JournalOptions& options) {
                                             std::to_string(*synchronous) +
                                             " after setting FULL (2)");
   }
-  Result<std::int64_t> page_size_now = connection.query_integer("PRAGMA page_size");
-  if (!page_size_now) return page_size_now.status();
-  page_size = static_cast<std::uint64_t>(*page_size_now);
 
   // The automatic checkpoint is replaced by after_commit(); the WAL hook tells it how
   // many frames the WAL holds after each commit.
@@ -451,12 +469,6 @@ Status Journal::State::configure(const JournalOptions& options) {
     Result<std::int64_t> limit = connection.query_integer(limit_sql.c_str());
     if (!limit) return limit.status();
   }
-  // A journal file is data, never code: no schema-defined functions or views run.
-  if (Status set = connection.execute("PRAGMA trusted_schema = OFF", "set trusted_schema");
-      !set.is_ok()) {
-    return set;
-  }
-  sqlite3_busy_timeout(db(), kLockWaitMs);
   return Status::ok();
 }
 
@@ -499,10 +511,12 @@ Status Journal::State::check_contents(const JournalOptions& options) {
       return Status(StatusCode::corruption, path + ": journal_info holds no row");
     }
     if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path, "read journal_info");
-    const std::string_view gateway_id = column_text(select_info.get(), 0);
-    if (gateway_id != options.gateway_id) {
+    gateway_id = std::string(column_text(select_info.get(), 0));
+    // A reader that names no gateway takes the journal of whichever it is.
+    const bool any_gateway = read_only && options.gateway_id.empty();
+    if (!any_gateway && gateway_id != options.gateway_id) {
       return Status(StatusCode::failed_precondition, path + ": the journal of gateway '" +
-                                                         std::string(gateway_id) + "', not of '" +
+                                                         gateway_id + "', not of '" +
                                                          options.gateway_id + "'");
     }
     const std::int64_t acknowledged_stored = sqlite3_column_int64(select_info.get(), 1);
@@ -564,6 +578,9 @@ Result<std::unique_ptr<Journal>> Journal::open(const JournalOptions& options) {
                         ": the file is empty, not a journal (a journal is never "
                         "empty: it is created complete)");
     }
+  } else if (errno == ENOENT && options.read_only) {
+    return Status(StatusCode::not_found,
+                  options.path + ": no such journal (a read-only open creates none)");
   } else if (errno == ENOENT) {
     // A WAL without its database would be replayed into the new one.
     if (::access(wal_path.c_str(), F_OK) == 0) {
@@ -579,13 +596,16 @@ Result<std::unique_ptr<Journal>> Journal::open(const JournalOptions& options) {
   auto state = std::make_unique<State>();
   state->path = options.path;
   state->wal_path = wal_path;
-  Result<Connection> connection =
-      Connection::open(options.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+  state->read_only = options.read_only;
+  Result<Connection> connection = Connection::open(
+      options.path,
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX);
   if (!connection) return connection.status();
   state->connection = std::move(*connection);
   if (Status configured = state->configure(options); !configured.is_ok()) return configured;
   if (Status prepared = state->prepare_statements(); !prepared.is_ok()) return prepared;
   if (Status checked = state->check_contents(options); !checked.is_ok()) return checked;
+  if (state->read_only) return std::unique_ptr<Journal>(new Journal(std::move(state)));
   // A WAL left by a crash is copied into the database now rather than at the first
   // commit, so the first appends do not pay for it.
   int log_frames = 0;
@@ -679,6 +699,9 @@ Status Journal::read(std::uint64_t from,
   sqlite3_bind_int64(select, 1, to_stored_sequence(from));
   std::uint64_t expected = from == 0 ? 1 : from;
   StoredEntry entry;
+  // Payloads are FlatBuffers read in place, which want 8-byte alignment; SQLite promises
+  // none for a blob's bytes, so a misaligned payload is copied into storage that is.
+  std::vector<std::uint64_t> aligned_payload;
   for (;;) {
     const int stepped = sqlite3_step(select);
     if (stepped == SQLITE_DONE) break;
@@ -703,9 +726,18 @@ Status Journal::read(std::uint64_t from,
     entry.order_id = column_text(select, 3);
     entry.correlation_id = column_text(select, 4);
     entry.payload = column_bytes(select, 5);
+    if (reinterpret_cast<std::uintptr_t>(entry.payload.data()) % alignof(std::uint64_t) != 0) {
+      aligned_payload.resize((entry.payload.size() + sizeof(std::uint64_t) - 1) /
+                             sizeof(std::uint64_t));
+      std::memcpy(aligned_payload.data(), entry.payload.data(), entry.payload.size());
+      entry.payload = {reinterpret_cast<const std::uint8_t*>(aligned_payload.data()),
+                       entry.payload.size()};
+    }
     if (Status visited = visit(entry); !visited.is_ok()) return visited;
     ++expected;
   }
+  // A reader learns of the writer's appends by reading them.
+  if (state.read_only && entry.sequence > state.last_sequence) state.last_sequence = entry.sequence;
   if (expected <= state.last_sequence) {
     return Status(StatusCode::corruption, state.path + ": entries " + std::to_string(expected) +
                                               " to " + std::to_string(state.last_sequence) +
@@ -803,6 +835,14 @@ JournalStats Journal::stats() const {
 
 const std::string& Journal::path() const {
   return state_->path;
+}
+
+const std::string& Journal::gateway_id() const {
+  return state_->gateway_id;
+}
+
+bool Journal::read_only() const {
+  return state_->read_only;
 }
 
 }  // namespace edgeroute::journal

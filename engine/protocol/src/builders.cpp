@@ -92,7 +92,8 @@ Frame build_report_fulfillment(std::uint64_t request_id, const FulfillmentReport
   const auto body = fbs::CreateReportFulfillment(
       builder, builder.CreateString(report.order_id), builder.CreateString(report.node_id),
       report.event, builder.CreateString(report.occurred_at),
-      optional_string(builder, report.exception_code), optional_string(builder, report.detail));
+      optional_string(builder, report.exception_code), optional_string(builder, report.detail),
+      optional_string(builder, report.expected_delivery_date));
   return finish_request(builder, request_id, body);
 }
 

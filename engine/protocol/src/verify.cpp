@@ -243,6 +243,8 @@ void inspect_request_body(Inspector& in, fbs::RequestBody type, const void* body
       in.string(t, fbs::ReportFulfillment::VT_EXCEPTION_CODE, "ReportFulfillment.exception_code",
                 optional);
       in.string(t, fbs::ReportFulfillment::VT_DETAIL, "ReportFulfillment.detail", optional);
+      in.string(t, fbs::ReportFulfillment::VT_EXPECTED_DELIVERY_DATE,
+                "ReportFulfillment.expected_delivery_date", optional);
       break;
     case fbs::RequestBody::QueryOrder:
       in.string(t, fbs::QueryOrder::VT_ORDER_ID, "QueryOrder.order_id", required);

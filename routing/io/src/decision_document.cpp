@@ -85,6 +85,8 @@ std::string exclusion_detail(const Alternative& alternative, const OrderRequest&
       return fmt::format("{}: excluded by policy exclusions[{}]{}{}", line, index,
                          why.empty() ? "" : ": ", why);
     }
+    case ExclusionCause::node_failed_order:
+      return "the node could not ship this order: routed again elsewhere";
     case ExclusionCause::none: break;
   }
   return "excluded";

@@ -108,6 +108,13 @@ struct SkuModel {
   NodeKindSet eligible_kinds = kAllNodeKinds;
 };
 
+// A node's health in basis points (10000 = 100%), as NodeModel carries it.
+struct NodeHealth {
+  std::int32_t on_time_bp = 10000;
+  std::int32_t fill_bp = 10000;
+  std::int32_t acceptance_bp = 10000;
+};
+
 class NetworkModel {
  public:
   // `node_offsets[i]` is the UTC offset schedule of network.nodes()[i]. Errors
@@ -144,6 +151,12 @@ class NetworkModel {
 
   std::optional<std::uint32_t> find_node(std::string_view id) const;
   std::optional<std::uint32_t> find_sku(std::string_view id) const;
+
+  // This model with other node health figures (node i takes health[i]): the gateway
+  // blends what its nodes report into the configured figures and republishes. Same
+  // version, since the network of record did not change; a new instance_id.
+  // REQUIRES: health.size() == node_count().
+  std::shared_ptr<const NetworkModel> with_node_health(std::span<const NodeHealth> health) const;
 
  private:
   NetworkModel() = default;

@@ -44,6 +44,9 @@ struct OrderRequest {
   UnixSeconds created_at_utc = 0;
   std::optional<fbs::ServiceLevel> requested_level;
   std::optional<EpochDay> latest_delivery_day;
+  // Nodes that must not ship this order: a re-route away from nodes that reported they
+  // cannot. Viewed, not owned: the caller keeps them alive while the order is routed.
+  std::span<const std::uint32_t> excluded_nodes;
 
   std::span<const OrderLineRequest> order_lines() const { return {lines.data(), line_count}; }
 };

@@ -76,6 +76,10 @@ class PolicyModel {
   std::int32_t max_shipments() const { return max_shipments_; }
   fbs::BackorderRule backorder_rule() const { return backorder_rule_; }
   std::optional<std::uint32_t> backorder_node() const { return backorder_node_; }
+  // Whether the gateway routes a node's part of an order again after the node reports
+  // it failed, or late past the promise.
+  bool reroute_failed() const { return reroute_failed_; }
+  bool reroute_delayed_past_promise() const { return reroute_delayed_past_promise_; }
   const std::vector<ExclusionRule>& exclusions() const { return exclusions_; }
   const std::vector<EscrowGrant>& escrow_grants() const { return escrow_grants_; }
 
@@ -112,6 +116,8 @@ class PolicyModel {
   std::int32_t max_shipments_ = 1;
   fbs::BackorderRule backorder_rule_ = fbs::BackorderRule::reject;
   std::optional<std::uint32_t> backorder_node_;
+  bool reroute_failed_ = true;
+  bool reroute_delayed_past_promise_ = true;
   std::vector<ExclusionRule> exclusions_;
   std::vector<std::string> owned_only_channels_;
   std::vector<std::int32_t> preference_cents_;   // per node

@@ -41,6 +41,7 @@ enum class ExclusionCause : std::uint8_t {
   sku_not_eligible,    // the SKU's eligible_node_kinds leave out the node's kind
   owned_only_channel,  // the order's channel is served by owned nodes only
   policy_exclusion,    // Alternative::exclusion_index names the rule
+  node_failed_order,   // a re-route away from a node that could not ship this order
 };
 
 // Why a node or a plan did not serve the order.

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "edgeroute/gateway/gateway_metrics.h"
 #include "edgeroute/gateway/gateway_state.h"
 #include "edgeroute/gateway/pipeline.h"
 #include "edgeroute/hal/clock.h"
@@ -87,6 +88,8 @@ class Gateway {
   const GatewayOptions& options() const { return options_; }
   GatewayState& state() { return state_; }
   hal::Clock& clock() { return clock_; }
+  // What the ops endpoint shows of this gateway (/metrics).
+  GatewayMetrics& metrics() { return metrics_; }
 
  private:
   void answer_query_order(std::uint64_t request_id, const protocol::fbs::QueryOrder& query,
@@ -99,6 +102,8 @@ class Gateway {
   GatewayState& state_;
   hal::Clock& clock_;
   hal::MonotonicTime started_at_;
+  // Before pipeline_: the pipeline reports its commits here until it has stopped.
+  GatewayMetrics metrics_;
   std::unique_ptr<Pipeline> pipeline_;
   std::atomic<bool> stopped_{false};
 };

@@ -16,12 +16,17 @@
 // for the model, inventory and capacity; order_book.h for the book).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "edgeroute/base/result.h"
+#include "edgeroute/gateway/node_health.h"
 #include "edgeroute/gateway/order_book.h"
+#include "edgeroute/hal/clock.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/routing/capacity_counters.h"
 #include "edgeroute/routing/geography.h"
@@ -70,20 +75,44 @@ class GatewayState {
   const RestoreSummary& restored() const { return restored_; }
   std::uint64_t policy_version() const { return policy_version_; }
 
+  // What the nodes' reports say about their health (node_health.h). Fed by the journal
+  // writer once a report is durable.
+  NodeHealthLedger& node_health() { return node_health_; }
+  // Publishes a routing model whose node health is the ledger's blend when some node's
+  // figure moved by kRepublishBp or more since the last one published, at most once per
+  // kRepublishInterval of `now`: copying the network is not free, and a few basis points
+  // change no decision worth the copy. Routing never waits: readers keep the snapshot
+  // they hold. Journal writer only.
+  static constexpr std::int32_t kRepublishBp = 25;
+  static constexpr std::chrono::seconds kRepublishInterval{1};
+  void republish_node_health(hal::MonotonicTime now);
+  // The node health in the routing model most recently published.
+  const std::vector<routing::NodeHealth>& published_node_health() const {
+    return published_health_;
+  }
+
  private:
   GatewayState(std::shared_ptr<const routing::NetworkModel> network,
-               routing::InventoryTable inventory, routing::CapacityCounters capacity)
+               std::shared_ptr<const routing::PolicyModel> policy,
+               routing::InventoryTable inventory, routing::CapacityCounters capacity,
+               NodeHealthLedger node_health)
       : network_(std::move(network)),
+        policy_(std::move(policy)),
         inventory_(std::move(inventory)),
-        capacity_(std::move(capacity)) {}
+        capacity_(std::move(capacity)),
+        node_health_(std::move(node_health)) {}
 
   std::shared_ptr<const routing::NetworkModel> network_;
+  std::shared_ptr<const routing::PolicyModel> policy_;
   std::unique_ptr<routing::SnapshotPublisher<routing::RoutingModel>> models_;
   routing::InventoryTable inventory_;
   routing::CapacityCounters capacity_;
   OrderBook orders_;
   RestoreSummary restored_;
   std::uint64_t policy_version_ = 0;
+  NodeHealthLedger node_health_;
+  std::vector<routing::NodeHealth> published_health_;
+  std::optional<hal::MonotonicTime> last_health_publish_;
 };
 
 }  // namespace edgeroute::gateway

@@ -49,6 +49,12 @@ class HeldReservation {
   void add_stock(HeldStock line) { stock_.push_back(line); }
   void add_capacity(HeldCapacity claim) { capacity_.push_back(claim); }
 
+  // Moves the stock lines and capacity claims held at `node_index` out into a
+  // reservation of their own (a re-route gives them back while the rest stays).
+  HeldReservation take_node(std::uint32_t node_index);
+  // Adds what `other` holds to this reservation and empties it.
+  void absorb(HeldReservation&& other);
+
   // Gives every unit and claim back (a claim whose day is over stays counted) and
   // empties this reservation.
   void release(routing::InventoryTable& inventory, routing::CapacityCounters& capacity);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,9 +19,12 @@
 
 namespace edgeroute::gateway {
 
+// `order`: the order as received (empty for none), kept so that a re-route can plan
+// the order again after a restart.
 std::vector<std::uint8_t> build_decision_record(std::span<const std::uint8_t> decision_document,
                                                 const HeldReservation& held,
-                                                const routing::NetworkModel& network);
+                                                const routing::NetworkModel& network,
+                                                std::span<const std::uint8_t> order = {});
 std::vector<std::uint8_t> build_release_record(std::string_view reason);
 std::vector<std::uint8_t> build_adjustment_record(std::string_view sku_id, std::string_view node_id,
                                                   protocol::fbs::AdjustmentKind kind,
@@ -32,10 +36,19 @@ struct FulfillmentFacts {
   std::string_view occurred_at;
   std::string_view exception_code;
   std::string_view detail;
+  std::string_view expected_delivery_date;  // delayed
+  bool recovered = false;  // the event closes an open exception (RerouteRecord docs)
 };
 std::vector<std::uint8_t> build_fulfillment_record(const FulfillmentFacts& facts,
                                                    std::span<const HeldStock> shipped,
                                                    const routing::NetworkModel& network);
+// A re-route away from `from_node_id`: what was given back there, the new decision for
+// the moved lines, and what it holds.
+std::vector<std::uint8_t> build_reroute_record(std::string_view from_node_id,
+                                               const HeldReservation& released,
+                                               std::span<const std::uint8_t> decision_document,
+                                               const HeldReservation& held,
+                                               const routing::NetworkModel& network);
 
 // Verified views of a payload; corruption naming what is wrong otherwise. The decision
 // record's nested decision document is verified too.
@@ -43,9 +56,11 @@ Result<const fbs::DecisionRecord*> read_decision_record(std::span<const std::uin
 Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std::uint8_t> payload);
 Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
     std::span<const std::uint8_t> payload);
+Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8_t> payload);
 
-// REQUIRES: `record` came from read_decision_record.
+// REQUIRES: `record` came from read_decision_record (read_reroute_record).
 const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record);
+const routing::fbs::Decision& decision_of(const fbs::RerouteRecord& record);
 
 // The on_hand an adjustment leaves behind, from the on_hand it finds: a cycle count sets
 // it, a receipt or damage moves it, clamped to [0, INT32_MAX]. The gateway applies it in
@@ -53,6 +68,9 @@ const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record);
 // so both reach the same figure.
 std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKind kind,
                               std::int32_t delta, std::int32_t counted);
+
+// The nodes a decision ships from, in shipment order.
+std::vector<std::string> shipping_nodes_of(const routing::fbs::Decision& decision);
 
 OrderStatus status_of(routing::fbs::Outcome outcome);
 OrderStatus status_of(protocol::fbs::FulfillmentEventKind event);

@@ -43,7 +43,23 @@ struct OrderRecord {
   bool decided = false;
   std::uint64_t decision_sequence = 0;  // the journal entry of the decision
   std::uint64_t last_sequence = 0;      // the journal entry of its latest change
-  std::shared_ptr<const std::vector<std::uint8_t>> decision;  // the decision document
+  std::shared_ptr<const std::vector<std::uint8_t>> decision;  // the latest decision document
+  // The order as received (routing::fbs::Order): what a re-route plans again. Null for
+  // orders restored from entries written before orders were journaled.
+  std::shared_ptr<const std::vector<std::uint8_t>> order;
+  // The client's correlation id (the order id when it gave none): every later journal
+  // entry about the order carries it.
+  std::string correlation_id;
+  // Nodes that ship (or shipped) a part of the order: the latest decision's, plus those
+  // of earlier decisions that were not routed away.
+  std::vector<std::string> shipping_nodes;
+  // A part of the order was reported delayed or was re-routed, and nothing has moved on
+  // since: the next picked, packed or handed_off event recovers it.
+  bool open_exception = false;
+  // Nodes that have reported on the order (node health counts a node's first report).
+  std::vector<std::string> reported_nodes;
+  // Nodes the order was routed away from: a later re-route does not go back to them.
+  std::vector<std::uint32_t> routed_away_from;
   HeldReservation held;
 };
 

@@ -11,8 +11,9 @@
 // Thread-safety: a Journal is used by one thread at a time (the daemon's journal
 // writer thread); nothing in it is safe to call concurrently, const functions
 // included (they share the connection and its prepared statements). Other processes
-// may read the database file with SQLite at the same time (WAL readers do not block
-// the writer; see the checkpoint policy for what a long reader costs).
+// may read the database file at the same time, through a read-only Journal
+// (JournalOptions::read_only) or SQLite itself (WAL readers do not block the writer;
+// see the checkpoint policy for what a long reader costs).
 #pragma once
 
 #include <cstdint>
@@ -50,10 +51,10 @@ std::string_view to_string(EntryKind kind);
 // append() call only: the journal copies what it keeps.
 struct EntryToAppend {
   EntryKind kind = EntryKind::decision;
-  std::int64_t recorded_at_us = 0;  // UTC microseconds since the epoch (the caller's clock)
-  std::string_view order_id;        // may be empty (inventory adjustments)
-  std::string_view correlation_id;  // may be empty
-  std::span<const std::uint8_t> payload;
+  std::int64_t recorded_at_us = 0;        // UTC microseconds since the epoch (the caller's clock)
+  std::string_view order_id;              // may be empty (inventory adjustments)
+  std::string_view correlation_id;        // may be empty
+  std::span<const std::uint8_t> payload;  // 8-byte aligned: FlatBuffers read it in place
 };
 
 // What read() shows. The views are valid only inside the visitor call that receives
@@ -91,8 +92,17 @@ enum class OpenCheck : std::uint8_t {
 };
 
 struct JournalOptions {
-  std::string path;        // the database file (absolute path)
-  std::string gateway_id;  // written on creation; a database of another gateway is refused
+  std::string path;  // the database file (absolute path)
+  // Written on creation; a database of another gateway is refused. May be empty for a
+  // read-only open: any gateway's journal is then accepted (gateway_id() tells whose).
+  std::string gateway_id;
+  // Opens an existing journal for reading beside the daemon that owns it (`edgeroute
+  // events`, operators' tools): SQLITE_OPEN_READONLY, nothing created (a missing file is
+  // not_found), no setting that writes, no checkpoint; the application id, format
+  // version, schema and gateway id are checked as for a writer. append(),
+  // put_document() and set_acknowledged() are failed_precondition. A WAL reader never
+  // blocks the writer; read() sees what the writer had committed when it began.
+  bool read_only = false;
   // Config journal.wal_checkpoint_pages: a passive checkpoint runs after a commit that
   // leaves the WAL holding this many pages (frames) or more.
   std::uint32_t wal_checkpoint_pages = 1000;
@@ -136,8 +146,9 @@ class Journal {
   //   failed_precondition a SQLite database of another application (application_id),
   //                       a format version this build does not read, another
   //                       gateway's journal, a "<path>-wal" left without its database;
-  //   not_found / permission_denied / io_error  the directory cannot hold the file;
-  //   invalid_argument    a relative path or an empty gateway id.
+  //   not_found / permission_denied / io_error  the directory cannot hold the file
+  //                       (read_only: not_found when there is no file);
+  //   invalid_argument    a relative path or an empty gateway id (unless read_only).
   static Result<std::unique_ptr<Journal>> open(const JournalOptions& options);
 
   ~Journal();
@@ -163,7 +174,8 @@ class Journal {
   // The visitor must not call back into this Journal.
   Status read(std::uint64_t from, const std::function<Status(const StoredEntry&)>& visit) const;
 
-  // The sequence of the newest entry; 0 when there is none.
+  // The sequence of the newest entry; 0 when there is none. Read-only: the newest
+  // entry seen at open() or by a later read().
   std::uint64_t last_sequence() const;
 
   // Named documents: the baseline the gateway state is rebuilt from (network, policy,
@@ -178,10 +190,14 @@ class Journal {
   // Going backwards is failed_precondition, beyond last_sequence() out_of_range;
   // setting the current value again is a no-op.
   Status set_acknowledged(std::uint64_t sequence);
+  // Read-only: the mark as it stood at open().
   std::uint64_t acknowledged() const;
 
   JournalStats stats() const;
   const std::string& path() const;
+  // The gateway the journal belongs to (as stored in the file).
+  const std::string& gateway_id() const;
+  bool read_only() const;
 
  private:
   struct State;

@@ -46,6 +46,7 @@ struct FulfillmentReport {
   std::string_view occurred_at;     // UTC, RFC 3339
   std::string_view exception_code;  // delayed and failed
   std::string_view detail;
+  std::string_view expected_delivery_date;  // delayed: "YYYY-MM-DD"
 };
 Frame build_report_fulfillment(std::uint64_t request_id, const FulfillmentReport& report);
 
