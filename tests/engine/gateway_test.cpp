@@ -408,13 +408,24 @@ TEST_F(GatewayFixture, NodeReportsMoveTheNodesHealthForRoutingAndARestartKeepsIt
     ask(client, protocol::build_report_fulfillment(
                     2, trouble("ord-h", node, protocol::fbs::FulfillmentEventKind::failed)));
     after_reports = gateway.state().published_node_health();
+    // What routing reads: the model snapshot, not the ledger.
+    auto reader = gateway.state().models().register_reader();
+    ASSERT_TRUE(reader) << reader.status().to_string();
+    EXPECT_EQ(reader->read()->network().node(failed_node).acceptance_bp,
+              after_reports[failed_node].acceptance_bp);
     EXPECT_EQ(after_reports[failed_node].acceptance_bp, configured.acceptance_bp *
                                                             NodeHealthLedger::kPriorWeight /
                                                             (NodeHealthLedger::kPriorWeight + 1));
     EXPECT_LT(after_reports[failed_node].fill_bp, configured.fill_bp);
   }
   RunningGateway restarted(journal_path(), clock);
-  const std::vector<routing::NodeHealth>& restored = restarted.state().published_node_health();
+  auto reader = restarted.state().models().register_reader();
+  ASSERT_TRUE(reader) << reader.status().to_string();
+  const routing::SnapshotGuard<routing::RoutingModel> model = reader->read();
+  std::vector<routing::NodeHealth> restored;
+  for (const routing::NodeModel& node : model->network().nodes()) {
+    restored.push_back({node.on_time_bp, node.fill_bp, node.acceptance_bp});
+  }
   ASSERT_EQ(restored.size(), after_reports.size());
   EXPECT_EQ(restored[failed_node].acceptance_bp, after_reports[failed_node].acceptance_bp);
   EXPECT_EQ(restored[failed_node].fill_bp, after_reports[failed_node].fill_bp);

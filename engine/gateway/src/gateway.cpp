@@ -175,7 +175,7 @@ class RouteOrderJob final : public GatewayJob {
       record->decision = decision_;
       record->order = order_;
       record->correlation_id = correlation_id_;
-      record->shipping_nodes = shipping_nodes_of(*routing::fbs::GetDecision(decision_->data()));
+      record->promises = promises_of(*routing::fbs::GetDecision(decision_->data()));
       record->open_exception = false;
       record->held = std::move(held_);
     });
@@ -439,8 +439,7 @@ class ReportFulfillmentJob final : public GatewayJob {
         problem = order_in_flight(order_id_);
         return;
       }
-      if (std::find(record->shipping_nodes.begin(), record->shipping_nodes.end(), node_id) ==
-          record->shipping_nodes.end()) {
+      if (promise_at(record->promises, node_id) == nullptr) {
         problem = fmt::format("order '{}' has no shipment from node '{}'", order_id_, node_id);
         return;
       }
@@ -460,16 +459,16 @@ class ReportFulfillmentJob final : public GatewayJob {
       }
       correlation_id_ = record->correlation_id;
       recovers_ = record->open_exception && moves_on(event_);
+      // A report counts for the node's health while the node still holds a part of the
+      // order: once per shipment's end, not again for a repeated or stray report.
+      counts_for_health_ = !at_node_.stock().empty();
       health_report_.node_index = node_index_;
       health_report_.event = event_;
       health_report_.first_report_at_node =
           std::find(record->reported_nodes.begin(), record->reported_nodes.end(), node_id) ==
           record->reported_nodes.end();
       health_report_.occurred_at = routing::parse_utc_instant(report.occurred_at()->string_view());
-      if (record->decision != nullptr) {
-        health_report_.promised_cutoff_at =
-            promised_cutoff_at(*routing::fbs::GetDecision(record->decision->data()), node_id);
-      }
+      health_report_.promised_cutoff_at = promise_at(record->promises, node_id)->cutoff_at;
       reroute_wanted = wants_reroute(*record, report, model->policy());
       if (reroute_wanted) {
         order_ = record->order;
@@ -512,14 +511,8 @@ class ReportFulfillmentJob final : public GatewayJob {
         record->held.take_node(node_index_).release(state_.inventory(), state_.capacity());
         record->held.absorb(std::move(new_held_));
         record->decision = new_decision_;
-        std::erase(record->shipping_nodes, node_id);
-        for (std::string& node :
-             shipping_nodes_of(*routing::fbs::GetDecision(new_decision_->data()))) {
-          if (std::find(record->shipping_nodes.begin(), record->shipping_nodes.end(), node) ==
-              record->shipping_nodes.end()) {
-            record->shipping_nodes.push_back(std::move(node));
-          }
-        }
+        reroute_promises(record->promises, node_id,
+                         *routing::fbs::GetDecision(new_decision_->data()));
         record->routed_away_from.push_back(node_index_);
         record->status = OrderStatus::rerouted;
         record->open_exception = true;
@@ -533,8 +526,10 @@ class ReportFulfillmentJob final : public GatewayJob {
       record->last_sequence = range.last;
     });
     // On the journal writer, in journal order, as replay counts them.
-    state_.node_health().record(health_report_);
-    state_.republish_node_health(clock_.monotonic_now());
+    if (counts_for_health_) {
+      state_.node_health().record(health_report_);
+      state_.republish_node_health();
+    }
     reply(protocol::build_report_fulfillment_result(request_id(), order_id_, range.first,
                                                     new_decision_ != nullptr));
   }
@@ -564,24 +559,10 @@ class ReportFulfillmentJob final : public GatewayJob {
     if (expected == nullptr) return false;
     const std::optional<routing::EpochDay> expected_day =
         routing::parse_epoch_day(expected->string_view());
-    const std::optional<routing::EpochDay> promised_day = promised_day_at(record, report);
+    const NodePromise* promise = promise_at(record.promises, report.node_id()->string_view());
+    const std::optional<routing::EpochDay> promised_day =
+        promise != nullptr ? promise->delivery_day : std::nullopt;
     return expected_day && promised_day && *expected_day > *promised_day;
-  }
-
-  // The delivery date the order's latest decision promised for the node's shipment.
-  static std::optional<routing::EpochDay> promised_day_at(
-      const OrderRecord& record, const protocol::fbs::ReportFulfillment& report) {
-    if (record.decision == nullptr) return std::nullopt;
-    const auto* shipments = routing::fbs::GetDecision(record.decision->data())->shipments();
-    if (shipments == nullptr) return std::nullopt;
-    for (const routing::fbs::Shipment* shipment : *shipments) {
-      if (shipment->node_id()->string_view() != report.node_id()->string_view()) continue;
-      if (shipment->promise() == nullptr || shipment->promise()->delivery_date() == nullptr) {
-        return std::nullopt;
-      }
-      return routing::parse_epoch_day(shipment->promise()->delivery_date()->string_view());
-    }
-    return std::nullopt;
   }
 
   // Plans the node's lines again, from now, away from the node (and from every node the
@@ -621,6 +602,7 @@ class ReportFulfillmentJob final : public GatewayJob {
   std::uint32_t node_index_ = 0;
   protocol::fbs::FulfillmentEventKind event_ = protocol::fbs::FulfillmentEventKind::picked;
   bool recovers_ = false;
+  bool counts_for_health_ = false;
   ShipmentReport health_report_;
   std::vector<HeldStock> shipped_;
   // A copy of what the order holds at the node (the order book keeps ownership).

@@ -52,7 +52,7 @@ struct RestoredOrder {
   std::shared_ptr<const std::vector<std::uint8_t>> decision;
   std::shared_ptr<const std::vector<std::uint8_t>> order;
   std::string correlation_id;
-  std::vector<std::string> shipping_nodes;
+  std::vector<NodePromise> promises;
   std::vector<std::uint32_t> routed_away_from;
   bool open_exception = false;
   std::vector<std::string> reported_nodes;
@@ -111,7 +111,7 @@ class Replay {
         record.decision = restored.decision;
         record.order = restored.order;
         record.correlation_id = restored.correlation_id;
-        record.shipping_nodes = restored.shipping_nodes;
+        record.promises = restored.promises;
         record.routed_away_from = restored.routed_away_from;
         record.open_exception = restored.open_exception;
         record.reported_nodes = restored.reported_nodes;
@@ -189,7 +189,7 @@ class Replay {
           std::make_shared<const std::vector<std::uint8_t>>(order->begin(), order->end());
     }
     restored.correlation_id = std::string(entry.correlation_id);
-    restored.shipping_nodes = shipping_nodes_of(decision);
+    restored.promises = promises_of(decision);
     if (Status held = hold((*record)->stock(), (*record)->capacity(), restored); !held.is_ok()) {
       return held;
     }
@@ -285,13 +285,7 @@ class Replay {
     const routing::fbs::Decision& decision = decision_of(**record);
     order->decision = std::make_shared<const std::vector<std::uint8_t>>(
         (*record)->decision()->begin(), (*record)->decision()->end());
-    std::erase(order->shipping_nodes, (*record)->from_node_id()->str());
-    for (std::string& node : shipping_nodes_of(decision)) {
-      if (std::find(order->shipping_nodes.begin(), order->shipping_nodes.end(), node) ==
-          order->shipping_nodes.end()) {
-        order->shipping_nodes.push_back(std::move(node));
-      }
-    }
+    reroute_promises(order->promises, (*record)->from_node_id()->string_view(), decision);
     order->routed_away_from.push_back(*from);
     order->status = OrderStatus::rerouted;
     order->open_exception = true;
@@ -349,11 +343,14 @@ class Replay {
     if ((*record)->occurred_at() != nullptr) {
       report.occurred_at = routing::parse_utc_instant((*record)->occurred_at()->string_view());
     }
-    if (order->decision != nullptr) {
-      report.promised_cutoff_at =
-          promised_cutoff_at(*routing::fbs::GetDecision(order->decision->data()), node_id);
+    if (const NodePromise* promise = promise_at(order->promises, node_id)) {
+      report.promised_cutoff_at = promise->cutoff_at;
     }
-    node_health_.record(report);
+    // As the live gateway: a report counts while the node holds a part of the order.
+    const bool holds_at_node =
+        std::any_of(order->stock.begin(), order->stock.end(),
+                    [&](const RestoredLine& line) { return line.node_index == *node; });
+    if (holds_at_node) node_health_.record(report);
     if (report.first_report_at_node) order->reported_nodes.push_back(node_id);
     if (const auto* shipped = (*record)->shipped()) {
       for (const fbs::HeldStockRecord* line : *shipped) {
@@ -366,6 +363,12 @@ class Replay {
         std::erase_if(order->stock, [&](const RestoredLine& held) {
           return held.sku_index == cell->sku_index && held.node_index == cell->node_index;
         });
+      }
+      // As HeldReservation::ship: the node's last line gone, its capacity claims were used.
+      if (std::none_of(order->stock.begin(), order->stock.end(),
+                       [&](const RestoredLine& line) { return line.node_index == *node; })) {
+        std::erase_if(order->capacity,
+                      [&](const HeldCapacity& claim) { return claim.node_index == *node; });
       }
     }
     order->status = status_after(order->status, (*record)->event(), order->stock.empty());
@@ -489,8 +492,7 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   return state;
 }
 
-void GatewayState::republish_node_health(hal::MonotonicTime now) {
-  if (last_health_publish_ && now - *last_health_publish_ < kRepublishInterval) return;
+void GatewayState::republish_node_health() {
   std::vector<routing::NodeHealth> health = node_health_.blended(*network_);
   bool moved = false;
   for (std::size_t i = 0; i < health.size() && !moved; ++i) {
@@ -511,7 +513,6 @@ void GatewayState::republish_node_health(hal::MonotonicTime now) {
   // report tries again.
   if (!published) return;
   published_health_ = std::move(health);
-  last_health_publish_ = now;
 }
 
 }  // namespace edgeroute::gateway

@@ -78,7 +78,15 @@ Status HeldReservation::ship(routing::InventoryTable& inventory,
   if (Status shipped = inventory.commit_shipment(line_cell, line->quantity); !shipped.is_ok()) {
     return shipped;
   }
+  const std::uint32_t node_index = line_cell.node_index();
   stock_.erase(line);
+  // The node's last line gone, its capacity claims were used: they stay counted for the
+  // day the parcel left, and neither a cancel nor a re-route gives them back.
+  if (std::none_of(stock_.begin(), stock_.end(),
+                   [&](const HeldStock& held) { return held.cell->node_index() == node_index; })) {
+    std::erase_if(capacity_,
+                  [&](const HeldCapacity& claim) { return claim.node_index == node_index; });
+  }
   return Status::ok();
 }
 

@@ -179,16 +179,6 @@ std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKin
       std::clamp<std::int64_t>(target, 0, std::numeric_limits<std::int32_t>::max()));
 }
 
-std::vector<std::string> shipping_nodes_of(const routing::fbs::Decision& decision) {
-  std::vector<std::string> nodes;
-  if (const auto* shipments = decision.shipments()) {
-    for (const routing::fbs::Shipment* shipment : *shipments) {
-      nodes.push_back(shipment->node_id()->str());
-    }
-  }
-  return nodes;
-}
-
 OrderStatus status_of(routing::fbs::Outcome outcome) {
   switch (outcome) {
     case routing::fbs::Outcome::routed: return OrderStatus::routed;

@@ -1,7 +1,6 @@
 #include "edgeroute/gateway/node_health.h"
 
 #include "edgeroute/base/assert.h"
-#include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::gateway {
 namespace {
@@ -47,18 +46,6 @@ std::vector<routing::NodeHealth> NodeHealthLedger::blended(
          blend(configured.acceptance_bp, node.first_reports - node.refused, node.first_reports)});
   }
   return health;
-}
-
-std::optional<std::int64_t> promised_cutoff_at(const routing::fbs::Decision& decision,
-                                               std::string_view node_id) {
-  const auto* shipments = decision.shipments();
-  if (shipments == nullptr) return std::nullopt;
-  for (const routing::fbs::Shipment* shipment : *shipments) {
-    if (shipment->node_id()->string_view() != node_id) continue;
-    if (shipment->promise() == nullptr || shipment->promise()->cutoff_at() == nullptr) break;
-    return routing::parse_utc_instant(shipment->promise()->cutoff_at()->string_view());
-  }
-  return std::nullopt;
 }
 
 }  // namespace edgeroute::gateway

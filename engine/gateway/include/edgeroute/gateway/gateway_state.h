@@ -26,7 +26,6 @@
 #include "edgeroute/base/result.h"
 #include "edgeroute/gateway/node_health.h"
 #include "edgeroute/gateway/order_book.h"
-#include "edgeroute/hal/clock.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/routing/capacity_counters.h"
 #include "edgeroute/routing/geography.h"
@@ -79,14 +78,15 @@ class GatewayState {
   // writer once a report is durable.
   NodeHealthLedger& node_health() { return node_health_; }
   // Publishes a routing model whose node health is the ledger's blend when some node's
-  // figure moved by kRepublishBp or more since the last one published, at most once per
-  // kRepublishInterval of `now`: copying the network is not free, and a few basis points
-  // change no decision worth the copy. Routing never waits: readers keep the snapshot
-  // they hold. Journal writer only.
+  // figure moved by kRepublishBp or more since the last one published: a few basis
+  // points change no decision worth copying the network for. The blend moves by at most
+  // 10000 / (kPriorWeight + n) bp per report, so a node republishes often only over its
+  // first few hundred reports. Routing never waits: readers keep the snapshot they hold.
+  // Journal writer only.
   static constexpr std::int32_t kRepublishBp = 25;
-  static constexpr std::chrono::seconds kRepublishInterval{1};
-  void republish_node_health(hal::MonotonicTime now);
-  // The node health in the routing model most recently published.
+  void republish_node_health();
+  // The node health in the routing model most recently published. Journal writer only
+  // (routing reads it through the model snapshots).
   const std::vector<routing::NodeHealth>& published_node_health() const {
     return published_health_;
   }
@@ -112,7 +112,6 @@ class GatewayState {
   std::uint64_t policy_version_ = 0;
   NodeHealthLedger node_health_;
   std::vector<routing::NodeHealth> published_health_;
-  std::optional<hal::MonotonicTime> last_health_publish_;
 };
 
 }  // namespace edgeroute::gateway

@@ -60,7 +60,8 @@ class HeldReservation {
   void release(routing::InventoryTable& inventory, routing::CapacityCounters& capacity);
 
   // The units of `line_cell` leave the building: reserved and on_hand drop together.
-  // Forgets the line. A node that handed units off had them: when the books show fewer
+  // Forgets the line, and the node's capacity claims once its last line has left (the
+  // capacity was used). A node that handed units off had them: when the books show fewer
   // on hand (a count came in low), on_hand is first raised to the quantity shipped.
   // not_found when the reservation holds no such line.
   // REQUIRES: only the calling thread changes on_hand (the journal writer).

@@ -69,9 +69,6 @@ const routing::fbs::Decision& decision_of(const fbs::RerouteRecord& record);
 std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKind kind,
                               std::int32_t delta, std::int32_t counted);
 
-// The nodes a decision ships from, in shipment order.
-std::vector<std::string> shipping_nodes_of(const routing::fbs::Decision& decision);
-
 OrderStatus status_of(routing::fbs::Outcome outcome);
 OrderStatus status_of(protocol::fbs::FulfillmentEventKind event);
 // Where an order stands after a fulfillment event: handed_off once nothing is left to

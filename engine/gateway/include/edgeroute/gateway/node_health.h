@@ -21,11 +21,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string_view>
 #include <vector>
 
 #include "edgeroute/protocol/fbs/protocol_generated.h"
-#include "edgeroute/routing/fbs/decision_generated.h"
 #include "edgeroute/routing/network_model.h"
 
 namespace edgeroute::gateway {
@@ -66,10 +64,5 @@ class NodeHealthLedger {
   std::vector<Counts> counts_;
   std::uint64_t reports_ = 0;
 };
-
-// The carrier cut-off (UTC seconds) the promise of `node_id`'s shipment in `decision` was
-// planned on, when the decision has one that reads.
-std::optional<std::int64_t> promised_cutoff_at(const routing::fbs::Decision& decision,
-                                               std::string_view node_id);
 
 }  // namespace edgeroute::gateway

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "edgeroute/gateway/held_reservation.h"
+#include "edgeroute/gateway/node_promise.h"
 #include "edgeroute/protocol/fbs/protocol_generated.h"
 
 namespace edgeroute::gateway {
@@ -50,9 +51,9 @@ struct OrderRecord {
   // The client's correlation id (the order id when it gave none): every later journal
   // entry about the order carries it.
   std::string correlation_id;
-  // Nodes that ship (or shipped) a part of the order: the latest decision's, plus those
-  // of earlier decisions that were not routed away.
-  std::vector<std::string> shipping_nodes;
+  // Each node that ships (or shipped) a part of the order, with what was promised there:
+  // the latest decision's, plus those of earlier decisions that were not routed away.
+  std::vector<NodePromise> promises;
   // A part of the order was reported delayed or was re-routed, and nothing has moved on
   // since: the next picked, packed or handed_off event recovers it.
   bool open_exception = false;
