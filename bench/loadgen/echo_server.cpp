@@ -31,8 +31,8 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <asio.hpp>
 
 #include "edgeroute/protocol/builders.h"
@@ -79,9 +79,9 @@ Result<std::vector<std::vector<std::uint8_t>>> load_decisions(const std::string&
     }
     flatbuffers::Verifier verifier((*next)->data(), (*next)->size());
     if (!routing::fbs::VerifyDecisionBuffer(verifier)) {
-      return Status{StatusCode::invalid_argument,
-                    fmt::format("{}: decision {} is not a Decision buffer", path,
-                                decisions.size() + 1)};
+      return Status{
+          StatusCode::invalid_argument,
+          fmt::format("{}: decision {} is not a Decision buffer", path, decisions.size() + 1)};
     }
     decisions.emplace_back((*next)->begin(), (*next)->end());
   }
@@ -179,16 +179,15 @@ class EchoConnection : public std::enable_shared_from_this<EchoConnection> {
       const std::span<const std::uint8_t> bytes = queue_[i].bytes();
       buffers_.emplace_back(bytes.data(), bytes.size());
     }
-    asio::async_write(socket_, buffers_,
-                      [self = shared_from_this(), count](const asio::error_code& error,
-                                                         std::size_t) {
-                        self->writing_ = false;
-                        self->queue_.erase(self->queue_.begin(),
-                                           self->queue_.begin() +
-                                               static_cast<std::ptrdiff_t>(count));
-                        if (error) return self->close();
-                        self->flush();
-                      });
+    asio::async_write(
+        socket_, buffers_,
+        [self = shared_from_this(), count](const asio::error_code& error, std::size_t) {
+          self->writing_ = false;
+          self->queue_.erase(self->queue_.begin(),
+                             self->queue_.begin() + static_cast<std::ptrdiff_t>(count));
+          if (error) return self->close();
+          self->flush();
+        });
   }
 
   void close() {
@@ -206,17 +205,17 @@ class EchoConnection : public std::enable_shared_from_this<EchoConnection> {
 };
 
 void accept(tcp::acceptor& acceptor, asio::io_context& io, const Replies& replies) {
-  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, &replies](
-                                                   const asio::error_code& error,
-                                                   tcp::socket socket) {
-    if (error == asio::error::operation_aborted) return;
-    if (!error) {
-      asio::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<EchoConnection>(std::move(socket), replies)->start();
-    }
-    accept(acceptor, io, replies);
-  });
+  acceptor.async_accept(
+      asio::make_strand(io),
+      [&acceptor, &io, &replies](const asio::error_code& error, tcp::socket socket) {
+        if (error == asio::error::operation_aborted) return;
+        if (!error) {
+          asio::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          std::make_shared<EchoConnection>(std::move(socket), replies)->start();
+        }
+        accept(acceptor, io, replies);
+      });
 }
 
 }  // namespace
@@ -242,8 +241,9 @@ int main(int argc, char** argv) {
       ->default_val(600);
   app.add_option("--gateway-id", replies.gateway_id, "The gateway id a Pong names")
       ->default_val("bench-gateway");
-  app.add_option("--io-threads", io_threads, "I/O threads")->default_val(1)->check(
-      CLI::Range(1, 64));
+  app.add_option("--io-threads", io_threads, "I/O threads")
+      ->default_val(1)
+      ->check(CLI::Range(1, 64));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -276,8 +276,7 @@ int main(int argc, char** argv) {
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
   if (error) {
-    std::cerr << fmt::format("edgeroute_echo_server: {}:{}: {}\n", address, port,
-                             error.message());
+    std::cerr << fmt::format("edgeroute_echo_server: {}:{}: {}\n", address, port, error.message());
     return bench::kExitFailure;
   }
   bench::accept(acceptor, io, replies);
@@ -286,11 +285,10 @@ int main(int argc, char** argv) {
 
   std::size_t decision_bytes = 0;
   for (const auto& decision : replies.decisions) decision_bytes += decision.size();
-  std::cout << fmt::format(
-                   R"({{"event":"echo.listening","address":"{}","port":{},"decisions":{},)"
-                   R"("mean_decision_bytes":{}}})",
-                   address, acceptor.local_endpoint().port(), replies.decisions.size(),
-                   decision_bytes / replies.decisions.size())
+  std::cout << fmt::format(R"({{"event":"echo.listening","address":"{}","port":{},"decisions":{},)"
+                           R"("mean_decision_bytes":{}}})",
+                           address, acceptor.local_endpoint().port(), replies.decisions.size(),
+                           decision_bytes / replies.decisions.size())
             << std::endl;
 
   std::vector<std::thread> threads;

@@ -23,8 +23,8 @@ std::size_t LatencyHistogram::bucket_of(std::uint64_t nanoseconds) {
   if (value < kExactBelowNs) return static_cast<std::size_t>(value);
   const unsigned magnitude = magnitude_of(value);
   const std::uint64_t sub_bucket = (value >> (magnitude - kSubBucketBits)) - kSubBucketCount;
-  return static_cast<std::size_t>(kExactBelowNs +
-                                  (magnitude - kFirstRangeMagnitude) * kSubBucketCount + sub_bucket);
+  return static_cast<std::size_t>(
+      kExactBelowNs + (magnitude - kFirstRangeMagnitude) * kSubBucketCount + sub_bucket);
 }
 
 std::uint64_t LatencyHistogram::lowest_in_bucket(std::size_t bucket) {

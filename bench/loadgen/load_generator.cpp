@@ -71,10 +71,9 @@ Result<std::vector<PooledOrder>> make_order_pool(std::span<const std::string> sk
     order.bytes = generator.next().bytes;
     const auto found = std::search(order.bytes.begin(), order.bytes.end(), kIdPlaceholder.begin(),
                                    kIdPlaceholder.end());
-    const bool unique =
-        found != order.bytes.end() &&
-        std::search(found + 1, order.bytes.end(), kIdPlaceholder.begin(), kIdPlaceholder.end()) ==
-            order.bytes.end();
+    const bool unique = found != order.bytes.end() &&
+                        std::search(found + 1, order.bytes.end(), kIdPlaceholder.begin(),
+                                    kIdPlaceholder.end()) == order.bytes.end();
     if (!unique) {
       return Status{StatusCode::internal,
                     "an order's id placeholder is not found exactly once in its bytes"};
@@ -204,7 +203,7 @@ class Connection {
       queue_.push_back(protocol::build_ping(request_id));
       return;
     }
-    PooledOrder& order = pool_[(request_id - 1) % pool_.size()];
+    PooledOrder& order = pool_[static_cast<std::size_t>((request_id - 1) % pool_.size())];
     const std::string number = fmt::format("{:010}", request_id % kIdNumberLimit);
     std::copy(number.begin(), number.end(),
               order.bytes.begin() + static_cast<std::ptrdiff_t>(order.placeholder_at));
@@ -220,17 +219,15 @@ class Connection {
       const std::span<const std::uint8_t> bytes = queue_[i].bytes();
       buffers_.emplace_back(bytes.data(), bytes.size());
     }
-    asio::async_write(socket_, buffers_,
-                      [this, count](const asio::error_code& error, std::size_t) {
-                        writing_ = false;
-                        queue_.erase(queue_.begin(),
-                                     queue_.begin() + static_cast<std::ptrdiff_t>(count));
-                        if (error) {
-                          lost();
-                          return;
-                        }
-                        flush();
-                      });
+    asio::async_write(socket_, buffers_, [this, count](const asio::error_code& error, std::size_t) {
+      writing_ = false;
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+      if (error) {
+        lost();
+        return;
+      }
+      flush();
+    });
   }
 
   // ---------------------------------------------------------------- receiving
@@ -272,7 +269,7 @@ class Connection {
       ++result_.errors["unexpected_response"];
       return;
     }
-    Pending& pending = pending_[*request_id - first_pending_id_];
+    Pending& pending = pending_[static_cast<std::size_t>(*request_id - first_pending_id_)];
     if (pending.answered) {
       ++result_.errors["unexpected_response"];
       return;
@@ -431,8 +428,8 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       if (!made) return made.status();
       pool = std::move(made).value();
     }
-    connections.push_back(std::make_unique<Connection>(io, options, index, std::move(pool),
-                                                       connection_finished));
+    connections.push_back(
+        std::make_unique<Connection>(io, options, index, std::move(pool), connection_finished));
     if (Status connected = connections.back()->connect(endpoint); !connected.is_ok()) {
       return connected;
     }
@@ -488,9 +485,8 @@ Result<LoadResult> run_load(const LoadOptions& options) {
     std::ofstream file(options.capture_decisions_path, std::ios::binary | std::ios::trunc);
     file.write(reinterpret_cast<const char*>(captured.data()), static_cast<std::streamsize>(at));
     if (!file) {
-      return Status{StatusCode::io_error,
-                    fmt::format("{}: cannot write the captured decisions",
-                                options.capture_decisions_path)};
+      return Status{StatusCode::io_error, fmt::format("{}: cannot write the captured decisions",
+                                                      options.capture_decisions_path)};
     }
   }
   return total;

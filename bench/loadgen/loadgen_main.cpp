@@ -17,8 +17,8 @@
 #include <map>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "load_generator.h"
 
@@ -62,11 +62,10 @@ std::string json_percentiles(const LatencyHistogram& histogram) {
 
 void print(const LoadOptions& options, const LoadResult& result, bool json) {
   const bool open = options.mode == LoopMode::open;
-  const std::string shape =
-      open ? fmt::format("open loop, {:.0f} requests/s over {} connection(s)", options.rate,
-                         options.connections)
-           : fmt::format("closed loop, {} connection(s) x {} in flight", options.connections,
-                         options.in_flight);
+  const std::string shape = open ? fmt::format("open loop, {:.0f} requests/s over {} connection(s)",
+                                               options.rate, options.connections)
+                                 : fmt::format("closed loop, {} connection(s) x {} in flight",
+                                               options.connections, options.in_flight);
   const LatencyHistogram& latency = result.latency;
   std::cout << fmt::format(
       "edgeroute_loadgen: {}:{}, {}, {} requests, {:.1f} s measured after {:.1f} s warm-up\n"
@@ -81,8 +80,8 @@ void print(const LoadOptions& options, const LoadResult& result, bool json) {
       text_counts(result.outcomes), text_counts(result.errors),
       open ? "from intended send time" : "from send time",
       microseconds(latency.value_at_quantile(0.50)), microseconds(latency.value_at_quantile(0.90)),
-      microseconds(latency.value_at_quantile(0.99)),
-      microseconds(latency.value_at_quantile(0.999)), microseconds(latency.max_ns()));
+      microseconds(latency.value_at_quantile(0.99)), microseconds(latency.value_at_quantile(0.999)),
+      microseconds(latency.max_ns()));
   if (open) {
     std::cout << fmt::format("  client send lag (us): p99 {:.1f}  max {:.1f}\n",
                              microseconds(result.send_lag.value_at_quantile(0.99)),
@@ -102,11 +101,10 @@ void print(const LoadOptions& options, const LoadResult& result, bool json) {
                    options.host, options.port, open ? "open" : "closed",
                    options.request == RequestKind::route ? "route" : "ping", options.connections,
                    open ? options.rate : 0.0, open ? 0 : options.in_flight,
-                   options.duration.count(), options.warmup.count(), result.sent,
-                   result.answered, result.unanswered(), result.ok, result.connections_lost,
-                   result.throughput(), json_counts(result.errors),
-                   json_counts(result.outcomes), json_percentiles(result.latency),
-                   json_percentiles(result.send_lag))
+                   options.duration.count(), options.warmup.count(), result.sent, result.answered,
+                   result.unanswered(), result.ok, result.connections_lost, result.throughput(),
+                   json_counts(result.errors), json_counts(result.outcomes),
+                   json_percentiles(result.latency), json_percentiles(result.send_lag))
             << '\n';
 }
 
@@ -150,11 +148,13 @@ int main(int argc, char** argv) {
   app.add_option("--rate", options.rate, "Open loop: requests per second over all connections")
       ->default_val(1000)
       ->check(CLI::PositiveNumber);
-  app.add_option("--in-flight", options.in_flight, "Closed loop: requests outstanding per connection")
+  app.add_option("--in-flight", options.in_flight,
+                 "Closed loop: requests outstanding per connection")
       ->default_val(1)
       ->check(CLI::Range(1, 65536));
-  app.add_option("--duration", duration, "Seconds measured")->default_val(10)->check(
-      CLI::PositiveNumber);
+  app.add_option("--duration", duration, "Seconds measured")
+      ->default_val(10)
+      ->check(CLI::PositiveNumber);
   app.add_option("--warmup", warmup, "Seconds sent before the measured ones, not recorded")
       ->default_val(2)
       ->check(CLI::NonNegativeNumber);
@@ -197,12 +197,11 @@ int main(int argc, char** argv) {
   options.warmup = std::chrono::duration<double>(warmup);
   options.drain = std::chrono::duration<double>(drain);
   if (options.run_id.empty()) {
-    options.run_id = fmt::format(
-        "{}p{}",
-        std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count(),
-        ::getpid());
+    options.run_id = fmt::format("{}p{}",
+                                 std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count(),
+                                 ::getpid());
   }
   edgeroute::Result<bench::LoadResult> result = bench::run_load(options);
   if (!result) {

@@ -366,7 +366,7 @@ TEST(ReadOrderEvents, MissesAndRepeatsNothingOverAJournalReadInParts) {
   ASSERT_TRUE(read_order_events(**journal, {}, collect).is_ok());
   ASSERT_EQ(sequences.size(), kEntries);
   for (std::uint64_t index = 0; index < kEntries; ++index) {
-    ASSERT_EQ(sequences[index], index + 1);
+    ASSERT_EQ(sequences[static_cast<std::size_t>(index)], index + 1);
   }
 
   sequences.clear();

@@ -90,7 +90,7 @@ Result<DemoResult> run_demo(const DemoOptions& options, const DemoProgress& prog
 
   // Request ids are order numbers (1-based); sent_at[id - 1] is when it was written.
   std::vector<Clock::time_point> sent_at;
-  sent_at.reserve(options.orders);
+  sent_at.reserve(static_cast<std::size_t>(options.orders));
   std::uint64_t answered = 0;
   Status failure;
   const Clock::time_point began = Clock::now();
@@ -117,7 +117,7 @@ Result<DemoResult> run_demo(const DemoOptions& options, const DemoProgress& prog
                  fmt::format("the gateway answered request {}, which was never sent", request_id)};
       break;
     }
-    const auto latency = Clock::now() - sent_at[request_id - 1];
+    const auto latency = Clock::now() - sent_at[static_cast<std::size_t>(request_id - 1)];
     if (const auto* result = response->response().body_as_RouteOrderResult()) {
       summary.add_decision(*result->decision_nested_root(), latency);
     } else if (const auto* error = response->response().body_as_Error()) {

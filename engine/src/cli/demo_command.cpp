@@ -52,8 +52,8 @@ class ProgressBar {
     const double seconds = std::chrono::duration<double>(now - began_).count();
     const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
     if (terminal_) {
-      constexpr std::uint64_t kWidth = 40;
-      const std::uint64_t filled = done * kWidth / total;
+      constexpr std::size_t kWidth = 40;
+      const auto filled = static_cast<std::size_t>(done * kWidth / total);
       std::fprintf(stderr, "\r  [%s%s] %llu/%llu orders, %.0f/s", std::string(filled, '#').c_str(),
                    std::string(kWidth - filled, '.').c_str(), static_cast<unsigned long long>(done),
                    static_cast<unsigned long long>(total), rate);
