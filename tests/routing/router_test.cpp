@@ -681,9 +681,9 @@ TEST(RouterConstraints, DisabledNodeNeverShips) {
 }
 
 TEST(RouterConstraints, ANodeTheOrderWasRoutedAwayFromNeverShipsIt) {
-  auto fixture = load(
-      network_json({{.id = "fc-near"}, {.id = "fc-far", .postal_code = "60601"}}, kOneSku),
-      inventory_json({{"fc-near", "sku-a", 10}, {"fc-far", "sku-a", 10}}));
+  auto fixture =
+      load(network_json({{.id = "fc-near"}, {.id = "fc-far", .postal_code = "60601"}}, kOneSku),
+           inventory_json({{"fc-near", "sku-a", 10}, {"fc-far", "sku-a", 10}}));
   ASSERT_TRUE(fixture);
   Router router;
   OrderRequest order = fixture->order(order_json({.lines = {{"sku-a", 1}}}));
