@@ -156,8 +156,7 @@ class RouteOrderJob final : public GatewayJob {
     const flatbuffers::String* correlation = order.correlation_id();
     correlation_id_ = correlation != nullptr ? correlation->str() : order_id_;
     const auto* order_bytes = request().body_as_RouteOrder()->order();
-    order_ =
-        std::make_shared<const std::vector<std::uint8_t>>(order_bytes->begin(), order_bytes->end());
+    order_ = shared_copy(*order_bytes);
     add_entry(journal::EntryKind::decision, order_id_, correlation_id_,
               build_decision_record(*decision_, held_, model->network(), *order_));
     return Next::journal;

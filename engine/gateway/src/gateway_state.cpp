@@ -108,13 +108,13 @@ class Replay {
         record.decided = true;
         record.decision_sequence = restored.decision_sequence;
         record.last_sequence = restored.last_sequence;
-        record.decision = restored.decision;
-        record.order = restored.order;
-        record.correlation_id = restored.correlation_id;
-        record.promises = restored.promises;
-        record.routed_away_from = restored.routed_away_from;
+        record.decision = std::move(restored.decision);
+        record.order = std::move(restored.order);
+        record.correlation_id = std::move(restored.correlation_id);
+        record.promises = std::move(restored.promises);
+        record.routed_away_from = std::move(restored.routed_away_from);
         record.open_exception = restored.open_exception;
-        record.reported_nodes = restored.reported_nodes;
+        record.reported_nodes = std::move(restored.reported_nodes);
         for (const RestoredLine& line : restored.stock) {
           record.held.add_stock({inventory.find(line.sku_index, line.node_index), line.quantity});
         }
@@ -182,23 +182,21 @@ class Replay {
     RestoredOrder restored;
     restored.status = status_of(decision.outcome());
     restored.decision_sequence = restored.last_sequence = entry.sequence;
-    restored.decision = std::make_shared<const std::vector<std::uint8_t>>(
-        (*record)->decision()->begin(), (*record)->decision()->end());
+    restored.decision = shared_copy(*(*record)->decision());
     if (const auto* order = (*record)->order()) {
-      restored.order =
-          std::make_shared<const std::vector<std::uint8_t>>(order->begin(), order->end());
+      restored.order = shared_copy(*order);
     }
     restored.correlation_id = std::string(entry.correlation_id);
     restored.promises = promises_of(decision);
     if (Status held = hold((*record)->stock(), (*record)->capacity(), restored); !held.is_ok()) {
       return held;
     }
-    RestoredOrder* existing = order_of(entry);
-    if (existing != nullptr && !existing->stock.empty()) {
+    const auto [slot, created] = orders_.try_emplace(std::string(entry.order_id));
+    if (!created && !slot->second.stock.empty()) {
       return {StatusCode::corruption,
               fmt::format("order '{}' decided again while it holds stock", entry.order_id)};
     }
-    orders_[std::string(entry.order_id)] = std::move(restored);
+    slot->second = std::move(restored);
     return Status::ok();
   }
 
@@ -283,8 +281,7 @@ class Replay {
       return held;
     }
     const routing::fbs::Decision& decision = decision_of(**record);
-    order->decision = std::make_shared<const std::vector<std::uint8_t>>(
-        (*record)->decision()->begin(), (*record)->decision()->end());
+    order->decision = shared_copy(*(*record)->decision());
     reroute_promises(order->promises, (*record)->from_node_id()->string_view(), decision);
     order->routed_away_from.push_back(*from);
     order->status = OrderStatus::rerouted;

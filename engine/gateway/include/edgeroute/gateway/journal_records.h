@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +58,11 @@ Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std:
 Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
     std::span<const std::uint8_t> payload);
 Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8_t> payload);
+
+// A shared copy of a FlatBuffers byte vector (a nested decision or order), copied as one
+// block: built from the vector's iterators, which are not pointers, it went byte by byte.
+std::shared_ptr<const std::vector<std::uint8_t>> shared_copy(
+    const flatbuffers::Vector<std::uint8_t>& bytes);
 
 // REQUIRES: `record` came from read_decision_record (read_reroute_record).
 const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record);
