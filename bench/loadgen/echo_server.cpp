@@ -37,6 +37,7 @@
 
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/protocol/frame.h"
+#include "edgeroute/protocol/gathered_write.h"
 #include "edgeroute/protocol/verify.h"
 #include "edgeroute/routing/fbs/decision_generated.h"
 
@@ -173,12 +174,7 @@ class EchoConnection : public std::enable_shared_from_this<EchoConnection> {
   void flush() {
     if (writing_ || queue_.empty()) return;
     writing_ = true;
-    buffers_.clear();
-    const std::size_t count = std::min(queue_.size(), kFramesPerWrite);
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::span<const std::uint8_t> bytes = queue_[i].bytes();
-      buffers_.emplace_back(bytes.data(), bytes.size());
-    }
+    const std::size_t count = protocol::gather_frames(queue_, buffers_, kFramesPerWrite);
     asio::async_write(
         socket_, buffers_,
         [self = shared_from_this(), count](const asio::error_code& error, std::size_t) {

@@ -22,6 +22,7 @@
 #include "edgeroute/demo/order_generator.h"
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/protocol/frame.h"
+#include "edgeroute/protocol/gathered_write.h"
 #include "edgeroute/protocol/verify.h"
 #include "edgeroute/routing/fbs/decision_generated.h"
 
@@ -214,12 +215,7 @@ class Connection {
   void flush() {
     if (writing_ || queue_.empty() || finished_) return;
     writing_ = true;
-    buffers_.clear();
-    const std::size_t count = std::min(queue_.size(), kFramesPerWrite);
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::span<const std::uint8_t> bytes = queue_[i].bytes();
-      buffers_.emplace_back(bytes.data(), bytes.size());
-    }
+    const std::size_t count = protocol::gather_frames(queue_, buffers_, kFramesPerWrite);
     asio::async_write(socket_, buffers_, [this, count](const asio::error_code& error, std::size_t) {
       writing_ = false;
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));

@@ -12,6 +12,7 @@
 #include <asio.hpp>
 
 #include "edgeroute/protocol/builders.h"
+#include "edgeroute/protocol/gathered_write.h"
 #include "edgeroute/protocol/verify.h"
 
 namespace edgeroute::gateway {
@@ -119,12 +120,7 @@ class Connection final : public ResponseSink, public std::enable_shared_from_thi
 
   void write() {
     writing_ = true;
-    buffers_.clear();
-    const std::size_t count = std::min(queue_.size(), kFramesPerWrite);
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::span<const std::uint8_t> bytes = queue_[i].bytes();
-      buffers_.emplace_back(bytes.data(), bytes.size());
-    }
+    const std::size_t count = protocol::gather_frames(queue_, buffers_, kFramesPerWrite);
     asio::async_write(
         socket_, buffers_,
         [self = shared_from_this(), count](const asio::error_code& error, std::size_t) {
