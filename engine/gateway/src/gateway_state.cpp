@@ -101,8 +101,10 @@ class Replay {
   RestoreSummary fill(OrderBook& book, const routing::InventoryTable& inventory) {
     RestoreSummary summary;
     summary.entries_replayed = entries_;
-    for (auto& [order_id, restored] : orders_) {
-      book.update(order_id, [&](OrderBook::Slot& slot) {
+    // Named, not a structured binding: clang 14 cannot capture those in a lambda.
+    for (auto& entry : orders_) {
+      RestoredOrder& restored = entry.second;
+      book.update(entry.first, [&](OrderBook::Slot& slot) {
         OrderRecord& record = slot.create();
         record.status = restored.status;
         record.decided = true;
