@@ -100,12 +100,17 @@ std::string OrderGenerator::draw_postal_code() {
 
 GeneratedOrder OrderGenerator::next() {
   EDGEROUTE_ASSERT(!done(), "the order generator has issued every order");
-  GeneratedOrder order;
-  order.id = fmt::format("{}-{:06}", options_.id_prefix, issued_ + 1);
-  order.created_at =
+  return next_at(
       options_.first_order_at +
       static_cast<std::int64_t>(issued_ * static_cast<std::uint64_t>(options_.span_seconds) /
-                                options_.order_count);
+                                options_.order_count));
+}
+
+GeneratedOrder OrderGenerator::next_at(std::int64_t created_at) {
+  EDGEROUTE_ASSERT(!done(), "the order generator has issued every order");
+  GeneratedOrder order;
+  order.id = fmt::format("{}-{:06}", options_.id_prefix, issued_ + 1);
+  order.created_at = created_at;
   ++issued_;
 
   const std::uint64_t channel_draw = random_.below(100);
@@ -154,10 +159,10 @@ GeneratedOrder OrderGenerator::next() {
   }
 
   const std::string correlation_id = fmt::format("cart-{:012x}", random_.next() >> 16);
-  const std::string created_at = routing::format_utc_instant(order.created_at);
+  const std::string created_at_text = routing::format_utc_instant(order.created_at);
   const auto root =
       fbs::CreateOrderDirect(builder, order.id.c_str(), correlation_id.c_str(), channel, &lines,
-                             ship_to, created_at.c_str(), level,
+                             ship_to, created_at_text.c_str(), level,
                              latest_delivery_date.empty() ? nullptr : latest_delivery_date.c_str());
   fbs::FinishOrderBuffer(builder, root);
   order.bytes.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());

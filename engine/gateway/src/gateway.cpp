@@ -8,6 +8,7 @@
 
 #include "edgeroute/base/assert.h"
 #include "edgeroute/gateway/journal_records.h"
+#include "edgeroute/gateway/reroute.h"
 #include "edgeroute/routing/fbs/order_generated.h"
 #include "edgeroute/routing/io/decision_document.h"
 #include "edgeroute/routing/order_request.h"
@@ -545,42 +546,31 @@ class ReportFulfillmentJob final : public GatewayJob {
     return event == Event::picked || event == Event::packed || event == Event::handed_off;
   }
 
-  // Whether this report re-routes the node's part: the policy allows it for the event,
-  // the node still holds lines of the order, and the order itself was journaled (orders
-  // decided before it was are not planned again).
+  // Whether this report re-routes the node's part: the node still holds lines of the
+  // order, the order itself was journaled (orders decided before it was are not planned
+  // again), and the policy calls for it (reroute.h).
   bool wants_reroute(const OrderRecord& record, const protocol::fbs::ReportFulfillment& report,
                      const routing::PolicyModel& policy) const {
     if (at_node_.stock().empty() || record.order == nullptr) return false;
-    using Event = protocol::fbs::FulfillmentEventKind;
-    if (report.event() == Event::failed) return policy.reroute_failed();
-    if (report.event() != Event::delayed || !policy.reroute_delayed_past_promise()) return false;
     const flatbuffers::String* expected = report.expected_delivery_date();
-    if (expected == nullptr) return false;
-    const std::optional<routing::EpochDay> expected_day =
-        routing::parse_epoch_day(expected->string_view());
     const NodePromise* promise = promise_at(record.promises, report.node_id()->string_view());
-    const std::optional<routing::EpochDay> promised_day =
-        promise != nullptr ? promise->delivery_day : std::nullopt;
-    return expected_day && promised_day && *expected_day > *promised_day;
+    return report_calls_for_reroute(
+        policy, report.event(),
+        expected != nullptr ? routing::parse_epoch_day(expected->string_view()) : std::nullopt,
+        promise != nullptr ? promise->delivery_day : std::nullopt);
   }
 
   // Plans the node's lines again, from now, away from the node (and from every node the
   // order was routed away from before). Adds the reroute entry when a plan holds.
   void reroute(RoutingWorker& worker, const routing::RoutingModel& model,
                std::string_view node_id) {
-    const routing::fbs::Order& order = *routing::fbs::GetOrder(order_->data());
-    routing::OrderResolution resolution = routing::resolve_order(order, model.network());
-    if (!resolution.ok()) return;  // the catalog lost the order's SKUs: nothing to plan
-    routing::OrderRequest& request = resolution.request;
-    request.line_count = 0;
-    for (const HeldStock& line : at_node_.stock()) {
-      request.lines[request.line_count++] = {line.cell->sku_index(), line.quantity};
-    }
-    request.created_at_utc = unix_seconds(clock_);
     routed_away_from_.push_back(node_index_);
-    request.excluded_nodes = routed_away_from_;
+    const std::optional<routing::OrderRequest> request =
+        reroute_request(*routing::fbs::GetOrder(order_->data()), model.network(), at_node_,
+                        unix_seconds(clock_), routed_away_from_);
+    if (!request) return;  // the catalog lost the order's SKUs: nothing to plan
     const routing::RoutingDecision& decision =
-        worker.router.route(request, model, state_.inventory(), state_.capacity(), worker.plan);
+        worker.router.route(*request, model, state_.inventory(), state_.capacity(), worker.plan);
     if (decision.outcome != routing::fbs::Outcome::routed || !worker.plan.holds_reservation()) {
       if (worker.plan.holds_reservation()) {
         HeldReservation::take_over(worker.plan).release(state_.inventory(), state_.capacity());
@@ -591,7 +581,7 @@ class ReportFulfillmentJob final : public GatewayJob {
     new_held_ = HeldReservation::take_over(worker.plan);
     worker.plan.clear();
     new_decision_ = std::make_shared<const std::vector<std::uint8_t>>(
-        io::build_decision(decision, request, model, unix_seconds(clock_)).bytes());
+        io::build_decision(decision, *request, model, unix_seconds(clock_)).bytes());
     add_entry(journal::EntryKind::reroute, order_id_, correlation_id_,
               build_reroute_record(node_id, at_node_, *new_decision_, new_held_, model.network()));
   }

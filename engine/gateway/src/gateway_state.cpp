@@ -493,15 +493,7 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
 
 void GatewayState::republish_node_health() {
   std::vector<routing::NodeHealth> health = node_health_.blended(*network_);
-  bool moved = false;
-  for (std::size_t i = 0; i < health.size() && !moved; ++i) {
-    const routing::NodeHealth& was = published_health_[i];
-    const routing::NodeHealth& is = health[i];
-    moved = std::abs(is.on_time_bp - was.on_time_bp) >= kRepublishBp ||
-            std::abs(is.fill_bp - was.fill_bp) >= kRepublishBp ||
-            std::abs(is.acceptance_bp - was.acceptance_bp) >= kRepublishBp;
-  }
-  if (!moved) return;
+  if (!health_moved(published_health_, health)) return;
   Result<routing::RoutingModel> model =
       routing::RoutingModel::create(network_->with_node_health(health), policy_);
   // Same network version and policy as the model it replaces: create() cannot refuse.

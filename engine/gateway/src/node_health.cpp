@@ -1,5 +1,7 @@
 #include "edgeroute/gateway/node_health.h"
 
+#include <cstdlib>
+
 #include "edgeroute/base/assert.h"
 
 namespace edgeroute::gateway {
@@ -46,6 +48,20 @@ std::vector<routing::NodeHealth> NodeHealthLedger::blended(
          blend(configured.acceptance_bp, node.first_reports - node.refused, node.first_reports)});
   }
   return health;
+}
+
+bool health_moved(std::span<const routing::NodeHealth> published,
+                  std::span<const routing::NodeHealth> blended) {
+  for (std::size_t i = 0; i < blended.size() && i < published.size(); ++i) {
+    const routing::NodeHealth& was = published[i];
+    const routing::NodeHealth& is = blended[i];
+    if (std::abs(is.on_time_bp - was.on_time_bp) >= kRepublishBp ||
+        std::abs(is.fill_bp - was.fill_bp) >= kRepublishBp ||
+        std::abs(is.acceptance_bp - was.acceptance_bp) >= kRepublishBp) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace edgeroute::gateway

@@ -7,7 +7,8 @@
 // channels are web, app, marketplace and the loyalty programme. A few orders name a
 // discontinued SKU, as real storefronts do: those are rejected with a reason.
 //
-// Orders arrive evenly spread over [first_order_at, first_order_at + span).
+// Orders arrive evenly spread over [first_order_at, first_order_at + span), or when the
+// caller says (next_at).
 //
 // Thread-safety: none; one generator per thread.
 #pragma once
@@ -43,8 +44,11 @@ class OrderGenerator {
 
   bool done() const { return issued_ == options_.order_count; }
   std::uint64_t issued() const { return issued_; }
-  // REQUIRES: !done().
+  // The next order, placed evenly within the span. REQUIRES: !done().
   GeneratedOrder next();
+  // The next order, placed at `created_at` (UTC seconds): for callers with their own
+  // arrival pattern (engine/simulate). REQUIRES: !done().
+  GeneratedOrder next_at(std::int64_t created_at);
 
  private:
   std::uint32_t draw_sku_rank();

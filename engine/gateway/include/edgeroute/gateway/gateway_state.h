@@ -77,13 +77,9 @@ class GatewayState {
   // What the nodes' reports say about their health (node_health.h). Fed by the journal
   // writer once a report is durable.
   NodeHealthLedger& node_health() { return node_health_; }
-  // Publishes a routing model whose node health is the ledger's blend when some node's
-  // figure moved by kRepublishBp or more since the last one published: a few basis
-  // points change no decision worth copying the network for. The blend moves by at most
-  // 10000 / (kPriorWeight + n) bp per report, so a node republishes often only over its
-  // first few hundred reports. Routing never waits: readers keep the snapshot they hold.
-  // Journal writer only.
-  static constexpr std::int32_t kRepublishBp = 25;
+  // Publishes a routing model whose node health is the ledger's blend when it moved
+  // far enough since the last one published (health_moved, node_health.h). Routing never
+  // waits: readers keep the snapshot they hold. Journal writer only.
   void republish_node_health();
   // The node health in the routing model most recently published. Journal writer only
   // (routing reads it through the model snapshots).

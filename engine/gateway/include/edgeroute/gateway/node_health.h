@@ -65,4 +65,13 @@ class NodeHealthLedger {
   std::uint64_t reports_ = 0;
 };
 
+// Whether `blended` health moved far enough from the `published` one to publish a new
+// routing model: some node's figure moved by kRepublishBp or more. A few basis points
+// change no decision worth copying the network for; the blend moves by at most
+// 10000 / (kPriorWeight + n) bp per report, so a node republishes often only over its
+// first few hundred reports.
+inline constexpr std::int32_t kRepublishBp = 25;
+bool health_moved(std::span<const routing::NodeHealth> published,
+                  std::span<const routing::NodeHealth> blended);
+
 }  // namespace edgeroute::gateway
