@@ -27,6 +27,7 @@ target_libraries=(
 host_tools=(
   build-essential cmake ninja-build ccache pkg-config file git ca-certificates tzdata
   flatbuffers-compiler clang clang-format libclang-rt-14-dev valgrind qemu-user iproute2
+  libjs-chart.js chromium
 )
 
 # arm64 libraries install as multiarch packages. armhf ones do not (see

@@ -1,5 +1,5 @@
 // The edgeroute tool: one binary, one subcommand per job (config, demo, events, route,
-// serve, send, status). Each subcommand lives in its own file under cli/ and
+// serve, send, simulate, status). Each subcommand lives in its own file under cli/ and
 // registers itself here; main only parses the command line and returns the exit
 // code the subcommand chose (cli/exit_code.h). Usage errors exit 2.
 #include <CLI/CLI.hpp>
@@ -11,6 +11,7 @@
 #include "cli/route_command.h"
 #include "cli/send_command.h"
 #include "cli/serve_command.h"
+#include "cli/simulate_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app("edgeroute: order routing for warehouse edge gateways", "edgeroute");
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   edgeroute::cli::add_route_command(app, exit_code);
   edgeroute::cli::add_serve_command(app, exit_code);
   edgeroute::cli::add_send_command(app, exit_code);
+  edgeroute::cli::add_simulate_command(app, exit_code);
   edgeroute::cli::add_status_command(app, exit_code);
   try {
     app.parse(argc, argv);

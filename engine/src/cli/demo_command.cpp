@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -16,6 +14,7 @@
 
 #include "cli/absolute_path.h"
 #include "cli/exit_code.h"
+#include "cli/progress_bar.h"
 #include "edgeroute/demo/default_world.h"
 #include "edgeroute/demo/demo_run.h"
 #include "edgeroute/hal/linux/linux_storage.h"
@@ -34,45 +33,6 @@ int fail(const std::string& message) {
   std::cerr << "edgeroute demo: " << message << '\n';
   return kExitFailure;
 }
-
-// A progress bar on a terminal, redrawn in place at most every 1%; a line every 10%
-// otherwise (a log file should not fill with carriage returns).
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) == 1) {}
-
-  void update(std::uint64_t done, std::uint64_t total) {
-    if (!enabled_ || total == 0) return;
-    const std::uint64_t step = terminal_ ? 100 : 10;
-    const std::uint64_t shown = done * step / total;
-    if (shown == last_shown_ && done != total) return;
-    last_shown_ = shown;
-    const auto now = std::chrono::steady_clock::now();
-    if (done <= 1) began_ = now;  // the rate counts from the first answer
-    const double seconds = std::chrono::duration<double>(now - began_).count();
-    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
-    if (terminal_) {
-      constexpr std::size_t kWidth = 40;
-      const auto filled = static_cast<std::size_t>(done * kWidth / total);
-      std::fprintf(stderr, "\r  [%s%s] %llu/%llu orders, %.0f/s", std::string(filled, '#').c_str(),
-                   std::string(kWidth - filled, '.').c_str(), static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total), rate);
-      if (done == total) std::fputc('\n', stderr);
-    } else {
-      std::fprintf(stderr, "  %3llu%%  %llu/%llu orders, %.0f/s\n",
-                   static_cast<unsigned long long>(shown * 10),
-                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                   rate);
-    }
-    std::fflush(stderr);
-  }
-
- private:
-  bool enabled_;
-  bool terminal_;
-  std::uint64_t last_shown_ = ~std::uint64_t{0};
-  std::chrono::steady_clock::time_point began_ = std::chrono::steady_clock::now();
-};
 
 int write_world(const DemoCommandOptions& options) {
   const demo::DefaultWorld world =
@@ -147,7 +107,7 @@ int run_demo_command(const DemoCommandOptions& options) {
                    run.seed, run.sku_count, run.orders, run.window, run.routing_workers,
                    run.routing_workers == 1 ? "" : "s", run.data_dir)
             << std::endl;
-  ProgressBar bar(options.progress);
+  ProgressBar bar(options.progress, "orders");
   Result<demo::DemoResult> result = demo::run_demo(
       run, [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
   if (!result) return fail(result.status().message());
