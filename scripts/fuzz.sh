@@ -11,11 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
-targets=(order_fuzz routing_document_fuzz gateway_config_fuzz protocol_frame_fuzz gateway_request_fuzz)
+targets=(order_fuzz routing_document_fuzz gateway_config_fuzz protocol_frame_fuzz gateway_request_fuzz scenario_fuzz)
 corpus_of() { case "$1" in
   order_fuzz) echo order ;; routing_document_fuzz) echo routing_document ;;
   gateway_config_fuzz) echo gateway_config ;; protocol_frame_fuzz) echo protocol_frame ;;
-  gateway_request_fuzz) echo gateway_request ;; esac; }
+  gateway_request_fuzz) echo gateway_request ;; scenario_fuzz) echo scenario ;; esac; }
 # gateway_request_fuzz keeps one gateway for the whole run. Boost.Lockfree keeps its queue
 # nodes behind tagged pointers, which LeakSanitizer's mid-run checks cannot follow: the
 # nodes are reachable (and freed with the gateway), so those reports are suppressed.

@@ -4,15 +4,17 @@
 # error; all the charts must be there and no error. Chromium is required: a machine
 # without it fails this test rather than passing it unchecked.
 #
-# usage: chromium_renders.sh FIXTURE_BINARY WORK_DIR
+# usage: chromium_renders.sh WORK_DIR COMMAND [ARGUMENT...]
+#   COMMAND writes the page to the path appended to its arguments (the report fixture, or
+#   `edgeroute simulate ... --report`).
 set -eu
 
-if [ "$#" -ne 2 ]; then
-  echo "usage: chromium_renders.sh FIXTURE_BINARY WORK_DIR" >&2
+if [ "$#" -lt 2 ]; then
+  echo "usage: chromium_renders.sh WORK_DIR COMMAND [ARGUMENT...]" >&2
   exit 2
 fi
-fixture=$1
-work_dir=$2
+work_dir=$1
+shift
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "chromium_renders.sh: chromium not found; install the Debian package chromium" \
@@ -24,7 +26,7 @@ rm -rf "$work_dir"
 mkdir -p "$work_dir"
 work_dir=$(cd "$work_dir" && pwd)
 page="$work_dir/report.html"
-"$fixture" "$page"
+"$@" "$page" >"$work_dir/command.log"
 
 # A profile of its own, so that runs neither share state nor collide.
 if ! chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=10000 \
