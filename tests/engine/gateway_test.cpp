@@ -417,6 +417,23 @@ TEST_F(GatewayFixture, NodeReportsMoveTheNodesHealthForRoutingAndARestartKeepsIt
                                                             NodeHealthLedger::kPriorWeight /
                                                             (NodeHealthLedger::kPriorWeight + 1));
     EXPECT_LT(after_reports[failed_node].fill_bp, configured.fill_bp);
+    // A decision names the health its risk term used: the figures of the model in force
+    // when it was made (the configured ones before the report, the blend after it).
+    const routing::fbs::HealthUsed& before =
+        *decision_in(routed).shipments()->Get(0)->health_used();
+    EXPECT_EQ(before.acceptance_bp(), configured.acceptance_bp);
+    EXPECT_EQ(before.fill_bp(), configured.fill_bp);
+    EXPECT_EQ(before.on_time_bp(), configured.on_time_bp);
+    const protocol::ReceivedResponse next =
+        ask(client,
+            protocol::build_route_order(3, order_bytes(order_json("ord-h2", "sku-tent-2p", 1))));
+    const routing::fbs::Shipment& shipment = *decision_in(next).shipments()->Get(0);
+    const routing::NodeHealth& published =
+        gateway.state().published_node_health()[*gateway.state().network().find_node(
+            shipment.node_id()->str())];
+    EXPECT_EQ(shipment.health_used()->acceptance_bp(), published.acceptance_bp);
+    EXPECT_EQ(shipment.health_used()->fill_bp(), published.fill_bp);
+    EXPECT_EQ(shipment.health_used()->on_time_bp(), published.on_time_bp);
   }
   RunningGateway restarted(journal_path(), clock);
   auto reader = restarted.state().models().register_reader();

@@ -156,11 +156,13 @@ Offset<fbs::Shipment> shipment_table(FlatBufferBuilder& builder, const PlannedSh
       builder.CreateString(format_utc_instant(promise.cutoff_at_utc)), shipment.zone.number(),
       shipment.transit_days, shipment.transit_business_days,
       builder.CreateString(format_epoch_day(promise.delivery_local_day)));
-  return fbs::CreateShipment(builder, builder.CreateString(network.node(shipment.node_index).id),
-                             builder.CreateString(network.service(shipment.service_index).id),
-                             builder.CreateVector(lines),
-                             static_cast<std::int32_t>(shipment.weight_grams), steps,
-                             cost_breakdown(builder, shipment.cost));
+  const NodeModel& node = network.node(shipment.node_index);
+  return fbs::CreateShipment(
+      builder, builder.CreateString(node.id),
+      builder.CreateString(network.service(shipment.service_index).id), builder.CreateVector(lines),
+      static_cast<std::int32_t>(shipment.weight_grams), steps,
+      cost_breakdown(builder, shipment.cost),
+      fbs::CreateHealthUsed(builder, node.on_time_bp, node.fill_bp, node.acceptance_bp));
 }
 
 // The finished buffer of `builder`, as a document of its root type.

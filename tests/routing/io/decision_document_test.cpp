@@ -209,6 +209,13 @@ TEST_F(DecisionDocumentTest, JsonReadsBackAgainstTheSchemaWithEveryField) {
     EXPECT_EQ(shipment.promise()->packed_at()->str(), "2026-11-24T16:00:00Z");
     EXPECT_EQ(shipment.lines()->Get(0)->sku_id()->str(), "sku-b");
     EXPECT_EQ(shipment.lines()->Get(0)->quantity(), 2);
+    // The health the risk term used: the network's figures for the node.
+    ASSERT_NE(shipment.health_used(), nullptr);
+    const NodeModel& node =
+        fixture_->network().node(*fixture_->network().find_node("fc-manhattan"));
+    EXPECT_EQ(shipment.health_used()->on_time_bp(), node.on_time_bp);
+    EXPECT_EQ(shipment.health_used()->fill_bp(), node.fill_bp);
+    EXPECT_EQ(shipment.health_used()->acceptance_bp(), node.acceptance_bp);
     // 300 handling + 2 * 50 pick + 900 carrier.
     EXPECT_EQ(read.cost()->objective_cents(), 1300);
     EXPECT_EQ(read.cost()->objective_cents(), document.root().cost()->objective_cents());
