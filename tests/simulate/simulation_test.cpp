@@ -112,6 +112,39 @@ TEST(Scenario, EveryProblemIsReportedWithItsField) {
   }
 }
 
+TEST(Scenario, DemandBeyondWhatARunHoldsIsRefused) {
+  Validated<Scenario> scenario = parse_scenario_json(R"({
+    "name": "too busy",
+    "demand": { "first_day": "2026-11-30", "orders_per_day": 9000000,
+                "peak": { "percent": 300 }, "week_percent": [100, 10000] }
+  })");
+  ASSERT_FALSE(scenario.has_value());
+  EXPECT_NE(errors_of(scenario.errors()).find("demand: its busiest day"), std::string::npos)
+      << errors_of(scenario.errors());
+  // A run that resizes a good scenario's demand is checked too.
+  RunSpec spec{shipped("hybrid.json"), Band::peak, Sensitivity::none, 1, 5'000'000};
+  Validated<RunReport> report = run_simulation(small_world(), spec);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(errors_of(report.errors()).find("at most 10000000 a day"), std::string::npos)
+      << errors_of(report.errors());
+}
+
+TEST(Scenario, DatesOutsideTheYearsARunCoversAreNamed) {
+  Validated<Scenario> scenario = parse_scenario_json(R"({
+    "name": "far future",
+    "demand": { "first_day": "9999-12-01" },
+    "failures": [ { "kind": "partner_sla_miss", "percent": 5, "first_day": "1960-01-01" } ]
+  })");
+  ASSERT_FALSE(scenario.has_value());
+  const std::string errors = errors_of(scenario.errors());
+  EXPECT_NE(errors.find("demand.first_day: '9999-12-01' is outside 1970-01-02 to 2199-12-31"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("failures[0].first_day: '1960-01-01' is not a YYYY-MM-DD date from"),
+            std::string::npos)
+      << errors;
+}
+
 TEST(Scenario, MalformedJsonNamesItsPosition) {
   Validated<Scenario> scenario =
       parse_scenario_json(R"({ "name": "x", "demand": { "frist_day": 1 } })");
@@ -145,6 +178,33 @@ TEST(ScenarioWorld, AnUnknownNodeIsNamed) {
   ASSERT_FALSE(world.has_value());
   EXPECT_EQ(errors_of(world.errors()),
             "nodes[0].node_id: 'fc-atlantis' is not a node of the default world\n");
+}
+
+TEST(ScenarioWorld, AFailureNamingANodeOrCarrierTheWorldLacksIsRefused) {
+  Scenario scenario = *parse_scenario_json(kMinimalScenario);
+  scenario.failures.push_back(dark("3pl-atlanta-GA", scenario.demand.first_day, 2));
+  FailureInjection carrier;
+  carrier.kind = FailureKind::carrier_cutoff_miss;
+  carrier.carrier = "usps";
+  carrier.percent = 10;
+  scenario.failures.push_back(carrier);
+  Validated<ScenarioWorld> world = build_scenario_world(small_world(), scenario, Sensitivity::none,
+                                                        1'795'910'400, 1'801'440'000);
+  ASSERT_FALSE(world.has_value());
+  EXPECT_EQ(errors_of(world.errors()),
+            "failures[0].node_id: '3pl-atlanta-GA' is not a node of the default world\n"
+            "failures[1].carrier: 'usps' is not a carrier of the default world (UPS, FedEx, "
+            "USPS)\n");
+}
+
+TEST(ScenarioWorld, AnEmptyPolicyFileIsAnErrorNotTheDefaultPolicy) {
+  Scenario scenario = *parse_scenario_json(kMinimalScenario);
+  scenario.policy_source = "empty.policy.json";
+  Validated<ScenarioWorld> world = build_scenario_world(small_world(), scenario, Sensitivity::none,
+                                                        1'795'910'400, 1'801'440'000);
+  ASSERT_FALSE(world.has_value());
+  EXPECT_EQ(world.errors().front().path.rfind("empty.policy.json", 0), 0u)
+      << errors_of(world.errors());
 }
 
 TEST(ScenarioWorld, VariantsAndSensitivitiesChangeTheNetworkTheRouterSees) {
@@ -268,6 +328,9 @@ TEST(Simulation, ADarkPartnerFailsItsShipmentsAndTheyAreReRouted) {
   };
   EXPECT_GT(allentown(failing).failed_shipments, 0u);
   EXPECT_GT(failing.reroutes, 0u);
+  // Every order ended, so every reserved unit was shipped or given back.
+  EXPECT_EQ(failing.units_reserved_at_end, 0);
+  EXPECT_EQ(ordinary.units_reserved_at_end, 0);
   EXPECT_GE(failing.exceptions, allentown(failing).failed_shipments);
   EXPECT_GT(failing.recover_minutes.count, 0u);
   EXPECT_LT(allentown(failing).shipments, allentown(ordinary).shipments);
@@ -285,6 +348,7 @@ TEST(Simulation, WithoutReRoutingAFailedShipmentLosesItsOrder) {
   const RunReport report = run(short_run(scenario, Band::failure));
   EXPECT_EQ(report.reroutes, 0u);
   EXPECT_GT(report.lost, 0u);
+  EXPECT_EQ(report.units_reserved_at_end, 0);
   EXPECT_EQ(report.delivered + report.backordered + report.rejected + report.lost, report.orders);
 }
 

@@ -227,6 +227,7 @@ void write_run(JsonWriter& json, const RunReport& run) {
   json.key("backordered").value(run.backordered);
   json.key("rejected").value(run.rejected);
   json.key("lost").value(run.lost);
+  json.key("units_reserved_at_end").value(run.units_reserved_at_end);
   json.key("rejected_by_reason");
   write_reasons(json, run.rejected_by_reason);
   json.key("backordered_by_reason");

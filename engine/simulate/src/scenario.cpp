@@ -18,6 +18,11 @@ constexpr int kSchemaVersion = 1;
 constexpr std::int32_t kDaysMax = 366;
 constexpr std::int32_t kOrdersPerDayMax = 10'000'000;
 constexpr std::int32_t kPercentMax = 10'000;
+// A billion dollars a day: beyond any node, and far inside the 64-bit sums of a run.
+constexpr std::int64_t kFixedCentsPerDayMax = 100'000'000'000;
+// Dates a run may use: the time-zone tables a run compiles cover these years.
+constexpr std::string_view kFirstDateAllowed = "1970-01-02";
+constexpr std::string_view kLastDateAllowed = "2199-12-31";
 
 const SchemaJson& scenario_schema() {
   static const SchemaJson schema(embedded::scenario_schema(), "Scenario");
@@ -41,7 +46,17 @@ class Checker {
   std::optional<routing::EpochDay> date(const std::string& path, const flatbuffers::String* text) {
     if (text == nullptr) return std::nullopt;
     const std::optional<routing::EpochDay> day = routing::parse_epoch_day(text->string_view());
-    if (!day) fail(path, fmt::format("'{}' is not a YYYY-MM-DD date", text->string_view()));
+    if (!day) {
+      fail(path, fmt::format("'{}' is not a YYYY-MM-DD date from {} to {}", text->string_view(),
+                             kFirstDateAllowed, kLastDateAllowed));
+      return std::nullopt;
+    }
+    if (*day < *routing::parse_epoch_day(kFirstDateAllowed) ||
+        *day > *routing::parse_epoch_day(kLastDateAllowed)) {
+      fail(path, fmt::format("'{}' is outside {} to {}", text->string_view(), kFirstDateAllowed,
+                             kLastDateAllowed));
+      return std::nullopt;
+    }
     return day;
   }
 };
@@ -77,8 +92,9 @@ NodeVariant node_variant(const fbs::NodeVariant& node, const std::string& path, 
   if (variant.stock_percent) {
     check.in_range(path + ".stock_percent", *variant.stock_percent, 0, kPercentMax);
   }
-  if (variant.fixed_cents_per_day && *variant.fixed_cents_per_day < 0) {
-    check.fail(path + ".fixed_cents_per_day", "must not be negative");
+  if (variant.fixed_cents_per_day) {
+    check.in_range(path + ".fixed_cents_per_day", *variant.fixed_cents_per_day, std::int64_t{0},
+                   kFixedCentsPerDayMax);
   }
   for (const auto& [field, value] :
        {std::pair{"on_time_bp", variant.on_time_bp}, std::pair{"fill_bp", variant.fill_bp},
@@ -124,6 +140,11 @@ DemandProfile demand_profile(const fbs::Demand& demand, Checker& check) {
     profile.peak.percent = peak->percent();
     check.in_range("demand.peak.days", profile.peak.days, 1, kDaysMax);
     check.in_range("demand.peak.percent", profile.peak.percent, 0, kPercentMax);
+  }
+  if (check.errors.empty()) {
+    if (const std::optional<std::string> too_busy = busiest_day_problem(profile)) {
+      check.fail("demand", *too_busy);
+    }
   }
   return profile;
 }
@@ -173,6 +194,27 @@ Result<std::string> read_text(const std::string& path) {
 }
 
 }  // namespace
+
+std::optional<std::string> busiest_day_problem(const DemandProfile& demand) {
+  // In 64-bit integers: each factor is bounded at load (orders 10^7, percents 10^4).
+  std::uint64_t weekday = 0;
+  for (const std::int32_t percent : demand.weekday_percent) {
+    weekday = std::max(weekday, static_cast<std::uint64_t>(percent));
+  }
+  std::uint64_t week = demand.week_percent.empty() ? 100 : 0;
+  for (const std::int32_t percent : demand.week_percent) {
+    week = std::max(week, static_cast<std::uint64_t>(percent));
+  }
+  const std::uint64_t peak =
+      std::max<std::uint64_t>(100, static_cast<std::uint64_t>(demand.peak.percent));
+  const std::uint64_t busiest = static_cast<std::uint64_t>(demand.orders_per_day) * weekday / 100 *
+                                week / 100 * peak / 100 * kDemandSensitivityPercentMax / 100;
+  if (busiest <= kBusiestDayOrdersMax) return std::nullopt;
+  return fmt::format(
+      "its busiest day (orders_per_day × weekday × week × peak, with 20% more demand) comes to "
+      "{} orders; at most {} a day",
+      busiest, kBusiestDayOrdersMax);
+}
 
 std::string_view to_string(FailureKind kind) {
   return fbs::EnumNameFailureKind(static_cast<fbs::FailureKind>(kind));

@@ -127,6 +127,30 @@ Validated<ScenarioWorld> build_scenario_world(const BaseWorld& base, const Scena
     if (variant.fill_bp) node_economics.health.fill_bp = *variant.fill_bp;
     if (variant.acceptance_bp) node_economics.health.acceptance_bp = *variant.acceptance_bp;
   }
+  // A failure naming a node or carrier the world does not have would inject nothing and
+  // leave its band looking like the baseline: refused instead.
+  for (std::size_t f = 0; f < scenario.failures.size(); ++f) {
+    const FailureInjection& failure = scenario.failures[f];
+    if (failure.kind == FailureKind::node_dark &&
+        std::none_of(network->nodes.begin(), network->nodes.end(),
+                     [&](const auto& node) { return node->id == failure.node_id; })) {
+      errors.push_back({fmt::format("failures[{}].node_id", f),
+                        fmt::format("'{}' is not a node of the default world", failure.node_id)});
+    }
+    if (failure.kind == FailureKind::carrier_cutoff_miss &&
+        std::none_of(network->carrier_services.begin(), network->carrier_services.end(),
+                     [&](const auto& service) { return service->carrier == failure.carrier; })) {
+      std::vector<std::string> carriers;
+      for (const auto& service : network->carrier_services) {
+        if (std::find(carriers.begin(), carriers.end(), service->carrier) == carriers.end()) {
+          carriers.push_back(service->carrier);
+        }
+      }
+      errors.push_back({fmt::format("failures[{}].carrier", f),
+                        fmt::format("'{}' is not a carrier of the default world ({})",
+                                    failure.carrier, fmt::join(carriers, ", "))});
+    }
+  }
   if (!errors.empty()) return errors;
 
   for (std::size_t i = 0; i < network->nodes.size(); ++i) {
@@ -153,7 +177,7 @@ Validated<ScenarioWorld> build_scenario_world(const BaseWorld& base, const Scena
   if (!network_model) return std::vector<FieldError>{{"nodes", network_model.status().message()}};
 
   std::optional<routing::io::PolicyDocument> scenario_policy;
-  if (!scenario.policy_json.empty()) {
+  if (!scenario.policy_source.empty()) {
     Validated<routing::io::PolicyDocument> loaded =
         routing::io::load_policy_json(scenario.policy_json, network_root);
     if (!loaded) return prefixed(scenario.policy_source, loaded.errors());

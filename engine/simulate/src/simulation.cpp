@@ -30,10 +30,11 @@ constexpr UnixSeconds kReplenishSecondOfDay = 6 * 3600;
 // Time-zone tables reach this far past the last order: room for every promise.
 constexpr UnixSeconds kHorizonAfterSeconds = 60 * kSecondsPerDay;
 constexpr std::uint64_t kProgressEvery = 4096;
+// Delivery days count from the date the customer ordered on, in US Eastern time (the
+// demand's own clock, arrival_schedule.h): a delivery date is a local date too, and an
+// order at 9 pm in New York is not an order of the next day.
+constexpr UnixSeconds kEasternOffsetSeconds = -5 * 3600;
 constexpr std::int32_t kDaysAfterDemand = 3;
-// The clock advances an hour at a time: far fewer alarms per advance than SimClock's
-// runaway guard allows, at any demand the command accepts.
-constexpr std::chrono::hours kAdvanceStep{1};
 
 enum class EventKind : std::uint8_t { arrival, replenish, report };
 
@@ -47,6 +48,10 @@ struct PendingEvent {
 };
 
 struct Shipment {
+  // The stock and capacity this shipment holds. Per shipment, not per node: after a
+  // re-route an order may have two open shipments at one node, each leaving (or failing)
+  // on its own.
+  gateway::HeldReservation held;
   std::uint32_t node_index = 0;
   std::uint16_t service_index = 0;
   routing::Promise promise;
@@ -62,7 +67,6 @@ struct ActiveOrder {
   std::vector<std::uint8_t> bytes;  // the order document, for re-routing
   UnixSeconds created_at = 0;
   EpochDay promised_day = 0;  // the first decision's last delivery day
-  gateway::HeldReservation held;
   std::vector<Shipment> shipments;
   std::vector<std::uint32_t> routed_away_from;
   std::vector<std::uint32_t> reported_nodes;
@@ -73,44 +77,56 @@ struct ActiveOrder {
   bool lost = false;
 };
 
-// A distribution of whole numbers, kept whole until the report.
+// A distribution of whole numbers (days, minutes) as counts per value: exact percentiles
+// in memory that grows with the spread of the values, not with the number of orders.
 class Distribution {
  public:
-  void add(std::int64_t value) { values_.push_back(value); }
-  Percentiles summarise() {
+  void add(std::int64_t value) { ++counts_[value]; }
+
+  Percentiles summarise() const {
     Percentiles summary;
-    summary.count = values_.size();
-    if (values_.empty()) return summary;
-    std::sort(values_.begin(), values_.end());
+    for (const auto& [value, count] : counts_) summary.count += count;
+    if (summary.count == 0) return summary;
+    // Nearest rank: the smallest value with at least percent% of the values at or below.
     const auto rank = [&](std::uint64_t percent) {
-      const std::uint64_t n = values_.size();
-      return values_[static_cast<std::size_t>((percent * n + 99) / 100 - 1)];
+      const std::uint64_t wanted = (percent * summary.count + 99) / 100;
+      std::uint64_t seen = 0;
+      for (const auto& [value, count] : counts_) {
+        seen += count;
+        if (seen >= wanted) return value;
+      }
+      return counts_.rbegin()->first;
     };
     summary.p50 = rank(50);
     summary.p90 = rank(90);
     summary.p99 = rank(99);
-    summary.max = values_.back();
-    // In double, operation by operation: IEEE arithmetic and sqrt round the same way on
-    // every target this builds for (x86-64, aarch64, armhf; ISO C++ mode keeps GCC from
-    // fusing multiply-adds), so the figure does too. (long double would not: its width
-    // differs between those targets.)
-    const double count = static_cast<double>(values_.size());
+    summary.max = counts_.rbegin()->first;
+    // In double, operation by operation and in value order: IEEE arithmetic and sqrt
+    // round the same way on every target this builds for (x86-64, aarch64, armhf; ISO
+    // C++ mode keeps GCC from fusing multiply-adds), so the figures do too.
+    const double total = static_cast<double>(summary.count);
     double sum = 0;
-    for (const std::int64_t value : values_) sum += static_cast<double>(value);
-    const double mean = sum / count;
+    for (const auto& [value, count] : counts_) {
+      sum += static_cast<double>(value) * static_cast<double>(count);
+    }
+    const double mean = sum / total;
     double squares = 0;
-    for (const std::int64_t value : values_) {
+    for (const auto& [value, count] : counts_) {
       const double deviation = static_cast<double>(value) - mean;
-      squares += deviation * deviation;
+      squares += deviation * deviation * static_cast<double>(count);
     }
     summary.mean_centi = std::llround(mean * 100);
-    summary.stddev_centi = std::llround(std::sqrt(squares / count) * 100);
+    summary.stddev_centi = std::llround(std::sqrt(squares / total) * 100);
     return summary;
   }
 
  private:
-  std::vector<std::int64_t> values_;
+  std::map<std::int64_t, std::uint64_t> counts_;
 };
+
+EpochDay customer_day(UnixSeconds ordered_at) {
+  return routing::day_of(ordered_at + kEasternOffsetSeconds);
+}
 
 std::uint32_t basis_points(std::uint64_t part, std::uint64_t whole) {
   return whole == 0 ? 0 : static_cast<std::uint32_t>(part * 10000 / whole);
@@ -155,7 +171,9 @@ class Run {
                EventKind::replenish);
     }
     while (const std::optional<hal::MonotonicTime> next = clock_.next_alarm_time()) {
-      clock_.advance_to(std::max(*next, clock_.monotonic_now()) + kAdvanceStep);
+      // To the next alarm's instant only: whatever the demand, one advance fires the
+      // alarms of one instant, far under SimClock's runaway guard.
+      clock_.advance_to(std::max(*next, clock_.monotonic_now()));
     }
     for (std::uint32_t node = 0; node < nodes_.size(); ++node)
       sample_capacity_through(node, kLastDay);
@@ -264,29 +282,30 @@ class Run {
     active.bytes = std::move(generated.bytes);
     active.created_at = now;
     active.promised_day = decision.delivery_day();
-    active.held = gateway::HeldReservation::take_over(plan_);
-    plan_.clear();
     ++routed_;
     if (decision.shipment_count > 1) ++split_orders_;
-    add_shipments(slot, decision, now);
+    add_shipments(slot, decision, gateway::HeldReservation::take_over(plan_), now);
+    plan_.clear();
   }
 
+  // `held`: what the decision's plan reserved; each shipment takes its node's part (a
+  // plan's shipments are from distinct nodes).
   void add_shipments(std::uint32_t slot, const routing::RoutingDecision& decision,
-                     UnixSeconds now) {
+                     gateway::HeldReservation held, UnixSeconds now) {
     ActiveOrder& active = orders_[slot];
     for (const routing::PlannedShipment& planned : decision.planned_shipments()) {
       Shipment shipment;
+      shipment.held = held.take_node(planned.node_index);
       shipment.node_index = planned.node_index;
       shipment.service_index = planned.service_index;
       shipment.promise = planned.promise;
       shipment.cost = planned.cost;
       shipment.units = planned.units;
       shipment.epoch = ++next_epoch_;
-      const ShipmentFate fate =
-          draw_fate(fates_, world_.nodes[planned.node_index].health,
-                    conditions(planned.node_index, planned.service_index,
-                               routing::day_of(planned.promise.cutoff_at_utc)),
-                    planned.promise, now);
+      const ShipmentFate fate = draw_fate(
+          fates_, world_.nodes[planned.node_index].health,
+          conditions(planned.node_index, planned.service_index, planned.promise.ship_local_day),
+          planned.promise, now);
       shipment.late_days = fate.late_days;
       const auto index = static_cast<std::uint32_t>(active.shipments.size());
       if (fate.end == ShipmentEnd::failed) {
@@ -298,9 +317,10 @@ class Run {
         }
         schedule(fate.at, EventKind::report, Report::handed_off, slot, index, shipment.epoch);
       }
-      active.shipments.push_back(shipment);
+      active.shipments.push_back(std::move(shipment));
       ++active.open_shipments;
     }
+    EDGEROUTE_ASSERT(held.empty(), "a plan held stock at a node it does not ship from");
   }
 
   FateConditions conditions(std::uint32_t node_index, std::uint16_t service_index,
@@ -359,12 +379,11 @@ class Run {
   void hand_off(std::uint32_t slot, std::uint32_t index, UnixSeconds now) {
     ActiveOrder& active = orders_[slot];
     Shipment& shipment = active.shipments[index];
+    EDGEROUTE_ASSERT(!shipment.held.stock().empty(), "a shipment left without its lines");
     std::vector<const routing::InventoryCell*> leaving;
-    for (const gateway::HeldStock& line : active.held.stock()) {
-      if (line.cell->node_index() == shipment.node_index) leaving.push_back(line.cell);
-    }
+    for (const gateway::HeldStock& line : shipment.held.stock()) leaving.push_back(line.cell);
     for (const routing::InventoryCell* cell : leaving) {
-      const Status shipped = active.held.ship(world_.inventory, *cell);
+      const Status shipped = shipment.held.ship(world_.inventory, *cell);
       EDGEROUTE_ASSERT(shipped.is_ok(), "a held line could not ship");
     }
     NodeTally& tally = nodes_[shipment.node_index];
@@ -404,19 +423,18 @@ class Run {
     // A failure no other node takes over: the order is lost, and its units at the node
     // go back, as an operator cancelling the part would.
     active.lost = true;
-    active.held.take_node(shipment.node_index).release(world_.inventory, capacity_);
+    shipment.held.release(world_.inventory, capacity_);
     close(slot, index);
   }
 
   // Plans the node's lines again, as the gateway does; true when a plan holds.
   bool reroute(std::uint32_t slot, std::uint32_t index, UnixSeconds now) {
     ActiveOrder& active = orders_[slot];
-    const std::uint32_t node = active.shipments[index].node_index;
-    gateway::HeldReservation at_node = active.held.take_node(node);
-    active.routed_away_from.push_back(node);
+    const Shipment& failing = active.shipments[index];
+    active.routed_away_from.push_back(failing.node_index);
     const std::optional<routing::OrderRequest> request =
         gateway::reroute_request(*routing::fbs::GetOrder(active.bytes.data()), model_->network(),
-                                 at_node, now, active.routed_away_from);
+                                 failing.held, now, active.routed_away_from);
     const routing::RoutingDecision* decision = nullptr;
     if (request) {
       decision = &router_.route(*request, *model_, world_.inventory, capacity_, plan_);
@@ -428,15 +446,16 @@ class Run {
       }
       plan_.clear();
       active.routed_away_from.pop_back();
-      active.held.absorb(std::move(at_node));
       return false;
     }
-    active.held.absorb(gateway::HeldReservation::take_over(plan_));
+    // Only with the new plan reserved do the failing shipment's units go back (the
+    // gateway's order: others may have them once the re-route is durable).
+    gateway::HeldReservation rerouted = gateway::HeldReservation::take_over(plan_);
     plan_.clear();
-    at_node.release(world_.inventory, capacity_);
+    active.shipments[index].held.release(world_.inventory, capacity_);
     ++reroutes_;
     // The new shipments first: closing the last open one would end the order.
-    add_shipments(slot, *decision, now);
+    add_shipments(slot, *decision, std::move(rerouted), now);
     close(slot, index);
     return true;
   }
@@ -449,8 +468,7 @@ class Run {
       ++lost_;
     } else {
       ++delivered_;
-      const EpochDay ordered = routing::day_of(active.created_at);
-      delivery_days_.add(active.delivered_day - ordered);
+      delivery_days_.add(active.delivered_day - customer_day(active.created_at));
       if (active.delivered_day <= active.promised_day) ++promises_kept_;
       if (active.first_exception_at) {
         recover_minutes_.add((active.last_hand_off_at - *active.first_exception_at) / 60);
@@ -507,6 +525,9 @@ class Run {
     for (EpochDay day = from; day <= through; ++day) {
       if (!node.enabled || !node.calendar.is_operating_day(day)) continue;
       const routing::CapacityUsage used = capacity_.usage(node_index, day);
+      // A claim for a day a week or more later took the day's slot (capacity_counters.h):
+      // its count is gone. Such a day is left out rather than read as idle.
+      if (used.day_closed) continue;
       ++tally.open_days;
       tally.orders_claimed += used.orders;
       const bool full = (limits.orders_max > 0 && used.orders >= limits.orders_max) ||
@@ -543,6 +564,11 @@ class Run {
     report.backordered = backordered_;
     report.rejected = rejected_;
     report.lost = lost_;
+    for (std::uint32_t sku = 0; sku < world_.inventory.sku_count(); ++sku) {
+      for (const routing::InventoryCell& cell : world_.inventory.stocked_nodes(sku)) {
+        report.units_reserved_at_end += cell.levels().reserved;
+      }
+    }
     report.rejected_by_reason = reasons(rejected_by_reason_);
     report.backordered_by_reason = reasons(backordered_by_reason_);
 
@@ -686,6 +712,10 @@ std::uint64_t planned_orders(const RunSpec& spec) {
 
 Validated<RunReport> run_simulation(const BaseWorld& base, const RunSpec& spec,
                                     const RunProgress& progress) {
+  // The scenario was checked at load; a run may resize its demand (--orders-per-day).
+  if (const std::optional<std::string> too_busy = busiest_day_problem(run_demand(spec))) {
+    return std::vector<FieldError>{{"demand", *too_busy}};
+  }
   ArrivalSchedule schedule = run_schedule(spec);
   const UnixSeconds from = std::int64_t{schedule.first_day()} * kSecondsPerDay;
   const UnixSeconds until =

@@ -83,6 +83,15 @@ struct Scenario {
   std::vector<FailureInjection> failures;
 };
 
+// A day of more orders than this is refused: a run keeps a day's orders and events in
+// memory, and the arrival arithmetic stays inside 64 bits.
+inline constexpr std::uint64_t kBusiestDayOrdersMax = 10'000'000;
+// The largest demand multiplier a sensitivity applies (scenario_world.h), percent.
+inline constexpr std::uint64_t kDemandSensitivityPercentMax = 120;
+// Why `demand` is too busy to run (its busiest possible day, peak and demand sensitivity
+// included, is over kBusiestDayOrdersMax), or nullopt.
+std::optional<std::string> busiest_day_problem(const DemandProfile& demand);
+
 // The scenario in `json`. Its policy_file, if any, is left in policy_source for the
 // caller to read (policy_json stays empty).
 Validated<Scenario> parse_scenario_json(std::string_view json);

@@ -82,6 +82,9 @@ struct RunReport {
   std::uint64_t rejected = 0;     // refused outright (unknown SKU, policy, ...)
   // Lost: routed, but a node failed it and no other node could take it over.
   std::uint64_t lost = 0;
+  // Units still reserved when the run ended: every order has ended by then, so anything
+  // but 0 is stock the books lost track of.
+  std::int64_t units_reserved_at_end = 0;
   std::vector<ReasonCount> rejected_by_reason;
   std::vector<ReasonCount> backordered_by_reason;
 
