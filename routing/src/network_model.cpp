@@ -103,6 +103,21 @@ std::optional<std::int32_t> CarrierServiceModel::rate_cents(Zone zone,
 
 namespace {
 
+// Maps every element's id to its position in `elements`, the keys viewing the elements'
+// own strings: the map is good for as long as `elements` keeps its buffer. Fails on the
+// first id an earlier element already has, naming it as "list[i].id".
+template <typename Element, typename Index>
+Status map_ids(std::string_view list, const std::vector<Element>& elements,
+               std::unordered_map<std::string_view, Index>& by_id) {
+  by_id.reserve(elements.size());
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    if (!by_id.emplace(elements[i].id, static_cast<Index>(i)).second) {
+      return invalid(at(list, i) + ".id", "'" + elements[i].id + "' repeats");
+    }
+  }
+  return Status::ok();
+}
+
 std::uint64_t next_instance_id() {
   // Memory order: relaxed. The counter only has to hand out distinct numbers, which any
   // read-modify-write of one atomic does; nothing is published through it.
@@ -119,24 +134,23 @@ std::shared_ptr<const NetworkModel> NetworkModel::with_node_health(
   model->version_ = version_;
   model->instance_id_ = next_instance_id();
   model->geography_ = geography_;
+  model->catalog_ = catalog_;
   model->nodes_ = nodes_;
   model->routable_kind_ = routable_kind_;
-  model->services_ = services_;
-  model->skus_ = skus_;
   for (std::size_t i = 0; i < health.size(); ++i) {
+    // The risk term assumes figures in basis points, as build() checks for the file's.
+    const auto in_range = [](std::int32_t bp) { return bp >= 0 && bp <= 10000; };
+    EDGEROUTE_ASSERT(in_range(health[i].on_time_bp) && in_range(health[i].fill_bp) &&
+                         in_range(health[i].acceptance_bp),
+                     "node health figures are basis points in 0..10000");
     model->nodes_[i].on_time_bp = health[i].on_time_bp;
     model->nodes_[i].fill_bp = health[i].fill_bp;
     model->nodes_[i].acceptance_bp = health[i].acceptance_bp;
   }
-  // The id maps view the copies' strings, not this model's.
-  model->node_by_id_.reserve(model->nodes_.size());
-  for (std::size_t i = 0; i < model->nodes_.size(); ++i) {
-    model->node_by_id_.emplace(model->nodes_[i].id, static_cast<std::uint32_t>(i));
-  }
-  model->sku_by_id_.reserve(model->skus_.size());
-  for (std::size_t i = 0; i < model->skus_.size(); ++i) {
-    model->sku_by_id_.emplace(model->skus_[i].id, static_cast<std::uint32_t>(i));
-  }
+  // The node map views the copied nodes' strings, not this model's. build() checked that
+  // no id repeats, and the copy has the same ids.
+  const Status mapped = map_ids("nodes", model->nodes_, model->node_by_id_);
+  EDGEROUTE_ASSERT(mapped.is_ok(), "node ids are unique after build");
   return model;
 }
 
@@ -147,6 +161,8 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
   model.instance_id_ = next_instance_id();
   model.version_ = network.version();
   model.geography_ = std::move(geography);
+  // Filled here, then frozen: const from the moment the model holds it.
+  auto catalog = std::make_shared<Catalog>();
   const std::size_t node_count = network.nodes() != nullptr ? network.nodes()->size() : 0;
   if (node_count == 0) return invalid("nodes", "a network needs at least one node");
   if (node_offsets.size() != node_count) {
@@ -162,16 +178,15 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
       Result<CarrierServiceModel> service =
           build_service(*network.carrier_services()->Get(i), path);
       if (!service) return service.status();
-      model.services_.push_back(std::move(service).value());
+      catalog->services.push_back(std::move(service).value());
     }
   }
-  if (model.services_.size() > UINT16_MAX) {
+  if (catalog->services.size() > UINT16_MAX) {
     return invalid("carrier_services", "more than 65535 carrier services");
   }
-  for (std::size_t i = 0; i < model.services_.size(); ++i) {
-    if (!service_by_id.emplace(model.services_[i].id, static_cast<std::uint16_t>(i)).second) {
-      return invalid(at("carrier_services", i) + ".id", "'" + model.services_[i].id + "' repeats");
-    }
+  if (Status mapped = map_ids("carrier_services", catalog->services, service_by_id);
+      !mapped.is_ok()) {
+    return mapped;
   }
 
   model.nodes_.reserve(node_count);
@@ -227,15 +242,12 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
   for (const NodeModel& node : model.nodes_) {
     model.routable_kind_.push_back(node.enabled ? node_kind_bit(node.kind) : NodeKindSet{0});
   }
-  for (std::size_t i = 0; i < model.nodes_.size(); ++i) {
-    if (!model.node_by_id_.emplace(model.nodes_[i].id, static_cast<std::uint32_t>(i)).second) {
-      return invalid(at("nodes", i) + ".id", "'" + model.nodes_[i].id + "' repeats");
-    }
+  if (Status mapped = map_ids("nodes", model.nodes_, model.node_by_id_); !mapped.is_ok()) {
+    return mapped;
   }
 
   const std::size_t sku_count = network.skus() != nullptr ? network.skus()->size() : 0;
-  model.skus_.reserve(sku_count);
-  model.sku_by_id_.reserve(sku_count);
+  catalog->skus.reserve(sku_count);
   for (flatbuffers::uoffset_t i = 0; i < sku_count; ++i) {
     const fbs::Sku& sku = *network.skus()->Get(i);
     SkuModel built{.id = std::string(text_of(sku.id())),
@@ -248,13 +260,13 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
         built.eligible_kinds |= node_kind_bit(static_cast<fbs::NodeKind>(kind));
       }
     }
-    model.skus_.push_back(std::move(built));
+    catalog->skus.push_back(std::move(built));
   }
-  for (std::size_t i = 0; i < model.skus_.size(); ++i) {
-    if (!model.sku_by_id_.emplace(model.skus_[i].id, static_cast<std::uint32_t>(i)).second) {
-      return invalid(at("skus", i) + ".id", "'" + model.skus_[i].id + "' repeats");
-    }
+  // After the last push_back: the map views the catalog's strings where they stay.
+  if (Status mapped = map_ids("skus", catalog->skus, catalog->sku_by_id); !mapped.is_ok()) {
+    return mapped;
   }
+  model.catalog_ = std::move(catalog);
   return model;
 }
 
@@ -265,8 +277,8 @@ std::optional<std::uint32_t> NetworkModel::find_node(std::string_view id) const 
 }
 
 std::optional<std::uint32_t> NetworkModel::find_sku(std::string_view id) const {
-  const auto found = sku_by_id_.find(id);
-  if (found == sku_by_id_.end()) return std::nullopt;
+  const auto found = catalog_->sku_by_id.find(id);
+  if (found == catalog_->sku_by_id.end()) return std::nullopt;
   return found->second;
 }
 

@@ -11,8 +11,14 @@
 // right even when the document skipped routing_io's validation; routing_io reports
 // problems field by field, build() only the first.
 //
-// Thread-safety: immutable once built; published to routing workers as part of a
-// RoutingModel snapshot (routing_model.h) and read from any number of threads.
+// Memory: the carrier services and the SKU catalog (tens of thousands of SKUs and their id
+// map) never change between health variants of one network, so build() puts them in one
+// immutable catalog that every with_node_health() copy shares; a copy owns only its
+// nodes, which are few and carry the health figures that differ.
+//
+// Thread-safety: immutable once built, and so is the shared catalog; published to
+// routing workers as part of a RoutingModel snapshot (routing_model.h) and read from any
+// number of threads.
 #pragma once
 
 #include <array>
@@ -136,13 +142,15 @@ class NetworkModel {
   const Geography& geography() const { return *geography_; }
 
   std::span<const NodeModel> nodes() const { return nodes_; }
-  std::span<const CarrierServiceModel> services() const { return services_; }
-  std::span<const SkuModel> skus() const { return skus_; }
+  std::span<const CarrierServiceModel> services() const { return catalog_->services; }
+  std::span<const SkuModel> skus() const { return catalog_->skus; }
   const NodeModel& node(std::uint32_t index) const { return nodes_[index]; }
-  const CarrierServiceModel& service(std::uint16_t index) const { return services_[index]; }
-  const SkuModel& sku(std::uint32_t index) const { return skus_[index]; }
+  const CarrierServiceModel& service(std::uint16_t index) const {
+    return catalog_->services[index];
+  }
+  const SkuModel& sku(std::uint32_t index) const { return catalog_->skus[index]; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
-  std::uint32_t sku_count() const { return static_cast<std::uint32_t>(skus_.size()); }
+  std::uint32_t sku_count() const { return static_cast<std::uint32_t>(catalog_->skus.size()); }
 
   // The node's kind bit when it is enabled, 0 when it is disabled: the first filter of
   // every (order line, stocked node) pair, kept apart from NodeModel so that the check
@@ -154,24 +162,35 @@ class NetworkModel {
 
   // This model with other node health figures (node i takes health[i]): the gateway
   // blends what its nodes report into the configured figures and republishes. Same
-  // version, since the network of record did not change; a new instance_id.
+  // version, since the network of record did not change; a new instance_id. The copy
+  // shares this model's catalog (services(), skus(): the same objects at the same
+  // addresses), which lives as long as any model sharing it, so it costs a copy of
+  // the nodes, not of the catalog.
   // REQUIRES: health.size() == node_count().
   std::shared_ptr<const NetworkModel> with_node_health(std::span<const NodeHealth> health) const;
 
  private:
+  // What never changes between health variants of one network: built once by build(),
+  // then shared, never modified, by every with_node_health() copy.
+  struct Catalog {
+    std::vector<CarrierServiceModel> services;
+    std::vector<SkuModel> skus;
+    // Keys view the ids stored in `skus`, which the catalog owns and never reallocates
+    // after build, so the views live exactly as long as the catalog.
+    std::unordered_map<std::string_view, std::uint32_t> sku_by_id;
+  };
+
   NetworkModel() = default;
 
   std::uint64_t version_ = 0;
   std::uint64_t instance_id_ = 0;
   std::shared_ptr<const Geography> geography_;
+  std::shared_ptr<const Catalog> catalog_;  // never null once built
   std::vector<NodeModel> nodes_;
   std::vector<NodeKindSet> routable_kind_;  // per node
-  std::vector<CarrierServiceModel> services_;
-  std::vector<SkuModel> skus_;
-  // Keys view the ids stored in nodes_ and skus_, which never reallocate after build
-  // (a move of the model moves the vectors' buffers, so the views stay valid).
+  // Keys view the ids stored in nodes_, which never reallocates after build (a move of
+  // the model moves the vector's buffer, so the views stay valid).
   std::unordered_map<std::string_view, std::uint32_t> node_by_id_;
-  std::unordered_map<std::string_view, std::uint32_t> sku_by_id_;
 };
 
 }  // namespace edgeroute::routing
