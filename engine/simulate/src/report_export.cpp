@@ -8,70 +8,14 @@
 
 #include <fmt/format.h>
 
+#include "edgeroute/ops/log.h"
+
 namespace edgeroute::simulate {
 namespace {
 
-constexpr std::string_view kReplacementCharacter = "\\ufffd";
-
-// The length of the well-formed UTF-8 sequence at the start of `text`, or 0 when it is not
-// one (a stray continuation byte, a truncated or overlong sequence, a surrogate, or a code
-// point past U+10FFFF).
-std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  std::uint32_t code_point = 0;
-  if (lead < 0x80U) return 1;
-  if (lead >= 0xC2U && lead <= 0xDFU) {
-    length = 2;
-    code_point = lead & 0x1FU;
-  } else if (lead >= 0xE0U && lead <= 0xEFU) {
-    length = 3;
-    code_point = lead & 0x0FU;
-  } else if (lead >= 0xF0U && lead <= 0xF4U) {
-    length = 4;
-    code_point = lead & 0x07U;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0U) != 0x80U) return 0;
-    code_point = (code_point << 6U) | (byte(i) & 0x3FU);
-  }
-  const bool overlong =
-      (length == 3 && code_point < 0x800U) || (length == 4 && code_point < 0x10000U);
-  const bool surrogate = code_point >= 0xD800U && code_point <= 0xDFFFU;
-  if (overlong || surrogate || code_point > 0x10FFFFU) return 0;
-  return length;
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  while (!text.empty()) {
-    const char c = text.front();
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20U) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else if (const std::size_t length = utf8_sequence_length(text); length == 0) {
-          out += kReplacementCharacter;
-        } else {
-          out += text.substr(0, length);
-          text.remove_prefix(length - 1);
-        }
-    }
-    text.remove_prefix(1);
-  }
-  out += '"';
-}
+// Strings are written as the gateway's logs write them: escaped, and invalid UTF-8 as
+// U+FFFD.
+using ops::log::append_json_string;
 
 // Writes indented JSON; keys are written in the order they are given.
 class JsonWriter {
