@@ -30,10 +30,12 @@ ShipmentFate draw_fate(demo::DemoRandom& random, const TrueHealth& health,
     fate.end = ShipmentEnd::failed;
     fate.at = promise.cutoff_at_utc;
     fate.exception_code = "node_unresponsive";
+    fate.picked = false;
   } else if (refused) {
     fate.end = ShipmentEnd::failed;
     fate.at = std::min(planned_at + kRefusalDelaySeconds, promise.cutoff_at_utc);
     fate.exception_code = "not_accepted";
+    fate.picked = false;
   } else if (unfilled) {
     fate.end = ShipmentEnd::failed;
     fate.at = std::max(planned_at, promise.packed_at_utc);

@@ -308,6 +308,14 @@ class Run {
           planned.promise, now);
       shipment.late_days = fate.late_days;
       const auto index = static_cast<std::uint32_t>(active.shipments.size());
+      if (fate.picked) {
+        schedule(std::max(now, planned.promise.pick_starts_at_utc), EventKind::report,
+                 Report::picked, slot, index, shipment.epoch);
+        if (fate.end == ShipmentEnd::handed_off) {
+          schedule(std::max(now, planned.promise.packed_at_utc), EventKind::report, Report::packed,
+                   slot, index, shipment.epoch);
+        }
+      }
       if (fate.end == ShipmentEnd::failed) {
         schedule(fate.at, EventKind::report, Report::failed, slot, index, shipment.epoch);
       } else {

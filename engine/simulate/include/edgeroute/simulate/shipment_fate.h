@@ -6,6 +6,8 @@
 //   - it leaves a day late (1 - on time, plus a partner's SLA misses and a carrier's
 //     missed pick-ups): reported delayed at its cut-off, handed off a day later;
 //   - otherwise it is handed off at its cut-off.
+// A shipment the node takes on reports `picked` and, once packed, `packed` first, as a
+// warehouse does.
 // The draws come from the run's random stream in the order shipments are planned, so a
 // run is a function of its seed.
 //
@@ -33,6 +35,10 @@ struct ShipmentFate {
   // The exception code of a failed or late shipment ("" otherwise): not_accepted,
   // node_unresponsive, short_pick, missed_cutoff.
   std::string_view exception_code;
+  // The node started the work: it reports `picked` when its pick window opens (and
+  // `packed` when the parcel is packed, unless the pick fails). A refused shipment, or a
+  // dark node's, is never picked.
+  bool picked = true;
 };
 
 // What, beyond the node's own health, bears on shipments leaving on one day.
