@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +19,6 @@
 
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/gateway_state.h"
-#include "edgeroute/gateway/server.h"
 #include "edgeroute/hal/sim/sim_clock.h"
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
@@ -28,22 +26,19 @@
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/routing/time_text.h"
 #include "edgeroute/testing/temporary_directory.h"
-#include "edgeroute/testing/text_file.h"
+#include "running_gateway.h"
 
 namespace edgeroute::gateway {
 namespace {
 
 using protocol::fbs::ErrorCode;
 using protocol::fbs::FulfillmentEventKind;
+using test_support::ask;
+using test_support::decision_in;
+using test_support::RunningGateway;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-constexpr auto kTimeout = std::chrono::seconds(10);
-
-std::string example(const std::string& name) {
-  return testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
-}
 
 struct OrderLine {
   std::string sku_id;
@@ -61,69 +56,6 @@ std::vector<std::uint8_t> order_bytes(const std::string& id, const std::vector<O
   Result<routing::io::OrderDocument> order = routing::io::parse_order_json(json);
   EXPECT_TRUE(order) << order.status().to_string();
   return order->bytes();
-}
-
-// One running gateway on the example network and policy: journal, state, pipeline,
-// server. `inventory_json` replaces the example inventory on a new journal (a restart
-// takes the journal's own); `max_page_count` caps the journal as a full disk would.
-class RunningGateway {
- public:
-  RunningGateway(const std::string& journal_path, hal::Clock& clock,
-                 const std::string& inventory_json, std::uint32_t max_page_count = 0) {
-    journal::JournalOptions options;
-    options.path = journal_path;
-    options.gateway_id = "gw-test";
-    options.max_page_count = max_page_count;
-    auto opened = journal::Journal::open(options);
-    EXPECT_TRUE(opened) << opened.status().to_string();
-    journal_ = std::move(opened).value();
-    const Baseline baseline{example("network.json"), example("policy.json"), inventory_json};
-    const std::int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
-            .count();
-    auto restored = GatewayState::restore(*journal_, &baseline, now, 4);
-    EXPECT_TRUE(restored) << restored.status().to_string();
-    state_ = std::move(restored).value();
-    GatewayOptions gateway_options;
-    gateway_options.gateway_id = "gw-test";
-    gateway_options.pipeline.routing_workers = 2;
-    gateway_ = std::make_unique<Gateway>(gateway_options, *journal_, *state_, clock);
-    gateway_->start();
-    auto server = Server::start({}, *gateway_);
-    EXPECT_TRUE(server) << server.status().to_string();
-    server_ = std::move(server).value();
-  }
-  ~RunningGateway() {
-    server_->stop_accepting();
-    gateway_->stop();
-    server_->stop();
-  }
-
-  protocol::BlockingClient connect() const {
-    auto client = protocol::BlockingClient::connect("127.0.0.1", server_->port(), kTimeout);
-    EXPECT_TRUE(client) << client.status().to_string();
-    return std::move(client).value();
-  }
-  GatewayState& state() { return *state_; }
-
- private:
-  std::unique_ptr<journal::Journal> journal_;
-  std::unique_ptr<GatewayState> state_;
-  std::unique_ptr<Gateway> gateway_;
-  std::unique_ptr<Server> server_;
-};
-
-protocol::ReceivedResponse ask(protocol::BlockingClient& client, const protocol::Frame& request) {
-  EXPECT_TRUE(client.send(request).is_ok());
-  Result<protocol::ReceivedResponse> response = client.receive(kTimeout);
-  EXPECT_TRUE(response) << response.status().to_string();
-  return std::move(response).value();
-}
-
-const routing::fbs::Decision& decision_in(const protocol::ReceivedResponse& response) {
-  const auto* result = response.response().body_as_RouteOrderResult();
-  EXPECT_NE(result, nullptr) << protocol::fbs::EnumNameResponseBody(response.body_type());
-  return *result->decision_nested_root();
 }
 
 // The node whose shipment carries `sku_id`; empty when no shipment does.
@@ -332,12 +264,19 @@ constexpr std::string_view kSplitInventory = R"({
   ]
 })";
 
+// A new journal's baseline on kSplitInventory (a restart takes the journal's own).
+RunningGateway::Options on_split_inventory() {
+  RunningGateway::Options options;
+  options.inventory_json = kSplitInventory;
+  return options;
+}
+
 TEST_F(RerouteFixture, AFailedPartOfASplitOrderMovesAloneAndARestartHoldsTheSameBooks) {
   std::string live_books;
   std::vector<std::string> live_holdings;
   OrderView live_view;
   {
-    RunningGateway gateway(journal_path(), clock, std::string(kSplitInventory));
+    RunningGateway gateway(journal_path(), clock, on_split_inventory());
     protocol::BlockingClient client = gateway.connect();
     const protocol::ReceivedResponse routed =
         ask(client, protocol::build_route_order(
@@ -424,7 +363,7 @@ TEST_F(RerouteFixture, AFailedPartOfASplitOrderMovesAloneAndARestartHoldsTheSame
     live_books = books(gateway.state());
   }
 
-  RunningGateway restarted(journal_path(), clock, std::string(kSplitInventory));
+  RunningGateway restarted(journal_path(), clock, on_split_inventory());
   protocol::BlockingClient client = restarted.connect();
   EXPECT_EQ(books(restarted.state()), live_books);
   EXPECT_EQ(holdings(restarted.state(), "ord-split"), live_holdings);
@@ -437,8 +376,9 @@ TEST_F(RerouteFixture, AReRouteTheJournalRefusesLeavesNoTraceLiveOrAfterARestart
     // A journal of 64 pages (256 KiB) takes the baseline and a few orders, but not a
     // report with half a megabyte of detail: the report and its re-route, committed
     // together, find the disk full.
-    RunningGateway gateway(journal_path(), clock, example("inventory.json"),
-                           /*max_page_count=*/64);
+    RunningGateway::Options full_disk;
+    full_disk.max_page_count = 64;
+    RunningGateway gateway(journal_path(), clock, full_disk);
     protocol::BlockingClient client = gateway.connect();
     const protocol::ReceivedResponse routed =
         ask(client, protocol::build_route_order(1, order_bytes("ord-full", {{"sku-tent-2p", 1}})));
@@ -474,7 +414,7 @@ TEST_F(RerouteFixture, AReRouteTheJournalRefusesLeavesNoTraceLiveOrAfterARestart
 
   std::string books_after_restart;
   {
-    RunningGateway restarted(journal_path(), clock, example("inventory.json"));
+    RunningGateway restarted(journal_path(), clock);
     protocol::BlockingClient client = restarted.connect();
     const OrderView view = view_of(client, "ord-full");
     EXPECT_EQ(view.status, protocol::fbs::OrderStatus::routed);
@@ -502,7 +442,7 @@ TEST_F(RerouteFixture, ADelayReRouteSurvivesARestartAndNeverLeadsBackToTheLateNo
   std::vector<std::string> live_holdings;
   std::string live_books;
   {
-    RunningGateway gateway(journal_path(), clock, example("inventory.json"));
+    RunningGateway gateway(journal_path(), clock);
     protocol::BlockingClient client = gateway.connect();
     const protocol::ReceivedResponse routed =
         ask(client, protocol::build_route_order(1, order_bytes("ord-late", {{"sku-tent-2p", 1}})));
@@ -529,7 +469,7 @@ TEST_F(RerouteFixture, ADelayReRouteSurvivesARestartAndNeverLeadsBackToTheLateNo
     live_books = books(gateway.state());
   }
 
-  RunningGateway restarted(journal_path(), clock, example("inventory.json"));
+  RunningGateway restarted(journal_path(), clock);
   protocol::BlockingClient client = restarted.connect();
   EXPECT_EQ(view_of(client, "ord-late"), live_view);
   EXPECT_EQ(holdings(restarted.state(), "ord-late"), live_holdings);
@@ -563,7 +503,7 @@ TEST_F(RerouteFixture, AFailureNoOtherNodeCanTakeIsRecordedAndTheOrderKeepsItsSt
   std::vector<std::string> live_holdings;
   std::string live_books;
   {
-    RunningGateway gateway(journal_path(), clock, example("inventory.json"));
+    RunningGateway gateway(journal_path(), clock);
     protocol::BlockingClient client = gateway.connect();
     const protocol::ReceivedResponse routed = ask(
         client, protocol::build_route_order(1, order_bytes("ord-stuck", {{"sku-stove-fuel", 2}})));
@@ -605,7 +545,7 @@ TEST_F(RerouteFixture, AFailureNoOtherNodeCanTakeIsRecordedAndTheOrderKeepsItsSt
     live_books = books(gateway.state());
   }
 
-  RunningGateway restarted(journal_path(), clock, example("inventory.json"));
+  RunningGateway restarted(journal_path(), clock);
   protocol::BlockingClient client = restarted.connect();
   EXPECT_EQ(view_of(client, "ord-stuck"), live_view);
   EXPECT_EQ(holdings(restarted.state(), "ord-stuck"), live_holdings);

@@ -7,15 +7,12 @@
 #include "edgeroute/gateway/gateway.h"
 
 #include <chrono>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "edgeroute/gateway/gateway_state.h"
-#include "edgeroute/gateway/server.h"
 #include "edgeroute/hal/sim/sim_clock.h"
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
@@ -23,20 +20,19 @@
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/routing/time_text.h"
 #include "edgeroute/testing/temporary_directory.h"
-#include "edgeroute/testing/text_file.h"
+#include "running_gateway.h"
 
 namespace edgeroute::gateway {
 namespace {
 
 using protocol::fbs::ErrorCode;
 using protocol::fbs::ResponseBody;
+using test_support::ask;
+using test_support::decision_in;
+using test_support::example;
+using test_support::kTimeout;
+using test_support::RunningGateway;
 using ::testing::HasSubstr;
-
-constexpr auto kTimeout = std::chrono::seconds(10);
-
-std::string example(const std::string& name) {
-  return testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
-}
 
 std::vector<std::uint8_t> order_bytes(const std::string& json) {
   Result<routing::io::OrderDocument> order = routing::io::parse_order_json(json);
@@ -48,69 +44,6 @@ std::string order_json(const std::string& id, const std::string& sku, int quanti
   return R"({ "id": ")" + id + R"(", "channel": "web", "lines": [{ "sku_id": ")" + sku +
          R"(", "quantity": )" + std::to_string(quantity) +
          R"( }], "ship_to": { "postal_code": "10027" }, "created_at": "2026-11-24T15:04:05Z" })";
-}
-
-// One running gateway: journal, state, pipeline, server.
-class RunningGateway {
- public:
-  RunningGateway(const std::string& journal_path, hal::Clock& clock,
-                 std::uint32_t max_page_count = 0, std::string policy_json = {}) {
-    journal::JournalOptions options;
-    options.path = journal_path;
-    options.gateway_id = "gw-test";
-    options.max_page_count = max_page_count;
-    auto opened = journal::Journal::open(options);
-    EXPECT_TRUE(opened) << opened.status().to_string();
-    journal_ = std::move(opened).value();
-    const Baseline baseline{example("network.json"),
-                            policy_json.empty() ? example("policy.json") : policy_json,
-                            example("inventory.json")};
-    const std::int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
-            .count();
-    auto restored = GatewayState::restore(*journal_, &baseline, now, 4);
-    EXPECT_TRUE(restored) << restored.status().to_string();
-    state_ = std::move(restored).value();
-    GatewayOptions gateway_options;
-    gateway_options.gateway_id = "gw-test";
-    gateway_options.pipeline.routing_workers = 2;
-    gateway_ = std::make_unique<Gateway>(gateway_options, *journal_, *state_, clock);
-    gateway_->start();
-    auto server = Server::start({}, *gateway_);
-    EXPECT_TRUE(server) << server.status().to_string();
-    server_ = std::move(server).value();
-  }
-  ~RunningGateway() {
-    server_->stop_accepting();
-    gateway_->stop();
-    server_->stop();
-  }
-
-  protocol::BlockingClient connect() const {
-    auto client = protocol::BlockingClient::connect("127.0.0.1", server_->port(), kTimeout);
-    EXPECT_TRUE(client) << client.status().to_string();
-    return std::move(client).value();
-  }
-  GatewayState& state() { return *state_; }
-
- private:
-  std::unique_ptr<journal::Journal> journal_;
-  std::unique_ptr<GatewayState> state_;
-  std::unique_ptr<Gateway> gateway_;
-  std::unique_ptr<Server> server_;
-};
-
-protocol::ReceivedResponse ask(protocol::BlockingClient& client, const protocol::Frame& request) {
-  EXPECT_TRUE(client.send(request).is_ok());
-  Result<protocol::ReceivedResponse> response = client.receive(kTimeout);
-  EXPECT_TRUE(response) << response.status().to_string();
-  return std::move(response).value();
-}
-
-const routing::fbs::Decision& decision_in(const protocol::ReceivedResponse& response) {
-  const auto* result = response.response().body_as_RouteOrderResult();
-  EXPECT_NE(result, nullptr) << protocol::fbs::EnumNameResponseBody(response.body_type());
-  return *result->decision_nested_root();
 }
 
 routing::StockLevels stock_of(protocol::BlockingClient& client, const std::string& sku,
@@ -340,7 +273,9 @@ TEST_F(GatewayFixture, AFailedShipmentIsRoutedAgainAwayFromTheNodeAndItsStockGoe
 TEST_F(GatewayFixture, AFailedShipmentStaysWhereItIsWhenThePolicyDoesNotAllowReRouting) {
   std::string policy = example("policy.json");
   policy.insert(policy.find('{') + 1, R"( "reroute_failed": false,)");
-  RunningGateway gateway(journal_path(), clock, 0, policy);
+  RunningGateway::Options options;
+  options.policy_json = policy;
+  RunningGateway gateway(journal_path(), clock, options);
   protocol::BlockingClient client = gateway.connect();
   const protocol::ReceivedResponse routed = ask(
       client, protocol::build_route_order(1, order_bytes(order_json("ord-p", "sku-tent-2p", 1))));
@@ -515,7 +450,9 @@ TEST_F(GatewayFixture, ARestartedGatewayKnowsEveryAcknowledgedChange) {
 }
 
 TEST_F(GatewayFixture, AFullDiskRefusesNewOrdersButStillAnswersQueries) {
-  RunningGateway gateway(journal_path(), clock, /*max_page_count=*/40);
+  RunningGateway::Options options;
+  options.max_page_count = 40;
+  RunningGateway gateway(journal_path(), clock, options);
   protocol::BlockingClient client = gateway.connect();
   bool refused = false;
   int routed = 0;

@@ -3,9 +3,6 @@
 // decision.fbs, and routes ord-1001 as the worked example says. An orders line that is
 // not an order is reported as "<file>:<line>: ..." on stderr and makes the exit status
 // 1, while every other order is still decided.
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "edgeroute/routing/fbs/decision_generated.h"
+#include "edgeroute/testing/command_run.h"
 #include "edgeroute/testing/temporary_directory.h"
 #include "edgeroute/testing/text_file.h"
 
@@ -23,6 +21,7 @@ namespace edgeroute::cli {
 namespace {
 
 namespace fbs = routing::fbs;
+using testing::CommandRun;
 using ::testing::HasSubstr;
 
 const std::string kExamples = std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/";
@@ -35,34 +34,14 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-struct RouteRun {
-  int exit_status = -1;
-  std::string out;
-  std::string err;
-};
-
 // Runs `edgeroute route` on the example network, inventory and policy with `orders`,
 // decisions to stdout.
-RouteRun route(const std::string& orders, const testing::TemporaryDirectory& scratch) {
-  const std::string err_path = scratch / "stderr";
-  const std::string command = std::string("'") + EDGEROUTE_BINARY + "' route --network '" +
-                              kExamples + "network.json' --inventory '" + kExamples +
-                              "inventory.json' --policy '" + kExamples + "policy.json' --orders '" +
-                              orders + "' --out - 2>'" + err_path + "'";
-  RouteRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return run;
-  }
-  char buffer[4096];
-  for (std::size_t read; (read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
-    run.out.append(buffer, read);
-  }
-  const int status = ::pclose(pipe);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = edgeroute::testing::read_text_file(err_path);
-  return run;
+CommandRun route(const std::string& orders, const testing::TemporaryDirectory& scratch) {
+  return testing::run_command(std::string("'") + EDGEROUTE_BINARY + "' route --network '" +
+                                  kExamples + "network.json' --inventory '" + kExamples +
+                                  "inventory.json' --policy '" + kExamples +
+                                  "policy.json' --orders '" + orders + "' --out -",
+                              scratch / "stderr");
 }
 
 // One decision read back against decision.fbs (strict JSON); the failure names the
@@ -106,7 +85,7 @@ class DecisionReader {
 
 TEST(RouteCommand, RoutesTheExamplesAsTheWorkedExampleSays) {
   const testing::TemporaryDirectory scratch("route-command");
-  const RouteRun run = route(kExamples + "orders.jsonl", scratch);
+  const CommandRun run = route(kExamples + "orders.jsonl", scratch);
   EXPECT_EQ(run.exit_status, 0) << run.err;
   const std::vector<std::string> decisions = lines_of(run.out);
   ASSERT_EQ(decisions.size(), 3U) << run.out;
@@ -141,7 +120,7 @@ TEST(RouteCommand, MalformedOrderLineIsReportedWithItsFileAndLineAndTheOthersAre
                         << "\n"
                         << examples[1] << "\n";
 
-  const RouteRun run = route(orders, scratch);
+  const CommandRun run = route(orders, scratch);
   EXPECT_EQ(run.exit_status, 1);
   EXPECT_THAT(lines_of(run.err), ::testing::Contains(::testing::StartsWith(orders + ":2: ")))
       << run.err;

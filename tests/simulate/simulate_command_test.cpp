@@ -2,48 +2,27 @@
 // run of every band prints the side-by-side table and writes the HTML, JSON and CSV
 // reports; a scenario file with mistakes is refused with each mistake named; a band
 // that does not exist is a usage error.
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/testing/command_run.h"
 #include "edgeroute/testing/temporary_directory.h"
 #include "edgeroute/testing/text_file.h"
 
 namespace edgeroute::cli {
 namespace {
 
+using testing::CommandRun;
 using ::testing::HasSubstr;
 
 const std::string kScenarios = std::string(EDGEROUTE_SOURCE_DIR) + "/engine/simulate/scenarios/";
 
-struct CommandRun {
-  int exit_status = -1;
-  std::string out;
-  std::string err;
-};
-
 CommandRun simulate(const std::string& arguments, const testing::TemporaryDirectory& scratch) {
-  const std::string err_path = scratch / "stderr";
-  const std::string command = std::string("'") + EDGEROUTE_BINARY + "' simulate " + arguments +
-                              " --no-progress 2>'" + err_path + "'";
-  CommandRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return run;
-  }
-  char buffer[4096];
-  for (std::size_t read; (read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
-    run.out.append(buffer, read);
-  }
-  const int status = ::pclose(pipe);
-  run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = edgeroute::testing::read_text_file(err_path);
-  return run;
+  return testing::run_command(
+      std::string("'") + EDGEROUTE_BINARY + "' simulate " + arguments + " --no-progress",
+      scratch / "stderr");
 }
 
 std::string shipped_scenarios() {
