@@ -243,13 +243,8 @@ std::vector<journal::EntryKind> journaled_kinds(const std::string& journal_path,
   return kinds;
 }
 
-struct RerouteFixture : ::testing::Test {
-  testing::TemporaryDirectory directory{"gateway-reroute"};
-  // The orders are stamped 2026-11-24; the gateway decides and re-routes them that day.
-  hal::SimClock clock{
-      hal::WallTime{std::chrono::seconds(*routing::parse_utc_instant("2026-11-24T15:04:05Z"))},
-      hal::MonotonicTime{}};
-  std::string journal_path() const { return directory / "journal.db"; }
+struct RerouteFixture : test_support::GatewayOnDisk {
+  RerouteFixture() : GatewayOnDisk("gateway-reroute") {}
 };
 
 // Stove fuel only at the Reno FC, tents only at the Brooklyn store and the Columbus 3PL:

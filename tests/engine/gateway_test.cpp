@@ -70,13 +70,8 @@ routing::StockLevels total_of(protocol::BlockingClient& client, const std::strin
   return total;
 }
 
-struct GatewayFixture : ::testing::Test {
-  testing::TemporaryDirectory directory{"gateway"};
-  // The example orders are stamped 2026-11-24; the gateway decides them that day.
-  hal::SimClock clock{
-      hal::WallTime{std::chrono::seconds(*routing::parse_utc_instant("2026-11-24T15:04:05Z"))},
-      hal::MonotonicTime{}};
-  std::string journal_path() const { return directory / "journal.db"; }
+struct GatewayFixture : test_support::GatewayOnDisk {
+  GatewayFixture() : GatewayOnDisk("gateway") {}
 };
 
 TEST_F(GatewayFixture, RoutesAnOrderAndReservesItsStock) {

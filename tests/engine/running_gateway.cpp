@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "edgeroute/routing/time_text.h"
 #include "edgeroute/testing/text_file.h"
 
 namespace edgeroute::gateway::test_support {
@@ -16,6 +17,12 @@ std::string example(const std::string& name) {
   return edgeroute::testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) +
                                             "/routing/examples/" + name);
 }
+
+GatewayOnDisk::GatewayOnDisk(const std::string& purpose)
+    : directory(purpose),
+      clock(
+          hal::WallTime{std::chrono::seconds(*routing::parse_utc_instant("2026-11-24T15:04:05Z"))},
+          hal::MonotonicTime{}) {}
 
 RunningGateway::RunningGateway(const std::string& journal_path, hal::Clock& clock,
                                Options options) {

@@ -10,14 +10,18 @@
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/gateway_state.h"
 #include "edgeroute/gateway/server.h"
 #include "edgeroute/hal/clock.h"
+#include "edgeroute/hal/sim/sim_clock.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/frame.h"
 #include "edgeroute/routing/fbs/decision_generated.h"
+#include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute::gateway::test_support {
 
@@ -55,6 +59,18 @@ class RunningGateway {
   std::unique_ptr<GatewayState> state_;
   std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<Server> server_;
+};
+
+// A test's own directory for its journal, and a SimClock at 2026-11-24T15:04:05Z: the
+// example orders are stamped that day, so the gateway decides them the day they were
+// placed. A suite's fixture derives from it and names its directory.
+class GatewayOnDisk : public ::testing::Test {
+ protected:
+  explicit GatewayOnDisk(const std::string& purpose);
+  std::string journal_path() const { return directory / "journal.db"; }
+
+  edgeroute::testing::TemporaryDirectory directory;
+  hal::SimClock clock;
 };
 
 // Sends `request` and waits for its answer; a send or receive failure fails the test.
