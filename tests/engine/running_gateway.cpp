@@ -61,6 +61,10 @@ RunningGateway::~RunningGateway() {
   server_->stop();
 }
 
+std::uint16_t RunningGateway::port() const {
+  return server_->port();
+}
+
 protocol::BlockingClient RunningGateway::connect() const {
   auto client = protocol::BlockingClient::connect("127.0.0.1", server_->port(), kTimeout);
   EXPECT_TRUE(client) << client.status().to_string();

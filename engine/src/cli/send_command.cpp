@@ -1,5 +1,6 @@
 #include "cli/send_command.h"
 
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/routing/io/load.h"
+#include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::cli {
 namespace {
@@ -55,7 +57,44 @@ struct SendOptions {
   bool indented = false;
   std::vector<std::string> cancel;
   std::vector<std::string> query;
+  // Fulfillment reports, ORDER_ID:NODE_ID:EVENT, and what they say beyond that.
+  std::vector<std::string> report;
+  std::string exception_code;
+  std::string expected_delivery_date;
+  std::string detail;
 };
+
+// One --report: the order, the node and the event, and the text it was read from.
+struct ReportRequest {
+  std::string order_id;
+  std::string node_id;
+  protocol::fbs::FulfillmentEventKind event = protocol::fbs::FulfillmentEventKind::picked;
+};
+
+Result<ReportRequest> parse_report(const std::string& text) {
+  const std::size_t first = text.find(':');
+  const std::size_t last = text.rfind(':');
+  const auto usage = [&](std::string_view why) {
+    return Status{StatusCode::invalid_argument,
+                  fmt::format("--report {}: {}; write ORDER_ID:NODE_ID:EVENT with EVENT one of "
+                              "picked, packed, handed_off, delayed, failed",
+                              text, why)};
+  };
+  if (first == std::string::npos || first == last) return usage("three parts expected");
+  ReportRequest report{text.substr(0, first), text.substr(first + 1, last - first - 1)};
+  const std::string event = text.substr(last + 1);
+  if (report.order_id.empty() || report.node_id.empty()) return usage("an empty order or node");
+  const auto* names = protocol::fbs::EnumNamesFulfillmentEventKind();
+  for (auto kind = protocol::fbs::FulfillmentEventKind::MIN;
+       kind <= protocol::fbs::FulfillmentEventKind::MAX;
+       kind = static_cast<protocol::fbs::FulfillmentEventKind>(static_cast<int>(kind) + 1)) {
+    if (event == names[static_cast<int>(kind)]) {
+      report.event = kind;
+      return report;
+    }
+  }
+  return usage(fmt::format("'{}' is not an event", event));
+}
 
 std::string text_of(const flatbuffers::String* text) {
   return text != nullptr ? text->str() : "";
@@ -80,6 +119,12 @@ Result<std::string> describe(const protocol::fbs::Response& response, JsonLayout
       return fmt::format("order {}: {} (journal sequence {})", text_of(result->order_id()),
                          result->released() ? "released" : "nothing left to release",
                          result->journal_sequence());
+    }
+    case ResponseBody::ReportFulfillmentResult: {
+      const auto* result = response.body_as_ReportFulfillmentResult();
+      return fmt::format("order {}: report recorded (journal sequence {}){}",
+                         text_of(result->order_id()), result->journal_sequence(),
+                         result->rerouted() ? "; rerouted" : "");
     }
     case ResponseBody::OrderState: {
       const auto* state = response.body_as_OrderState();
@@ -144,6 +189,32 @@ int run_send(const SendOptions& options) {
   for (const std::string& order_id : options.cancel) {
     requests.emplace_back("cancel " + order_id, protocol::build_cancel_order(
                                                     next_id++, order_id, "cancelled by operator"));
+  }
+  // Reports are stamped with this machine's clock: the moment the operator reports it.
+  const std::string occurred_at =
+      routing::format_utc_instant(std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+  std::vector<ReportRequest> reports;
+  for (const std::string& text : options.report) {
+    Result<ReportRequest> report = parse_report(text);
+    if (!report) {
+      std::cerr << "edgeroute send: " << report.status().message() << '\n';
+      return kExitUsage;
+    }
+    reports.push_back(std::move(report).value());
+  }
+  for (const ReportRequest& report : reports) {
+    protocol::FulfillmentReport fields;
+    fields.order_id = report.order_id;
+    fields.node_id = report.node_id;
+    fields.event = report.event;
+    fields.occurred_at = occurred_at;
+    fields.exception_code = options.exception_code;
+    fields.detail = options.detail;
+    fields.expected_delivery_date = options.expected_delivery_date;
+    requests.emplace_back(fmt::format("report {} at {}", report.order_id, report.node_id),
+                          protocol::build_report_fulfillment(next_id++, fields));
   }
   for (const std::string& order_id : options.query) {
     requests.emplace_back("query " + order_id, protocol::build_query_order(next_id++, order_id));
@@ -245,9 +316,19 @@ void add_send_command(CLI::App& app, int& exit_code) {
   send->add_flag("--indented", options->indented, "Indent each decision for reading");
   send->add_option("--cancel", options->cancel, "Cancel these orders (ids)");
   send->add_option("--query", options->query, "Print where these orders stand (ids)");
+  send->add_option("--report", options->report,
+                   "Report fulfillment, ORDER_ID:NODE_ID:EVENT (picked, packed, handed_off, "
+                   "delayed, failed)");
+  send->add_option("--exception-code", options->exception_code,
+                   "Why a delayed or failed report happened (e.g. short_pick)");
+  send->add_option("--expected-delivery-date", options->expected_delivery_date,
+                   "A delayed report's new delivery date, YYYY-MM-DD");
+  send->add_option("--detail", options->detail, "A person's words for the reports");
   send->callback([options, &exit_code] {
-    if (options->orders.empty() && options->cancel.empty() && options->query.empty()) {
-      std::cerr << "edgeroute send: nothing to send: give --orders, --cancel or --query\n";
+    if (options->orders.empty() && options->cancel.empty() && options->query.empty() &&
+        options->report.empty()) {
+      std::cerr
+          << "edgeroute send: nothing to send: give --orders, --cancel, --report or --query\n";
       exit_code = kExitUsage;
       return;
     }
