@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/simulate/arrival_schedule.h"
 #include "edgeroute/simulate/scenario.h"
 #include "edgeroute/simulate/scenario_world.h"
@@ -24,12 +25,17 @@ std::string errors_of(const std::vector<FieldError>& errors) {
   return text;
 }
 
+hal::LinuxStorage& storage() {
+  static hal::LinuxStorage linux_storage;
+  return linux_storage;
+}
+
 std::string scenario_path(std::string_view name) {
   return std::string(EDGEROUTE_SOURCE_DIR) + "/engine/simulate/scenarios/" + std::string(name);
 }
 
 Scenario shipped(std::string_view name) {
-  Validated<Scenario> scenario = load_scenario_file(scenario_path(name));
+  Validated<Scenario> scenario = load_scenario_file(storage(), scenario_path(name));
   EXPECT_TRUE(scenario.has_value()) << errors_of(scenario.errors());
   return std::move(scenario).value();
 }
@@ -163,7 +169,7 @@ TEST(Scenario, AMissingPolicyFileIsNamed) {
         file);
     std::fclose(file);
   }
-  Validated<Scenario> scenario = load_scenario_file(path);
+  Validated<Scenario> scenario = load_scenario_file(storage(), path);
   ASSERT_FALSE(scenario.has_value());
   const std::string errors = errors_of(scenario.errors());
   EXPECT_NE(errors.find("missing-policy.json: policy_file"), std::string::npos) << errors;

@@ -1,12 +1,11 @@
 #include "edgeroute/simulate/scenario.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "edgeroute/base/schema_json.h"
+#include "edgeroute/hal/storage.h"
 #include "edgeroute/simulate/fbs/scenario_generated.h"
 #include "edgeroute_simulate_bfbs_embedded.h"
 
@@ -182,17 +181,6 @@ FailureInjection failure_injection(const fbs::Failure& failure, const std::strin
   return injection;
 }
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return Status{StatusCode::not_found, fmt::format("{}: cannot be read", path)};
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (!file.good() && !file.eof()) {
-    return Status{StatusCode::io_error, fmt::format("{}: read failed", path)};
-  }
-  return text.str();
-}
-
 }  // namespace
 
 std::optional<std::string> busiest_day_problem(const DemandProfile& demand) {
@@ -261,14 +249,14 @@ Validated<Scenario> parse_scenario_json(std::string_view json) {
   return scenario;
 }
 
-Validated<Scenario> load_scenario_file(const std::string& path) {
+Validated<Scenario> load_scenario_file(hal::Storage& storage, const std::string& path) {
   const auto in_file = [](const std::string& file, std::vector<FieldError> errors) {
     for (FieldError& error : errors) {
       error.path = error.path.empty() ? file : fmt::format("{}: {}", file, error.path);
     }
     return errors;
   };
-  Result<std::string> text = read_text(path);
+  Result<std::string> text = storage.read_file(path);
   if (!text) return std::vector<FieldError>{{"", text.status().message()}};
   Validated<Scenario> parsed = parse_scenario_json(*text);
   if (!parsed) return in_file(path, parsed.errors());
@@ -277,7 +265,7 @@ Validated<Scenario> load_scenario_file(const std::string& path) {
     const std::filesystem::path policy_path =
         std::filesystem::path(path).parent_path() / scenario.policy_source;
     scenario.policy_source = policy_path.string();
-    Result<std::string> policy = read_text(scenario.policy_source);
+    Result<std::string> policy = storage.read_file(scenario.policy_source);
     if (!policy) {
       return in_file(path, {{"policy_file", policy.status().message()}});
     }

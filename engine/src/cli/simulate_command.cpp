@@ -79,8 +79,10 @@ Result<std::vector<simulate::RunSpec>> plan_runs(const SimulateCommandOptions& o
   }
 
   std::vector<simulate::RunSpec> runs;
+  hal::LinuxStorage storage;
   for (const std::string& file : options.scenario_files) {
-    Validated<simulate::Scenario> scenario = simulate::load_scenario_file(absolute_path(file));
+    Validated<simulate::Scenario> scenario =
+        simulate::load_scenario_file(storage, absolute_path(file));
     if (!scenario) {
       for (const FieldError& error : scenario.errors()) errors.push_back(error.to_string());
       continue;

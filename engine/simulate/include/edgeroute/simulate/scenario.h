@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "edgeroute/base/validated.h"
+#include "edgeroute/hal/storage.h"
 #include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::simulate {
@@ -96,8 +97,9 @@ std::optional<std::string> busiest_day_problem(const DemandProfile& demand);
 // caller to read (policy_json stays empty).
 Validated<Scenario> parse_scenario_json(std::string_view json);
 
-// Reads the scenario file at `path` and the policy file it names (relative to the
-// scenario's directory). Errors name the file: "hybrid.json: demand.days: ...".
-Validated<Scenario> load_scenario_file(const std::string& path);
+// Reads the scenario file at `path` (absolute) and the policy file it names (relative to
+// the scenario's directory) through `storage`. Errors name the file: "hybrid.json:
+// demand.days: ...".
+Validated<Scenario> load_scenario_file(hal::Storage& storage, const std::string& path);
 
 }  // namespace edgeroute::simulate
