@@ -12,6 +12,7 @@ find_package(fmt CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)   # command-line parsing for the edgeroute tools
 find_package(SQLite3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)        # header-only parts: Lockfree, atomics helpers
+find_package(OpenSSL 3 REQUIRED)         # TLS of the sync protocol, through Asio's ssl
 
 pkg_check_modules(libsystemd REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(libsodium REQUIRED IMPORTED_TARGET libsodium)
@@ -34,6 +35,11 @@ target_link_libraries(edgeroute_asio INTERFACE Threads::Threads)
 if(EDGEROUTE_SANITIZER STREQUAL "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(edgeroute_asio INTERFACE -Wno-tsan)
 endif()
+
+# Asio's TLS streams (asio/ssl.hpp), over OpenSSL.
+add_library(edgeroute_asio_ssl INTERFACE)
+add_library(edgeroute::asio_ssl ALIAS edgeroute_asio_ssl)
+target_link_libraries(edgeroute_asio_ssl INTERFACE edgeroute::asio OpenSSL::SSL OpenSSL::Crypto)
 
 if(EDGEROUTE_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)

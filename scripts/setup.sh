@@ -21,13 +21,13 @@ apt_install() {
 target_libraries=(
   libasio-dev libboost-dev libflatbuffers-dev libsqlite3-dev libhowardhinnant-date-dev
   libsystemd-dev libsodium-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libssl-dev
 )
 
 host_tools=(
   build-essential cmake ninja-build ccache pkg-config file git ca-certificates tzdata
   flatbuffers-compiler clang clang-format libclang-rt-14-dev valgrind qemu-user iproute2
-  libjs-chart.js chromium
+  libjs-chart.js chromium openssl
 )
 
 # arm64 libraries install as multiarch packages. armhf ones do not (see

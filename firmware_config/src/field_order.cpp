@@ -8,7 +8,7 @@ namespace edgeroute::firmware_config::detail {
 namespace {
 
 // Every field path in declaration order (schema/gateway_config.fbs).
-constexpr std::array<std::string_view, 24> kFieldPaths{
+constexpr std::array<std::string_view, 27> kFieldPaths{
     "schema_version",
     "device_profile",
     "gateway_id",
@@ -30,6 +30,9 @@ constexpr std::array<std::string_view, 24> kFieldPaths{
     "central.host",
     "central.port",
     "central.server_name",
+    "central.ca_certificate",
+    "central.certificate",
+    "central.private_key",
     "policy_trust_anchor",
     "wan_interface",
     "",  // anything else sorts last

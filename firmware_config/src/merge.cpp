@@ -124,6 +124,14 @@ Central merge_central(Merger& merger) {
   central.server_name =
       merger.pick(nested(table_of, [](const fbs::Central& t) { return text_of(t.server_name()); }))
           .value_or(central.host);
+  const auto optional_text = [&merger, &table_of](auto field) {
+    return merger
+        .pick(nested(table_of, [field](const fbs::Central& t) { return text_of((t.*field)()); }))
+        .value_or(std::string());
+  };
+  central.ca_certificate = optional_text(&fbs::Central::ca_certificate);
+  central.certificate = optional_text(&fbs::Central::certificate);
+  central.private_key = optional_text(&fbs::Central::private_key);
   return central;
 }
 

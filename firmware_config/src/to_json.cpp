@@ -19,7 +19,14 @@ Offset<fbs::Listener> build_listener(FlatBufferBuilder& builder, const Listener&
 Offset<fbs::Central> build_central(FlatBufferBuilder& builder, const Central& central) {
   const auto host = builder.CreateString(central.host);
   const auto server_name = builder.CreateString(central.server_name);
-  return fbs::CreateCentral(builder, host, central.port, server_name);
+  const auto optional = [&builder](const std::string& text) {
+    return text.empty() ? Offset<flatbuffers::String>() : builder.CreateString(text);
+  };
+  const auto ca_certificate = optional(central.ca_certificate);
+  const auto certificate = optional(central.certificate);
+  const auto private_key = optional(central.private_key);
+  return fbs::CreateCentral(builder, host, central.port, server_name, ca_certificate, certificate,
+                            private_key);
 }
 
 Offset<fbs::GatewayConfig> build_root(FlatBufferBuilder& builder, const GatewayConfig& config) {

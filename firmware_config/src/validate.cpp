@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -245,6 +247,24 @@ void check_central(Errors& errors, const Central& central) {
   // Reported only when it differs from host, which is then already checked.
   if (central.server_name != central.host) {
     check_host(errors, "central.server_name", central.server_name);
+  }
+  // The three TLS files come together: a gateway with some of them meant to sync.
+  const std::pair<const char*, const std::string*> tls_files[] = {
+      {"central.ca_certificate", &central.ca_certificate},
+      {"central.certificate", &central.certificate},
+      {"central.private_key", &central.private_key}};
+  const bool any = std::any_of(std::begin(tls_files), std::end(tls_files),
+                               [](const auto& file) { return !file.second->empty(); });
+  if (!any) return;
+  for (const auto& [field, path] : tls_files) {
+    if (path->empty()) {
+      errors.add(field, "is required when the other central TLS files are given");
+    } else if (path->front() != '/') {
+      errors.add(field, quoted(*path) + " is not an absolute path");
+    } else if (path->size() > kPathLengthMax) {
+      errors.add(field, fmt::format("is {} characters long; the limit is {}", path->size(),
+                                    kPathLengthMax));
+    }
   }
 }
 

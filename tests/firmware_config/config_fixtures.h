@@ -91,7 +91,7 @@ inline GatewayConfig valid_config() {
   config.routing_workers = 2;
   config.queues = {1024, 1024, 1024};
   config.journal = {64, 1000, 1000};
-  config.central = {"central.example.com", 7443, "central.example.com"};
+  config.central = {"central.example.com", 7443, "central.example.com", "", "", ""};
   config.policy_trust_anchor = std::string(kTrustAnchor);
   config.wan_interface = "lo";
   return config;

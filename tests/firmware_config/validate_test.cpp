@@ -170,6 +170,24 @@ std::vector<RuleCase> rule_cases() {
       {"CentralServerNameLabelEndsWithHyphen",
        [](GatewayConfig& c) { c.central.server_name = "central-.example.com"; },
        {{"central.server_name", "'central-.example.com' is not a host name or IP address"}}},
+      {"CentralTlsFilesAllGiven",
+       [](GatewayConfig& c) {
+         c.central.ca_certificate = "/etc/edgeroute/ca.pem";
+         c.central.certificate = "/etc/edgeroute/gateway.pem";
+         c.central.private_key = "/etc/edgeroute/gateway.key";
+       },
+       {}},
+      {"CentralTlsFilesIncomplete",
+       [](GatewayConfig& c) { c.central.certificate = "/etc/edgeroute/gateway.pem"; },
+       {{"central.ca_certificate", "is required when the other central TLS files are given"},
+        {"central.private_key", "is required when the other central TLS files are given"}}},
+      {"CentralTlsFileRelative",
+       [](GatewayConfig& c) {
+         c.central.ca_certificate = "/etc/edgeroute/ca.pem";
+         c.central.certificate = "gateway.pem";
+         c.central.private_key = "/etc/edgeroute/gateway.key";
+       },
+       {{"central.certificate", "'gateway.pem' is not an absolute path"}}},
       {"TrustAnchorNotBase64",
        [](GatewayConfig& c) { c.policy_trust_anchor = "not base64!"; },
        {{"policy_trust_anchor", "is not valid base64 (standard alphabet, '=' padding)"}}},

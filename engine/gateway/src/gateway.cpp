@@ -743,10 +743,15 @@ bool Gateway::failed() const {
   return pipeline_->failed();
 }
 
+void Gateway::record_central_acknowledged(std::uint64_t sequence) {
+  pipeline_->record_acknowledged(sequence);
+}
+
 GatewayFigures Gateway::figures() const {
   GatewayFigures figures;
   figures.accepting = pipeline_->accepting() && !stopped_.load(std::memory_order_relaxed);
   figures.journal_last_sequence = pipeline_->last_sequence();
+  figures.central_acknowledged = pipeline_->acknowledged();
   figures.policy_version = state_.policy_version();
   figures.network_version = state_.network().version();
   figures.ingress_depth = pipeline_->ingress_depth();

@@ -68,7 +68,9 @@ Pipeline::Pipeline(PipelineOptions options, journal::Journal& journal, WorkerFac
       observe_commit_(std::move(observe_commit)),
       ingress_(options.ingress_capacity),
       journal_queue_(options.journal_capacity),
-      last_sequence_(journal.last_sequence()) {
+      last_sequence_(journal.last_sequence()),
+      acknowledged_wanted_(journal.acknowledged()),
+      acknowledged_persisted_(journal.acknowledged()) {
   EDGEROUTE_ASSERT(options_.routing_workers >= 1, "a pipeline needs a routing worker");
   EDGEROUTE_ASSERT(options_.batch_max_entries >= 1, "a journal batch holds at least one entry");
 }
@@ -173,7 +175,8 @@ void Pipeline::run_journal_writer() {
     return true;
   };
   const auto try_work = [&] {
-    if (!take()) return false;
+    const bool persisted_mark = persist_acknowledged();
+    if (!take()) return persisted_mark;
     // Group commit: everything already waiting goes in the same transaction, up to the
     // batch limit; then, if configured, a short wait for more.
     while (entries < options_.batch_max_entries && take()) {
@@ -197,6 +200,26 @@ void Pipeline::run_journal_writer() {
   };
   const auto should_exit = [&] { return journal_stopping_.load(std::memory_order_seq_cst); };
   serve_queue(journal_bell_, try_work, should_exit);
+}
+
+void Pipeline::record_acknowledged(std::uint64_t sequence) {
+  std::uint64_t wanted = acknowledged_wanted_.load(std::memory_order_relaxed);
+  while (sequence > wanted &&
+         !acknowledged_wanted_.compare_exchange_weak(wanted, sequence, std::memory_order_release,
+                                                     std::memory_order_relaxed)) {
+  }
+  if (sequence > wanted) ring(journal_bell_, false);
+}
+
+// On the journal writer. A failure (a full disk) is not the gateway's problem: central
+// holds the mark too and says it again at the next hello; the writer tries again when
+// woken next.
+bool Pipeline::persist_acknowledged() {
+  const std::uint64_t wanted = acknowledged_wanted_.load(std::memory_order_acquire);
+  if (wanted <= acknowledged_persisted_.load(std::memory_order_relaxed)) return false;
+  if (!journal_.set_acknowledged(wanted).is_ok()) return false;
+  acknowledged_persisted_.store(wanted, std::memory_order_relaxed);
+  return true;
 }
 
 bool Pipeline::accepting() const {

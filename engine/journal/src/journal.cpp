@@ -16,15 +16,15 @@
 #include <utility>
 #include <vector>
 
-#include "sqlite_support.h"
+#include "edgeroute/journal/sqlite_support.h"
 
 namespace edgeroute::journal {
 namespace {
 
-using detail::Connection;
-using detail::ResetOnExit;
-using detail::sqlite_status;
-using detail::Statement;
+using sqlite::Connection;
+using sqlite::ResetOnExit;
+using sqlite::sqlite_status;
+using sqlite::Statement;
 
 constexpr int kPageSizeBytes = 4096;
 // The journal holds orders: readable by the service's group, no one else (SQLite gives

@@ -1,10 +1,10 @@
-#include "sqlite_support.h"
+#include "edgeroute/journal/sqlite_support.h"
 
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
-namespace edgeroute::journal::detail {
+namespace edgeroute::journal::sqlite {
 namespace {
 
 // The code of a failure SQLite attributes to the operating system: the same mapping
@@ -156,4 +156,4 @@ Statement::~Statement() {
   sqlite3_finalize(statement_);
 }
 
-}  // namespace edgeroute::journal::detail
+}  // namespace edgeroute::journal::sqlite

@@ -45,6 +45,12 @@ struct Central {
   std::string host;
   std::int32_t port = 0;
   std::string server_name;  // the TLS name; equals host unless the file says otherwise
+  // Mutual TLS of the sync connection (absolute paths); all empty: sync is off.
+  std::string ca_certificate;
+  std::string certificate;
+  std::string private_key;
+
+  bool sync_enabled() const { return !certificate.empty(); }
 
   friend bool operator==(const Central&, const Central&) = default;
 };

@@ -52,7 +52,8 @@ inline constexpr std::int32_t kWalCheckpointPagesMax = 65536;
 //   queues.*_capacity   a power of two in 16..1048576
 //   journal.*           the ranges above
 //   central             host a host name or IP literal; port 1..65535; server_name
-//                       a host name
+//                       a host name; ca_certificate, certificate and private_key all
+//                       or none, each an absolute path
 //   policy_trust_anchor base64 of exactly 32 bytes (an Ed25519 public key)
 //   wan_interface       1..15 characters, no '/', ':' or white space
 std::vector<ConfigError> validate(const GatewayConfig& config);

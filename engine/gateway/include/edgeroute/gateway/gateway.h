@@ -57,6 +57,8 @@ struct GatewayOptions {
 struct GatewayFigures {
   bool accepting = false;
   std::uint64_t journal_last_sequence = 0;
+  // Central's high-water mark as persisted here: entries above it are not yet at central.
+  std::uint64_t central_acknowledged = 0;
   std::uint64_t policy_version = 0;
   std::uint64_t network_version = 0;
   std::size_t ingress_depth = 0;
@@ -83,6 +85,9 @@ class Gateway {
   void handle(ReceivedRequest request, const std::shared_ptr<ResponseSink>& sink);
 
   GatewayFigures figures() const;
+  // Central holds the journal up to `sequence` (the sync agent heard it): the journal
+  // writer persists the mark. Any thread; never blocks.
+  void record_central_acknowledged(std::uint64_t sequence);
   // The journal failed in a way only a restart can settle (Pipeline::failed).
   bool failed() const;
   const GatewayOptions& options() const { return options_; }

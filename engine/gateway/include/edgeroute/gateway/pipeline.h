@@ -131,6 +131,15 @@ class Pipeline {
   PipelineCounters counters() const;
   // The journal's newest sequence number, as of the last commit.
   std::uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_relaxed); }
+
+  // Central's high-water mark, as the sync agent heard it: the journal writer persists it
+  // (Journal::set_acknowledged) before its next batch. A mark below one already
+  // recorded is ignored. Any thread; never blocks.
+  void record_acknowledged(std::uint64_t sequence);
+  // The mark as last persisted.
+  std::uint64_t acknowledged() const {
+    return acknowledged_persisted_.load(std::memory_order_relaxed);
+  }
   const PipelineOptions& options() const { return options_; }
 
  private:
@@ -139,6 +148,7 @@ class Pipeline {
   void commit(std::vector<Job*>& batch);
   void hand_to_journal(Job* job);
   void refuse(const Status& why, bool for_good);
+  bool persist_acknowledged();
 
   PipelineOptions options_;
   journal::Journal& journal_;
@@ -168,6 +178,10 @@ class Pipeline {
   std::atomic<std::uint64_t> entries_committed_{0};
   std::atomic<std::uint64_t> batches_failed_{0};
   std::atomic<std::uint64_t> last_sequence_{0};
+  // Raised by record_acknowledged() (a CAS maximum), read by the journal writer after the
+  // doorbell; the value itself is all that passes, so acquire/release on it suffices.
+  std::atomic<std::uint64_t> acknowledged_wanted_{0};
+  std::atomic<std::uint64_t> acknowledged_persisted_{0};  // written by the journal writer only
 
   std::vector<std::thread> workers_;
   std::thread journal_writer_;

@@ -1,6 +1,7 @@
-// The few pieces of the SQLite C API the journal wraps: ownership of a connection and
-// of prepared statements, and the translation of a result code into a Status that names
-// the database file, the operation and what SQLite (and the operating system) said.
+// The few pieces of the SQLite C API that edgeroute's databases (the gateway's journal,
+// central's store) wrap: ownership of a connection and of prepared statements, and the
+// translation of a result code into a Status that names the database file, the operation
+// and what SQLite (and the operating system) said.
 #pragma once
 
 #include <sqlite3.h>
@@ -12,7 +13,7 @@
 #include "edgeroute/base/result.h"
 #include "edgeroute/base/status.h"
 
-namespace edgeroute::journal::detail {
+namespace edgeroute::journal::sqlite {
 
 // "<path>: <operation>: <SQLite's message>[ (<strerror of the OS error>)]", with the
 // code a caller branches on: SQLITE_FULL is no_space, SQLITE_CORRUPT and SQLITE_NOTADB
@@ -95,4 +96,4 @@ class ResetOnExit {
   sqlite3_stmt* statement_;
 };
 
-}  // namespace edgeroute::journal::detail
+}  // namespace edgeroute::journal::sqlite

@@ -1,0 +1,72 @@
+// CentralServer: the central control plane's sync endpoint, which gateways dial. Each
+// connection is mutually authenticated TLS (tls.h); the gateway's Hello must name the
+// gateway its certificate is registered for, and speak this protocol version. Then the
+// gateway streams its journal in batches and the server applies each to the store,
+// exactly once (central_store.h), and acknowledges its new high-water mark.
+//
+// One gateway, one session: a gateway that connects again (after a crash, or a link
+// that died without either side noticing) replaces its older connection, which is
+// closed, so two sessions of one gateway never interleave batches.
+//
+// Refusals say what was wrong and end the connection: version_unsupported,
+// identity_rejected (unknown id, or a certificate not registered for it), malformed,
+// sequence_gap, unavailable (the store could not keep the batch: the gateway retries).
+//
+// Threading: one I/O thread runs every connection and the store's transactions (a
+// fleet of tens of gateways; a large fleet gives the store a pool of its own).
+// start() and stop() from one controlling thread; port() and figures() from any.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "edgeroute/base/result.h"
+#include "edgeroute/hal/clock.h"
+#include "edgeroute/sync/central_store.h"
+#include "edgeroute/sync/tls.h"
+
+namespace edgeroute::sync {
+
+struct CentralServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: the operating system chooses (port() tells which)
+  TlsFiles tls;
+  // Central's name for itself, sent in every Welcome.
+  std::string central_id = "central";
+  // A connection that has not finished its TLS handshake and Hello by then is closed.
+  std::chrono::milliseconds hello_timeout{10'000};
+};
+
+struct CentralFigures {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t sessions_open = 0;
+  std::uint64_t batches_applied = 0;
+  std::uint64_t entries_applied = 0;
+  std::uint64_t duplicates_skipped = 0;
+  std::uint64_t refusals = 0;
+};
+
+class CentralServer {
+ public:
+  // Binds and starts accepting. Errors name the address and port, or the TLS file.
+  static Result<std::unique_ptr<CentralServer>> start(const CentralServerOptions& options,
+                                                      CentralStore& store, hal::Clock& clock);
+  ~CentralServer();  // stops, if still running
+  CentralServer(const CentralServer&) = delete;
+  CentralServer& operator=(const CentralServer&) = delete;
+
+  std::uint16_t port() const;
+  CentralFigures figures() const;
+  // Closes every connection and the listener, then joins the I/O thread. A batch being
+  // applied is committed or rolled back whole first (the store's transaction).
+  void stop();
+
+ private:
+  struct Impl;
+  explicit CentralServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edgeroute::sync

@@ -1,0 +1,100 @@
+// CentralStore: what the central control plane keeps of its gateways, durably. Today:
+// which gateways exist and the certificate each authenticates with, and every gateway's
+// journal as replayed to central, with the high-water mark central acknowledged.
+//
+// Exactly once. A gateway replays its journal at least once (after a lost
+// acknowledgement, a crash of either side, a duplicated or reordered batch);
+// apply_journal_batch() makes that exactly once in effect: an entry at or below the
+// gateway's mark is already held and is skipped, the next new entry must be mark + 1,
+// and the entries and the new mark are committed in one transaction, so a crash leaves
+// either both or neither. docs/sync.md has the argument in full.
+//
+// Storage sits behind this interface so that a networked database can serve a large
+// fleet later; open_sqlite_central_store() is the embedded default.
+//
+// Thread-safety: a CentralStore is used by one thread at a time; const functions
+// included (they share the connection). The central server serialises its calls.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgeroute/base/result.h"
+#include "edgeroute/base/status.h"
+#include "edgeroute/journal/journal.h"
+
+namespace edgeroute::sync {
+
+struct GatewayRecord {
+  std::string gateway_id;
+  // SHA-256 of the DER encoding of the certificate the gateway authenticates with,
+  // 64 lowercase hex digits (certificate_sha256() in tls.h computes it).
+  std::string certificate_sha256;
+  // Every entry 1..acknowledged of the gateway's journal is held, each once.
+  std::uint64_t acknowledged = 0;
+  // The gateway's clock at its newest held entry (UTC µs; 0 before the first entry).
+  std::int64_t newest_entry_recorded_at_us = 0;
+  // Central's clock (UTC µs) at registration and at the last hello or batch (0: never).
+  std::int64_t registered_at_us = 0;
+  std::int64_t last_contact_us = 0;
+};
+
+struct AppliedBatch {
+  std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
+  std::uint64_t applied = 0;       // entries new to central, now held
+  std::uint64_t duplicates = 0;    // entries at or below the mark before: skipped
+};
+
+class CentralStore {
+ public:
+  virtual ~CentralStore() = default;
+
+  // Registers a gateway and its certificate, or replaces the certificate of a gateway
+  // already known (rotation: the old certificate stops being accepted). A gateway id is
+  // lowercase letters, digits, '-' and '_', 1..64 characters (invalid_argument
+  // otherwise, naming it); the fingerprint is 64 lowercase hex digits.
+  virtual Status register_gateway(std::string_view gateway_id, std::string_view certificate_sha256,
+                                  std::int64_t now_us) = 0;
+
+  // nullopt for a gateway never registered.
+  virtual Result<std::optional<GatewayRecord>> gateway(std::string_view gateway_id) const = 0;
+  // Every registered gateway, ordered by id.
+  virtual Result<std::vector<GatewayRecord>> gateways() const = 0;
+
+  // Central's clock when a gateway said hello (not_found for an unknown gateway).
+  virtual Status record_contact(std::string_view gateway_id, std::int64_t now_us) = 0;
+
+  // Applies a batch of one gateway's journal entries, exactly once, in one durable
+  // transaction (entries and the new mark together). `entries` must ascend by one
+  // (invalid_argument otherwise, nothing applied). Entries at or below the mark are
+  // counted as duplicates and skipped (their bytes are not compared: a gateway's
+  // journal never rewrites an entry); the first entry above it must be mark + 1, else
+  // failed_precondition "sequence gap: ... holds up to M, batch starts at N" and nothing
+  // is applied. An entry kind outside journal::EntryKind is invalid_argument. Unknown
+  // gateway: not_found. A full disk: no_space, nothing applied, the store stays usable.
+  virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
+                                                   std::span<const journal::StoredEntry> entries,
+                                                   std::int64_t now_us) = 0;
+
+  // Visits the gateway's held entries with sequence >= from, ascending, in one read
+  // transaction; the visitor stops the scan by returning a failed Status, which comes
+  // back. The views are valid only inside the visitor call.
+  virtual Status read_journal(
+      std::string_view gateway_id, std::uint64_t from,
+      const std::function<Status(const journal::StoredEntry&)>& visit) const = 0;
+};
+
+// The embedded store: one SQLite database (WAL, synchronous=FULL), created when `path`
+// (absolute) does not exist. A file that is not such a store is refused with an error
+// naming the path: corruption for a file that is not a SQLite database,
+// failed_precondition for another application's database or a format version this
+// build does not read.
+Result<std::unique_ptr<CentralStore>> open_sqlite_central_store(const std::string& path);
+
+}  // namespace edgeroute::sync

@@ -1,0 +1,73 @@
+// The sync protocol's messages (sync/schema/sync.fbs): building each as a frame, and
+// verifying what a peer sent before anything reads it. Beyond the generated Verifier
+// (bounds, required fields) verification checks the file identifier, that the body is
+// of a type this build knows, and what the schema states in words: a batch's entries
+// ascend by one and are of known kinds. A refusal says what is wrong, as the peer will
+// read it ("JournalBatch entry 3 has sequence 9 after 7").
+//
+// Thread-safety: pure functions; a JournalBatchBuilder belongs to one thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "edgeroute/base/result.h"
+#include "edgeroute/journal/journal.h"
+#include "edgeroute/protocol/frame.h"
+#include "edgeroute/sync/fbs/sync_generated.h"
+
+namespace edgeroute::sync {
+
+// Raised when a message changes in a way an older peer would misread.
+inline constexpr std::uint32_t kSyncProtocolVersion = 1;
+inline constexpr const char* kSyncIdentifier = "ERSY";
+// A batch is cut well below this (JournalBatchBuilder's byte budget); a larger frame
+// is refused before its bytes are read.
+inline constexpr std::uint32_t kMaxSyncFrameBytes = 8 * 1024 * 1024;
+
+protocol::Frame hello_frame(std::string_view gateway_id, std::uint64_t newest_sequence,
+                            std::uint64_t acknowledged,
+                            std::uint32_t protocol_version = kSyncProtocolVersion);
+protocol::Frame welcome_frame(std::uint64_t acknowledged, std::string_view central_id);
+protocol::Frame acknowledged_frame(std::uint64_t sequence);
+protocol::Frame refused_frame(fbs::RefusalCode code, std::string_view message);
+
+// Collects consecutive journal entries into one JournalBatch frame.
+class JournalBatchBuilder {
+ public:
+  JournalBatchBuilder();
+
+  // Copies the entry's fields and payload into the message being built.
+  void add(const journal::StoredEntry& entry);
+  std::size_t entries() const { return entries_.size(); }
+  // Roughly the message's size so far (for cutting batches by bytes).
+  std::size_t bytes() const { return builder_.GetSize(); }
+  std::uint64_t first_sequence() const { return first_sequence_; }
+  std::uint64_t last_sequence() const { return last_sequence_; }
+
+  // The frame; the builder is empty again afterwards.
+  // REQUIRES: entries() > 0.
+  protocol::Frame finish();
+
+ private:
+  flatbuffers::FlatBufferBuilder builder_;
+  std::vector<flatbuffers::Offset<fbs::JournalEntry>> entries_;
+  std::uint64_t first_sequence_ = 0;
+  std::uint64_t last_sequence_ = 0;
+};
+
+// The message a payload holds, or invalid_argument naming what is wrong with it.
+// REQUIRES: payload.data() is 8-byte aligned (FrameReader's payloads are).
+Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t> payload);
+
+// The entries of a verified batch as journal entries: views into the message, valid
+// while its bytes are. Payloads the sender did not align are left as they are (central
+// stores them, it does not read them in place).
+std::vector<journal::StoredEntry> batch_entries(const fbs::JournalBatch& batch);
+
+}  // namespace edgeroute::sync

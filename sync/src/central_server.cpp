@@ -1,0 +1,310 @@
+#include "edgeroute/sync/central_server.h"
+
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <map>
+#include <thread>
+#include <utility>
+
+#include "edgeroute/ops/log.h"
+#include "edgeroute/sync/messages.h"
+#include "message_stream.h"
+
+namespace edgeroute::sync {
+namespace log = ops::log;
+using detail::MessageStream;
+
+namespace {
+
+std::int64_t micros_since_epoch(hal::WallTime at) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+}
+
+fbs::RefusalCode refusal_for(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::failed_precondition: return fbs::RefusalCode::sequence_gap;
+    case StatusCode::invalid_argument: return fbs::RefusalCode::malformed;
+    case StatusCode::no_space:
+    case StatusCode::io_error:
+    case StatusCode::unavailable: return fbs::RefusalCode::unavailable;
+    default: return fbs::RefusalCode::internal;
+  }
+}
+
+}  // namespace
+
+struct CentralServer::Impl {
+  Impl(const CentralServerOptions& server_options, CentralStore& central_store,
+       hal::Clock& wall_clock, asio::ssl::context tls_context)
+      : options(server_options),
+        store(central_store),
+        clock(wall_clock),
+        tls(std::move(tls_context)),
+        acceptor(io) {}
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(std::shared_ptr<MessageStream> stream, std::uint64_t connection);
+  // The Hello, checked against the certificate; the gateway id, or why not.
+  asio::awaitable<Result<std::string>> greet(MessageStream& stream);
+  asio::awaitable<Result<std::string>> refuse_hello(MessageStream& stream,
+                                                    const std::string& gateway_id,
+                                                    fbs::RefusalCode code, std::string message);
+  asio::awaitable<void> apply_batches(MessageStream& stream, const std::string& gateway_id);
+  std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
+
+  CentralServerOptions options;
+  CentralStore& store;
+  hal::Clock& clock;
+  asio::ssl::context tls;
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor;
+  std::thread thread;
+  std::uint16_t bound_port = 0;
+  // I/O thread only: the open session of each gateway, and every open connection (to
+  // close them all at stop).
+  std::map<std::string, std::weak_ptr<MessageStream>> sessions;
+  std::map<std::uint64_t, std::weak_ptr<MessageStream>> connections;
+  std::uint64_t next_connection = 1;
+
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> sessions_open{0};
+  std::atomic<std::uint64_t> batches_applied{0};
+  std::atomic<std::uint64_t> entries_applied{0};
+  std::atomic<std::uint64_t> duplicates_skipped{0};
+  std::atomic<std::uint64_t> refusals{0};
+};
+
+asio::awaitable<void> CentralServer::Impl::accept_loop() {
+  for (;;) {
+    std::error_code error;
+    asio::ip::tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, error));
+    if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (error) {
+      log::warning("central.accept_failed", {{"error", error.message()}});
+      continue;
+    }
+    connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    socket.set_option(asio::socket_base::keep_alive(true), error);
+    socket.set_option(asio::ip::tcp::no_delay(true), error);
+    auto stream = std::make_shared<MessageStream>(std::move(socket), tls);
+    const std::uint64_t connection = next_connection++;
+    connections[connection] = stream;
+    asio::co_spawn(io, serve(stream, connection), asio::detached);
+  }
+}
+
+asio::awaitable<void> CentralServer::Impl::serve(std::shared_ptr<MessageStream> stream,
+                                                 std::uint64_t connection) {
+  std::error_code error;
+  const std::string peer = [&] {
+    const auto endpoint = stream->socket().remote_endpoint(error);
+    return error ? std::string("unknown peer")
+                 : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+  }();
+  // Until the Hello is in, a silent or slow peer is cut off.
+  asio::steady_timer hello_deadline(io, options.hello_timeout);
+  hello_deadline.async_wait([stream](const std::error_code& expired) {
+    if (!expired) stream->close();
+  });
+  co_await stream->tls().async_handshake(asio::ssl::stream_base::server,
+                                         asio::redirect_error(asio::use_awaitable, error));
+  if (error) {
+    log::warning("central.handshake_failed",
+                 {{"peer", peer}, {"error", detail::describe_connection_error(error)}});
+  } else if (Result<std::string> gateway_id = co_await greet(*stream); !gateway_id) {
+    refusals.fetch_add(1, std::memory_order_relaxed);
+    log::warning("central.refused", {{"peer", peer}, {"error", gateway_id.status().message()}});
+  } else {
+    hello_deadline.cancel();
+    if (auto older = sessions[*gateway_id].lock()) {
+      log::info("central.session_replaced", {{"gateway", *gateway_id}});
+      older->close();
+    }
+    sessions[*gateway_id] = stream;
+    sessions_open.fetch_add(1, std::memory_order_relaxed);
+    log::info("central.session_open", {{"gateway", *gateway_id}, {"peer", peer}});
+    co_await apply_batches(*stream, *gateway_id);
+    sessions_open.fetch_sub(1, std::memory_order_relaxed);
+    if (auto current = sessions[*gateway_id].lock(); !current || current == stream)
+      sessions.erase(*gateway_id);
+  }
+  hello_deadline.cancel();
+  stream->close();
+  connections.erase(connection);
+}
+
+asio::awaitable<Result<std::string>> CentralServer::Impl::greet(MessageStream& stream) {
+  Result<const fbs::SyncMessage*> message = co_await stream.read();
+  if (!message) {
+    if (message.status().code() == StatusCode::invalid_argument)
+      co_await stream.refuse(fbs::RefusalCode::malformed, message.status().message());
+    co_return message.status();
+  }
+  const fbs::Hello* hello = (*message)->body_as_Hello();
+  if (hello == nullptr) {
+    const Status out_of_turn(StatusCode::invalid_argument, "expected Hello as the first message");
+    co_await stream.refuse(fbs::RefusalCode::malformed, out_of_turn.message());
+    co_return out_of_turn;
+  }
+  const std::string gateway_id = hello->gateway_id()->str();
+  if (hello->protocol_version() != kSyncProtocolVersion) {
+    co_return co_await refuse_hello(
+        stream, gateway_id, fbs::RefusalCode::version_unsupported,
+        fmt::format("protocol version {} is not spoken here; central speaks version {}",
+                    hello->protocol_version(), kSyncProtocolVersion));
+  }
+  std::unique_ptr<X509, void (*)(X509*)> certificate(
+      SSL_get1_peer_certificate(stream.tls().native_handle()), &X509_free);
+  const std::string presented = certificate ? certificate_sha256(certificate.get()) : "";
+  Result<std::optional<GatewayRecord>> record = store.gateway(gateway_id);
+  if (!record)
+    co_return co_await refuse_hello(stream, gateway_id, fbs::RefusalCode::unavailable,
+                                    record.status().message());
+  if (!*record) {
+    co_return co_await refuse_hello(
+        stream, gateway_id, fbs::RefusalCode::identity_rejected,
+        fmt::format("gateway '{}' is not registered at central", gateway_id));
+  }
+  if ((*record)->certificate_sha256 != presented) {
+    co_return co_await refuse_hello(
+        stream, gateway_id, fbs::RefusalCode::identity_rejected,
+        fmt::format("the certificate presented (sha256 {}) is not the one registered for "
+                    "gateway '{}'",
+                    presented.substr(0, 16), gateway_id));
+  }
+  if (Status contact = store.record_contact(gateway_id, now_us()); !contact.is_ok())
+    co_return co_await refuse_hello(stream, gateway_id, fbs::RefusalCode::unavailable,
+                                    contact.message());
+  if (Status welcome =
+          co_await stream.write(welcome_frame((*record)->acknowledged, options.central_id));
+      !welcome.is_ok())
+    co_return welcome;
+  log::info("central.hello", {{"gateway", gateway_id},
+                              {"gateway_newest", hello->newest_sequence()},
+                              {"acknowledged", (*record)->acknowledged}});
+  co_return gateway_id;
+}
+
+asio::awaitable<Result<std::string>> CentralServer::Impl::refuse_hello(
+    MessageStream& stream, const std::string& gateway_id, fbs::RefusalCode code,
+    std::string message) {
+  co_await stream.refuse(code, message);
+  co_return Status(StatusCode::failed_precondition,
+                   fmt::format("gateway '{}': {}", gateway_id, message));
+}
+
+asio::awaitable<void> CentralServer::Impl::apply_batches(MessageStream& stream,
+                                                         const std::string& gateway_id) {
+  for (;;) {
+    Result<const fbs::SyncMessage*> message = co_await stream.read();
+    if (!message) {
+      if (message.status().code() == StatusCode::invalid_argument) {
+        refusals.fetch_add(1, std::memory_order_relaxed);
+        co_await stream.refuse(fbs::RefusalCode::malformed, message.status().message());
+      }
+      log::info("central.session_closed",
+                {{"gateway", gateway_id}, {"reason", message.status().message()}});
+      co_return;
+    }
+    const fbs::JournalBatch* batch = (*message)->body_as_JournalBatch();
+    if (batch == nullptr) {
+      refusals.fetch_add(1, std::memory_order_relaxed);
+      co_await stream.refuse(
+          fbs::RefusalCode::malformed,
+          fmt::format("expected JournalBatch, got {}", fbs::EnumNameBody((*message)->body_type())));
+      co_return;
+    }
+    const std::vector<journal::StoredEntry> entries = batch_entries(*batch);
+    Result<AppliedBatch> applied = store.apply_journal_batch(gateway_id, entries, now_us());
+    if (!applied) {
+      refusals.fetch_add(1, std::memory_order_relaxed);
+      log::warning("central.batch_refused",
+                   {{"gateway", gateway_id}, {"error", applied.status().message()}});
+      co_await stream.refuse(refusal_for(applied.status()), applied.status().message());
+      co_return;
+    }
+    batches_applied.fetch_add(1, std::memory_order_relaxed);
+    entries_applied.fetch_add(applied->applied, std::memory_order_relaxed);
+    duplicates_skipped.fetch_add(applied->duplicates, std::memory_order_relaxed);
+    if (Status sent = co_await stream.write(acknowledged_frame(applied->acknowledged));
+        !sent.is_ok()) {
+      log::info("central.session_closed", {{"gateway", gateway_id}, {"reason", sent.message()}});
+      co_return;
+    }
+  }
+}
+
+Result<std::unique_ptr<CentralServer>> CentralServer::start(const CentralServerOptions& options,
+                                                            CentralStore& store,
+                                                            hal::Clock& clock) {
+  Result<asio::ssl::context> tls = make_tls_context(TlsRole::central, options.tls);
+  if (!tls) return tls.status();
+  auto impl = std::make_unique<Impl>(options, store, clock, std::move(*tls));
+  std::error_code error;
+  const asio::ip::address address = asio::ip::make_address(options.address, error);
+  if (error)
+    return Status(StatusCode::invalid_argument,
+                  fmt::format("{}: not an IP address ({})", options.address, error.message()));
+  const asio::ip::tcp::endpoint endpoint(address, options.port);
+  const auto failed = [&](std::string_view step) {
+    return Status(StatusCode::unavailable, fmt::format("{}:{}: {}: {}", options.address,
+                                                       options.port, step, error.message()));
+  };
+  if (impl->acceptor.open(endpoint.protocol(), error), error) return failed("open");
+  if (impl->acceptor.set_option(asio::socket_base::reuse_address(true), error), error)
+    return failed("reuse_address");
+  if (impl->acceptor.bind(endpoint, error), error) return failed("bind");
+  if (impl->acceptor.listen(asio::socket_base::max_listen_connections, error), error)
+    return failed("listen");
+  impl->bound_port = impl->acceptor.local_endpoint().port();
+  asio::co_spawn(impl->io, impl->accept_loop(), asio::detached);
+  Impl* running = impl.get();
+  impl->thread = std::thread([running] { running->io.run(); });
+  return std::unique_ptr<CentralServer>(new CentralServer(std::move(impl)));
+}
+
+CentralServer::CentralServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+CentralServer::~CentralServer() {
+  stop();
+}
+
+std::uint16_t CentralServer::port() const {
+  return impl_->bound_port;
+}
+
+CentralFigures CentralServer::figures() const {
+  CentralFigures figures;
+  figures.connections_accepted = impl_->connections_accepted.load(std::memory_order_relaxed);
+  figures.sessions_open = impl_->sessions_open.load(std::memory_order_relaxed);
+  figures.batches_applied = impl_->batches_applied.load(std::memory_order_relaxed);
+  figures.entries_applied = impl_->entries_applied.load(std::memory_order_relaxed);
+  figures.duplicates_skipped = impl_->duplicates_skipped.load(std::memory_order_relaxed);
+  figures.refusals = impl_->refusals.load(std::memory_order_relaxed);
+  return figures;
+}
+
+void CentralServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  asio::post(impl_->io, [impl = impl_.get()] {
+    std::error_code ignored;
+    impl->acceptor.close(ignored);
+    for (auto& [id, connection] : impl->connections)
+      if (auto stream = connection.lock()) stream->close();
+  });
+  // Closed sockets end every coroutine; run() returns when none is left.
+  impl_->thread.join();
+}
+
+}  // namespace edgeroute::sync

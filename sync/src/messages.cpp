@@ -1,0 +1,149 @@
+#include "edgeroute/sync/messages.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "edgeroute/base/assert.h"
+
+namespace edgeroute::sync {
+namespace {
+
+protocol::Frame finish_message(flatbuffers::FlatBufferBuilder& builder, fbs::Body type,
+                               flatbuffers::Offset<void> body) {
+  builder.Finish(fbs::CreateSyncMessage(builder, type, body), kSyncIdentifier);
+  return protocol::Frame(std::move(builder));
+}
+
+flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBufferBuilder& builder,
+                                                         std::string_view text) {
+  if (text.empty()) return 0;
+  return builder.CreateString(text.data(), text.size());
+}
+
+Status malformed(std::string message) {
+  return Status(StatusCode::invalid_argument, std::move(message));
+}
+
+Status check_batch(const fbs::JournalBatch& batch) {
+  const auto& entries = *batch.entries();
+  if (entries.size() == 0) return malformed("JournalBatch has no entries");
+  std::uint64_t previous = 0;
+  for (flatbuffers::uoffset_t index = 0; index < entries.size(); ++index) {
+    const fbs::JournalEntry& entry = *entries.Get(index);
+    if (entry.sequence() == 0)
+      return malformed(fmt::format("JournalBatch entry {} has sequence 0", index));
+    if (index > 0 && entry.sequence() != previous + 1)
+      return malformed(fmt::format("JournalBatch entry {} has sequence {} after {}", index,
+                                   entry.sequence(), previous));
+    if (entry.kind() < journal::kEntryKindFirst || entry.kind() > journal::kEntryKindLast)
+      return malformed(fmt::format("JournalBatch entry {} (sequence {}) has unknown kind {}", index,
+                                   entry.sequence(), entry.kind()));
+    previous = entry.sequence();
+  }
+  return Status::ok();
+}
+
+std::string_view view_of(const flatbuffers::String* text) {
+  return text == nullptr ? std::string_view() : std::string_view(text->c_str(), text->size());
+}
+
+}  // namespace
+
+protocol::Frame hello_frame(std::string_view gateway_id, std::uint64_t newest_sequence,
+                            std::uint64_t acknowledged, std::uint32_t protocol_version) {
+  auto builder = protocol::message_builder();
+  const auto id = builder.CreateString(gateway_id.data(), gateway_id.size());
+  const auto hello = fbs::CreateHello(builder, protocol_version, id, newest_sequence, acknowledged);
+  return finish_message(builder, fbs::Body::Hello, hello.Union());
+}
+
+protocol::Frame welcome_frame(std::uint64_t acknowledged, std::string_view central_id) {
+  auto builder = protocol::message_builder();
+  const auto name = optional_string(builder, central_id);
+  const auto welcome = fbs::CreateWelcome(builder, kSyncProtocolVersion, acknowledged, name);
+  return finish_message(builder, fbs::Body::Welcome, welcome.Union());
+}
+
+protocol::Frame acknowledged_frame(std::uint64_t sequence) {
+  auto builder = protocol::message_builder();
+  const auto acknowledged = fbs::CreateAcknowledged(builder, sequence);
+  return finish_message(builder, fbs::Body::Acknowledged, acknowledged.Union());
+}
+
+protocol::Frame refused_frame(fbs::RefusalCode code, std::string_view message) {
+  auto builder = protocol::message_builder();
+  const auto text = optional_string(builder, message);
+  const auto refused = fbs::CreateRefused(builder, code, text);
+  return finish_message(builder, fbs::Body::Refused, refused.Union());
+}
+
+JournalBatchBuilder::JournalBatchBuilder() : builder_(protocol::message_builder(64 * 1024)) {}
+
+void JournalBatchBuilder::add(const journal::StoredEntry& entry) {
+  const auto payload = protocol::nested_buffer(builder_, entry.payload);
+  const auto order_id = optional_string(builder_, entry.order_id);
+  const auto correlation_id = optional_string(builder_, entry.correlation_id);
+  entries_.push_back(
+      fbs::CreateJournalEntry(builder_, entry.sequence, static_cast<std::uint8_t>(entry.kind),
+                              entry.recorded_at_us, order_id, correlation_id, payload));
+  if (entries_.size() == 1) first_sequence_ = entry.sequence;
+  last_sequence_ = entry.sequence;
+}
+
+protocol::Frame JournalBatchBuilder::finish() {
+  EDGEROUTE_ASSERT(!entries_.empty(), "an empty journal batch");
+  const auto entries = builder_.CreateVector(entries_);
+  const auto batch = fbs::CreateJournalBatch(builder_, entries);
+  protocol::Frame frame = finish_message(builder_, fbs::Body::JournalBatch, batch.Union());
+  builder_ = protocol::message_builder(64 * 1024);
+  entries_.clear();
+  first_sequence_ = 0;
+  last_sequence_ = 0;
+  return frame;
+}
+
+Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t> payload) {
+  if (payload.size() < 8)
+    return malformed(fmt::format("frame of {} bytes is too short for a message", payload.size()));
+  if (!flatbuffers::BufferHasIdentifier(payload.data(), kSyncIdentifier))
+    return malformed("frame is not a sync message (file identifier is not \"ERSY\")");
+  flatbuffers::Verifier verifier(payload.data(), payload.size());
+  if (!fbs::VerifySyncMessageBuffer(verifier))
+    return malformed("sync message fails verification (truncated or inconsistent)");
+  const fbs::SyncMessage* message = fbs::GetSyncMessage(payload.data());
+  switch (message->body_type()) {
+    case fbs::Body::Hello:
+    case fbs::Body::Welcome:
+    case fbs::Body::Acknowledged:
+    case fbs::Body::Refused: return message;
+    case fbs::Body::JournalBatch: {
+      Status batch = check_batch(*message->body_as_JournalBatch());
+      if (!batch.is_ok()) return batch;
+      return message;
+    }
+    case fbs::Body::NONE: break;
+  }
+  return malformed(
+      fmt::format("sync message of unknown type {}", static_cast<unsigned>(message->body_type())));
+}
+
+std::vector<journal::StoredEntry> batch_entries(const fbs::JournalBatch& batch) {
+  std::vector<journal::StoredEntry> entries;
+  entries.reserve(batch.entries()->size());
+  for (const fbs::JournalEntry* entry : *batch.entries()) {
+    journal::StoredEntry stored;
+    stored.sequence = entry->sequence();
+    stored.kind = static_cast<journal::EntryKind>(entry->kind());
+    stored.recorded_at_us = entry->recorded_at_us();
+    stored.order_id = view_of(entry->order_id());
+    stored.correlation_id = view_of(entry->correlation_id());
+    if (entry->payload() != nullptr)
+      stored.payload =
+          std::span<const std::uint8_t>(entry->payload()->data(), entry->payload()->size());
+    entries.push_back(stored);
+  }
+  return entries;
+}
+
+}  // namespace edgeroute::sync

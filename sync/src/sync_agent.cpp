@@ -1,0 +1,443 @@
+#include "edgeroute/sync/sync_agent.h"
+
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/connect.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/ssl/host_name_verification.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "edgeroute/journal/journal.h"
+#include "edgeroute/ops/log.h"
+#include "edgeroute/sync/messages.h"
+#include "message_stream.h"
+
+namespace edgeroute::sync {
+namespace log = ops::log;
+using detail::MessageStream;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+namespace {
+
+constexpr SteadyTime kNever = SteadyTime::max();
+
+// One connection to central and what is in flight on it. Everything here is touched by
+// the agent's I/O thread only.
+struct Session {
+  Session(asio::io_context& io, asio::ssl::context& tls)
+      : stream(asio::ip::tcp::socket(io), tls), wake(io), watchdog(io), reader_finished(io) {}
+
+  // The first failure ends the session: the connection closes and every coroutine of the
+  // session sees it.
+  void fail(Status why) {
+    if (ended.is_ok()) ended = std::move(why);
+    stream.close();
+    wake.cancel();
+    watchdog.cancel();
+  }
+  // The watchdog closes the connection if nothing arrives by `at`.
+  void expect_by(SteadyTime at) {
+    deadline = at;
+    watchdog.cancel();
+  }
+
+  MessageStream stream;
+  asio::steady_timer wake;             // the writer waits here for an ack or the next poll
+  asio::steady_timer watchdog;         // sleeps until the deadline
+  asio::steady_timer reader_finished;  // cancelled when the ack reader returns
+  bool reader_done = false;
+  SteadyTime deadline = kNever;
+  std::deque<std::uint64_t> in_flight;  // last sequence of each batch sent, oldest first
+  bool acknowledged_in_session = false;
+  Status ended;
+};
+
+Status refused_by_central(const fbs::Refused& refused) {
+  const std::string message = refused.message() ? refused.message()->str() : "";
+  const StatusCode code = [&] {
+    switch (refused.code()) {
+      case fbs::RefusalCode::version_unsupported:
+      case fbs::RefusalCode::identity_rejected:
+      case fbs::RefusalCode::sequence_gap: return StatusCode::failed_precondition;
+      case fbs::RefusalCode::unavailable: return StatusCode::unavailable;
+      case fbs::RefusalCode::malformed: return StatusCode::invalid_argument;
+      case fbs::RefusalCode::internal: break;
+    }
+    return StatusCode::internal;
+  }();
+  return Status(code, fmt::format("central refused: {}: {}",
+                                  fbs::EnumNameRefusalCode(refused.code()), message));
+}
+
+}  // namespace
+
+struct SyncAgent::Impl {
+  Impl(SyncAgentOptions agent_options, hal::Link& wan_link, std::uint64_t acknowledged_mark,
+       AcknowledgedSink sink, std::unique_ptr<journal::Journal> reader,
+       asio::ssl::context tls_context)
+      : options(std::move(agent_options)),
+        link(wan_link),
+        on_acknowledged(std::move(sink)),
+        journal(std::move(reader)),
+        tls(std::move(tls_context)),
+        backoff(io),
+        jitter(options.jitter_seed),
+        acknowledged(acknowledged_mark),
+        published_acknowledged(acknowledged_mark) {}
+
+  asio::awaitable<void> run();
+  asio::awaitable<void> run_session(std::shared_ptr<Session> session);
+  asio::awaitable<Status> open_session(Session& session);
+  asio::awaitable<void> read_acknowledgements(std::shared_ptr<Session> session);
+  asio::awaitable<void> watch(std::shared_ptr<Session> session);
+  // Reads entries from `from` into `batch` until it is full or the journal ends.
+  Status fill(JournalBatchBuilder& batch, std::uint64_t from);
+  void acknowledge(std::uint64_t sequence);
+  void on_link(hal::LinkState state);
+  void remember_failure(const Status& why);
+
+  SyncAgentOptions options;
+  hal::Link& link;
+  AcknowledgedSink on_acknowledged;
+  std::unique_ptr<journal::Journal> journal;
+  asio::ssl::context tls;
+  asio::io_context io;
+  asio::steady_timer backoff;
+  std::mt19937_64 jitter;
+  std::thread thread;
+  hal::LinkSubscription link_subscription;
+
+  // I/O thread only.
+  std::shared_ptr<Session> current_session;
+  bool stopping = false;
+  bool link_down = false;
+  std::uint64_t acknowledged = 0;
+
+  // Figures, read from any thread.
+  std::atomic<bool> connected{false};
+  std::atomic<std::uint64_t> published_acknowledged{0};
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::uint64_t> journal_newest{0};
+  std::atomic<std::uint64_t> sessions{0};
+  std::atomic<std::uint64_t> failures{0};
+  std::atomic<std::uint64_t> entries_sent{0};
+  mutable std::mutex last_error_mutex;
+  std::string last_error;  // guarded by last_error_mutex
+};
+
+void SyncAgent::Impl::acknowledge(std::uint64_t sequence) {
+  if (sequence <= acknowledged) return;
+  acknowledged = sequence;
+  published_acknowledged.store(sequence, std::memory_order_relaxed);
+  if (on_acknowledged) on_acknowledged(sequence);
+}
+
+void SyncAgent::Impl::remember_failure(const Status& why) {
+  failures.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(last_error_mutex);
+  last_error = why.message();
+}
+
+void SyncAgent::Impl::on_link(hal::LinkState state) {
+  link_down = state == hal::LinkState::down;
+  if (link_down) {
+    if (current_session)
+      current_session->fail(Status(StatusCode::unavailable, "the WAN link went down"));
+  } else {
+    backoff.cancel();  // reconnect now rather than at the end of the backoff
+  }
+}
+
+Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
+  bool full = false;
+  const Status read = journal->read(from, [&](const journal::StoredEntry& entry) {
+    batch.add(entry);
+    if (batch.entries() >= options.batch_max_entries || batch.bytes() >= options.batch_max_bytes) {
+      full = true;
+      return Status(StatusCode::out_of_range, "batch full");
+    }
+    return Status::ok();
+  });
+  journal_newest.store(journal->last_sequence(), std::memory_order_relaxed);
+  if (full || read.is_ok()) return Status::ok();
+  return Status(read.code(), fmt::format("reading the journal: {}", read.message()));
+}
+
+asio::awaitable<void> SyncAgent::Impl::run() {
+  std::chrono::milliseconds ceiling = options.reconnect_min;
+  while (!stopping) {
+    if (link_down) {
+      // on_link() cancels the wait when the link is back.
+      backoff.expires_at(kNever);
+      std::error_code ignored;
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    current_session = std::make_shared<Session>(io, tls);
+    co_await run_session(current_session);
+    const std::shared_ptr<Session> ended = std::move(current_session);
+    connected.store(false, std::memory_order_relaxed);
+    if (stopping) break;
+    remember_failure(ended->ended);
+    log::warning("sync.session_ended",
+                 {{"error", ended->ended.message()}, {"acknowledged", acknowledged}});
+    if (ended->acknowledged_in_session) ceiling = options.reconnect_min;
+    std::uniform_int_distribution<std::int64_t> pick(options.reconnect_min.count(),
+                                                     ceiling.count());
+    const std::chrono::milliseconds wait(pick(jitter));
+    ceiling = std::min(ceiling * 2, options.reconnect_max);
+    backoff.expires_after(wait);
+    std::error_code ignored;
+    co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
+asio::awaitable<void> SyncAgent::Impl::watch(std::shared_ptr<Session> session) {
+  while (session->stream.is_open()) {
+    session->watchdog.expires_at(session->deadline);
+    std::error_code cancelled;
+    co_await session->watchdog.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+    if (!session->stream.is_open()) break;
+    if (std::chrono::steady_clock::now() >= session->deadline)
+      session->fail(Status(
+          StatusCode::unavailable,
+          fmt::format("central did not answer within {} ms", options.response_timeout.count())));
+  }
+}
+
+asio::awaitable<Status> SyncAgent::Impl::open_session(Session& session) {
+  const std::string& server_name =
+      options.server_name.empty() ? options.central_host : options.server_name;
+  const std::string where =
+      fmt::format("central {}:{}", options.central_host, options.central_port);
+  std::error_code error;
+  asio::ip::tcp::resolver resolver(io);
+  const auto endpoints =
+      co_await resolver.async_resolve(options.central_host, std::to_string(options.central_port),
+                                      asio::redirect_error(asio::use_awaitable, error));
+  if (error)
+    co_return Status(StatusCode::unavailable,
+                     fmt::format("{}: resolve: {}", where, error.message()));
+  co_await asio::async_connect(session.stream.socket(), endpoints,
+                               asio::redirect_error(asio::use_awaitable, error));
+  if (error)
+    co_return Status(
+        StatusCode::unavailable,
+        fmt::format("{}: connect: {}", where, detail::describe_connection_error(error)));
+  session.stream.socket().set_option(asio::ip::tcp::no_delay(true), error);
+  session.stream.socket().set_option(asio::socket_base::keep_alive(true), error);
+  // SNI, and the name central's certificate must carry.
+  // SSL_set_tlsext_host_name() spelled out: the macro casts in C style.
+  SSL_ctrl(session.stream.tls().native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+           TLSEXT_NAMETYPE_host_name, const_cast<char*>(server_name.c_str()));
+  session.stream.tls().set_verify_callback(asio::ssl::host_name_verification(server_name), error);
+  co_await session.stream.tls().async_handshake(asio::ssl::stream_base::client,
+                                                asio::redirect_error(asio::use_awaitable, error));
+  if (error)
+    co_return Status(
+        StatusCode::unavailable,
+        fmt::format("{}: TLS handshake: {}", where, detail::describe_connection_error(error)));
+  // The journal's newest entry, for central's view of the lag.
+  JournalBatchBuilder probe;
+  (void)fill(probe, journal_newest.load(std::memory_order_relaxed) + 1);
+  if (Status hello = co_await session.stream.write(
+          hello_frame(options.gateway_id, journal->last_sequence(), acknowledged));
+      !hello.is_ok())
+    co_return Status(hello.code(), fmt::format("{}: {}", where, hello.message()));
+  Result<const fbs::SyncMessage*> answer = co_await session.stream.read();
+  if (!answer)
+    co_return Status(answer.status().code(),
+                     fmt::format("{}: {}", where, answer.status().message()));
+  if (const fbs::Refused* refused = (*answer)->body_as_Refused())
+    co_return refused_by_central(*refused);
+  const fbs::Welcome* welcome = (*answer)->body_as_Welcome();
+  if (welcome == nullptr)
+    co_return Status(StatusCode::invalid_argument,
+                     fmt::format("{}: expected Welcome, got {}", where,
+                                 fbs::EnumNameBody((*answer)->body_type())));
+  if (welcome->protocol_version() != kSyncProtocolVersion)
+    co_return Status(StatusCode::failed_precondition,
+                     fmt::format("{} speaks protocol version {}; this gateway speaks {}", where,
+                                 welcome->protocol_version(), kSyncProtocolVersion));
+  if (welcome->acknowledged() > journal->last_sequence())
+    co_return Status(
+        StatusCode::failed_precondition,
+        fmt::format("central holds entries 1..{} of gateway '{}' but this journal "
+                    "ends at {}: it is not the journal central knows (replaced, or "
+                    "restored from an older copy)",
+                    welcome->acknowledged(), options.gateway_id, journal->last_sequence()));
+  acknowledge(welcome->acknowledged());
+  log::info("sync.session_open",
+            {{"central", where},
+             {"central_id", welcome->central_id() ? welcome->central_id()->string_view() : ""},
+             {"acknowledged", welcome->acknowledged()},
+             {"journal_newest", journal->last_sequence()}});
+  co_return Status::ok();
+}
+
+asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Session> session) {
+  while (session->ended.is_ok()) {
+    Result<const fbs::SyncMessage*> message = co_await session->stream.read();
+    if (!message) {
+      session->fail(
+          Status(message.status().code(), fmt::format("central: {}", message.status().message())));
+      break;
+    }
+    if (const fbs::Refused* refused = (*message)->body_as_Refused()) {
+      session->fail(refused_by_central(*refused));
+      break;
+    }
+    const fbs::Acknowledged* ack = (*message)->body_as_Acknowledged();
+    if (ack == nullptr) {
+      session->fail(Status(StatusCode::invalid_argument,
+                           fmt::format("central sent {} where an Acknowledged was due",
+                                       fbs::EnumNameBody((*message)->body_type()))));
+      break;
+    }
+    const std::uint64_t mark = ack->sequence();
+    if (session->in_flight.empty() || mark < acknowledged || mark > session->in_flight.back()) {
+      session->fail(Status(StatusCode::invalid_argument,
+                           fmt::format("central acknowledged {}, outside what is in flight "
+                                       "({}..{})",
+                                       mark, acknowledged, sent.load(std::memory_order_relaxed))));
+      break;
+    }
+    while (!session->in_flight.empty() && session->in_flight.front() <= mark)
+      session->in_flight.pop_front();
+    acknowledge(mark);
+    session->acknowledged_in_session = true;
+    session->expect_by(session->in_flight.empty()
+                           ? kNever
+                           : std::chrono::steady_clock::now() + options.response_timeout);
+    session->wake.cancel();
+  }
+}
+
+asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> session) {
+  session->expect_by(std::chrono::steady_clock::now() + options.response_timeout);
+  asio::co_spawn(io, watch(session), asio::detached);
+  if (Status opened = co_await open_session(*session); !opened.is_ok()) {
+    session->fail(std::move(opened));
+    co_return;
+  }
+  session->expect_by(kNever);
+  connected.store(true, std::memory_order_relaxed);
+  sessions.fetch_add(1, std::memory_order_relaxed);
+  asio::co_spawn(io, read_acknowledgements(session), [session](std::exception_ptr) {
+    session->reader_done = true;
+    session->reader_finished.cancel();
+    session->wake.cancel();
+  });
+
+  std::uint64_t next = acknowledged + 1;
+  JournalBatchBuilder batch;
+  while (session->ended.is_ok() && !stopping) {
+    std::error_code woken;
+    if (session->in_flight.size() >= options.batches_in_flight) {
+      session->wake.expires_at(kNever);  // an acknowledgement cancels the wait
+      co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+      continue;
+    }
+    if (Status read = fill(batch, next); !read.is_ok()) {
+      session->fail(std::move(read));
+      break;
+    }
+    if (batch.entries() == 0) {
+      session->wake.expires_after(options.poll_interval);
+      co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+      continue;
+    }
+    const std::uint64_t last = batch.last_sequence();
+    const std::size_t count = batch.entries();
+    const protocol::Frame frame = batch.finish();
+    session->in_flight.push_back(last);
+    if (session->in_flight.size() == 1)
+      session->expect_by(std::chrono::steady_clock::now() + options.response_timeout);
+    if (Status written = co_await session->stream.write(frame); !written.is_ok()) {
+      session->fail(Status(written.code(), fmt::format("central: {}", written.message())));
+      break;
+    }
+    next = last + 1;
+    sent.store(last, std::memory_order_relaxed);
+    entries_sent.fetch_add(count, std::memory_order_relaxed);
+  }
+  if (session->ended.is_ok()) session->fail(Status(StatusCode::unavailable, "stopping"));
+  while (!session->reader_done) {
+    session->reader_finished.expires_at(kNever);
+    std::error_code ignored;
+    co_await session->reader_finished.async_wait(
+        asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
+Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, hal::Link& link,
+                                                    std::uint64_t acknowledged,
+                                                    AcknowledgedSink on_acknowledged) {
+  Result<asio::ssl::context> tls = make_tls_context(TlsRole::gateway, options.tls);
+  if (!tls) return tls.status();
+  journal::JournalOptions journal_options;
+  journal_options.path = options.journal_path;
+  journal_options.gateway_id = options.gateway_id;
+  journal_options.read_only = true;
+  Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::open(journal_options);
+  if (!journal) return journal.status();
+  auto impl =
+      std::make_unique<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
+                             std::move(*journal), std::move(*tls));
+  Impl* agent = impl.get();
+  agent->link_down = link.state() == hal::LinkState::down;
+  agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
+    asio::post(agent->io, [agent, state] { agent->on_link(state); });
+  });
+  asio::co_spawn(agent->io, agent->run(), asio::detached);
+  agent->thread = std::thread([agent] { agent->io.run(); });
+  return std::unique_ptr<SyncAgent>(new SyncAgent(std::move(impl)));
+}
+
+SyncAgent::SyncAgent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SyncAgent::~SyncAgent() {
+  stop();
+}
+
+SyncFigures SyncAgent::figures() const {
+  SyncFigures figures;
+  figures.connected = impl_->connected.load(std::memory_order_relaxed);
+  figures.acknowledged = impl_->published_acknowledged.load(std::memory_order_relaxed);
+  figures.sent = impl_->sent.load(std::memory_order_relaxed);
+  figures.journal_newest = impl_->journal_newest.load(std::memory_order_relaxed);
+  figures.sessions = impl_->sessions.load(std::memory_order_relaxed);
+  figures.failures = impl_->failures.load(std::memory_order_relaxed);
+  figures.entries_sent = impl_->entries_sent.load(std::memory_order_relaxed);
+  std::lock_guard lock(impl_->last_error_mutex);
+  figures.last_error = impl_->last_error;
+  return figures;
+}
+
+void SyncAgent::stop() {
+  if (!impl_->thread.joinable()) return;
+  // No listener runs after this returns, so none posts to a stopped io_context.
+  impl_->link_subscription.reset();
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->stopping = true;
+    impl->backoff.cancel();
+    if (impl->current_session)
+      impl->current_session->fail(Status(StatusCode::unavailable, "stopping"));
+  });
+  impl_->thread.join();
+}
+
+}  // namespace edgeroute::sync
