@@ -5,11 +5,8 @@
 // acknowledged decision, byte for byte, and exactly once in its journal, and its stock
 // must add up: on_hand unchanged (nothing was received or shipped), reserved equal to the
 // units of the orders it holds as routed, never above on_hand.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -29,9 +26,8 @@
 #include "edgeroute/routing/fbs/decision_generated.h"
 #include "edgeroute/routing/inventory_table.h"
 #include "edgeroute/routing/io/load.h"
+#include "edgeroute/testing/child_process.h"
 #include "edgeroute/testing/temporary_directory.h"
-
-extern char** environ;
 
 namespace edgeroute {
 namespace {
@@ -43,16 +39,14 @@ std::string example(const std::string& name) {
   return std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name;
 }
 
-// The daemon as a child process; its gateway.listening log line (stderr) names the port.
-class Daemon {
+// The daemon as a child process, ready once it logs gateway.listening.
+class Daemon : public testing::ChildProcess {
  public:
-  Daemon(const std::string& config, bool first_start) {
-    int out[2];
-    EXPECT_EQ(::pipe(out), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
+  Daemon(const std::string& config, bool first_start)
+      : ChildProcess(arguments(config, first_start), "gateway.listening") {}
+
+ private:
+  static std::vector<std::string> arguments(const std::string& config, bool first_start) {
     std::vector<std::string> args = {EDGEROUTE_BINARY, "serve", "--config", config};
     if (first_start) {
       for (const char* kind : {"network", "policy", "inventory"}) {
@@ -60,52 +54,8 @@ class Daemon {
         args.push_back(example(std::string(kind) + ".json"));
       }
     }
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    // Kept open until the daemon is gone, so that its later lines never meet a closed
-    // pipe; they are few, far below a pipe's buffer.
-    log_ = out[0];
-    std::string said;
-    std::string line;
-    char c = 0;
-    while (::read(log_, &c, 1) == 1) {
-      if (c != '\n') {
-        line += c;
-        continue;
-      }
-      said += line + '\n';
-      if (line.find(R"("event":"gateway.listening")") != std::string::npos) break;
-      line.clear();
-    }
-    const std::size_t at = line.find(R"("port":)");
-    EXPECT_NE(at, std::string::npos) << "daemon said: " << said << line;
-    if (at != std::string::npos) {
-      port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 7)));
-    }
+    return args;
   }
-  ~Daemon() {
-    if (pid_ > 0) kill(SIGKILL);
-  }
-  // Returns the exit status as waitpid gives it.
-  int kill(int signal) {
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    ::close(log_);
-    log_ = -1;
-    return status;
-  }
-  std::uint16_t port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int log_ = -1;  // the read end of the daemon's stderr
-  std::uint16_t port_ = 0;
 };
 
 // What the client was told, independently of the gateway.

@@ -772,6 +772,7 @@ void Gateway::answer_status(std::uint64_t request_id, ResponseSink& sink) {
   report.ready = true;
   report.accepting = now.accepting;
   report.journal_last_sequence = now.journal_last_sequence;
+  report.journal_acknowledged_sequence = now.central_acknowledged;
   report.policy_version = now.policy_version;
   report.network_version = now.network_version;
   report.ingress_queue_depth = static_cast<std::uint32_t>(now.ingress_depth);

@@ -18,10 +18,12 @@
 #include "edgeroute/gateway/server.h"
 #include "edgeroute/hal/linux/linux_clock.h"
 #include "edgeroute/hal/linux/linux_storage.h"
+#include "edgeroute/hal/linux/netlink_link.h"
 #include "edgeroute/hal/linux/systemd_watchdog.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/ops/log.h"
 #include "edgeroute/ops/ops_server.h"
+#include "edgeroute/sync/sync_agent.h"
 
 namespace edgeroute::cli {
 namespace {
@@ -39,6 +41,45 @@ struct ServeOptions {
 int fail(const std::string& message) {
   std::cerr << "edgeroute serve: " << message << '\n';
   return kExitFailure;
+}
+
+sync::SyncAgentOptions sync_options(const firmware_config::GatewayConfig& config,
+                                    const std::string& journal_path) {
+  sync::SyncAgentOptions options;
+  options.gateway_id = config.gateway_id;
+  options.central_host = config.central.host;
+  options.central_port = static_cast<std::uint16_t>(config.central.port);
+  options.server_name = config.central.server_name;
+  options.tls = {config.central.ca_certificate, config.central.certificate,
+                 config.central.private_key};
+  options.journal_path = journal_path;
+  options.jitter_seed = static_cast<std::uint64_t>(::getpid());
+  return options;
+}
+
+// What /metrics shows of sync: whether a session is open, how far central has
+// acknowledged, and how many journaled entries it does not hold yet (the lag).
+void add_sync_metrics(gateway::Gateway& gateway, const sync::SyncAgent& agent) {
+  ops::Registry& registry = gateway.metrics().registry();
+  registry.add_gauge("edgeroute_sync_connected", "1 while a session with central is open.",
+                     [&agent] { return agent.figures().connected ? 1.0 : 0.0; });
+  registry.add_gauge("edgeroute_sync_acknowledged_sequence",
+                     "Journal sequence central holds everything up to.",
+                     [&agent] { return static_cast<double>(agent.figures().acknowledged); });
+  registry.add_gauge("edgeroute_sync_unacknowledged_entries",
+                     "Journal entries central does not hold yet.", [&gateway, &agent] {
+                       const std::uint64_t newest = gateway.figures().journal_last_sequence;
+                       const std::uint64_t held = agent.figures().acknowledged;
+                       return static_cast<double>(newest > held ? newest - held : 0);
+                     });
+  registry.add_counter("edgeroute_sync_sessions_total", "Sessions opened with central.",
+                       [&agent] { return static_cast<double>(agent.figures().sessions); });
+  registry.add_counter("edgeroute_sync_failures_total",
+                       "Sessions or attempts that ended in an error.",
+                       [&agent] { return static_cast<double>(agent.figures().failures); });
+  registry.add_counter("edgeroute_sync_entries_sent_total",
+                       "Journal entries sent to central, resends included.",
+                       [&agent] { return static_cast<double>(agent.figures().entries_sent); });
 }
 
 // The documents a new journal starts from: the command line's, else data_dir's.
@@ -151,6 +192,42 @@ int run_serve(const ServeOptions& options) {
                                   {"port", (*server)->port()},
                                   {"journal_sequence", gateway.figures().journal_last_sequence}});
 
+  // Sync with central, on a thread of its own, when the configuration gives the TLS
+  // files. Stopped before the gateway: it reports central's mark to the journal writer.
+  std::unique_ptr<hal::NetlinkLink> wan_link;
+  std::unique_ptr<sync::SyncAgent> sync_agent;
+  const auto stop_sync = [&sync_agent] {
+    if (sync_agent) sync_agent->stop();
+  };
+  if (config->central.sync_enabled()) {
+    Result<std::unique_ptr<hal::NetlinkLink>> link =
+        hal::NetlinkLink::create(config->wan_interface);
+    Result<std::unique_ptr<sync::SyncAgent>> agent =
+        link ? sync::SyncAgent::start(sync_options(*config, journal_options.path), **link,
+                                      (*journal)->acknowledged(),
+                                      [&gateway](std::uint64_t sequence) {
+                                        gateway.record_central_acknowledged(sequence);
+                                      })
+             : Result<std::unique_ptr<sync::SyncAgent>>(link.status());
+    if (!agent) {
+      (*server)->stop_accepting();
+      gateway.stop();
+      (*server)->stop();
+      return fail(fmt::format("sync: {}", agent.status().message()));
+    }
+    wan_link = std::move(*link);
+    sync_agent = std::move(*agent);
+    add_sync_metrics(gateway, *sync_agent);
+    log::info("sync.started",
+              {{"central", fmt::format("{}:{}", config->central.host, config->central.port)},
+               {"wan_interface", config->wan_interface},
+               {"acknowledged", (*journal)->acknowledged()}});
+  } else {
+    log::info("sync.off", {{"reason",
+                            "central.certificate, central.private_key and "
+                            "central.ca_certificate are not configured"}});
+  }
+
   // The ops endpoint, on threads of its own; started after the orders listener (so
   // /readyz never says ready before orders can arrive) and stopped last.
   ops::OpsHandlers ops_handlers;
@@ -160,6 +237,7 @@ int run_serve(const ServeOptions& options) {
   Result<std::unique_ptr<ops::OpsServer>> ops_server = ops::OpsServer::start(
       config->ops.address, static_cast<std::uint16_t>(config->ops.port), std::move(ops_handlers));
   if (!ops_server) {
+    stop_sync();
     (*server)->stop_accepting();
     gateway.stop();
     (*server)->stop();
@@ -187,6 +265,7 @@ int run_serve(const ServeOptions& options) {
     // was recorded): stop, and let the supervisor start the gateway again.
     log::error("journal.failed",
                {{"error", gateway.figures().detail}, {"action", "stopping for a restart"}});
+    stop_sync();
     (*server)->stop_accepting();
     gateway.stop();
     (*server)->stop();
@@ -196,6 +275,7 @@ int run_serve(const ServeOptions& options) {
 
   (void)watchdog.notify_stopping();
   log::info("gateway.draining", {{"signal", strsignal(received)}});
+  stop_sync();
   (*server)->stop_accepting();
   gateway.stop();
   (*server)->stop();

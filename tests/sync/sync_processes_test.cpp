@@ -1,0 +1,248 @@
+// The real binaries on loopback, mutual TLS on: `edgeroute serve` with sync configured,
+// and `edgeroute-central serve`. Orders stream into the gateway while central is killed
+// with -9 and restarted, and the gateway itself is killed with -9 and restarted, round
+// after round. A client-side ledger records every decision the gateway acknowledged. At
+// the end central must hold the gateway's journal exactly as the gateway wrote it: every
+// sequence from 1 to the last once, no gap, the same bytes, and each acknowledged
+// decision in it once.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "edgeroute/journal/journal.h"
+#include "edgeroute/protocol/blocking_client.h"
+#include "edgeroute/protocol/builders.h"
+#include "edgeroute/routing/fbs/decision_generated.h"
+#include "edgeroute/routing/io/load.h"
+#include "edgeroute/sync/central_store.h"
+#include "edgeroute/testing/child_process.h"
+#include "edgeroute/testing/command_run.h"
+#include "edgeroute/testing/temporary_directory.h"
+
+namespace edgeroute {
+namespace {
+
+constexpr auto kTimeout = std::chrono::seconds(20);
+const std::string kPki = EDGEROUTE_SYNC_PKI_DIR;
+constexpr const char* kGatewayId = "gw-test-1";
+const std::vector<std::string> kSkus = {"sku-tent-2p", "sku-headlamp", "sku-stove-fuel"};
+
+std::string example(const std::string& name) {
+  return std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name;
+}
+
+class Central : public testing::ChildProcess {
+ public:
+  Central(const std::string& database, std::uint16_t port)
+      : ChildProcess({EDGEROUTE_CENTRAL_BINARY, "serve", "--db", database, "--port",
+                      std::to_string(port), "--ca", kPki + "/ca.pem", "--certificate",
+                      kPki + "/central.pem", "--private-key", kPki + "/central.key"},
+                     "central.listening") {}
+};
+
+class Gateway : public testing::ChildProcess {
+ public:
+  Gateway(const std::string& config, bool first_start)
+      : ChildProcess(arguments(config, first_start), "gateway.listening") {}
+
+ private:
+  static std::vector<std::string> arguments(const std::string& config, bool first_start) {
+    std::vector<std::string> args = {EDGEROUTE_BINARY, "serve", "--config", config};
+    if (first_start) {
+      for (const char* kind : {"network", "policy", "inventory"}) {
+        args.push_back(std::string("--") + kind);
+        args.push_back(example(std::string(kind) + ".json"));
+      }
+    }
+    return args;
+  }
+};
+
+std::vector<std::uint8_t> order_bytes(const std::string& id, const std::string& sku) {
+  const std::string json = R"({ "id": ")" + id + R"(", "channel": "web", "lines": [{ "sku_id": ")" +
+                           sku +
+                           R"(", "quantity": 1 }], "ship_to": { "postal_code": "10027" }, )"
+                           R"("created_at": "2026-11-24T15:04:05Z" })";
+  return routing::io::parse_order_json(json)->bytes();
+}
+
+// Streams orders, 16 in flight, until the connection breaks; records what was decided.
+void drive(std::uint16_t port, int round, std::map<std::string, bool>& acknowledged,
+           std::mt19937& random) {
+  Result<protocol::BlockingClient> client =
+      protocol::BlockingClient::connect("127.0.0.1", port, kTimeout);
+  ASSERT_TRUE(client) << client.status().to_string();
+  std::map<std::uint64_t, std::string> in_flight;
+  for (std::uint64_t next_id = 1;;) {
+    while (in_flight.size() < 16) {
+      const std::uint64_t id = next_id++;
+      const std::string order_id = "r" + std::to_string(round) + "-" + std::to_string(id);
+      if (!client
+               ->send(protocol::build_route_order(
+                   id, order_bytes(order_id, kSkus[random() % kSkus.size()])))
+               .is_ok())
+        return;
+      in_flight[id] = order_id;
+    }
+    Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+    if (!response) return;  // the gateway was killed
+    const auto found = in_flight.find(response->request_id());
+    ASSERT_NE(found, in_flight.end());
+    if (const auto* routed = response->response().body_as_RouteOrderResult()) {
+      const auto* decision = routing::fbs::GetDecision(routed->decision()->data());
+      acknowledged[found->second] = decision->outcome() != routing::fbs::Outcome::rejected;
+    }
+    in_flight.erase(found);
+  }
+}
+
+// The gateway's journal position and central's acknowledged mark, as `edgeroute status`
+// reports them.
+std::pair<std::uint64_t, std::uint64_t> journal_and_acknowledged(std::uint16_t port) {
+  Result<protocol::BlockingClient> client =
+      protocol::BlockingClient::connect("127.0.0.1", port, kTimeout);
+  if (!client || !client->send(protocol::build_gateway_status_request(1)).is_ok()) return {1, 0};
+  Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+  if (!response || response->response().body_as_GatewayStatus() == nullptr) return {1, 0};
+  const auto* status = response->response().body_as_GatewayStatus();
+  return {status->journal_last_sequence(), status->journal_acknowledged_sequence()};
+}
+
+TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactlyOnce) {
+  testing::TemporaryDirectory directory("sync-processes");
+  const std::string database = directory / "central.db";
+  const testing::CommandRun registered = testing::run_command(
+      std::string(EDGEROUTE_CENTRAL_BINARY) + " gateway add " + kGatewayId + " --certificate '" +
+          kPki + "/" + kGatewayId + ".pem' --db '" + database + "'",
+      directory / "register.err");
+  ASSERT_EQ(registered.exit_status, 0) << registered.err;
+  EXPECT_NE(registered.out.find("gateway gw-test-1 registered: certificate sha256 "),
+            std::string::npos)
+      << registered.out;
+
+  auto central = std::make_unique<Central>(database, 0);
+  const std::uint16_t central_port = central->port();
+  ASSERT_NE(central_port, 0);
+  const std::string config = directory / "gateway.json";
+  {
+    std::ofstream file(config);
+    file << R"({ "schema_version": 1, "device_profile": "x86-dev", "gateway_id": ")" << kGatewayId
+         << R"(", "served_node_ids": ["fc-reno-1"], "orders": { "address": "127.0.0.1", "port": 0 },
+      "ops": { "address": "127.0.0.1", "port": 0 }, "sync": { "address": "127.0.0.1", "port": 0 },
+      "data_dir": ")"
+         << directory / "data"
+         << R"(", "central": { "host": "127.0.0.1", "port": )" << central_port
+         << R"(, "server_name": "localhost", "ca_certificate": ")" << kPki
+         << R"(/ca.pem", "certificate": ")" << kPki << "/" << kGatewayId
+         << R"(.pem", "private_key": ")" << kPki << "/" << kGatewayId << R"(.key" },
+      "wan_interface": "lo",
+      "policy_trust_anchor": "58VMtSJaH3diZ7aOlqRhIKv6AWQJtvoTo3hEX0VZwnE=" })";
+  }
+
+  std::map<std::string, bool> acknowledged;  // order id -> the decision holds stock
+  std::mt19937 random(20261124);
+  constexpr int kRounds = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    Gateway gateway(config, round == 0);
+    ASSERT_NE(gateway.port(), 0);
+    // Central dies -9 once in the round and comes back on its port; the gateway dies -9
+    // at the end of it.
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 200));
+      const int status = central->kill(SIGKILL);
+      EXPECT_TRUE(WIFSIGNALED(status));
+      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 150));
+      central = std::make_unique<Central>(database, central_port);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 + random() % 200));
+      const int gateway_status = gateway.kill(SIGKILL);
+      EXPECT_TRUE(WIFSIGNALED(gateway_status));
+    });
+    drive(gateway.port(), round, acknowledged, random);
+    killer.join();
+  }
+
+  // Once both run undisturbed, central catches up with the whole journal.
+  std::uint64_t journal_last = 0;
+  {
+    Gateway gateway(config, false);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      const auto [newest, held] = journal_and_acknowledged(gateway.port());
+      if (newest == held) {
+        journal_last = newest;
+        break;
+      }
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up)
+          << "central holds " << held << " of " << newest << " entries";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const int status = gateway.kill(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  const int central_status = central->kill(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(central_status) && WEXITSTATUS(central_status) == 0)
+      << "central did not exit cleanly on SIGTERM: " << central_status;
+
+  // The gateway's journal, entry by entry, against central's copy.
+  journal::JournalOptions options;
+  options.path = directory / "data/journal.db";
+  options.gateway_id = kGatewayId;
+  options.read_only = true;
+  auto journal = journal::Journal::open(options);
+  ASSERT_TRUE(journal) << journal.status().to_string();
+  std::vector<std::vector<std::uint8_t>> written;
+  ASSERT_TRUE((*journal)
+                  ->read(1,
+                         [&](const journal::StoredEntry& entry) {
+                           written.emplace_back(entry.payload.begin(), entry.payload.end());
+                           return Status::ok();
+                         })
+                  .is_ok());
+  ASSERT_EQ(written.size(), journal_last);
+
+  auto store = sync::open_sqlite_central_store(database);
+  ASSERT_TRUE(store) << store.status().to_string();
+  std::uint64_t expected = 1;
+  std::map<std::string, int> decisions_at_central;
+  ASSERT_TRUE((*store)
+                  ->read_journal(kGatewayId, 1,
+                                 [&](const journal::StoredEntry& entry) {
+                                   EXPECT_EQ(entry.sequence, expected) << "a gap or a repeat";
+                                   if (entry.sequence <= written.size()) {
+                                     EXPECT_TRUE(std::equal(entry.payload.begin(),
+                                                            entry.payload.end(),
+                                                            written[entry.sequence - 1].begin(),
+                                                            written[entry.sequence - 1].end()))
+                                         << "entry " << entry.sequence << " differs";
+                                   }
+                                   if (entry.kind == journal::EntryKind::decision)
+                                     ++decisions_at_central[std::string(entry.order_id)];
+                                   ++expected;
+                                   return Status::ok();
+                                 })
+                  .is_ok());
+  EXPECT_EQ(expected - 1, journal_last) << "central does not hold the whole journal";
+  std::size_t holding_stock = 0;
+  for (const auto& [order_id, holds_stock] : acknowledged) {
+    if (!holds_stock) continue;
+    ++holding_stock;
+    EXPECT_EQ(decisions_at_central[order_id], 1) << order_id;
+  }
+  EXPECT_GT(holding_stock, 50U) << "too little load to prove anything";
+  std::cout << acknowledged.size() << " decisions acknowledged over " << kRounds
+            << " rounds (each killing central and the gateway); central holds all " << journal_last
+            << " journal entries once\n";
+}
+
+}  // namespace
+}  // namespace edgeroute
