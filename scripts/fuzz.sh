@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every parser that reads outside input (orders, routing documents, gateway
-# configuration, wire frames) and the gateway's handling of requests with libFuzzer,
+# configuration, wire frames, sync frames) and the gateway's handling of requests and
+# central's of journal batches with libFuzzer,
 # starting from the seed corpus in tests/fuzz/corpus/.
 # New inputs that reach new code are kept in build/fuzz/corpus/<target>/; a crash
 # leaves its input in build/fuzz/ and fails the run. Assumes scripts/setup.sh has run.
@@ -11,11 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
-targets=(order_fuzz routing_document_fuzz gateway_config_fuzz protocol_frame_fuzz gateway_request_fuzz scenario_fuzz)
+targets=(order_fuzz routing_document_fuzz gateway_config_fuzz protocol_frame_fuzz gateway_request_fuzz scenario_fuzz
+  sync_message_fuzz)
 corpus_of() { case "$1" in
   order_fuzz) echo order ;; routing_document_fuzz) echo routing_document ;;
   gateway_config_fuzz) echo gateway_config ;; protocol_frame_fuzz) echo protocol_frame ;;
-  gateway_request_fuzz) echo gateway_request ;; scenario_fuzz) echo scenario ;; esac; }
+  gateway_request_fuzz) echo gateway_request ;; scenario_fuzz) echo scenario ;;
+  sync_message_fuzz) echo sync_message ;; esac; }
 # gateway_request_fuzz keeps one gateway for the whole run. Boost.Lockfree keeps its queue
 # nodes behind tagged pointers, which LeakSanitizer's mid-run checks cannot follow: the
 # nodes are reachable (and freed with the gateway), so those reports are suppressed.
