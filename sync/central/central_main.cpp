@@ -125,18 +125,25 @@ int run_gateway_add(const std::string& database, const std::string& gateway_id,
 }
 
 int run_gateways(const std::string& database) {
+  // Listing must not create a store where there was none (a mistyped path).
+  if (!std::filesystem::exists(absolute(database)))
+    return fail(fmt::format("{}: no central database there", absolute(database)));
   Result<std::unique_ptr<sync::CentralStore>> store =
       sync::open_sqlite_central_store(absolute(database));
   if (!store) return fail(store.status().message());
   Result<std::vector<sync::GatewayRecord>> gateways = (*store)->gateways();
   if (!gateways) return fail(gateways.status().message());
-  std::cout << fmt::format("{:<24} {:>14}  {:<20}  {:<20}  {}\n", "gateway", "acknowledged",
-                           "newest entry", "last contact", "certificate");
+  std::cout << fmt::format("{:<24} {:>14} {:>10}  {:<20}  {:<20}  {}\n", "gateway", "acknowledged",
+                           "lag", "newest entry", "last contact", "certificate");
   for (const sync::GatewayRecord& gateway : *gateways) {
-    std::cout << fmt::format("{:<24} {:>14}  {:<20}  {:<20}  {}…\n", gateway.gateway_id,
-                             gateway.acknowledged, utc_text(gateway.newest_entry_recorded_at_us),
-                             utc_text(gateway.last_contact_us),
-                             gateway.certificate_sha256.substr(0, 16));
+    // Entries the gateway reported at its last hello that central does not hold yet.
+    const std::uint64_t lag = gateway.reported_newest_sequence > gateway.acknowledged
+                                  ? gateway.reported_newest_sequence - gateway.acknowledged
+                                  : 0;
+    std::cout << fmt::format(
+        "{:<24} {:>14} {:>10}  {:<20}  {:<20}  {}…\n", gateway.gateway_id, gateway.acknowledged,
+        lag, utc_text(gateway.newest_entry_recorded_at_us), utc_text(gateway.last_contact_us),
+        gateway.certificate_sha256.substr(0, 16));
   }
   return kExitOk;
 }

@@ -183,7 +183,8 @@ asio::awaitable<Result<std::string>> CentralServer::Impl::greet(MessageStream& s
                     "gateway '{}'",
                     presented.substr(0, 16), gateway_id));
   }
-  if (Status contact = store.record_contact(gateway_id, now_us()); !contact.is_ok())
+  if (Status contact = store.record_contact(gateway_id, now_us(), hello->newest_sequence());
+      !contact.is_ok())
     co_return co_await refuse_hello(stream, gateway_id, fbs::RefusalCode::unavailable,
                                     contact.message());
   if (Status welcome =

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "edgeroute/journal/journal.h"
@@ -192,6 +193,15 @@ TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactly
   const int central_status = central->kill(SIGTERM);
   EXPECT_TRUE(WIFEXITED(central_status) && WEXITSTATUS(central_status) == 0)
       << "central did not exit cleanly on SIGTERM: " << central_status;
+
+  // What central's operators see.
+  const testing::CommandRun listed = testing::run_command(
+      std::string(EDGEROUTE_CENTRAL_BINARY) + " gateways --db '" + database + "'",
+      directory / "gateways.err");
+  ASSERT_EQ(listed.exit_status, 0) << listed.err;
+  EXPECT_NE(listed.out.find(fmt::format("{:<24} {:>14} {:>10}", kGatewayId, journal_last, 0)),
+            std::string::npos)
+      << listed.out;
 
   // The gateway's journal, entry by entry, against central's copy.
   journal::JournalOptions options;

@@ -43,6 +43,9 @@ struct GatewayRecord {
   // Central's clock (UTC µs) at registration and at the last hello or batch (0: never).
   std::int64_t registered_at_us = 0;
   std::int64_t last_contact_us = 0;
+  // The newest sequence the gateway said it had, at its last hello: entries above
+  // `acknowledged` up to it are on their way (the lag central knows of).
+  std::uint64_t reported_newest_sequence = 0;
 };
 
 struct AppliedBatch {
@@ -67,8 +70,10 @@ class CentralStore {
   // Every registered gateway, ordered by id.
   virtual Result<std::vector<GatewayRecord>> gateways() const = 0;
 
-  // Central's clock when a gateway said hello (not_found for an unknown gateway).
-  virtual Status record_contact(std::string_view gateway_id, std::int64_t now_us) = 0;
+  // A gateway said hello at central's `now_us`, with `newest_sequence` the newest entry
+  // of its journal (not_found for an unknown gateway).
+  virtual Status record_contact(std::string_view gateway_id, std::int64_t now_us,
+                                std::uint64_t newest_sequence) = 0;
 
   // Applies a batch of one gateway's journal entries, exactly once, in one durable
   // transaction (entries and the new mark together). `entries` must ascend by one
