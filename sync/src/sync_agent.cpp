@@ -33,17 +33,23 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 namespace {
 
 constexpr SteadyTime kNever = SteadyTime::max();
+constexpr std::chrono::seconds kReportInterval{1};
 
 // One connection to central and what is in flight on it. Everything here is touched by
 // the agent's I/O thread only.
 struct Session {
   Session(asio::io_context& io, asio::ssl::context& tls)
-      : stream(asio::ip::tcp::socket(io), tls), wake(io), watchdog(io), reader_finished(io) {}
+      : resolver(io),
+        stream(asio::ip::tcp::socket(io), tls),
+        wake(io),
+        watchdog(io),
+        reader_finished(io) {}
 
   // The first failure ends the session: the connection closes and every coroutine of the
-  // session sees it.
+  // session sees it (each checks `ended` after every wait).
   void fail(Status why) {
     if (ended.is_ok()) ended = std::move(why);
+    resolver.cancel();
     stream.close();
     wake.cancel();
     watchdog.cancel();
@@ -54,6 +60,7 @@ struct Session {
     watchdog.cancel();
   }
 
+  asio::ip::tcp::resolver resolver;
   MessageStream stream;
   asio::steady_timer wake;             // the writer waits here for an ack or the next poll
   asio::steady_timer watchdog;         // sleeps until the deadline
@@ -61,6 +68,8 @@ struct Session {
   bool reader_done = false;
   SteadyTime deadline = kNever;
   std::deque<std::uint64_t> in_flight;  // last sequence of each batch sent, oldest first
+  std::uint64_t next = 1;               // the next entry to send
+  std::uint64_t journal_newest = 0;     // the journal's newest entry when the session opened
   bool acknowledged_in_session = false;
   Status ended;
 };
@@ -106,6 +115,9 @@ struct SyncAgent::Impl {
   // Reads entries from `from` into `batch` until it is full or the journal ends.
   Status fill(JournalBatchBuilder& batch, std::uint64_t from);
   void acknowledge(std::uint64_t sequence);
+  // Hands the mark to the gateway (which persists it: an fsync) at most once a second
+  // while acknowledgements stream in, and whenever the session runs idle.
+  void report_acknowledged(bool now);
   void on_link(hal::LinkState state);
   void remember_failure(const Status& why);
 
@@ -125,6 +137,8 @@ struct SyncAgent::Impl {
   bool stopping = false;
   bool link_down = false;
   std::uint64_t acknowledged = 0;
+  std::uint64_t reported = 0;
+  SteadyTime reported_at{};
 
   // Figures, read from any thread.
   std::atomic<bool> connected{false};
@@ -139,10 +153,17 @@ struct SyncAgent::Impl {
 };
 
 void SyncAgent::Impl::acknowledge(std::uint64_t sequence) {
-  if (sequence <= acknowledged) return;
   acknowledged = sequence;
   published_acknowledged.store(sequence, std::memory_order_relaxed);
-  if (on_acknowledged) on_acknowledged(sequence);
+}
+
+void SyncAgent::Impl::report_acknowledged(bool now) {
+  if (acknowledged <= reported) return;
+  const SteadyTime at = std::chrono::steady_clock::now();
+  if (!now && at - reported_at < kReportInterval) return;
+  reported = acknowledged;
+  reported_at = at;
+  if (on_acknowledged) on_acknowledged(acknowledged);
 }
 
 void SyncAgent::Impl::remember_failure(const Status& why) {
@@ -171,7 +192,9 @@ Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
     }
     return Status::ok();
   });
-  journal_newest.store(journal->last_sequence(), std::memory_order_relaxed);
+  const std::uint64_t seen = std::max(journal->last_sequence(), batch.last_sequence());
+  if (seen > journal_newest.load(std::memory_order_relaxed))
+    journal_newest.store(seen, std::memory_order_relaxed);
   if (full || read.is_ok()) return Status::ok();
   return Status(read.code(), fmt::format("reading the journal: {}", read.message()));
 }
@@ -206,11 +229,11 @@ asio::awaitable<void> SyncAgent::Impl::run() {
 }
 
 asio::awaitable<void> SyncAgent::Impl::watch(std::shared_ptr<Session> session) {
-  while (session->stream.is_open()) {
+  while (session->ended.is_ok()) {
     session->watchdog.expires_at(session->deadline);
     std::error_code cancelled;
     co_await session->watchdog.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
-    if (!session->stream.is_open()) break;
+    if (!session->ended.is_ok()) break;
     if (std::chrono::steady_clock::now() >= session->deadline)
       session->fail(Status(
           StatusCode::unavailable,
@@ -224,15 +247,22 @@ asio::awaitable<Status> SyncAgent::Impl::open_session(Session& session) {
   const std::string where =
       fmt::format("central {}:{}", options.central_host, options.central_port);
   std::error_code error;
-  asio::ip::tcp::resolver resolver(io);
-  const auto endpoints =
-      co_await resolver.async_resolve(options.central_host, std::to_string(options.central_port),
-                                      asio::redirect_error(asio::use_awaitable, error));
+  const auto endpoints = co_await session.resolver.async_resolve(
+      options.central_host, std::to_string(options.central_port),
+      asio::redirect_error(asio::use_awaitable, error));
+  if (!session.ended.is_ok()) co_return session.ended;
   if (error)
     co_return Status(StatusCode::unavailable,
                      fmt::format("{}: resolve: {}", where, error.message()));
-  co_await asio::async_connect(session.stream.socket(), endpoints,
-                               asio::redirect_error(asio::use_awaitable, error));
+  // Tries each address in turn, but none after the session was given up (a timeout, a
+  // stop): the socket fail() closed would otherwise be opened again for the next one.
+  co_await asio::async_connect(
+      session.stream.socket(), endpoints,
+      [&session](const std::error_code&, const asio::ip::tcp::endpoint&) {
+        return session.ended.is_ok();
+      },
+      asio::redirect_error(asio::use_awaitable, error));
+  if (!session.ended.is_ok()) co_return session.ended;
   if (error)
     co_return Status(
         StatusCode::unavailable,
@@ -246,18 +276,27 @@ asio::awaitable<Status> SyncAgent::Impl::open_session(Session& session) {
   session.stream.tls().set_verify_callback(asio::ssl::host_name_verification(server_name), error);
   co_await session.stream.tls().async_handshake(asio::ssl::stream_base::client,
                                                 asio::redirect_error(asio::use_awaitable, error));
+  if (!session.ended.is_ok()) co_return session.ended;
   if (error)
     co_return Status(
         StatusCode::unavailable,
         fmt::format("{}: TLS handshake: {}", where, detail::describe_connection_error(error)));
-  // The journal's newest entry, for central's view of the lag.
-  JournalBatchBuilder probe;
-  (void)fill(probe, journal_newest.load(std::memory_order_relaxed) + 1);
+  // The journal's newest entry, for central's view of the lag and to check its mark.
+  Result<std::uint64_t> newest = journal->refresh_last_sequence();
+  if (!newest)
+    co_return Status(newest.status().code(),
+                     fmt::format("reading the journal: {}", newest.status().message()));
+  session.journal_newest = *newest;
+  if (*newest > journal_newest.load(std::memory_order_relaxed))
+    journal_newest.store(*newest, std::memory_order_relaxed);
   if (Status hello = co_await session.stream.write(
-          hello_frame(options.gateway_id, journal->last_sequence(), acknowledged));
+          hello_frame(options.gateway_id, session.journal_newest, acknowledged));
       !hello.is_ok())
-    co_return Status(hello.code(), fmt::format("{}: {}", where, hello.message()));
+    co_return session.ended.is_ok()
+        ? Status(hello.code(), fmt::format("{}: {}", where, hello.message()))
+        : session.ended;
   Result<const fbs::SyncMessage*> answer = co_await session.stream.read();
+  if (!session.ended.is_ok()) co_return session.ended;
   if (!answer)
     co_return Status(answer.status().code(),
                      fmt::format("{}: {}", where, answer.status().message()));
@@ -272,19 +311,23 @@ asio::awaitable<Status> SyncAgent::Impl::open_session(Session& session) {
     co_return Status(StatusCode::failed_precondition,
                      fmt::format("{} speaks protocol version {}; this gateway speaks {}", where,
                                  welcome->protocol_version(), kSyncProtocolVersion));
-  if (welcome->acknowledged() > journal->last_sequence())
+  if (welcome->acknowledged() > session.journal_newest)
     co_return Status(
         StatusCode::failed_precondition,
         fmt::format("central holds entries 1..{} of gateway '{}' but this journal "
                     "ends at {}: it is not the journal central knows (replaced, or "
                     "restored from an older copy)",
-                    welcome->acknowledged(), options.gateway_id, journal->last_sequence()));
+                    welcome->acknowledged(), options.gateway_id, session.journal_newest));
+  // Central's mark is the truth, also below what this gateway believed (central restored
+  // from an older copy): the replay starts after it. The journal keeps its own copy of
+  // the mark monotonic; the figures show central's.
   acknowledge(welcome->acknowledged());
+  session.next = welcome->acknowledged() + 1;
   log::info("sync.session_open",
             {{"central", where},
              {"central_id", welcome->central_id() ? welcome->central_id()->string_view() : ""},
              {"acknowledged", welcome->acknowledged()},
-             {"journal_newest", journal->last_sequence()}});
+             {"journal_newest", session.journal_newest}});
   co_return Status::ok();
 }
 
@@ -307,17 +350,24 @@ asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Ses
                                        fbs::EnumNameBody((*message)->body_type()))));
       break;
     }
+    // Central may acknowledge more than this session sent (batches of an older session of
+    // this gateway that it applied late), never less than it said before, never more
+    // than the journal holds.
     const std::uint64_t mark = ack->sequence();
-    if (session->in_flight.empty() || mark < acknowledged || mark > session->in_flight.back()) {
+    const std::uint64_t newest =
+        std::max(session->journal_newest, journal_newest.load(std::memory_order_relaxed));
+    if (mark < acknowledged || mark > newest) {
       session->fail(Status(StatusCode::invalid_argument,
-                           fmt::format("central acknowledged {}, outside what is in flight "
-                                       "({}..{})",
-                                       mark, acknowledged, sent.load(std::memory_order_relaxed))));
+                           fmt::format("central acknowledged {}, outside {}..{} (its last mark "
+                                       "to this journal's newest entry)",
+                                       mark, acknowledged, newest)));
       break;
     }
     while (!session->in_flight.empty() && session->in_flight.front() <= mark)
       session->in_flight.pop_front();
     acknowledge(mark);
+    session->next = std::max(session->next, mark + 1);
+    report_acknowledged(false);
     session->acknowledged_in_session = true;
     session->expect_by(session->in_flight.empty()
                            ? kNever
@@ -342,7 +392,6 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
     session->wake.cancel();
   });
 
-  std::uint64_t next = acknowledged + 1;
   JournalBatchBuilder batch;
   while (session->ended.is_ok() && !stopping) {
     std::error_code woken;
@@ -351,11 +400,13 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;
     }
-    if (Status read = fill(batch, next); !read.is_ok()) {
+    if (Status read = fill(batch, session->next); !read.is_ok()) {
       session->fail(std::move(read));
       break;
     }
     if (batch.entries() == 0) {
+      // Caught up: the mark goes to the gateway now rather than at the next report.
+      if (session->in_flight.empty()) report_acknowledged(true);
       session->wake.expires_after(options.poll_interval);
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;
@@ -370,11 +421,12 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
       session->fail(Status(written.code(), fmt::format("central: {}", written.message())));
       break;
     }
-    next = last + 1;
+    session->next = last + 1;
     sent.store(last, std::memory_order_relaxed);
     entries_sent.fetch_add(count, std::memory_order_relaxed);
   }
   if (session->ended.is_ok()) session->fail(Status(StatusCode::unavailable, "stopping"));
+  report_acknowledged(true);
   while (!session->reader_done) {
     session->reader_finished.expires_at(kNever);
     std::error_code ignored;
@@ -398,10 +450,11 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
       std::make_unique<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
                              std::move(*journal), std::move(*tls));
   Impl* agent = impl.get();
-  agent->link_down = link.state() == hal::LinkState::down;
+  // Subscribed before the state is read, so that no change between the two is lost.
   agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
     asio::post(agent->io, [agent, state] { agent->on_link(state); });
   });
+  agent->link_down = link.state() == hal::LinkState::down;
   asio::co_spawn(agent->io, agent->run(), asio::detached);
   agent->thread = std::thread([agent] { agent->io.run(); });
   return std::unique_ptr<SyncAgent>(new SyncAgent(std::move(impl)));

@@ -674,6 +674,29 @@ TEST_F(JournalTest, AReaderBesideTheWriterSeesWhatTheWriterCommitted) {
   expect_entries(*writer, 1, 14);
 }
 
+TEST_F(JournalTest, AReaderThatStopsEarlyLearnsTheNewestEntryByRefreshing) {
+  std::unique_ptr<Journal> writer = open();
+  ASSERT_NE(writer, nullptr);
+  append(*writer, 1, 3);
+  std::unique_ptr<Journal> reader = open(read_only_options(path_));
+  ASSERT_NE(reader, nullptr);
+  append(*writer, 4, 7);
+  // A reader taking a batch at a time stops its reads early: it has not seen the end.
+  int visited = 0;
+  const Status stopped = reader->read(1, [&](const StoredEntry&) {
+    return ++visited == 2 ? Status(StatusCode::out_of_range, "enough") : Status::ok();
+  });
+  EXPECT_EQ(stopped.code(), StatusCode::out_of_range);
+  EXPECT_EQ(reader->last_sequence(), 3U);
+  Result<std::uint64_t> newest = reader->refresh_last_sequence();
+  ASSERT_TRUE(newest) << newest.status().to_string();
+  EXPECT_EQ(*newest, 10U);
+  EXPECT_EQ(reader->last_sequence(), 10U);
+  Result<std::uint64_t> writers = writer->refresh_last_sequence();
+  ASSERT_TRUE(writers);
+  EXPECT_EQ(*writers, 10U);
+}
+
 TEST_F(JournalTest, AReadOnlyOpenOfAMissingFileIsNotFoundAndCreatesNothing) {
   const Status refused = open_status(read_only_options(path_));
   EXPECT_EQ(refused.code(), StatusCode::not_found) << refused.to_string();

@@ -307,6 +307,55 @@ TEST_F(SyncReplay, AJournalShorterThanCentralsMarkIsNamedAsNotTheOneCentralKnows
       << last_error();
 }
 
+TEST_F(SyncReplay, ACentralThatAcceptsButNeverAnswersIsGivenUpAfterTheResponseTimeout) {
+  // A TCP listener that takes the connection and says nothing, not even TLS.
+  asio::io_context io;
+  asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket held(io);
+  std::thread accepting([&] { silent.accept(held); });
+  SyncAgentOptions options = agent_options(kGateway);
+  options.central_port = silent.local_endpoint().port();
+  options.response_timeout = 300ms;
+  start_agent(options);
+  ASSERT_TRUE(eventually([&] { return agent_->figures().failures >= 1; }));
+  EXPECT_EQ(last_error(), "central did not answer within 300 ms");
+  agent_->stop();
+  accepting.join();
+}
+
+TEST_F(SyncReplay, ReplayStartsAfterCentralsMarkEvenWhenTheGatewayBelievedMore) {
+  append(*journal_, 50);
+  // The gateway's journal says central held 1..30; this central (restored from an older
+  // copy, or a new one) holds nothing.
+  Result<std::unique_ptr<SyncAgent>> agent =
+      SyncAgent::start(agent_options(kGateway), link_, 30,
+                       [this](std::uint64_t sequence) { persisted_ = sequence; });
+  ASSERT_TRUE(agent) << agent.status().to_string();
+  agent_ = std::move(*agent);
+  ASSERT_TRUE(eventually([&] { return agent_->figures().acknowledged == 50; })) << last_error();
+  EXPECT_EQ(held_by_central(kGateway), one_to(50));
+}
+
+TEST_F(SyncReplay, ABacklogJournaledWhileTheLinkWasDownSurvivesAnInterruptedCatchUp) {
+  append(*journal_, 5);
+  SyncAgentOptions options = agent_options(kGateway);
+  options.batch_max_entries = 50;
+  start_agent(options);
+  ASSERT_TRUE(eventually([&] { return agent_->figures().acknowledged == 5; })) << last_error();
+  link_.set_state(hal::LinkState::down);
+  ASSERT_TRUE(eventually([&] { return !agent_->figures().connected; }));
+  append(*journal_, 20000);
+  link_.set_state(hal::LinkState::up);
+  // Central goes away in the middle of the catch-up, which reads the journal a batch at a
+  // time and so never reads to its end.
+  ASSERT_TRUE(eventually([&] { return agent_->figures().acknowledged > 600; })) << last_error();
+  central_->stop();
+  start_central(port_);
+  ASSERT_TRUE(eventually([&] { return persisted_.load() == 20005; })) << last_error();
+  EXPECT_EQ(agent_->figures().journal_newest, 20005U);
+  EXPECT_EQ(held_by_central(kGateway), one_to(20005));
+}
+
 // A client that speaks the protocol by hand, for what a well-behaved agent never sends.
 class RawClient {
  public:

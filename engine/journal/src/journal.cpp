@@ -750,6 +750,25 @@ std::uint64_t Journal::last_sequence() const {
   return state_->last_sequence;
 }
 
+Result<std::uint64_t> Journal::refresh_last_sequence() {
+  State& state = *state_;
+  if (!state.read_only) return state.last_sequence;
+  if (state.reading) {
+    return Status(StatusCode::failed_precondition,
+                  state.path + ": refresh_last_sequence called from inside a read() visitor");
+  }
+  Result<std::int64_t> newest =
+      state.connection.query_integer("SELECT coalesce(max(sequence), 0) FROM entries");
+  if (!newest) return newest.status();
+  if (*newest < 0 || static_cast<std::uint64_t>(*newest) < state.last_sequence) {
+    return Status(StatusCode::corruption, state.path + ": the newest entry went from " +
+                                              std::to_string(state.last_sequence) + " to " +
+                                              std::to_string(*newest));
+  }
+  state.last_sequence = static_cast<std::uint64_t>(*newest);
+  return state.last_sequence;
+}
+
 Status Journal::put_document(std::string_view name, std::span<const std::uint8_t> bytes,
                              std::uint64_t as_of_sequence) {
   State& state = *state_;

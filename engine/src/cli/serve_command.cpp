@@ -16,6 +16,7 @@
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/gateway_state.h"
 #include "edgeroute/gateway/server.h"
+#include "edgeroute/hal/fixed_link.h"
 #include "edgeroute/hal/linux/linux_clock.h"
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/hal/linux/netlink_link.h"
@@ -194,28 +195,31 @@ int run_serve(const ServeOptions& options) {
 
   // Sync with central, on a thread of its own, when the configuration gives the TLS
   // files. Stopped before the gateway: it reports central's mark to the journal writer.
-  std::unique_ptr<hal::NetlinkLink> wan_link;
+  std::unique_ptr<hal::Link> wan_link;
   std::unique_ptr<sync::SyncAgent> sync_agent;
   const auto stop_sync = [&sync_agent] {
     if (sync_agent) sync_agent->stop();
   };
   if (config->central.sync_enabled()) {
-    Result<std::unique_ptr<hal::NetlinkLink>> link =
-        hal::NetlinkLink::create(config->wan_interface);
-    Result<std::unique_ptr<sync::SyncAgent>> agent =
-        link ? sync::SyncAgent::start(sync_options(*config, journal_options.path), **link,
-                                      (*journal)->acknowledged(),
-                                      [&gateway](std::uint64_t sequence) {
-                                        gateway.record_central_acknowledged(sequence);
-                                      })
-             : Result<std::unique_ptr<sync::SyncAgent>>(link.status());
+    // Sync is off the order path: an interface that cannot be watched is reported and
+    // the agent goes by its connection attempts alone.
+    if (Result<std::unique_ptr<hal::NetlinkLink>> link =
+            hal::NetlinkLink::create(config->wan_interface)) {
+      wan_link = std::move(*link);
+    } else {
+      log::warning("sync.link_unwatched",
+                   {{"wan_interface", config->wan_interface}, {"error", link.status().message()}});
+      wan_link = std::make_unique<hal::FixedLink>();
+    }
+    Result<std::unique_ptr<sync::SyncAgent>> agent = sync::SyncAgent::start(
+        sync_options(*config, journal_options.path), *wan_link, (*journal)->acknowledged(),
+        [&gateway](std::uint64_t sequence) { gateway.record_central_acknowledged(sequence); });
     if (!agent) {
       (*server)->stop_accepting();
       gateway.stop();
       (*server)->stop();
       return fail(fmt::format("sync: {}", agent.status().message()));
     }
-    wan_link = std::move(*link);
     sync_agent = std::move(*agent);
     add_sync_metrics(gateway, *sync_agent);
     log::info("sync.started",

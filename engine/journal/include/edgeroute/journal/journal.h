@@ -175,8 +175,12 @@ class Journal {
   Status read(std::uint64_t from, const std::function<Status(const StoredEntry&)>& visit) const;
 
   // The sequence of the newest entry; 0 when there is none. Read-only: the newest
-  // entry seen at open() or by a later read().
+  // entry seen at open(), by refresh_last_sequence() or by a read() that went to the end
+  // (a visitor that stops a read early leaves it where it was).
   std::uint64_t last_sequence() const;
+  // Read-only: asks the file for the newest entry the writer has committed (one indexed
+  // lookup) and makes it last_sequence(). A writer's answer is last_sequence() as it is.
+  Result<std::uint64_t> refresh_last_sequence();
 
   // Named documents: the baseline the gateway state is rebuilt from (network, policy,
   // inventory snapshot as bytes), each replaced whole, with the journal sequence it is
