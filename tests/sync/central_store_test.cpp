@@ -59,7 +59,8 @@ OwnedEntry entry_of(const std::string& gateway, std::uint64_t sequence,
   entry.recorded_at_us = kSomeTimeUs + static_cast<std::int64_t>(sequence) * 1000;
   entry.order_id = "SO-" + std::string(sequence % 8, 'x') + std::to_string(sequence);
   entry.correlation_id = gateway + "/" + std::to_string(sequence);
-  entry.payload.resize(payload_bytes > 0 ? payload_bytes : 40 + sequence % 13);
+  entry.payload.resize(payload_bytes > 0 ? payload_bytes
+                                         : 40 + static_cast<std::size_t>(sequence % 13));
   for (std::size_t index = 0; index < entry.payload.size(); ++index) {
     entry.payload[index] =
         static_cast<std::uint8_t>((sequence * 131 + index * 7 + gateway.size()) & 0xffU);

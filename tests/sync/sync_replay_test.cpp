@@ -48,7 +48,7 @@ TlsFiles central_files() {
 }
 
 std::vector<std::uint8_t> payload_of(std::uint64_t sequence) {
-  std::vector<std::uint8_t> payload(40 + sequence % 200);
+  std::vector<std::uint8_t> payload(40 + static_cast<std::size_t>(sequence % 200));
   for (std::size_t index = 0; index < payload.size(); ++index)
     payload[index] = static_cast<std::uint8_t>((sequence * 131 + index * 7) & 0xffU);
   return payload;
@@ -173,8 +173,8 @@ class SyncReplay : public ::testing::Test {
   }
 
   static std::vector<std::uint64_t> one_to(std::uint64_t last) {
-    std::vector<std::uint64_t> sequences(last);
-    for (std::uint64_t index = 0; index < last; ++index) sequences[index] = index + 1;
+    std::vector<std::uint64_t> sequences;
+    for (std::uint64_t sequence = 1; sequence <= last; ++sequence) sequences.push_back(sequence);
     return sequences;
   }
 
