@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "edgeroute/journal/sqlite_support.h"
+#include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_store.h"
 
 namespace edgeroute::sync {
@@ -65,6 +66,19 @@ CREATE TABLE journal_entries (
   received_at_us INTEGER NOT NULL,
   PRIMARY KEY (gateway_id, sequence)
 ) STRICT;
+CREATE TABLE inventory_deltas (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  node_id TEXT NOT NULL,
+  sku_id TEXT NOT NULL,
+  units INTEGER NOT NULL CHECK (units != 0),
+  reason TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),
+  applied_at_sequence INTEGER NOT NULL,
+  refusal TEXT NOT NULL,
+  settled_at_us INTEGER NOT NULL
+) STRICT;
 )sql";
 
 constexpr const char* kGatewayColumns =
@@ -89,6 +103,21 @@ constexpr const char* kSelectEntriesSql =
     "SELECT e.sequence, e.kind, e.recorded_at_us, e.order_id, e.correlation_id, e.payload "
     "FROM gateways AS g LEFT JOIN journal_entries AS e "
     "ON e.gateway_id = g.id AND e.sequence >= ?2 WHERE g.id = ?1 ORDER BY e.sequence";
+
+constexpr const char* kInsertDeltaSql =
+    "INSERT INTO inventory_deltas (gateway_id, node_id, sku_id, units, reason, created_at_us, "
+    "state, applied_at_sequence, refusal, settled_at_us) "
+    "SELECT id, ?2, ?3, ?4, ?5, ?6, 0, 0, '', 0 FROM gateways WHERE id = ?1";
+// ?1 gateway ('' for all), ?2 state (-1 for any).
+constexpr const char* kSelectDeltasSql =
+    "SELECT id, gateway_id, node_id, sku_id, units, reason, created_at_us, state, "
+    "applied_at_sequence, refusal, settled_at_us FROM inventory_deltas "
+    "WHERE (?1 = '' OR gateway_id = ?1) AND (?2 < 0 OR state = ?2) ORDER BY id";
+constexpr const char* kSettleDeltaSql =
+    "UPDATE inventory_deltas SET state = ?3, applied_at_sequence = ?4, refusal = ?5, "
+    "settled_at_us = ?6 WHERE id = ?1 AND gateway_id = ?2 AND state = 0";
+constexpr const char* kSelectDeltaStateSql =
+    "SELECT state FROM inventory_deltas WHERE id = ?1 AND gateway_id = ?2";
 
 // sqlite3_bind_* binds NULL for a null pointer; an empty view may carry one.
 constexpr std::uint8_t kEmptyBytes[1] = {0};
@@ -279,6 +308,84 @@ class SqliteCentralStore final : public CentralStore {
     return applied;
   }
 
+  Result<std::uint64_t> add_inventory_delta(std::string_view gateway_id, std::string_view node_id,
+                                            std::string_view sku_id, std::int32_t units,
+                                            std::string_view reason, std::int64_t now_us) override {
+    const std::string operation =
+        fmt::format("add an inventory delta for gateway '{}'", gateway_id);
+    if (units == 0 || node_id.empty() || sku_id.empty()) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: {}: a delta names a node and a SKU and changes at least one "
+                                "unit (node '{}', SKU '{}', {} units)",
+                                path_, operation, node_id, sku_id, units));
+    }
+    if (Status free = not_reading("add_inventory_delta"); !free.is_ok()) return free;
+    sqlite3_stmt* insert = insert_delta_.get();
+    bind_text(insert, 1, gateway_id);
+    bind_text(insert, 2, node_id);
+    bind_text(insert, 3, sku_id);
+    sqlite3_bind_int(insert, 4, units);
+    bind_text(insert, 5, reason);
+    sqlite3_bind_int64(insert, 6, now_us);
+    if (Status inserted = step_once(insert_delta_, operation); !inserted.is_ok()) return inserted;
+    if (sqlite3_changes(db()) == 0) return unknown_gateway(gateway_id, operation);
+    return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()));
+  }
+
+  Result<std::vector<InventoryDelta>> inventory_deltas(
+      std::string_view gateway_id, std::optional<InventoryDelta::State> state) const override {
+    sqlite3_stmt* select = select_deltas_.get();
+    ResetOnExit reset(select_deltas_);
+    bind_text(select, 1, gateway_id);
+    sqlite3_bind_int(select, 2, state ? static_cast<int>(*state) : -1);
+    std::vector<InventoryDelta> deltas;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return deltas;
+      if (stepped != SQLITE_ROW)
+        return sqlite_status(db(), stepped, path_, "read inventory deltas");
+      InventoryDelta delta;
+      delta.id = column_unsigned(select, 0);
+      delta.gateway_id = column_text(select, 1);
+      delta.node_id = column_text(select, 2);
+      delta.sku_id = column_text(select, 3);
+      delta.units = sqlite3_column_int(select, 4);
+      delta.reason = column_text(select, 5);
+      delta.created_at_us = sqlite3_column_int64(select, 6);
+      delta.state = static_cast<InventoryDelta::State>(sqlite3_column_int(select, 7));
+      delta.applied_at_sequence = column_unsigned(select, 8);
+      delta.refusal = column_text(select, 9);
+      delta.settled_at_us = sqlite3_column_int64(select, 10);
+      deltas.push_back(std::move(delta));
+    }
+  }
+
+  Status refuse_inventory_delta(std::uint64_t delta_id, std::string_view gateway_id,
+                                std::string_view why, std::int64_t now_us) override {
+    if (Status free = not_reading("refuse_inventory_delta"); !free.is_ok()) return free;
+    if (Status settled =
+            settle(delta_id, gateway_id, InventoryDelta::State::refused, 0, why, now_us);
+        !settled.is_ok()) {
+      return settled;
+    }
+    if (sqlite3_changes(db()) == 1) return Status::ok();
+    ResetOnExit reset(select_delta_state_);
+    sqlite3_bind_int64(select_delta_state_.get(), 1,
+                       static_cast<std::int64_t>(std::min(delta_id, kLargestSequence)));
+    bind_text(select_delta_state_.get(), 2, gateway_id);
+    const int stepped = sqlite3_step(select_delta_state_.get());
+    if (stepped == SQLITE_ROW) {
+      const auto state =
+          static_cast<InventoryDelta::State>(sqlite3_column_int(select_delta_state_.get(), 0));
+      return Status(StatusCode::failed_precondition,
+                    fmt::format("{}: inventory delta {} of gateway '{}' is {}, not pending", path_,
+                                delta_id, gateway_id, to_string(state)));
+    }
+    if (stepped != SQLITE_DONE) return sqlite_status(db(), stepped, path_, "read a delta");
+    return Status(StatusCode::not_found, fmt::format("{}: gateway '{}' has no inventory delta {}",
+                                                     path_, gateway_id, delta_id));
+  }
+
   Status read_journal(std::string_view gateway_id, std::uint64_t from,
                       const std::function<Status(const StoredEntry&)>& visit) const override {
     if (Status free = not_reading("read_journal"); !free.is_ok()) return free;
@@ -417,6 +524,15 @@ class SqliteCentralStore final : public CentralStore {
       result.acknowledged = entry.sequence;
       newest_recorded_at_us = entry.recorded_at_us;
       ++result.applied;
+      if (entry.kind == EntryKind::inventory_adjustment) {
+        if (const std::optional<std::uint64_t> delta = central_delta_of(entry.correlation_id)) {
+          if (Status settled = settle(*delta, gateway_id, InventoryDelta::State::applied,
+                                      entry.sequence, "", now_us);
+              !settled.is_ok()) {
+            return settled;
+          }
+        }
+      }
     }
     sqlite3_stmt* update = update_mark_.get();
     bind_text(update, 1, gateway_id);
@@ -431,12 +547,27 @@ class SqliteCentralStore final : public CentralStore {
 
   Status configure();
 
+  // Moves a pending delta of the gateway to `state`; a delta that is not pending (or not
+  // the gateway's) is left as it is (sqlite3_changes tells the caller).
+  Status settle(std::uint64_t delta_id, std::string_view gateway_id, InventoryDelta::State state,
+                std::uint64_t sequence, std::string_view refusal, std::int64_t now_us) {
+    sqlite3_stmt* update = settle_delta_.get();
+    sqlite3_bind_int64(update, 1, static_cast<std::int64_t>(std::min(delta_id, kLargestSequence)));
+    bind_text(update, 2, gateway_id);
+    sqlite3_bind_int(update, 3, static_cast<int>(state));
+    sqlite3_bind_int64(update, 4, static_cast<std::int64_t>(sequence));
+    bind_text(update, 5, refusal);
+    sqlite3_bind_int64(update, 6, now_us);
+    return step_once(settle_delta_, fmt::format("settle inventory delta {}", delta_id));
+  }
+
   Connection connection_;
   std::string path_;
   // Prepared at open(), kept for the connection's life.
   Statement begin_, commit_, rollback_;
   Statement upsert_gateway_, select_gateway_, select_gateways_, update_contact_, update_mark_;
   Statement insert_entry_, select_entries_;
+  Statement insert_delta_, select_deltas_, settle_delta_, select_delta_state_;
   mutable bool reading_ = false;
 };
 
@@ -499,6 +630,10 @@ Status SqliteCentralStore::configure() {
       {&update_mark_, kUpdateMarkSql},
       {&insert_entry_, kInsertEntrySql},
       {&select_entries_, kSelectEntriesSql},
+      {&insert_delta_, kInsertDeltaSql},
+      {&select_deltas_, kSelectDeltasSql},
+      {&settle_delta_, kSettleDeltaSql},
+      {&select_delta_state_, kSelectDeltaStateSql},
   };
   for (const auto& [statement, sql] : wanted) {
     Result<Statement> prepared = Statement::prepare(connection_, sql);
@@ -553,6 +688,15 @@ Result<std::unique_ptr<CentralStore>> SqliteCentralStore::open(const std::string
 }
 
 }  // namespace
+
+std::string_view to_string(InventoryDelta::State state) {
+  switch (state) {
+    case InventoryDelta::State::pending: return "pending";
+    case InventoryDelta::State::applied: return "applied";
+    case InventoryDelta::State::refused: return "refused";
+  }
+  return "unknown";
+}
 
 Result<std::unique_ptr<CentralStore>> open_sqlite_central_store(const std::string& path) {
   return SqliteCentralStore::open(path);

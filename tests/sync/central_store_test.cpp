@@ -19,6 +19,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_store.h"
 #include "edgeroute/testing/temporary_directory.h"
 
@@ -556,6 +557,105 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
 TEST_F(CentralStoreTest, ARelativePathIsInvalidArgument) {
   EXPECT_EQ(open_status("central.db").code(), StatusCode::invalid_argument);
   EXPECT_EQ(open_status("").code(), StatusCode::invalid_argument);
+}
+
+using State = InventoryDelta::State;
+
+// Entry `sequence` of the gateway as the inventory adjustment that applied delta `delta`.
+OwnedEntry adjustment_applying(const std::string& gateway, std::uint64_t sequence,
+                               std::uint64_t delta) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::inventory_adjustment;
+  entry.order_id.clear();
+  entry.correlation_id = central_delta_correlation_id(delta);
+  return entry;
+}
+
+class CentralStoreDeltas : public CentralStoreTest {};
+
+TEST_F(CentralStoreDeltas, ADeltaIsPendingUntilTheEntryThatAppliedItArrivesThenApplied) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  Result<std::uint64_t> first =
+      store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-tent", 12, "PO 4711", kSomeTimeUs);
+  Result<std::uint64_t> second =
+      store->add_inventory_delta(kPoznan, "fc-poznan", "sku-tent", -3, "write-off", kSomeTimeUs);
+  ASSERT_TRUE(first && second);
+  EXPECT_LT(*first, *second);
+  Result<std::vector<InventoryDelta>> pending = store->inventory_deltas(kLeipzig, State::pending);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1U);
+  EXPECT_EQ((*pending)[0].id, *first);
+  EXPECT_EQ((*pending)[0].node_id, "fc-leipzig");
+  EXPECT_EQ((*pending)[0].units, 12);
+  EXPECT_EQ((*pending)[0].reason, "PO 4711");
+
+  // Entries 1..2 ordinary, 3 the adjustment that applied the delta, replayed twice.
+  const Batch batch(
+      {entry_of(kLeipzig, 1), entry_of(kLeipzig, 2), adjustment_applying(kLeipzig, 3, *first)});
+  apply(*store, kLeipzig, batch, kSomeTimeUs + 7);
+  apply(*store, kLeipzig, batch, kSomeTimeUs + 8);
+  Result<std::vector<InventoryDelta>> all = store->inventory_deltas("", std::nullopt);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2U);
+  EXPECT_EQ((*all)[0].state, State::applied);
+  EXPECT_EQ((*all)[0].applied_at_sequence, 3U);
+  EXPECT_EQ((*all)[0].settled_at_us, kSomeTimeUs + 7);
+  EXPECT_EQ((*all)[1].state, State::pending) << "another gateway's delta is untouched";
+}
+
+TEST_F(CentralStoreDeltas, AnEntryOfAnotherGatewayNamingTheDeltaDoesNotApplyIt) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  Result<std::uint64_t> delta =
+      store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-tent", 5, "", kSomeTimeUs);
+  ASSERT_TRUE(delta);
+  apply(*store, kPoznan, Batch({adjustment_applying(kPoznan, 1, *delta)}));
+  EXPECT_EQ(store->inventory_deltas(kLeipzig, State::pending)->size(), 1U);
+}
+
+TEST_F(CentralStoreDeltas, ARefusedDeltaIsAConflictAndCannotBeSettledTwice) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  Result<std::uint64_t> delta =
+      store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-nowhere", 5, "", kSomeTimeUs);
+  ASSERT_TRUE(delta);
+  EXPECT_EQ(store->refuse_inventory_delta(*delta, kPoznan, "not mine", kSomeTimeUs).code(),
+            StatusCode::not_found);
+  ASSERT_TRUE(
+      store->refuse_inventory_delta(*delta, kLeipzig, "unknown SKU 'sku-nowhere'", kSomeTimeUs + 1)
+          .is_ok());
+  Result<std::vector<InventoryDelta>> refused = store->inventory_deltas("", State::refused);
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->size(), 1U);
+  EXPECT_EQ((*refused)[0].refusal, "unknown SKU 'sku-nowhere'");
+  const Status again = store->refuse_inventory_delta(*delta, kLeipzig, "again", kSomeTimeUs + 2);
+  EXPECT_EQ(again.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(again.message(), HasSubstr("is refused, not pending"));
+  // An entry naming it later (it cannot happen: the gateway refused it) changes nothing.
+  apply(*store, kLeipzig, Batch({adjustment_applying(kLeipzig, 1, *delta)}));
+  EXPECT_EQ(store->inventory_deltas("", State::refused)->size(), 1U);
+}
+
+TEST_F(CentralStoreDeltas, ADeltaNeedsAKnownGatewayANodeASkuAndUnits) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->add_inventory_delta("gw-nowhere", "n", "s", 1, "", 0).status().code(),
+            StatusCode::not_found);
+  EXPECT_EQ(store->add_inventory_delta(kLeipzig, "n", "s", 0, "", 0).status().code(),
+            StatusCode::invalid_argument);
+  EXPECT_EQ(store->add_inventory_delta(kLeipzig, "", "s", 1, "", 0).status().code(),
+            StatusCode::invalid_argument);
+  EXPECT_TRUE(store->inventory_deltas("", std::nullopt)->empty());
+}
+
+TEST(CentralDeltaCorrelation, NamesADeltaAndNothingElse) {
+  EXPECT_EQ(central_delta_correlation_id(42), "central-delta:42");
+  EXPECT_EQ(central_delta_of("central-delta:42"), 42U);
+  EXPECT_EQ(central_delta_of("central-delta:0"), std::nullopt);
+  EXPECT_EQ(central_delta_of("central-delta:4x"), std::nullopt);
+  EXPECT_EQ(central_delta_of("central-delta:"), std::nullopt);
+  EXPECT_EQ(central_delta_of("PO 4711"), std::nullopt);
 }
 
 }  // namespace

@@ -48,6 +48,30 @@ struct GatewayRecord {
   std::uint64_t reported_newest_sequence = 0;
 };
 
+// A change to a gateway's stock decided at central (a receipt booked at headquarters, a
+// write-off, a correction), as units to add to on-hand. It goes to the gateway that homes
+// the node, which applies it as an inventory adjustment journaled under the correlation
+// id "central-delta:<id>" (central_delta.h); when that entry reaches central the delta is
+// applied, in the same transaction. A gateway that cannot apply it (an unknown SKU, a
+// node it does not home) refuses it: a conflict an operator settles.
+struct InventoryDelta {
+  enum class State : std::uint8_t { pending = 0, applied = 1, refused = 2 };
+
+  std::uint64_t id = 0;  // central's, 1, 2, 3, ... over all gateways
+  std::string gateway_id;
+  std::string node_id;
+  std::string sku_id;
+  std::int32_t units = 0;  // + a receipt, - a write-off; never 0
+  std::string reason;
+  std::int64_t created_at_us = 0;
+  State state = State::pending;
+  std::uint64_t applied_at_sequence = 0;  // applied: the gateway's journal entry
+  std::string refusal;                    // refused: the gateway's words
+  std::int64_t settled_at_us = 0;         // applied or refused: central's clock then
+};
+
+std::string_view to_string(InventoryDelta::State state);
+
 struct AppliedBatch {
   std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
   std::uint64_t applied = 0;       // entries new to central, now held
@@ -83,9 +107,28 @@ class CentralStore {
   // failed_precondition "sequence gap: ... holds up to M, batch starts at N" and nothing
   // is applied. An entry kind outside journal::EntryKind is invalid_argument. Unknown
   // gateway: not_found. A full disk: no_space, nothing applied, the store stays usable.
+  // A new inventory_adjustment entry whose correlation id names a pending delta of this
+  // gateway (central_delta.h) marks it applied in the same transaction.
   virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
+
+  // Records a delta for `gateway_id` (not_found for an unknown gateway; invalid_argument
+  // for 0 units or an empty node or SKU) and returns its id.
+  virtual Result<std::uint64_t> add_inventory_delta(std::string_view gateway_id,
+                                                    std::string_view node_id,
+                                                    std::string_view sku_id, std::int32_t units,
+                                                    std::string_view reason,
+                                                    std::int64_t now_us) = 0;
+  // The deltas of one gateway (every gateway's when `gateway_id` is empty), by id;
+  // only those in `state` when it is given.
+  virtual Result<std::vector<InventoryDelta>> inventory_deltas(
+      std::string_view gateway_id, std::optional<InventoryDelta::State> state) const = 0;
+  // The gateway refused a pending delta of its own: it becomes a conflict.
+  // failed_precondition when the delta is not pending, not_found when it is not that
+  // gateway's.
+  virtual Status refuse_inventory_delta(std::uint64_t delta_id, std::string_view gateway_id,
+                                        std::string_view why, std::int64_t now_us) = 0;
 
   // Visits the gateway's held entries with sequence >= from, ascending, in one read
   // transaction; the visitor stops the scan by returning a failed Status, which comes
