@@ -12,7 +12,9 @@
 #include <asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <deque>
 #include <map>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -41,6 +43,57 @@ fbs::RefusalCode refusal_for(const Status& status) {
   }
 }
 
+// What the Hello and Welcome settled.
+struct Greeting {
+  std::string gateway_id;
+  std::uint64_t gateway_newest = 0;  // the newest entry the gateway reported
+  std::uint64_t acknowledged = 0;    // central's mark, sent in the Welcome
+};
+
+// One gateway's session after the Welcome. The session's coroutines share it on the I/O
+// thread: the reader applies batches and refusals, the writer is the only one to write
+// (acknowledgements, deltas, a closing Refused), the ticker offers deltas.
+struct GatewaySession {
+  GatewaySession(asio::io_context& io, std::shared_ptr<MessageStream> connection, Greeting hello)
+      : stream(std::move(connection)),
+        greeting(std::move(hello)),
+        outbox_bell(io),
+        delta_timer(io),
+        writer_finished(io),
+        caught_up(greeting.acknowledged >= greeting.gateway_newest) {}
+
+  void send(protocol::Frame frame) {
+    outbox.push_back(std::move(frame));
+    outbox_bell.cancel();
+  }
+  // Writes what is queued, then the connection closes.
+  void finish() {
+    closing = true;
+    outbox_bell.cancel();
+    delta_timer.cancel();
+  }
+  void end() {
+    ended = true;
+    stream->close();
+    outbox_bell.cancel();
+    delta_timer.cancel();
+  }
+
+  std::shared_ptr<MessageStream> stream;
+  Greeting greeting;
+  std::deque<protocol::Frame> outbox;
+  asio::steady_timer outbox_bell;
+  asio::steady_timer delta_timer;
+  asio::steady_timer writer_finished;
+  bool closing = false;
+  bool ended = false;
+  bool writer_done = false;
+  // Central holds everything the gateway reported at its Hello: an adjustment that
+  // applied a delta before this session is held too, so a pending delta is truly pending.
+  bool caught_up = false;
+  std::set<std::uint64_t> deltas_sent;  // at most once per session
+};
+
 }  // namespace
 
 struct CentralServer::Impl {
@@ -55,11 +108,17 @@ struct CentralServer::Impl {
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<MessageStream> stream, std::uint64_t connection);
   // The Hello, checked against the certificate; the gateway id, or why not.
-  asio::awaitable<Result<std::string>> greet(MessageStream& stream);
-  asio::awaitable<Result<std::string>> refuse_hello(MessageStream& stream,
-                                                    const std::string& gateway_id,
-                                                    fbs::RefusalCode code, std::string message);
-  asio::awaitable<void> apply_batches(MessageStream& stream, const std::string& gateway_id);
+  asio::awaitable<Result<Greeting>> greet(MessageStream& stream);
+  asio::awaitable<Result<Greeting>> refuse_hello(MessageStream& stream,
+                                                 const std::string& gateway_id,
+                                                 fbs::RefusalCode code, std::string message);
+  // Until the connection ends: batches in, acknowledgements and deltas out.
+  asio::awaitable<void> run_session(std::shared_ptr<GatewaySession> session);
+  asio::awaitable<void> read_messages(GatewaySession& session);
+  asio::awaitable<void> write_outbox(std::shared_ptr<GatewaySession> session);
+  asio::awaitable<void> offer_deltas_periodically(std::shared_ptr<GatewaySession> session);
+  void offer_deltas(GatewaySession& session);
+  void refuse(GatewaySession& session, fbs::RefusalCode code, const std::string& message);
   std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
 
   CentralServerOptions options;
@@ -122,29 +181,30 @@ asio::awaitable<void> CentralServer::Impl::serve(std::shared_ptr<MessageStream> 
   if (error) {
     log::warning("central.handshake_failed",
                  {{"peer", peer}, {"error", detail::describe_connection_error(error)}});
-  } else if (Result<std::string> gateway_id = co_await greet(*stream); !gateway_id) {
+  } else if (Result<Greeting> greeting = co_await greet(*stream); !greeting) {
     refusals.fetch_add(1, std::memory_order_relaxed);
-    log::warning("central.refused", {{"peer", peer}, {"error", gateway_id.status().message()}});
+    log::warning("central.refused", {{"peer", peer}, {"error", greeting.status().message()}});
   } else {
     hello_deadline.cancel();
-    if (auto older = sessions[*gateway_id].lock()) {
-      log::info("central.session_replaced", {{"gateway", *gateway_id}});
+    const std::string gateway_id = greeting->gateway_id;
+    if (auto older = sessions[gateway_id].lock()) {
+      log::info("central.session_replaced", {{"gateway", gateway_id}});
       older->close();
     }
-    sessions[*gateway_id] = stream;
+    sessions[gateway_id] = stream;
     sessions_open.fetch_add(1, std::memory_order_relaxed);
-    log::info("central.session_open", {{"gateway", *gateway_id}, {"peer", peer}});
-    co_await apply_batches(*stream, *gateway_id);
+    log::info("central.session_open", {{"gateway", gateway_id}, {"peer", peer}});
+    co_await run_session(std::make_shared<GatewaySession>(io, stream, std::move(*greeting)));
     sessions_open.fetch_sub(1, std::memory_order_relaxed);
-    if (auto current = sessions[*gateway_id].lock(); !current || current == stream)
-      sessions.erase(*gateway_id);
+    if (auto current = sessions[gateway_id].lock(); !current || current == stream)
+      sessions.erase(gateway_id);
   }
   hello_deadline.cancel();
   stream->close();
   connections.erase(connection);
 }
 
-asio::awaitable<Result<std::string>> CentralServer::Impl::greet(MessageStream& stream) {
+asio::awaitable<Result<Greeting>> CentralServer::Impl::greet(MessageStream& stream) {
   Result<const fbs::SyncMessage*> message = co_await stream.read();
   if (!message) {
     if (message.status().code() == StatusCode::invalid_argument)
@@ -194,55 +254,137 @@ asio::awaitable<Result<std::string>> CentralServer::Impl::greet(MessageStream& s
   log::info("central.hello", {{"gateway", gateway_id},
                               {"gateway_newest", hello->newest_sequence()},
                               {"acknowledged", (*record)->acknowledged}});
-  co_return gateway_id;
+  co_return Greeting{gateway_id, hello->newest_sequence(), (*record)->acknowledged};
 }
 
-asio::awaitable<Result<std::string>> CentralServer::Impl::refuse_hello(
-    MessageStream& stream, const std::string& gateway_id, fbs::RefusalCode code,
-    std::string message) {
+asio::awaitable<Result<Greeting>> CentralServer::Impl::refuse_hello(MessageStream& stream,
+                                                                    const std::string& gateway_id,
+                                                                    fbs::RefusalCode code,
+                                                                    std::string message) {
   co_await stream.refuse(code, message);
   co_return Status(StatusCode::failed_precondition,
                    fmt::format("gateway '{}': {}", gateway_id, message));
 }
 
-asio::awaitable<void> CentralServer::Impl::apply_batches(MessageStream& stream,
-                                                         const std::string& gateway_id) {
-  for (;;) {
-    Result<const fbs::SyncMessage*> message = co_await stream.read();
+asio::awaitable<void> CentralServer::Impl::run_session(std::shared_ptr<GatewaySession> session) {
+  asio::co_spawn(io, write_outbox(session), [session](std::exception_ptr) {
+    session->writer_done = true;
+    session->writer_finished.cancel();
+  });
+  asio::co_spawn(io, offer_deltas_periodically(session), asio::detached);
+  co_await read_messages(*session);
+  // What is queued (a closing Refused, the last acknowledgement) is written first.
+  session->finish();
+  while (!session->writer_done) {
+    session->writer_finished.expires_at(asio::steady_timer::time_point::max());
+    std::error_code ignored;
+    co_await session->writer_finished.async_wait(
+        asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  session->end();
+}
+
+void CentralServer::Impl::refuse(GatewaySession& session, fbs::RefusalCode code,
+                                 const std::string& message) {
+  refusals.fetch_add(1, std::memory_order_relaxed);
+  session.send(refused_frame(code, message));
+}
+
+asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session) {
+  const std::string& gateway_id = session.greeting.gateway_id;
+  while (!session.ended) {
+    Result<const fbs::SyncMessage*> message = co_await session.stream->read();
     if (!message) {
-      if (message.status().code() == StatusCode::invalid_argument) {
-        refusals.fetch_add(1, std::memory_order_relaxed);
-        co_await stream.refuse(fbs::RefusalCode::malformed, message.status().message());
-      }
+      if (message.status().code() == StatusCode::invalid_argument)
+        refuse(session, fbs::RefusalCode::malformed, message.status().message());
       log::info("central.session_closed",
                 {{"gateway", gateway_id}, {"reason", message.status().message()}});
       co_return;
     }
+    if (const fbs::InventoryDeltaRefused* refused = (*message)->body_as_InventoryDeltaRefused()) {
+      const std::string why = refused->message() ? refused->message()->str() : "";
+      const Status recorded =
+          store.refuse_inventory_delta(refused->delta_id(), gateway_id, why, now_us());
+      log::warning("central.delta_refused",
+                   {{"gateway", gateway_id},
+                    {"delta", refused->delta_id()},
+                    {"reason", why},
+                    {"recorded", recorded.is_ok() ? std::string("conflict") : recorded.message()}});
+      continue;
+    }
     const fbs::JournalBatch* batch = (*message)->body_as_JournalBatch();
     if (batch == nullptr) {
-      refusals.fetch_add(1, std::memory_order_relaxed);
-      co_await stream.refuse(
-          fbs::RefusalCode::malformed,
-          fmt::format("expected JournalBatch, got {}", fbs::EnumNameBody((*message)->body_type())));
+      refuse(session, fbs::RefusalCode::malformed,
+             fmt::format("expected JournalBatch or InventoryDeltaRefused, got {}",
+                         fbs::EnumNameBody((*message)->body_type())));
       co_return;
     }
     const std::vector<journal::StoredEntry> entries = batch_entries(*batch);
     Result<AppliedBatch> applied = store.apply_journal_batch(gateway_id, entries, now_us());
     if (!applied) {
-      refusals.fetch_add(1, std::memory_order_relaxed);
       log::warning("central.batch_refused",
                    {{"gateway", gateway_id}, {"error", applied.status().message()}});
-      co_await stream.refuse(refusal_for(applied.status()), applied.status().message());
+      refuse(session, refusal_for(applied.status()), applied.status().message());
       co_return;
     }
     batches_applied.fetch_add(1, std::memory_order_relaxed);
     entries_applied.fetch_add(applied->applied, std::memory_order_relaxed);
     duplicates_skipped.fetch_add(applied->duplicates, std::memory_order_relaxed);
-    if (Status sent = co_await stream.write(acknowledged_frame(applied->acknowledged));
-        !sent.is_ok()) {
-      log::info("central.session_closed", {{"gateway", gateway_id}, {"reason", sent.message()}});
-      co_return;
+    session.send(acknowledged_frame(applied->acknowledged));
+    if (!session.caught_up && applied->acknowledged >= session.greeting.gateway_newest) {
+      session.caught_up = true;
+      offer_deltas(session);
     }
+  }
+}
+
+asio::awaitable<void> CentralServer::Impl::write_outbox(std::shared_ptr<GatewaySession> session) {
+  while (!session->ended) {
+    if (session->outbox.empty()) {
+      if (session->closing) break;
+      session->outbox_bell.expires_at(asio::steady_timer::time_point::max());
+      std::error_code woken;
+      co_await session->outbox_bell.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+      continue;
+    }
+    const protocol::Frame frame = std::move(session->outbox.front());
+    session->outbox.pop_front();
+    if (Status written = co_await session->stream->write(frame); !written.is_ok()) {
+      session->end();
+      break;
+    }
+  }
+}
+
+asio::awaitable<void> CentralServer::Impl::offer_deltas_periodically(
+    std::shared_ptr<GatewaySession> session) {
+  while (!session->ended && !session->closing) {
+    offer_deltas(*session);
+    session->delta_timer.expires_after(options.delta_poll_interval);
+    std::error_code cancelled;
+    co_await session->delta_timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+  }
+}
+
+void CentralServer::Impl::offer_deltas(GatewaySession& session) {
+  if (!session.caught_up || session.closing || session.ended) return;
+  const std::string& gateway_id = session.greeting.gateway_id;
+  Result<std::vector<InventoryDelta>> pending =
+      store.inventory_deltas(gateway_id, InventoryDelta::State::pending);
+  if (!pending) {
+    log::warning("central.deltas_unreadable",
+                 {{"gateway", gateway_id}, {"error", pending.status().message()}});
+    return;
+  }
+  for (const InventoryDelta& delta : *pending) {
+    if (!session.deltas_sent.insert(delta.id).second) continue;
+    session.send(
+        inventory_delta_frame(delta.id, delta.node_id, delta.sku_id, delta.units, delta.reason));
+    log::info("central.delta_sent", {{"gateway", gateway_id},
+                                     {"delta", delta.id},
+                                     {"node", delta.node_id},
+                                     {"sku", delta.sku_id},
+                                     {"units", delta.units}});
   }
 }
 

@@ -78,6 +78,24 @@ protocol::Frame refused_frame(fbs::RefusalCode code, std::string_view message) {
   return finish_message(builder, fbs::Body::Refused, refused.Union());
 }
 
+protocol::Frame inventory_delta_frame(std::uint64_t delta_id, std::string_view node_id,
+                                      std::string_view sku_id, std::int32_t units,
+                                      std::string_view reason) {
+  auto builder = protocol::message_builder();
+  const auto node = builder.CreateString(node_id.data(), node_id.size());
+  const auto sku = builder.CreateString(sku_id.data(), sku_id.size());
+  const auto why = optional_string(builder, reason);
+  const auto delta = fbs::CreateInventoryDelta(builder, delta_id, node, sku, units, why);
+  return finish_message(builder, fbs::Body::InventoryDelta, delta.Union());
+}
+
+protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::string_view message) {
+  auto builder = protocol::message_builder();
+  const auto text = optional_string(builder, message);
+  const auto refused = fbs::CreateInventoryDeltaRefused(builder, delta_id, text);
+  return finish_message(builder, fbs::Body::InventoryDeltaRefused, refused.Union());
+}
+
 JournalBatchBuilder::JournalBatchBuilder() : builder_(protocol::message_builder(64 * 1024)) {}
 
 void JournalBatchBuilder::add(const journal::StoredEntry& entry) {
@@ -116,7 +134,15 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
     case fbs::Body::Hello:
     case fbs::Body::Welcome:
     case fbs::Body::Acknowledged:
-    case fbs::Body::Refused: return message;
+    case fbs::Body::Refused:
+    case fbs::Body::InventoryDeltaRefused: return message;
+    case fbs::Body::InventoryDelta: {
+      const fbs::InventoryDelta& delta = *message->body_as_InventoryDelta();
+      if (delta.delta_id() == 0) return malformed("InventoryDelta has delta_id 0");
+      if (delta.units() == 0)
+        return malformed(fmt::format("InventoryDelta {} changes 0 units", delta.delta_id()));
+      return message;
+    }
     case fbs::Body::JournalBatch: {
       Status batch = check_batch(*message->body_as_JournalBatch());
       if (!batch.is_ok()) return batch;

@@ -17,11 +17,13 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <utility>
 
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/ops/log.h"
+#include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/messages.h"
 #include "message_stream.h"
 
@@ -68,6 +70,7 @@ struct Session {
   bool reader_done = false;
   SteadyTime deadline = kNever;
   std::deque<std::uint64_t> in_flight;  // last sequence of each batch sent, oldest first
+  std::deque<protocol::Frame> outbox;   // messages other than batches, written first
   std::uint64_t next = 1;               // the next entry to send
   std::uint64_t journal_newest = 0;     // the journal's newest entry when the session opened
   bool acknowledged_in_session = false;
@@ -93,13 +96,25 @@ Status refused_by_central(const fbs::Refused& refused) {
 
 }  // namespace
 
-struct SyncAgent::Impl {
+// A refusal the gateway would give again however often it is asked.
+bool refuses_for_good(const Status& why) {
+  switch (why.code()) {
+    case StatusCode::invalid_argument:
+    case StatusCode::not_found:
+    case StatusCode::failed_precondition:
+    case StatusCode::out_of_range: return true;
+    default: return false;
+  }
+}
+
+struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   Impl(SyncAgentOptions agent_options, hal::Link& wan_link, std::uint64_t acknowledged_mark,
-       AcknowledgedSink sink, std::unique_ptr<journal::Journal> reader,
-       asio::ssl::context tls_context)
+       AcknowledgedSink sink, InventoryDeltaSink delta_sink,
+       std::unique_ptr<journal::Journal> reader, asio::ssl::context tls_context)
       : options(std::move(agent_options)),
         link(wan_link),
         on_acknowledged(std::move(sink)),
+        on_inventory_delta(std::move(delta_sink)),
         journal(std::move(reader)),
         tls(std::move(tls_context)),
         backoff(io),
@@ -119,11 +134,14 @@ struct SyncAgent::Impl {
   // while acknowledgements stream in, and whenever the session runs idle.
   void report_acknowledged(bool now);
   void on_link(hal::LinkState state);
+  void take_delta(const std::shared_ptr<Session>& session, const fbs::InventoryDelta& delta);
+  void delta_done(const std::weak_ptr<Session>& session, std::uint64_t delta_id, Status outcome);
   void remember_failure(const Status& why);
 
   SyncAgentOptions options;
   hal::Link& link;
   AcknowledgedSink on_acknowledged;
+  InventoryDeltaSink on_inventory_delta;
   std::unique_ptr<journal::Journal> journal;
   asio::ssl::context tls;
   asio::io_context io;
@@ -139,6 +157,8 @@ struct SyncAgent::Impl {
   std::uint64_t acknowledged = 0;
   std::uint64_t reported = 0;
   SteadyTime reported_at{};
+  // Deltas handed to the gateway by this process and not refused: in flight or applied.
+  std::set<std::uint64_t> deltas_taken;
 
   // Figures, read from any thread.
   std::atomic<bool> connected{false};
@@ -148,6 +168,8 @@ struct SyncAgent::Impl {
   std::atomic<std::uint64_t> sessions{0};
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> entries_sent{0};
+  std::atomic<std::uint64_t> deltas_applied{0};
+  std::atomic<std::uint64_t> deltas_refused{0};
   mutable std::mutex last_error_mutex;
   std::string last_error;  // guarded by last_error_mutex
 };
@@ -179,6 +201,59 @@ void SyncAgent::Impl::on_link(hal::LinkState state) {
       current_session->fail(Status(StatusCode::unavailable, "the WAN link went down"));
   } else {
     backoff.cancel();  // reconnect now rather than at the end of the backoff
+  }
+}
+
+void SyncAgent::Impl::take_delta(const std::shared_ptr<Session>& session,
+                                 const fbs::InventoryDelta& delta) {
+  const std::uint64_t delta_id = delta.delta_id();
+  if (!deltas_taken.insert(delta_id).second) return;  // its entry will tell central
+  if (!on_inventory_delta) {
+    delta_done(session, delta_id,
+               Status(StatusCode::failed_precondition, "this gateway applies no inventory deltas"));
+    return;
+  }
+  CentralInventoryDelta taken;
+  taken.delta_id = delta_id;
+  taken.node_id = delta.node_id()->str();
+  taken.sku_id = delta.sku_id()->str();
+  taken.units = delta.units();
+  taken.reason = delta.reason() ? delta.reason()->str() : "";
+  taken.correlation_id = central_delta_correlation_id(delta_id);
+  // The answer may come from any thread, after the session or the agent is gone.
+  std::weak_ptr<Impl> agent = weak_from_this();
+  std::weak_ptr<Session> in_session = session;
+  on_inventory_delta(taken, [agent, in_session, delta_id](Status outcome) {
+    if (std::shared_ptr<Impl> alive = agent.lock()) {
+      asio::post(alive->io, [agent, in_session, delta_id, outcome = std::move(outcome)] {
+        if (std::shared_ptr<Impl> running = agent.lock())
+          running->delta_done(in_session, delta_id, outcome);
+      });
+    }
+  });
+}
+
+void SyncAgent::Impl::delta_done(const std::weak_ptr<Session>& in_session, std::uint64_t delta_id,
+                                 Status outcome) {
+  if (outcome.is_ok()) {
+    deltas_applied.fetch_add(1, std::memory_order_relaxed);
+    log::info("sync.delta_applied", {{"delta", delta_id}});
+    return;
+  }
+  deltas_taken.erase(delta_id);  // central may offer it again
+  const std::shared_ptr<Session> session = in_session.lock();
+  if (!refuses_for_good(outcome)) {
+    if (session)
+      session->fail(Status(StatusCode::unavailable,
+                           fmt::format("inventory delta {} could not be applied now: {}", delta_id,
+                                       outcome.message())));
+    return;
+  }
+  deltas_refused.fetch_add(1, std::memory_order_relaxed);
+  log::warning("sync.delta_refused", {{"delta", delta_id}, {"reason", outcome.message()}});
+  if (session && session->ended.is_ok()) {
+    session->outbox.push_back(inventory_delta_refused_frame(delta_id, outcome.message()));
+    session->wake.cancel();
   }
 }
 
@@ -343,6 +418,10 @@ asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Ses
       session->fail(refused_by_central(*refused));
       break;
     }
+    if (const fbs::InventoryDelta* delta = (*message)->body_as_InventoryDelta()) {
+      take_delta(session, *delta);
+      continue;
+    }
     const fbs::Acknowledged* ack = (*message)->body_as_Acknowledged();
     if (ack == nullptr) {
       session->fail(Status(StatusCode::invalid_argument,
@@ -395,6 +474,15 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
   JournalBatchBuilder batch;
   while (session->ended.is_ok() && !stopping) {
     std::error_code woken;
+    if (!session->outbox.empty()) {
+      const protocol::Frame message = std::move(session->outbox.front());
+      session->outbox.pop_front();
+      if (Status written = co_await session->stream.write(message); !written.is_ok()) {
+        session->fail(Status(written.code(), fmt::format("central: {}", written.message())));
+        break;
+      }
+      continue;
+    }
     if (session->in_flight.size() >= options.batches_in_flight) {
       session->wake.expires_at(kNever);  // an acknowledgement cancels the wait
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
@@ -437,7 +525,8 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
 
 Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, hal::Link& link,
                                                     std::uint64_t acknowledged,
-                                                    AcknowledgedSink on_acknowledged) {
+                                                    AcknowledgedSink on_acknowledged,
+                                                    InventoryDeltaSink on_inventory_delta) {
   Result<asio::ssl::context> tls = make_tls_context(TlsRole::gateway, options.tls);
   if (!tls) return tls.status();
   journal::JournalOptions journal_options;
@@ -447,8 +536,8 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
   Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::open(journal_options);
   if (!journal) return journal.status();
   auto impl =
-      std::make_unique<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
-                             std::move(*journal), std::move(*tls));
+      std::make_shared<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
+                             std::move(on_inventory_delta), std::move(*journal), std::move(*tls));
   Impl* agent = impl.get();
   // Subscribed before the state is read, so that no change between the two is lost.
   agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
@@ -460,7 +549,7 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
   return std::unique_ptr<SyncAgent>(new SyncAgent(std::move(impl)));
 }
 
-SyncAgent::SyncAgent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SyncAgent::SyncAgent(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 SyncAgent::~SyncAgent() {
   stop();
@@ -475,6 +564,8 @@ SyncFigures SyncAgent::figures() const {
   figures.sessions = impl_->sessions.load(std::memory_order_relaxed);
   figures.failures = impl_->failures.load(std::memory_order_relaxed);
   figures.entries_sent = impl_->entries_sent.load(std::memory_order_relaxed);
+  figures.deltas_applied = impl_->deltas_applied.load(std::memory_order_relaxed);
+  figures.deltas_refused = impl_->deltas_refused.load(std::memory_order_relaxed);
   std::lock_guard lock(impl_->last_error_mutex);
   figures.last_error = impl_->last_error;
   return figures;

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,6 +103,7 @@ class SyncReplay : public ::testing::Test {
     options.port = port;
     options.tls = central_files();
     options.central_id = "central-test";
+    options.delta_poll_interval = 20ms;
     Result<std::unique_ptr<CentralServer>> server = CentralServer::start(options, *store_, clock_);
     ASSERT_TRUE(server) << server.status().to_string();
     central_ = std::move(*server);
@@ -354,6 +356,114 @@ TEST_F(SyncReplay, ABacklogJournaledWhileTheLinkWasDownSurvivesAnInterruptedCatc
   ASSERT_TRUE(eventually([&] { return persisted_.load() == 20005; })) << last_error();
   EXPECT_EQ(agent_->figures().journal_newest, 20005U);
   EXPECT_EQ(held_by_central(kGateway), one_to(20005));
+}
+
+// Central's operators work on the store beside the running server, through a connection
+// of their own (as edgeroute-central does).
+class SyncDeltas : public SyncReplay {
+ protected:
+  std::unique_ptr<CentralStore> operator_store() {
+    Result<std::unique_ptr<CentralStore>> store =
+        open_sqlite_central_store(directory_ / "central.db");
+    EXPECT_TRUE(store) << store.status().to_string();
+    return store ? std::move(*store) : nullptr;
+  }
+  std::uint64_t add_delta(std::string_view sku, std::int32_t units) {
+    Result<std::uint64_t> id =
+        operator_store()->add_inventory_delta(kGateway, "fc-1", sku, units, "PO 4711", 2);
+    EXPECT_TRUE(id) << id.status().to_string();
+    return id ? *id : 0;
+  }
+  std::vector<InventoryDelta> deltas(InventoryDelta::State state) {
+    Result<std::vector<InventoryDelta>> found = operator_store()->inventory_deltas(kGateway, state);
+    EXPECT_TRUE(found) << found.status().to_string();
+    return found ? *found : std::vector<InventoryDelta>();
+  }
+  // The gateway's part: journal the adjustment under the delta's correlation id.
+  void journal_adjustment(const CentralInventoryDelta& delta) {
+    const std::vector<std::uint8_t> payload(16, 7);
+    journal::EntryToAppend entry;
+    entry.kind = journal::EntryKind::inventory_adjustment;
+    entry.correlation_id = delta.correlation_id;
+    entry.payload = payload;
+    ASSERT_TRUE(journal_->append({&entry, 1}));
+  }
+  void start_agent_with(SyncAgent::InventoryDeltaSink sink) {
+    Result<std::unique_ptr<SyncAgent>> agent = SyncAgent::start(
+        agent_options(kGateway), link_, journal_->acknowledged(),
+        [this](std::uint64_t sequence) { persisted_ = sequence; }, std::move(sink));
+    ASSERT_TRUE(agent) << agent.status().to_string();
+    agent_ = std::move(*agent);
+  }
+
+  std::mutex mutex_;
+  std::vector<std::pair<CentralInventoryDelta, std::function<void(Status)>>> taken_;
+  std::size_t taken() {
+    std::lock_guard lock(mutex_);
+    return taken_.size();
+  }
+};
+
+TEST_F(SyncDeltas, ADeltaIsAppliedOnceAndCentralLearnsItFromTheJournalEntry) {
+  append(*journal_, 10);
+  start_agent_with([this](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
+    journal_adjustment(delta);  // on the agent's thread; the test leaves the journal alone
+    {
+      std::lock_guard lock(mutex_);
+      taken_.emplace_back(delta, nullptr);
+    }
+    done(Status::ok());
+  });
+  ASSERT_TRUE(eventually([&] { return agent_->figures().acknowledged == 10; })) << last_error();
+  const std::uint64_t id = add_delta("sku-tent", 12);
+  ASSERT_TRUE(eventually([&] { return deltas(InventoryDelta::State::applied).size() == 1; }));
+  const InventoryDelta applied = deltas(InventoryDelta::State::applied)[0];
+  EXPECT_EQ(applied.id, id);
+  EXPECT_EQ(applied.applied_at_sequence, 11U);
+  ASSERT_EQ(taken(), 1U);
+  EXPECT_EQ(taken_[0].first.units, 12);
+  EXPECT_EQ(taken_[0].first.sku_id, "sku-tent");
+  EXPECT_EQ(taken_[0].first.reason, "PO 4711");
+  EXPECT_EQ(taken_[0].first.correlation_id, "central-delta:" + std::to_string(id));
+  EXPECT_EQ(agent_->figures().deltas_applied, 1U);
+}
+
+TEST_F(SyncDeltas, ADeltaInFlightWhenCentralRestartsIsNotAppliedTwice) {
+  append(*journal_, 3);
+  const std::uint64_t id = add_delta("sku-tent", 5);
+  // The gateway takes the delta but is slow to journal it.
+  start_agent_with([this](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
+    std::lock_guard lock(mutex_);
+    taken_.emplace_back(delta, std::move(done));
+  });
+  ASSERT_TRUE(eventually([&] { return taken() == 1; })) << last_error();
+  // Central restarts and, the delta still pending there, offers it again.
+  central_->stop();
+  start_central(port_);
+  ASSERT_TRUE(eventually([&] { return agent_->figures().sessions == 2; })) << last_error();
+  std::this_thread::sleep_for(50ms);  // room for a second offer to arrive, if it were made
+  EXPECT_EQ(taken(), 1U) << "the delta was handed to the gateway twice";
+  // Now the gateway journals it: central learns it from the entry.
+  journal_adjustment(taken_[0].first);
+  taken_[0].second(Status::ok());
+  ASSERT_TRUE(eventually([&] { return deltas(InventoryDelta::State::applied).size() == 1; }));
+  EXPECT_EQ(deltas(InventoryDelta::State::applied)[0].id, id);
+  EXPECT_EQ(deltas(InventoryDelta::State::applied)[0].applied_at_sequence, 4U);
+  EXPECT_EQ(taken(), 1U);
+}
+
+TEST_F(SyncDeltas, ADeltaTheGatewayCannotApplyBecomesAConflictWithItsReason) {
+  start_agent_with([](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
+    done(Status(StatusCode::not_found, "unknown SKU '" + delta.sku_id + "'"));
+  });
+  const std::uint64_t id = add_delta("sku-nowhere", 3);
+  ASSERT_TRUE(eventually([&] { return deltas(InventoryDelta::State::refused).size() == 1; }))
+      << last_error();
+  const InventoryDelta refused = deltas(InventoryDelta::State::refused)[0];
+  EXPECT_EQ(refused.id, id);
+  EXPECT_EQ(refused.refusal, "unknown SKU 'sku-nowhere'");
+  EXPECT_EQ(agent_->figures().deltas_refused, 1U);
+  EXPECT_TRUE(agent_->figures().connected) << "a conflict does not end the session";
 }
 
 // A client that speaks the protocol by hand, for what a well-behaved agent never sends.

@@ -4,6 +4,11 @@
 // gateway streams its journal in batches and the server applies each to the store,
 // exactly once (central_store.h), and acknowledges its new high-water mark.
 //
+// Inventory deltas. Once central holds everything a gateway reported in its Hello, the
+// session sends the gateway's pending deltas (central_store.h), each at most once per
+// session, and looks for new ones every delta_poll_interval. The gateway's journal entry
+// that applies one marks it applied; an InventoryDeltaRefused makes it a conflict.
+//
 // One gateway, one session: a gateway that connects again (after a crash, or a link
 // that died without either side noticing) replaces its older connection, which is
 // closed, so two sessions of one gateway never interleave batches.
@@ -37,6 +42,8 @@ struct CentralServerOptions {
   std::string central_id = "central";
   // A connection that has not finished its TLS handshake and Hello by then is closed.
   std::chrono::milliseconds hello_timeout{10'000};
+  // How often an open session looks for inventory deltas added since it opened.
+  std::chrono::milliseconds delta_poll_interval{500};
 };
 
 struct CentralFigures {

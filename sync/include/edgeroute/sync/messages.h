@@ -2,7 +2,8 @@
 // verifying what a peer sent before anything reads it. Beyond the generated Verifier
 // (bounds, required fields) verification checks the file identifier, that the body is
 // of a type this build knows, and what the schema states in words: a batch's entries
-// ascend by one and are of known kinds. A refusal says what is wrong, as the peer will
+// ascend by one and are of known kinds; a delta has an id and changes at least one unit.
+// A refusal says what is wrong, as the peer will
 // read it ("JournalBatch entry 3 has sequence 9 after 7").
 //
 // Thread-safety: pure functions; a JournalBatchBuilder belongs to one thread.
@@ -36,6 +37,10 @@ protocol::Frame hello_frame(std::string_view gateway_id, std::uint64_t newest_se
 protocol::Frame welcome_frame(std::uint64_t acknowledged, std::string_view central_id);
 protocol::Frame acknowledged_frame(std::uint64_t sequence);
 protocol::Frame refused_frame(fbs::RefusalCode code, std::string_view message);
+protocol::Frame inventory_delta_frame(std::uint64_t delta_id, std::string_view node_id,
+                                      std::string_view sku_id, std::int32_t units,
+                                      std::string_view reason);
+protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::string_view message);
 
 // Collects consecutive journal entries into one JournalBatch frame.
 class JournalBatchBuilder {

@@ -12,6 +12,11 @@
 // that got an acknowledgement). A link that comes back up cuts the wait short; a link
 // that goes down ends the session at once.
 //
+// Inventory deltas from central go to `on_inventory_delta`, each at most once per
+// process (central offers a delta again only in a later session, and only once it holds
+// the journal the gateway reported; the entry that applied it is then among what it
+// holds).
+//
 // Threading: one thread of its own runs the connection. start()/stop() from one
 // controlling thread; figures() from any.
 #pragma once
@@ -61,18 +66,41 @@ struct SyncFigures {
   std::uint64_t sessions = 0;        // sessions opened (Welcomes)
   std::uint64_t failures = 0;        // sessions or attempts that ended in an error
   std::uint64_t entries_sent = 0;    // over all sessions, resends included
+  std::uint64_t deltas_applied = 0;  // inventory deltas the gateway journaled
+  std::uint64_t deltas_refused = 0;  // inventory deltas sent back to central as conflicts
   std::string last_error;            // why the last session or attempt ended
+};
+
+// A change of stock central decided, as the agent hands it to the gateway.
+struct CentralInventoryDelta {
+  std::uint64_t delta_id = 0;
+  std::string node_id;
+  std::string sku_id;
+  std::int32_t units = 0;  // + a receipt, - a write-off
+  std::string reason;
+  // What the gateway journals the adjustment under ("central-delta:<id>", central_delta.h):
+  // the entry tells central the delta is applied.
+  std::string correlation_id;
 };
 
 class SyncAgent {
  public:
   using AcknowledgedSink = std::function<void(std::uint64_t sequence)>;
+  // Applies a delta and calls `done` (from any thread) with ok once the adjustment is
+  // journaled, or with why not. A refusal the gateway would give again however often it
+  // is asked (invalid_argument, not_found, failed_precondition, out_of_range: a node it
+  // does not home, an unknown SKU) goes back to central as a conflict; anything else
+  // (busy, a full disk) ends the session, and central offers the delta again in the next.
+  using InventoryDeltaSink =
+      std::function<void(const CentralInventoryDelta& delta, std::function<void(Status)> done)>;
 
   // `acknowledged` is the mark the gateway's journal holds (what it tells central in
-  // Hello). Errors: the TLS files (named), a journal that cannot be opened.
+  // Hello). Without `on_inventory_delta` every delta is refused. Errors: the TLS files
+  // (named), a journal that cannot be opened.
   static Result<std::unique_ptr<SyncAgent>> start(SyncAgentOptions options, hal::Link& link,
                                                   std::uint64_t acknowledged,
-                                                  AcknowledgedSink on_acknowledged);
+                                                  AcknowledgedSink on_acknowledged,
+                                                  InventoryDeltaSink on_inventory_delta = {});
   ~SyncAgent();  // stops, if still running
   SyncAgent(const SyncAgent&) = delete;
   SyncAgent& operator=(const SyncAgent&) = delete;
@@ -84,8 +112,9 @@ class SyncAgent {
 
  private:
   struct Impl;
-  explicit SyncAgent(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit SyncAgent(std::shared_ptr<Impl> impl);
+  // Shared with the gateway's answers to deltas, which may come after the agent stopped.
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace edgeroute::sync
