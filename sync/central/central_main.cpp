@@ -4,6 +4,9 @@
 //                           --private-key central.key
 //   edgeroute-central gateway add GATEWAY_ID --certificate gateway.pem --db central.db
 //   edgeroute-central gateways --db central.db
+//   edgeroute-central inventory adjust --gateway G --node N --sku S --units 12 --db central.db
+//   edgeroute-central inventory deltas [--gateway G] [--state pending|applied|refused] --db ...
+//   edgeroute-central conflicts --db central.db
 //
 // `serve` accepts gateways' sync connections until SIGTERM or SIGINT; the other commands
 // work on the same database beside a running server (SQLite WAL: readers never block it,
@@ -58,6 +61,14 @@ std::string utc_text(std::int64_t micros) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
   return text;
+}
+
+Result<std::unique_ptr<sync::CentralStore>> existing_store(const std::string& database) {
+  // Reading or adding must not create a store where there was none (a mistyped path).
+  if (!std::filesystem::exists(absolute(database)))
+    return Status(StatusCode::not_found,
+                  fmt::format("{}: no central database there", absolute(database)));
+  return sync::open_sqlite_central_store(absolute(database));
 }
 
 struct ServeOptions {
@@ -125,11 +136,7 @@ int run_gateway_add(const std::string& database, const std::string& gateway_id,
 }
 
 int run_gateways(const std::string& database) {
-  // Listing must not create a store where there was none (a mistyped path).
-  if (!std::filesystem::exists(absolute(database)))
-    return fail(fmt::format("{}: no central database there", absolute(database)));
-  Result<std::unique_ptr<sync::CentralStore>> store =
-      sync::open_sqlite_central_store(absolute(database));
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
   if (!store) return fail(store.status().message());
   Result<std::vector<sync::GatewayRecord>> gateways = (*store)->gateways();
   if (!gateways) return fail(gateways.status().message());
@@ -144,6 +151,57 @@ int run_gateways(const std::string& database) {
         "{:<24} {:>14} {:>10}  {:<20}  {:<20}  {}…\n", gateway.gateway_id, gateway.acknowledged,
         lag, utc_text(gateway.newest_entry_recorded_at_us), utc_text(gateway.last_contact_us),
         gateway.certificate_sha256.substr(0, 16));
+  }
+  return kExitOk;
+}
+
+struct DeltaOptions {
+  std::string database;
+  std::string gateway_id;
+  std::string node_id;
+  std::string sku_id;
+  std::int32_t units = 0;
+  std::string reason;
+  std::string state;
+};
+
+int run_inventory_adjust(const DeltaOptions& options) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
+  if (!store) return fail(store.status().message());
+  hal::LinuxClock clock;
+  Result<std::uint64_t> id =
+      (*store)->add_inventory_delta(options.gateway_id, options.node_id, options.sku_id,
+                                    options.units, options.reason, now_us(clock));
+  if (!id) return fail(id.status().message());
+  std::cout << fmt::format(
+      "delta {} for gateway {}: {} units of {} at {}; pending until the gateway applies it\n", *id,
+      options.gateway_id, fmt::format("{:+}", options.units), options.sku_id, options.node_id);
+  return kExitOk;
+}
+
+// Deltas in one state (all when `state` is empty), as a table.
+int list_deltas(const std::string& database, const std::string& gateway_id,
+                const std::string& state, bool with_reason) {
+  std::optional<sync::InventoryDelta::State> wanted;
+  if (state == "pending") wanted = sync::InventoryDelta::State::pending;
+  if (state == "applied") wanted = sync::InventoryDelta::State::applied;
+  if (state == "refused") wanted = sync::InventoryDelta::State::refused;
+  if (!state.empty() && !wanted)
+    return fail(fmt::format("--state '{}' is not pending, applied or refused", state));
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  Result<std::vector<sync::InventoryDelta>> deltas = (*store)->inventory_deltas(gateway_id, wanted);
+  if (!deltas) return fail(deltas.status().message());
+  std::cout << fmt::format("{:>6}  {:<20} {:<16} {:<20} {:>7}  {:<8} {:>9}  {}\n", "delta",
+                           "gateway", "node", "sku", "units", "state", "sequence",
+                           with_reason ? "refused because" : "reason");
+  for (const sync::InventoryDelta& delta : *deltas) {
+    std::cout << fmt::format(
+        "{:>6}  {:<20} {:<16} {:<20} {:>+7}  {:<8} {:>9}  {}\n", delta.id, delta.gateway_id,
+        delta.node_id, delta.sku_id, delta.units, sync::to_string(delta.state),
+        delta.applied_at_sequence == 0 ? std::string("-")
+                                       : std::to_string(delta.applied_at_sequence),
+        with_reason ? delta.refusal : delta.reason);
   }
   return kExitOk;
 }
@@ -188,6 +246,34 @@ int main(int argc, char** argv) {
   add->callback([database, gateway_id, certificate, &exit_code] {
     exit_code = run_gateway_add(*database, *gateway_id, *certificate);
   });
+
+  auto delta = std::make_shared<DeltaOptions>();
+  CLI::App* inventory =
+      app.add_subcommand("inventory", "Changes of stock decided at central, for the gateways");
+  inventory->require_subcommand(1);
+  CLI::App* adjust = inventory->add_subcommand(
+      "adjust", "Add units to (or take them from) a node's on-hand, through its gateway");
+  adjust->add_option("--gateway", delta->gateway_id, "The gateway that homes the node")->required();
+  adjust->add_option("--node", delta->node_id, "The node")->required();
+  adjust->add_option("--sku", delta->sku_id, "The SKU")->required();
+  adjust->add_option("--units", delta->units, "Units: + a receipt, - a write-off")->required();
+  adjust->add_option("--reason", delta->reason, "The document behind the change");
+  adjust->add_option("--db", delta->database, "Central's database")->required();
+  adjust->callback([delta, &exit_code] { exit_code = run_inventory_adjust(*delta); });
+  CLI::App* deltas = inventory->add_subcommand(
+      "deltas", "List inventory deltas: pending, applied (at which journal entry), refused");
+  deltas->add_option("--gateway", delta->gateway_id, "Only this gateway's");
+  deltas->add_option("--state", delta->state, "pending, applied or refused");
+  deltas->add_option("--db", delta->database, "Central's database")->required();
+  deltas->callback([delta, &exit_code] {
+    exit_code = list_deltas(delta->database, delta->gateway_id, delta->state, false);
+  });
+
+  CLI::App* conflicts = app.add_subcommand(
+      "conflicts", "What gateways could not apply, with their reasons: for an operator to settle");
+  conflicts->add_option("--db", delta->database, "Central's database")->required();
+  conflicts->callback(
+      [delta, &exit_code] { exit_code = list_deltas(delta->database, "", "refused", true); });
 
   CLI::App* gateways =
       app.add_subcommand("gateways", "List gateways: acknowledged sequence, last contact");

@@ -119,23 +119,21 @@ std::pair<std::uint64_t, std::uint64_t> journal_and_acknowledged(std::uint16_t p
   return {status->journal_last_sequence(), status->journal_acknowledged_sequence()};
 }
 
-TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactlyOnce) {
-  testing::TemporaryDirectory directory("sync-processes");
-  const std::string database = directory / "central.db";
-  const testing::CommandRun registered = testing::run_command(
-      std::string(EDGEROUTE_CENTRAL_BINARY) + " gateway add " + kGatewayId + " --certificate '" +
-          kPki + "/" + kGatewayId + ".pem' --db '" + database + "'",
-      directory / "register.err");
-  ASSERT_EQ(registered.exit_status, 0) << registered.err;
-  EXPECT_NE(registered.out.find("gateway gw-test-1 registered: certificate sha256 "),
-            std::string::npos)
-      << registered.out;
-
-  auto central = std::make_unique<Central>(database, 0);
-  const std::uint16_t central_port = central->port();
-  ASSERT_NE(central_port, 0);
-  const std::string config = directory / "gateway.json";
-  {
+// Central's database with the gateway registered, central running, and the gateway's
+// configuration pointing at it.
+class SyncProcesses : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const testing::CommandRun registered =
+        central_command(std::string("gateway add ") + kGatewayId + " --certificate '" + kPki + "/" +
+                        kGatewayId + ".pem'");
+    ASSERT_EQ(registered.exit_status, 0) << registered.err;
+    EXPECT_NE(registered.out.find("gateway gw-test-1 registered: certificate sha256 "),
+              std::string::npos)
+        << registered.out;
+    central = std::make_unique<Central>(database, 0);
+    central_port = central->port();
+    ASSERT_NE(central_port, 0);
     std::ofstream file(config);
     file << R"({ "schema_version": 1, "device_profile": "x86-dev", "gateway_id": ")" << kGatewayId
          << R"(", "served_node_ids": ["fc-reno-1"], "orders": { "address": "127.0.0.1", "port": 0 },
@@ -150,6 +148,35 @@ TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactly
       "policy_trust_anchor": "58VMtSJaH3diZ7aOlqRhIKv6AWQJtvoTo3hEX0VZwnE=" })";
   }
 
+  // `edgeroute-central <arguments> --db <database>`, as an operator types it.
+  testing::CommandRun central_command(const std::string& arguments) {
+    return testing::run_command(
+        std::string(EDGEROUTE_CENTRAL_BINARY) + " " + arguments + " --db '" + database + "'",
+        directory / "central-command.err");
+  }
+
+  // Waits until central holds the whole of the running gateway's journal; its length.
+  std::uint64_t synced(std::uint16_t gateway_port) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      const auto [newest, held] = journal_and_acknowledged(gateway_port);
+      if (newest == held) return newest;
+      if (std::chrono::steady_clock::now() > give_up) {
+        ADD_FAILURE() << "central holds " << held << " of " << newest << " entries";
+        return 0;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  testing::TemporaryDirectory directory{"sync-processes"};
+  const std::string database = directory / "central.db";
+  const std::string config = directory / "gateway.json";
+  std::unique_ptr<Central> central;
+  std::uint16_t central_port = 0;
+};
+
+TEST_F(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactlyOnce) {
   std::map<std::string, bool> acknowledged;  // order id -> the decision holds stock
   std::mt19937 random(20261124);
   constexpr int kRounds = 4;
@@ -176,17 +203,8 @@ TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactly
   std::uint64_t journal_last = 0;
   {
     Gateway gateway(config, false);
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (;;) {
-      const auto [newest, held] = journal_and_acknowledged(gateway.port());
-      if (newest == held) {
-        journal_last = newest;
-        break;
-      }
-      ASSERT_LT(std::chrono::steady_clock::now(), give_up)
-          << "central holds " << held << " of " << newest << " entries";
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    journal_last = synced(gateway.port());
+    ASSERT_GT(journal_last, 0U);
     const int status = gateway.kill(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   }
@@ -195,9 +213,7 @@ TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactly
       << "central did not exit cleanly on SIGTERM: " << central_status;
 
   // What central's operators see.
-  const testing::CommandRun listed = testing::run_command(
-      std::string(EDGEROUTE_CENTRAL_BINARY) + " gateways --db '" + database + "'",
-      directory / "gateways.err");
+  const testing::CommandRun listed = central_command("gateways");
   ASSERT_EQ(listed.exit_status, 0) << listed.err;
   EXPECT_NE(listed.out.find(fmt::format("{:<24} {:>14} {:>10}", kGatewayId, journal_last, 0)),
             std::string::npos)
@@ -252,6 +268,80 @@ TEST(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactly
   std::cout << acknowledged.size() << " decisions acknowledged over " << kRounds
             << " rounds (each killing central and the gateway); central holds all " << journal_last
             << " journal entries once\n";
+}
+
+}  // namespace
+}  // namespace edgeroute
+
+namespace edgeroute {
+namespace {
+
+// On-hand of `sku` at fc-reno-1, as the running gateway reports it.
+std::int32_t on_hand(std::uint16_t gateway_port, const std::string& sku) {
+  Result<protocol::BlockingClient> client =
+      protocol::BlockingClient::connect("127.0.0.1", gateway_port, kTimeout);
+  EXPECT_TRUE(client) << client.status().to_string();
+  if (!client || !client->send(protocol::build_query_inventory(1, sku)).is_ok()) return -1;
+  Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+  if (!response || response->response().body_as_InventoryState() == nullptr) return -1;
+  for (const auto* level : *response->response().body_as_InventoryState()->levels()) {
+    if (level->node_id()->str() == "fc-reno-1") return level->on_hand();
+  }
+  return -1;
+}
+
+TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsAConflict) {
+  std::int32_t before = 0;
+  {
+    Gateway gateway(config, true);
+    before = on_hand(gateway.port(), "sku-tent-2p");
+    ASSERT_GE(before, 0);
+    const testing::CommandRun added = central_command(
+        "inventory adjust --gateway gw-test-1 --node fc-reno-1 --sku sku-tent-2p --units 7 "
+        "--reason 'PO 4711'");
+    ASSERT_EQ(added.exit_status, 0) << added.err;
+    EXPECT_NE(added.out.find("delta 1 for gateway gw-test-1: +7 units of sku-tent-2p at "
+                             "fc-reno-1; pending until the gateway applies it"),
+              std::string::npos)
+        << added.out;
+    const testing::CommandRun damaged = central_command(
+        "inventory adjust --gateway gw-test-1 --node fc-reno-1 --sku sku-tent-2p --units -2 "
+        "--reason write-off");
+    ASSERT_EQ(damaged.exit_status, 0) << damaged.err;
+    const testing::CommandRun unknown = central_command(
+        "inventory adjust --gateway gw-test-1 --node fc-reno-1 --sku sku-nowhere --units 3");
+    ASSERT_EQ(unknown.exit_status, 0) << unknown.err;
+
+    // Applied at the gateway, then known at central from the replayed journal entry.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (central_command("inventory deltas --state applied").out.find("write-off") ==
+               std::string::npos ||
+           central_command("inventory deltas --state applied").out.find("PO 4711") ==
+               std::string::npos ||
+           central_command("conflicts").out.find("sku-nowhere") == std::string::npos) {
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up)
+          << central_command("inventory deltas").out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(on_hand(gateway.port(), "sku-tent-2p"), before + 7 - 2);
+    const int status = gateway.kill(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(status));
+  }
+  // Restarted, the gateway holds the adjustment from its journal and central does not
+  // send it again: applied once.
+  central->kill(SIGKILL);
+  central = std::make_unique<Central>(database, central_port);
+  {
+    Gateway gateway(config, false);
+    ASSERT_GT(synced(gateway.port()), 0U);
+    EXPECT_EQ(on_hand(gateway.port(), "sku-tent-2p"), before + 7 - 2);
+  }
+  const testing::CommandRun conflicts = central_command("conflicts");
+  EXPECT_NE(conflicts.out.find("no SKU 'sku-nowhere' in this gateway's catalog"), std::string::npos)
+      << conflicts.out;
+  const testing::CommandRun applied = central_command("inventory deltas --state applied");
+  EXPECT_NE(applied.out.find("+7  applied"), std::string::npos) << applied.out;
+  EXPECT_NE(applied.out.find("-2  applied"), std::string::npos) << applied.out;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "cli/absolute_path.h"
 #include "cli/exit_code.h"
 #include "edgeroute/firmware_config/config_file.h"
+#include "edgeroute/gateway/central_adjustment.h"
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/gateway_state.h"
 #include "edgeroute/gateway/server.h"
@@ -213,7 +214,12 @@ int run_serve(const ServeOptions& options) {
     }
     Result<std::unique_ptr<sync::SyncAgent>> agent = sync::SyncAgent::start(
         sync_options(*config, journal_options.path), *wan_link, (*journal)->acknowledged(),
-        [&gateway](std::uint64_t sequence) { gateway.record_central_acknowledged(sequence); });
+        [&gateway](std::uint64_t sequence) { gateway.record_central_acknowledged(sequence); },
+        [&gateway](const sync::CentralInventoryDelta& delta, std::function<void(Status)> done) {
+          gateway::apply_central_adjustment(
+              gateway, {delta.node_id, delta.sku_id, delta.units, delta.correlation_id},
+              std::move(done));
+        });
     if (!agent) {
       (*server)->stop_accepting();
       gateway.stop();

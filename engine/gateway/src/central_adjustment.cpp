@@ -1,0 +1,81 @@
+#include "edgeroute/gateway/central_adjustment.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <utility>
+
+#include "edgeroute/protocol/builders.h"
+#include "edgeroute/protocol/verify.h"
+
+namespace edgeroute::gateway {
+namespace {
+
+namespace fbs = protocol::fbs;
+
+// Request ids only match answers within a connection; this sink takes one answer.
+constexpr std::uint64_t kRequestId = 1;
+
+StatusCode status_code_of(fbs::ErrorCode code) {
+  switch (code) {
+    case fbs::ErrorCode::unknown_node:
+    case fbs::ErrorCode::unknown_sku: return StatusCode::not_found;
+    case fbs::ErrorCode::invalid_request: return StatusCode::invalid_argument;
+    case fbs::ErrorCode::busy:
+    case fbs::ErrorCode::journal_unavailable:
+    case fbs::ErrorCode::shutting_down: return StatusCode::unavailable;
+    default: return StatusCode::internal;
+  }
+}
+
+class AdjustmentAnswer final : public ResponseSink {
+ public:
+  explicit AdjustmentAnswer(std::function<void(Status)> done) : done_(std::move(done)) {}
+
+  void send(protocol::Frame frame) override {
+    protocol::Checked<const fbs::Response*> response = protocol::verify_response(frame.payload());
+    if (!response) {
+      done_(Status(StatusCode::internal, response.refusal().message));
+    } else if ((*response)->body_as_AdjustInventoryResult() != nullptr) {
+      done_(Status::ok());
+    } else if (const fbs::Error* error = (*response)->body_as_Error()) {
+      done_(Status(status_code_of(error->code()),
+                   error->message() != nullptr ? error->message()->str() : ""));
+    } else {
+      done_(Status(StatusCode::internal,
+                   fmt::format("the gateway answered an adjustment with {}",
+                               fbs::EnumNameResponseBody((*response)->body_type()))));
+    }
+  }
+
+ private:
+  std::function<void(Status)> done_;
+};
+
+}  // namespace
+
+void apply_central_adjustment(Gateway& gateway, const CentralAdjustment& adjustment,
+                              std::function<void(Status)> done) {
+  if (adjustment.units == 0) {
+    done(Status(StatusCode::invalid_argument, "an adjustment of 0 units"));
+    return;
+  }
+  const protocol::Frame frame =
+      adjustment.units > 0
+          ? protocol::build_receipt(kRequestId, adjustment.node_id, adjustment.sku_id,
+                                    adjustment.units, adjustment.reference)
+          : protocol::build_damage(kRequestId, adjustment.node_id, adjustment.sku_id,
+                                   -adjustment.units, adjustment.reference);
+  ReceivedRequest request;
+  request.payload.assign(frame.payload().begin(), frame.payload().end());
+  // A request is verified before the gateway reads it, this one too (a node or SKU id
+  // from central is outside input).
+  protocol::Checked<const fbs::Request*> verified = protocol::verify_request(request.payload);
+  if (!verified) {
+    done(Status(StatusCode::invalid_argument, verified.refusal().message));
+    return;
+  }
+  gateway.handle(std::move(request), std::make_shared<AdjustmentAnswer>(std::move(done)));
+}
+
+}  // namespace edgeroute::gateway
