@@ -36,6 +36,9 @@ namespace {
 
 constexpr SteadyTime kNever = SteadyTime::max();
 constexpr std::chrono::seconds kReportInterval{1};
+// What an entry adds to a batch beside its payload and ids: its table, the vector slot,
+// alignment padding (an upper bound).
+constexpr std::size_t kEntryOverheadBytes = 128;
 
 // One connection to central and what is in flight on it. Everything here is touched by
 // the agent's I/O thread only.
@@ -259,7 +262,23 @@ void SyncAgent::Impl::delta_done(const std::weak_ptr<Session>& in_session, std::
 
 Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
   bool full = false;
+  Status too_large;
   const Status read = journal->read(from, [&](const journal::StoredEntry& entry) {
+    // An entry that would take the batch past its byte budget waits for the next batch;
+    // one that no frame can carry is named, not retried in silence.
+    const std::size_t entry_bytes = entry.payload.size() + entry.order_id.size() +
+                                    entry.correlation_id.size() + kEntryOverheadBytes;
+    if (batch.entries() > 0 && batch.bytes() + entry_bytes > options.batch_max_bytes) {
+      full = true;
+      return Status(StatusCode::out_of_range, "batch full");
+    }
+    if (entry_bytes + kEntryOverheadBytes > kMaxSyncFrameBytes) {
+      too_large = Status(StatusCode::failed_precondition,
+                         fmt::format("journal entry {} is {} bytes, more than a sync frame "
+                                     "carries ({} bytes)",
+                                     entry.sequence, entry_bytes, kMaxSyncFrameBytes));
+      return too_large;
+    }
     batch.add(entry);
     if (batch.entries() >= options.batch_max_entries || batch.bytes() >= options.batch_max_bytes) {
       full = true;
@@ -267,6 +286,7 @@ Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
     }
     return Status::ok();
   });
+  if (!too_large.is_ok()) return too_large;
   const std::uint64_t seen = std::max(journal->last_sequence(), batch.last_sequence());
   if (seen > journal_newest.load(std::memory_order_relaxed))
     journal_newest.store(seen, std::memory_order_relaxed);
@@ -527,6 +547,13 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
                                                     std::uint64_t acknowledged,
                                                     AcknowledgedSink on_acknowledged,
                                                     InventoryDeltaSink on_inventory_delta) {
+  if (options.batches_in_flight == 0 || options.batch_max_entries == 0 ||
+      options.batch_max_bytes == 0 || options.batch_max_bytes > kMaxSyncFrameBytes / 2)
+    return Status(StatusCode::invalid_argument,
+                  fmt::format("sync batches: {} in flight of at most {} entries and {} bytes; "
+                              "each must be at least 1, and the bytes at most {}",
+                              options.batches_in_flight, options.batch_max_entries,
+                              options.batch_max_bytes, kMaxSyncFrameBytes / 2));
   Result<asio::ssl::context> tls = make_tls_context(TlsRole::gateway, options.tls);
   if (!tls) return tls.status();
   journal::JournalOptions journal_options;

@@ -325,6 +325,21 @@ TEST_F(SyncReplay, ACentralThatAcceptsButNeverAnswersIsGivenUpAfterTheResponseTi
   accepting.join();
 }
 
+TEST_F(SyncReplay, BatchLimitsThatCouldNeverSendAreRefusedAtStart) {
+  SyncAgentOptions none_in_flight = agent_options(kGateway);
+  none_in_flight.batches_in_flight = 0;
+  SyncAgentOptions beyond_a_frame = agent_options(kGateway);
+  beyond_a_frame.batch_max_bytes = kMaxSyncFrameBytes;
+  for (const SyncAgentOptions& options : {none_in_flight, beyond_a_frame}) {
+    Result<std::unique_ptr<SyncAgent>> agent =
+        SyncAgent::start(options, link_, 0, [](std::uint64_t) {});
+    ASSERT_FALSE(agent);
+    EXPECT_EQ(agent.status().code(), StatusCode::invalid_argument);
+    EXPECT_NE(agent.status().message().find("sync batches"), std::string::npos)
+        << agent.status().message();
+  }
+}
+
 TEST_F(SyncReplay, ReplayStartsAfterCentralsMarkEvenWhenTheGatewayBelievedMore) {
   append(*journal_, 50);
   // The gateway's journal says central held 1..30; this central (restored from an older

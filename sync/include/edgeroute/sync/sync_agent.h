@@ -2,9 +2,11 @@
 // whenever the WAN link is up, says Hello, and replays its journal from the mark
 // central acknowledges: batches of consecutive entries read from the journal file (a
 // read-only connection beside the daemon's writer, so routing never waits on it),
-// several in flight, each acknowledged by central once durable there. Every
-// acknowledgement goes to `on_acknowledged` (the gateway persists the mark through its
-// journal writer). At least once from here, exactly once at central (central_store.h).
+// several in flight, each acknowledged by central once durable there. Central's mark
+// goes to `on_acknowledged` (the gateway persists it through its journal writer: an
+// fsync) at most once a second while acknowledgements stream in, and at once when the
+// agent has caught up. At least once from here, exactly once at central
+// (central_store.h).
 //
 // Connections fail; the agent does not. A refusal, a timeout, a lost link or a dead
 // central ends the session; the next attempt waits a backoff with full jitter (uniform
