@@ -140,16 +140,18 @@ int run_gateways(const std::string& database) {
   if (!store) return fail(store.status().message());
   Result<std::vector<sync::GatewayRecord>> gateways = (*store)->gateways();
   if (!gateways) return fail(gateways.status().message());
-  std::cout << fmt::format("{:<24} {:>14} {:>10}  {:<20}  {:<20}  {}\n", "gateway", "acknowledged",
-                           "lag", "newest entry", "last contact", "certificate");
+  std::cout << fmt::format("{:<24} {:>14} {:>10}  {:<20}  {:<20}  {:>11}  {}\n", "gateway",
+                           "acknowledged", "lag", "newest entry", "last contact", "clock off",
+                           "certificate");
   for (const sync::GatewayRecord& gateway : *gateways) {
     // Entries the gateway reported at its last hello that central does not hold yet.
     const std::uint64_t lag = gateway.reported_newest_sequence > gateway.acknowledged
                                   ? gateway.reported_newest_sequence - gateway.acknowledged
                                   : 0;
     std::cout << fmt::format(
-        "{:<24} {:>14} {:>10}  {:<20}  {:<20}  {}…\n", gateway.gateway_id, gateway.acknowledged,
-        lag, utc_text(gateway.newest_entry_recorded_at_us), utc_text(gateway.last_contact_us),
+        "{:<24} {:>14} {:>10}  {:<20}  {:<20}  {:>+10.1f}s  {}…\n", gateway.gateway_id,
+        gateway.acknowledged, lag, utc_text(gateway.newest_entry_recorded_at_us),
+        utc_text(gateway.last_contact_us), static_cast<double>(gateway.clock_skew_us) / 1e6,
         gateway.certificate_sha256.substr(0, 16));
   }
   return kExitOk;

@@ -44,6 +44,9 @@ fbs::RefusalCode refusal_for(const Status& status) {
 }
 
 // What the Hello and Welcome settled.
+// A gateway clock further off central's than this is worth an operator's look.
+constexpr std::int64_t kClockSkewWarning = 30'000'000;  // µs
+
 struct Greeting {
   std::string gateway_id;
   std::uint64_t gateway_newest = 0;  // the newest entry the gateway reported
@@ -243,7 +246,10 @@ asio::awaitable<Result<Greeting>> CentralServer::Impl::greet(MessageStream& stre
                     "gateway '{}'",
                     presented.substr(0, 16), gateway_id));
   }
-  if (Status contact = store.record_contact(gateway_id, now_us(), hello->newest_sequence());
+  const std::int64_t now = now_us();
+  // A gateway that sent no clock is taken as agreeing with central's.
+  const std::int64_t skew_us = hello->gateway_time_us() == 0 ? 0 : hello->gateway_time_us() - now;
+  if (Status contact = store.record_contact(gateway_id, now, hello->newest_sequence(), skew_us);
       !contact.is_ok())
     co_return co_await refuse_hello(stream, gateway_id, fbs::RefusalCode::unavailable,
                                     contact.message());
@@ -253,7 +259,14 @@ asio::awaitable<Result<Greeting>> CentralServer::Impl::greet(MessageStream& stre
     co_return welcome;
   log::info("central.hello", {{"gateway", gateway_id},
                               {"gateway_newest", hello->newest_sequence()},
-                              {"acknowledged", (*record)->acknowledged}});
+                              {"acknowledged", (*record)->acknowledged},
+                              {"clock_skew_ms", skew_us / 1000}});
+  if (skew_us > kClockSkewWarning || skew_us < -kClockSkewWarning) {
+    // Routing does not depend on it (sequences order the journal), but the times of the
+    // gateway's entries, promises and node health do.
+    log::warning("central.clock_skew",
+                 {{"gateway", gateway_id}, {"clock_skew_ms", skew_us / 1000}});
+  }
   co_return Greeting{gateway_id, hello->newest_sequence(), (*record)->acknowledged};
 }
 

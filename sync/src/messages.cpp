@@ -51,10 +51,12 @@ std::string_view view_of(const flatbuffers::String* text) {
 }  // namespace
 
 protocol::Frame hello_frame(std::string_view gateway_id, std::uint64_t newest_sequence,
-                            std::uint64_t acknowledged, std::uint32_t protocol_version) {
+                            std::uint64_t acknowledged, std::int64_t gateway_time_us,
+                            std::uint32_t protocol_version) {
   auto builder = protocol::message_builder();
   const auto id = builder.CreateString(gateway_id.data(), gateway_id.size());
-  const auto hello = fbs::CreateHello(builder, protocol_version, id, newest_sequence, acknowledged);
+  const auto hello = fbs::CreateHello(builder, protocol_version, id, newest_sequence, acknowledged,
+                                      gateway_time_us);
   return finish_message(builder, fbs::Body::Hello, hello.Union());
 }
 

@@ -55,7 +55,8 @@ CREATE TABLE gateways (
   newest_entry_recorded_at_us INTEGER NOT NULL,
   registered_at_us INTEGER NOT NULL,
   last_contact_us INTEGER NOT NULL,
-  reported_newest_sequence INTEGER NOT NULL CHECK (reported_newest_sequence >= 0)
+  reported_newest_sequence INTEGER NOT NULL CHECK (reported_newest_sequence >= 0),
+  clock_skew_us INTEGER NOT NULL
 ) STRICT;
 CREATE TABLE journal_entries (
   gateway_id TEXT NOT NULL,
@@ -85,14 +86,15 @@ CREATE TABLE inventory_deltas (
 
 constexpr const char* kGatewayColumns =
     "id, certificate_sha256, acknowledged, newest_entry_recorded_at_us, registered_at_us, "
-    "last_contact_us, reported_newest_sequence";
+    "last_contact_us, reported_newest_sequence, clock_skew_us";
 // Rotation replaces the certificate only: the mark and the journal stay, and so does
 // the time the gateway was first registered.
 constexpr const char* kUpsertGatewaySql =
-    "INSERT INTO gateways VALUES (?1, ?2, 0, 0, ?3, 0, 0) "
+    "INSERT INTO gateways VALUES (?1, ?2, 0, 0, ?3, 0, 0, 0) "
     "ON CONFLICT (id) DO UPDATE SET certificate_sha256 = excluded.certificate_sha256";
 constexpr const char* kUpdateContactSql =
-    "UPDATE gateways SET last_contact_us = ?2, reported_newest_sequence = ?3 WHERE id = ?1";
+    "UPDATE gateways SET last_contact_us = ?2, reported_newest_sequence = ?3, clock_skew_us = ?4 "
+    "WHERE id = ?1";
 constexpr const char* kUpdateMarkSql =
     "UPDATE gateways SET acknowledged = ?2, newest_entry_recorded_at_us = ?3, "
     "last_contact_us = ?4 WHERE id = ?1";
@@ -279,12 +281,13 @@ class SqliteCentralStore final : public CentralStore {
   }
 
   Status record_contact(std::string_view gateway_id, std::int64_t now_us,
-                        std::uint64_t newest_sequence) override {
+                        std::uint64_t newest_sequence, std::int64_t clock_skew_us) override {
     if (Status free = not_reading("record_contact"); !free.is_ok()) return free;
     bind_text(update_contact_.get(), 1, gateway_id);
     sqlite3_bind_int64(update_contact_.get(), 2, now_us);
     sqlite3_bind_int64(update_contact_.get(), 3,
                        static_cast<std::int64_t>(std::min(newest_sequence, kLargestSequence)));
+    sqlite3_bind_int64(update_contact_.get(), 4, clock_skew_us);
     const std::string operation = fmt::format("record contact of gateway '{}'", gateway_id);
     if (Status updated = step_once(update_contact_, operation); !updated.is_ok()) return updated;
     if (sqlite3_changes(db()) == 0) return unknown_gateway(gateway_id, operation);
@@ -462,7 +465,7 @@ class SqliteCentralStore final : public CentralStore {
     return GatewayRecord{std::string(column_text(row, 0)), std::string(column_text(row, 1)),
                          column_unsigned(row, 2),          sqlite3_column_int64(row, 3),
                          sqlite3_column_int64(row, 4),     sqlite3_column_int64(row, 5),
-                         column_unsigned(row, 6)};
+                         column_unsigned(row, 6),          sqlite3_column_int64(row, 7)};
   }
 
   // What can be refused without reading the store: nothing of such a batch is applied.

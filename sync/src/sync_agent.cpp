@@ -133,6 +133,11 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // Reads entries from `from` into `batch` until it is full or the journal ends.
   Status fill(JournalBatchBuilder& batch, std::uint64_t from);
   void acknowledge(std::uint64_t sequence);
+  std::int64_t wall_now_us() const {
+    const auto now = options.clock != nullptr ? options.clock->wall_now().time_since_epoch()
+                                              : std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+  }
   // Hands the mark to the gateway (which persists it: an fsync) at most once a second
   // while acknowledgements stream in, and whenever the session runs idle.
   void report_acknowledged(bool now);
@@ -385,7 +390,7 @@ asio::awaitable<Status> SyncAgent::Impl::open_session(Session& session) {
   if (*newest > journal_newest.load(std::memory_order_relaxed))
     journal_newest.store(*newest, std::memory_order_relaxed);
   if (Status hello = co_await session.stream.write(
-          hello_frame(options.gateway_id, session.journal_newest, acknowledged));
+          hello_frame(options.gateway_id, session.journal_newest, acknowledged, wall_now_us()));
       !hello.is_ok())
     co_return session.ended.is_ok()
         ? Status(hello.code(), fmt::format("{}: {}", where, hello.message()))

@@ -305,7 +305,7 @@ TEST_F(CentralStoreTest, AnUnknownGatewayIsNotFound) {
       store->apply_journal_batch("gw-nowhere", Batch("gw-nowhere", 1, 2).entries(), 0);
   EXPECT_EQ(refused.status().code(), StatusCode::not_found);
   EXPECT_THAT(refused.status().message(), HasSubstr("gw-nowhere"));
-  EXPECT_EQ(store->record_contact("gw-nowhere", 0, 0).code(), StatusCode::not_found);
+  EXPECT_EQ(store->record_contact("gw-nowhere", 0, 0, 0).code(), StatusCode::not_found);
   const Status read =
       store->read_journal("gw-nowhere", 1, [](const StoredEntry&) { return Status::ok(); });
   EXPECT_EQ(read.code(), StatusCode::not_found);
@@ -335,7 +335,7 @@ TEST_F(CentralStoreTest, EverythingSurvivesReopeningAndAReplayAfterItIsAllDuplic
     ASSERT_NE(store, nullptr);
     apply(*store, kLeipzig, batch, kSomeTimeUs + 5);
     apply(*store, kPoznan, Batch(kPoznan, 1, 2));
-    ASSERT_TRUE(store->record_contact(kPoznan, kSomeTimeUs + 9, 40).is_ok());
+    ASSERT_TRUE(store->record_contact(kPoznan, kSomeTimeUs + 9, 40, -2500).is_ok());
   }
   std::unique_ptr<CentralStore> store = open();
   ASSERT_NE(store, nullptr);
@@ -352,6 +352,7 @@ TEST_F(CentralStoreTest, EverythingSurvivesReopeningAndAReplayAfterItIsAllDuplic
   EXPECT_EQ((*all)[1].acknowledged, 2U);
   EXPECT_EQ((*all)[1].last_contact_us, kSomeTimeUs + 9);
   EXPECT_EQ((*all)[1].reported_newest_sequence, 40U);
+  EXPECT_EQ((*all)[1].clock_skew_us, -2500);
   EXPECT_EQ(leipzig.reported_newest_sequence, 0U) << "never said hello";
 
   // The gateway never heard the acknowledgement and replays: exactly once still.
@@ -508,7 +509,7 @@ TEST_F(CentralStoreTest, AFullDiskAppliesNothingAndTheStoreGoesOn) {
     const Batch again(kLeipzig, last + 1, 16, kLargePayload);
     EXPECT_EQ(store->apply_journal_batch(kLeipzig, again.entries(), 0).status().code(),
               StatusCode::no_space);
-    EXPECT_TRUE(store->record_contact(kPoznan, kSomeTimeUs + 3, 2).is_ok());
+    EXPECT_TRUE(store->record_contact(kPoznan, kSomeTimeUs + 3, 2, 0).is_ok());
   }
   std::unique_ptr<CentralStore> store = open();
   ASSERT_NE(store, nullptr);

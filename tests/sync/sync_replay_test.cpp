@@ -245,6 +245,24 @@ TEST_F(SyncReplay, CentralStoppedWithBatchesInFlightStillEndsWithEachEntryOnce) 
   EXPECT_EQ(held_by_central(kGateway), one_to(20000));
 }
 
+TEST_F(SyncReplay, AGatewayClockHoursOffIsShownAtCentralAndItsJournalStillArrivesOnce) {
+  append(*journal_, 20);
+  // The gateway's clock runs three hours ahead of central's.
+  hal::SimClock ahead(hal::WallTime(std::chrono::duration_cast<hal::Duration>(
+                          std::chrono::system_clock::now().time_since_epoch() + 3h)),
+                      hal::MonotonicTime());
+  SyncAgentOptions options = agent_options(kGateway);
+  options.clock = &ahead;
+  start_agent(options);
+  ASSERT_TRUE(eventually([&] { return persisted_.load() == 20; })) << last_error();
+  EXPECT_EQ(held_by_central(kGateway), one_to(20));
+  Result<std::optional<GatewayRecord>> record = store_->gateway(kGateway);
+  ASSERT_TRUE(record && *record);
+  const auto skew = std::chrono::microseconds((*record)->clock_skew_us);
+  EXPECT_GT(skew, 3h - 1min);
+  EXPECT_LT(skew, 3h + 1min);
+}
+
 TEST_F(SyncReplay, ALinkDownEndsTheSessionAndALinkUpResumesIt) {
   append(*journal_, 100);
   start_agent(agent_options(kGateway));
@@ -568,7 +586,7 @@ TEST_F(SyncReplay, DuplicatedAndOverlappingBatchesAreAppliedOnceAndAGapIsRefused
 
 TEST_F(SyncReplay, AnotherProtocolVersionIsRefusedByName) {
   RawClient client(port_, gateway_files(kGateway));
-  client.send(hello_frame(kGateway, 0, 0, kSyncProtocolVersion + 1));
+  client.send(hello_frame(kGateway, 0, 0, 0, kSyncProtocolVersion + 1));
   const fbs::Refused* refused = refusal(client.receive());
   ASSERT_NE(refused, nullptr);
   EXPECT_EQ(refused->code(), fbs::RefusalCode::version_unsupported);

@@ -212,8 +212,10 @@ int run_serve(const ServeOptions& options) {
                    {{"wan_interface", config->wan_interface}, {"error", link.status().message()}});
       wan_link = std::make_unique<hal::FixedLink>();
     }
+    sync::SyncAgentOptions agent_options = sync_options(*config, journal_options.path);
+    agent_options.clock = &clock;
     Result<std::unique_ptr<sync::SyncAgent>> agent = sync::SyncAgent::start(
-        sync_options(*config, journal_options.path), *wan_link, (*journal)->acknowledged(),
+        std::move(agent_options), *wan_link, (*journal)->acknowledged(),
         [&gateway](std::uint64_t sequence) { gateway.record_central_acknowledged(sequence); },
         [&gateway](const sync::CentralInventoryDelta& delta, std::function<void(Status)> done) {
           gateway::apply_central_adjustment(

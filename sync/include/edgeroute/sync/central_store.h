@@ -46,6 +46,9 @@ struct GatewayRecord {
   // The newest sequence the gateway said it had, at its last hello: entries above
   // `acknowledged` up to it are on their way (the lag central knows of).
   std::uint64_t reported_newest_sequence = 0;
+  // The gateway's clock minus central's at its last hello, in µs (positive: the gateway is
+  // ahead); entries' recorded_at_us carry the gateway's clock.
+  std::int64_t clock_skew_us = 0;
 };
 
 // A change to a gateway's stock decided at central (a receipt booked at headquarters, a
@@ -95,9 +98,10 @@ class CentralStore {
   virtual Result<std::vector<GatewayRecord>> gateways() const = 0;
 
   // A gateway said hello at central's `now_us`, with `newest_sequence` the newest entry
-  // of its journal (not_found for an unknown gateway).
+  // of its journal and its clock `clock_skew_us` off central's (not_found for an unknown
+  // gateway).
   virtual Status record_contact(std::string_view gateway_id, std::int64_t now_us,
-                                std::uint64_t newest_sequence) = 0;
+                                std::uint64_t newest_sequence, std::int64_t clock_skew_us) = 0;
 
   // Applies a batch of one gateway's journal entries, exactly once, in one durable
   // transaction (entries and the new mark together). `entries` must ascend by one

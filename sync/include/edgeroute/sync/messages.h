@@ -32,7 +32,7 @@ inline constexpr const char* kSyncIdentifier = "ERSY";
 inline constexpr std::uint32_t kMaxSyncFrameBytes = 8 * 1024 * 1024;
 
 protocol::Frame hello_frame(std::string_view gateway_id, std::uint64_t newest_sequence,
-                            std::uint64_t acknowledged,
+                            std::uint64_t acknowledged, std::int64_t gateway_time_us = 0,
                             std::uint32_t protocol_version = kSyncProtocolVersion);
 protocol::Frame welcome_frame(std::uint64_t acknowledged, std::string_view central_id);
 protocol::Frame acknowledged_frame(std::uint64_t sequence);

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "edgeroute/base/result.h"
+#include "edgeroute/hal/clock.h"
 #include "edgeroute/hal/link.h"
 #include "edgeroute/sync/tls.h"
 
@@ -58,6 +59,9 @@ struct SyncAgentOptions {
   std::chrono::milliseconds response_timeout{10'000};
   // Seeds the backoff jitter (tests make it repeatable).
   std::uint64_t jitter_seed = 0;
+  // The gateway's wall clock, told to central in every Hello (central shows how far it is
+  // off its own); nullptr: the system clock.
+  const hal::Clock* clock = nullptr;
 };
 
 struct SyncFigures {
