@@ -184,14 +184,17 @@ TEST_F(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExact
     Gateway gateway(config, round == 0);
     ASSERT_NE(gateway.port(), 0);
     // Central dies -9 once in the round and comes back on its port; the gateway dies -9
-    // at the end of it.
+    // at the end of it. The moments are drawn here: `random` belongs to this thread.
+    const auto central_dies = std::chrono::milliseconds(50 + random() % 200);
+    const auto central_down = std::chrono::milliseconds(random() % 150);
+    const auto gateway_dies = std::chrono::milliseconds(100 + random() % 200);
     std::thread killer([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 200));
+      std::this_thread::sleep_for(central_dies);
       const int status = central->kill(SIGKILL);
       EXPECT_TRUE(WIFSIGNALED(status));
-      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 150));
+      std::this_thread::sleep_for(central_down);
       central = std::make_unique<Central>(database, central_port);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 + random() % 200));
+      std::this_thread::sleep_for(gateway_dies);
       const int gateway_status = gateway.kill(SIGKILL);
       EXPECT_TRUE(WIFSIGNALED(gateway_status));
     });
