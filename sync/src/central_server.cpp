@@ -318,6 +318,8 @@ asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session
       const std::string why = refused->message() ? refused->message()->str() : "";
       const Status recorded =
           store.refuse_inventory_delta(refused->delta_id(), gateway_id, why, now_us());
+      // Not recorded (the store busy or full): offered again in this session, refused again.
+      if (!recorded.is_ok()) session.deltas_sent.erase(refused->delta_id());
       log::warning("central.delta_refused",
                    {{"gateway", gateway_id},
                     {"delta", refused->delta_id()},
@@ -391,8 +393,8 @@ void CentralServer::Impl::offer_deltas(GatewaySession& session) {
   }
   for (const InventoryDelta& delta : *pending) {
     if (!session.deltas_sent.insert(delta.id).second) continue;
-    session.send(
-        inventory_delta_frame(delta.id, delta.node_id, delta.sku_id, delta.units, delta.reason));
+    session.send(inventory_delta_frame(delta.id, delta.node_id, delta.sku_id, delta.units,
+                                       delta.reason, delta.correlation_id));
     log::info("central.delta_sent", {{"gateway", gateway_id},
                                      {"delta", delta.id},
                                      {"node", delta.node_id},

@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <utility>
 
 #include "edgeroute/base/assert.h"
+#include "edgeroute/sync/central_delta.h"
 
 namespace edgeroute::sync {
 namespace {
@@ -82,12 +84,14 @@ protocol::Frame refused_frame(fbs::RefusalCode code, std::string_view message) {
 
 protocol::Frame inventory_delta_frame(std::uint64_t delta_id, std::string_view node_id,
                                       std::string_view sku_id, std::int32_t units,
-                                      std::string_view reason) {
+                                      std::string_view reason, std::string_view correlation_id) {
   auto builder = protocol::message_builder();
   const auto node = builder.CreateString(node_id.data(), node_id.size());
   const auto sku = builder.CreateString(sku_id.data(), sku_id.size());
   const auto why = optional_string(builder, reason);
-  const auto delta = fbs::CreateInventoryDelta(builder, delta_id, node, sku, units, why);
+  const auto correlation = builder.CreateString(correlation_id.data(), correlation_id.size());
+  const auto delta =
+      fbs::CreateInventoryDelta(builder, delta_id, node, sku, units, why, correlation);
   return finish_message(builder, fbs::Body::InventoryDelta, delta.Union());
 }
 
@@ -141,8 +145,14 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
     case fbs::Body::InventoryDelta: {
       const fbs::InventoryDelta& delta = *message->body_as_InventoryDelta();
       if (delta.delta_id() == 0) return malformed("InventoryDelta has delta_id 0");
-      if (delta.units() == 0)
-        return malformed(fmt::format("InventoryDelta {} changes 0 units", delta.delta_id()));
+      if (delta.units() == 0 || delta.units() == std::numeric_limits<std::int32_t>::min())
+        return malformed(
+            fmt::format("InventoryDelta {} changes {} units", delta.delta_id(), delta.units()));
+      if (!names_central_delta(delta.correlation_id()->string_view()))
+        return malformed(
+            fmt::format("InventoryDelta {} has correlation id '{}', not one of "
+                        "central's deltas",
+                        delta.delta_id(), delta.correlation_id()->string_view()));
       return message;
     }
     case fbs::Body::JournalBatch: {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +77,7 @@ CREATE TABLE inventory_deltas (
   sku_id TEXT NOT NULL,
   units INTEGER NOT NULL CHECK (units != 0),
   reason TEXT NOT NULL,
+  correlation_id TEXT NOT NULL UNIQUE,
   created_at_us INTEGER NOT NULL,
   state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),
   applied_at_sequence INTEGER NOT NULL,
@@ -109,17 +111,20 @@ constexpr const char* kSelectEntriesSql =
     "ON e.gateway_id = g.id AND e.sequence >= ?2 WHERE g.id = ?1 ORDER BY e.sequence";
 
 constexpr const char* kInsertDeltaSql =
-    "INSERT INTO inventory_deltas (gateway_id, node_id, sku_id, units, reason, created_at_us, "
-    "state, applied_at_sequence, refusal, settled_at_us) "
-    "SELECT id, ?2, ?3, ?4, ?5, ?6, 0, 0, '', 0 FROM gateways WHERE id = ?1";
+    "INSERT INTO inventory_deltas (gateway_id, node_id, sku_id, units, reason, correlation_id, "
+    "created_at_us, state, applied_at_sequence, refusal, settled_at_us) "
+    "SELECT id, ?2, ?3, ?4, ?5, ?7, ?6, 0, 0, '', 0 FROM gateways WHERE id = ?1";
 // ?1 gateway ('' for all), ?2 state (-1 for any).
 constexpr const char* kSelectDeltasSql =
     "SELECT id, gateway_id, node_id, sku_id, units, reason, created_at_us, state, "
-    "applied_at_sequence, refusal, settled_at_us FROM inventory_deltas "
+    "applied_at_sequence, refusal, settled_at_us, correlation_id FROM inventory_deltas "
     "WHERE (?1 = '' OR gateway_id = ?1) AND (?2 < 0 OR state = ?2) ORDER BY id";
 constexpr const char* kSettleDeltaSql =
     "UPDATE inventory_deltas SET state = ?3, applied_at_sequence = ?4, refusal = ?5, "
     "settled_at_us = ?6 WHERE id = ?1 AND gateway_id = ?2 AND state = 0";
+constexpr const char* kApplyDeltaSql =
+    "UPDATE inventory_deltas SET state = 1, applied_at_sequence = ?3, settled_at_us = ?4 "
+    "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0";
 constexpr const char* kSelectDeltaStateSql =
     "SELECT state FROM inventory_deltas WHERE id = ?1 AND gateway_id = ?2";
 
@@ -318,11 +323,12 @@ class SqliteCentralStore final : public CentralStore {
                                             std::string_view reason, std::int64_t now_us) override {
     const std::string operation =
         fmt::format("add an inventory delta for gateway '{}'", gateway_id);
-    if (units == 0 || node_id.empty() || sku_id.empty()) {
+    if (units == 0 || units > kMaxDeltaUnits || units < -kMaxDeltaUnits || node_id.empty() ||
+        sku_id.empty()) {
       return Status(StatusCode::invalid_argument,
-                    fmt::format("{}: {}: a delta names a node and a SKU and changes at least one "
-                                "unit (node '{}', SKU '{}', {} units)",
-                                path_, operation, node_id, sku_id, units));
+                    fmt::format("{}: {}: a delta names a node and a SKU and changes 1..{} units "
+                                "either way (node '{}', SKU '{}', {} units)",
+                                path_, operation, kMaxDeltaUnits, node_id, sku_id, units));
     }
     if (Status free = not_reading("add_inventory_delta"); !free.is_ok()) return free;
     sqlite3_stmt* insert = insert_delta_.get();
@@ -332,6 +338,10 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_bind_int(insert, 4, units);
     bind_text(insert, 5, reason);
     sqlite3_bind_int64(insert, 6, now_us);
+    std::random_device entropy;
+    const std::uint64_t nonce = (static_cast<std::uint64_t>(entropy()) << 32) | entropy();
+    const std::string correlation_id = central_delta_correlation_id(nonce);
+    bind_text(insert, 7, correlation_id);
     if (Status inserted = step_once(insert_delta_, operation); !inserted.is_ok()) return inserted;
     if (sqlite3_changes(db()) == 0) return unknown_gateway(gateway_id, operation);
     return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()));
@@ -361,6 +371,7 @@ class SqliteCentralStore final : public CentralStore {
       delta.applied_at_sequence = column_unsigned(select, 8);
       delta.refusal = column_text(select, 9);
       delta.settled_at_us = sqlite3_column_int64(select, 10);
+      delta.correlation_id = column_text(select, 11);
       deltas.push_back(std::move(delta));
     }
   }
@@ -531,13 +542,16 @@ class SqliteCentralStore final : public CentralStore {
       result.acknowledged = entry.sequence;
       newest_recorded_at_us = entry.recorded_at_us;
       ++result.applied;
-      if (entry.kind == EntryKind::inventory_adjustment) {
-        if (const std::optional<std::uint64_t> delta = central_delta_of(entry.correlation_id)) {
-          if (Status settled = settle(*delta, gateway_id, InventoryDelta::State::applied,
-                                      entry.sequence, "", now_us);
-              !settled.is_ok()) {
-            return settled;
-          }
+      if (entry.kind == EntryKind::inventory_adjustment &&
+          names_central_delta(entry.correlation_id)) {
+        sqlite3_stmt* applied = apply_delta_.get();
+        bind_text(applied, 1, gateway_id);
+        bind_text(applied, 2, entry.correlation_id);
+        sqlite3_bind_int64(applied, 3, static_cast<std::int64_t>(entry.sequence));
+        sqlite3_bind_int64(applied, 4, now_us);
+        if (Status settled = step_once(apply_delta_, operation + ": mark a delta applied");
+            !settled.is_ok()) {
+          return settled;
         }
       }
     }
@@ -574,7 +588,7 @@ class SqliteCentralStore final : public CentralStore {
   Statement begin_, commit_, rollback_;
   Statement upsert_gateway_, select_gateway_, select_gateways_, update_contact_, update_mark_;
   Statement insert_entry_, select_entries_;
-  Statement insert_delta_, select_deltas_, settle_delta_, select_delta_state_;
+  Statement insert_delta_, select_deltas_, settle_delta_, select_delta_state_, apply_delta_;
   mutable bool reading_ = false;
 };
 
@@ -641,6 +655,7 @@ Status SqliteCentralStore::configure() {
       {&select_deltas_, kSelectDeltasSql},
       {&settle_delta_, kSettleDeltaSql},
       {&select_delta_state_, kSelectDeltaStateSql},
+      {&apply_delta_, kApplyDeltaSql},
   };
   for (const auto& [statement, sql] : wanted) {
     Result<Statement> prepared = Statement::prepare(connection_, sql);

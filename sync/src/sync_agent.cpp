@@ -23,7 +23,6 @@
 
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/ops/log.h"
-#include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/messages.h"
 #include "message_stream.h"
 
@@ -142,8 +141,8 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // while acknowledgements stream in, and whenever the session runs idle.
   void report_acknowledged(bool now);
   void on_link(hal::LinkState state);
-  void take_delta(const std::shared_ptr<Session>& session, const fbs::InventoryDelta& delta);
-  void delta_done(const std::weak_ptr<Session>& session, std::uint64_t delta_id, Status outcome);
+  void take_delta(const fbs::InventoryDelta& delta);
+  void delta_done(std::uint64_t delta_id, std::string correlation_id, Status outcome);
   void remember_failure(const Status& why);
 
   SyncAgentOptions options;
@@ -165,8 +164,9 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   std::uint64_t acknowledged = 0;
   std::uint64_t reported = 0;
   SteadyTime reported_at{};
-  // Deltas handed to the gateway by this process and not refused: in flight or applied.
-  std::set<std::uint64_t> deltas_taken;
+  // Correlation ids of the deltas handed to the gateway by this process and not refused:
+  // in flight or applied.
+  std::set<std::string> deltas_taken;
 
   // Figures, read from any thread.
   std::atomic<bool> connected{false};
@@ -212,12 +212,12 @@ void SyncAgent::Impl::on_link(hal::LinkState state) {
   }
 }
 
-void SyncAgent::Impl::take_delta(const std::shared_ptr<Session>& session,
-                                 const fbs::InventoryDelta& delta) {
+void SyncAgent::Impl::take_delta(const fbs::InventoryDelta& delta) {
   const std::uint64_t delta_id = delta.delta_id();
-  if (!deltas_taken.insert(delta_id).second) return;  // its entry will tell central
+  std::string correlation_id = delta.correlation_id()->str();
+  if (!deltas_taken.insert(correlation_id).second) return;  // its entry will tell central
   if (!on_inventory_delta) {
-    delta_done(session, delta_id,
+    delta_done(delta_id, std::move(correlation_id),
                Status(StatusCode::failed_precondition, "this gateway applies no inventory deltas"));
     return;
   }
@@ -227,42 +227,44 @@ void SyncAgent::Impl::take_delta(const std::shared_ptr<Session>& session,
   taken.sku_id = delta.sku_id()->str();
   taken.units = delta.units();
   taken.reason = delta.reason() ? delta.reason()->str() : "";
-  taken.correlation_id = central_delta_correlation_id(delta_id);
+  taken.correlation_id = correlation_id;
   // The answer may come from any thread, after the session or the agent is gone.
   std::weak_ptr<Impl> agent = weak_from_this();
-  std::weak_ptr<Session> in_session = session;
-  on_inventory_delta(taken, [agent, in_session, delta_id](Status outcome) {
+  on_inventory_delta(taken, [agent, delta_id, correlation_id](Status outcome) {
     if (std::shared_ptr<Impl> alive = agent.lock()) {
-      asio::post(alive->io, [agent, in_session, delta_id, outcome = std::move(outcome)] {
+      asio::post(alive->io, [agent, delta_id, correlation_id, outcome = std::move(outcome)] {
         if (std::shared_ptr<Impl> running = agent.lock())
-          running->delta_done(in_session, delta_id, outcome);
+          running->delta_done(delta_id, correlation_id, outcome);
       });
     }
   });
 }
 
-void SyncAgent::Impl::delta_done(const std::weak_ptr<Session>& in_session, std::uint64_t delta_id,
+// On the agent's thread. What a refusal or a passing failure calls for is done on the
+// session open now, which need not be the one the delta came in: that one may have ended
+// meanwhile, and the current one will not be offered the delta again.
+void SyncAgent::Impl::delta_done(std::uint64_t delta_id, std::string correlation_id,
                                  Status outcome) {
   if (outcome.is_ok()) {
     deltas_applied.fetch_add(1, std::memory_order_relaxed);
-    log::info("sync.delta_applied", {{"delta", delta_id}});
+    log::info("sync.delta_applied", {{"delta", delta_id}, {"correlation_id", correlation_id}});
     return;
   }
-  deltas_taken.erase(delta_id);  // central may offer it again
-  const std::shared_ptr<Session> session = in_session.lock();
+  deltas_taken.erase(correlation_id);  // central may offer it again
+  const bool open = current_session != nullptr && current_session->ended.is_ok();
   if (!refuses_for_good(outcome)) {
-    if (session)
-      session->fail(Status(StatusCode::unavailable,
-                           fmt::format("inventory delta {} could not be applied now: {}", delta_id,
-                                       outcome.message())));
+    // Ending the session makes central offer the delta again in the next one.
+    if (open)
+      current_session->fail(Status(StatusCode::unavailable,
+                                   fmt::format("inventory delta {} could not be applied now: {}",
+                                               delta_id, outcome.message())));
     return;
   }
+  if (!open) return;  // the next session is offered the delta, and refuses it again
+  current_session->outbox.push_back(inventory_delta_refused_frame(delta_id, outcome.message()));
+  current_session->wake.cancel();
   deltas_refused.fetch_add(1, std::memory_order_relaxed);
   log::warning("sync.delta_refused", {{"delta", delta_id}, {"reason", outcome.message()}});
-  if (session && session->ended.is_ok()) {
-    session->outbox.push_back(inventory_delta_refused_frame(delta_id, outcome.message()));
-    session->wake.cancel();
-  }
 }
 
 Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
@@ -444,7 +446,7 @@ asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Ses
       break;
     }
     if (const fbs::InventoryDelta* delta = (*message)->body_as_InventoryDelta()) {
-      take_delta(session, *delta);
+      take_delta(*delta);
       continue;
     }
     const fbs::Acknowledged* ack = (*message)->body_as_Acknowledged();

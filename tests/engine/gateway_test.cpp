@@ -7,12 +7,14 @@
 #include "edgeroute/gateway/gateway.h"
 
 #include <chrono>
+#include <future>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/gateway/central_adjustment.h"
 #include "edgeroute/hal/sim/sim_clock.h"
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
@@ -392,6 +394,28 @@ TEST_F(GatewayFixture, UnknownOrdersNodesAndSkusAreNamedInTheError) {
   const protocol::ReceivedResponse query =
       ask(client, protocol::build_query_inventory(3, "sku-unicorn"));
   EXPECT_EQ(query.response().body_as_Error()->code(), ErrorCode::unknown_sku);
+}
+
+TEST_F(GatewayFixture, AClientsAdjustmentCannotPassForOneOfCentralsDeltas) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const protocol::ReceivedResponse receipt =
+      ask(client, protocol::build_receipt(1, "fc-reno-1", "sku-stove-fuel", 5, "central-delta:1f"));
+  ASSERT_NE(receipt.response().body_as_Error(), nullptr);
+  EXPECT_EQ(receipt.response().body_as_Error()->code(), ErrorCode::invalid_request);
+  EXPECT_THAT(receipt.response().body_as_Error()->message()->str(),
+              HasSubstr("reserved for changes of stock decided at central"));
+  // The same change from central goes through, journaled under its reference.
+  std::promise<Status> applied;
+  apply_central_adjustment(gateway.gateway(),
+                           {"fc-reno-1", "sku-stove-fuel", 5, "central-delta:1f"},
+                           [&applied](Status outcome) { applied.set_value(std::move(outcome)); });
+  const Status outcome = applied.get_future().get();
+  EXPECT_TRUE(outcome.is_ok()) << outcome.to_string();
+  std::promise<Status> refused;
+  apply_central_adjustment(gateway.gateway(), {"fc-reno-1", "sku-unicorn", 5, "central-delta:20"},
+                           [&refused](Status why) { refused.set_value(std::move(why)); });
+  EXPECT_EQ(refused.get_future().get().code(), StatusCode::not_found);
 }
 
 TEST_F(GatewayFixture, AMalformedFrameIsAnsweredAndTheConnectionStaysUsable) {

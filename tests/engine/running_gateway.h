@@ -53,6 +53,7 @@ class RunningGateway {
   // A client connected to this gateway's server; a failure to connect fails the test.
   protocol::BlockingClient connect() const;
   GatewayState& state() { return *state_; }
+  Gateway& gateway() { return *gateway_; }
   // Where the server listens (127.0.0.1), for clients other than connect()'s.
   std::uint16_t port() const;
 

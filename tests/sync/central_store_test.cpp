@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -562,17 +564,28 @@ TEST_F(CentralStoreTest, ARelativePathIsInvalidArgument) {
 
 using State = InventoryDelta::State;
 
-// Entry `sequence` of the gateway as the inventory adjustment that applied delta `delta`.
+// Entry `sequence` of the gateway as the inventory adjustment journaled under
+// `correlation_id` (a delta's).
 OwnedEntry adjustment_applying(const std::string& gateway, std::uint64_t sequence,
-                               std::uint64_t delta) {
+                               const std::string& correlation_id) {
   OwnedEntry entry = entry_of(gateway, sequence);
   entry.kind = EntryKind::inventory_adjustment;
   entry.order_id.clear();
-  entry.correlation_id = central_delta_correlation_id(delta);
+  entry.correlation_id = correlation_id;
   return entry;
 }
 
-class CentralStoreDeltas : public CentralStoreTest {};
+class CentralStoreDeltas : public CentralStoreTest {
+ protected:
+  static std::string correlation_of(const CentralStore& store, std::uint64_t delta_id) {
+    Result<std::vector<InventoryDelta>> all = store.inventory_deltas("", std::nullopt);
+    EXPECT_TRUE(all);
+    for (const InventoryDelta& delta : *all)
+      if (delta.id == delta_id) return delta.correlation_id;
+    ADD_FAILURE() << "no delta " << delta_id;
+    return "";
+  }
+};
 
 TEST_F(CentralStoreDeltas, ADeltaIsPendingUntilTheEntryThatAppliedItArrivesThenApplied) {
   std::unique_ptr<CentralStore> store = open_registered();
@@ -590,10 +603,12 @@ TEST_F(CentralStoreDeltas, ADeltaIsPendingUntilTheEntryThatAppliedItArrivesThenA
   EXPECT_EQ((*pending)[0].node_id, "fc-leipzig");
   EXPECT_EQ((*pending)[0].units, 12);
   EXPECT_EQ((*pending)[0].reason, "PO 4711");
+  EXPECT_TRUE(names_central_delta((*pending)[0].correlation_id)) << (*pending)[0].correlation_id;
+  EXPECT_NE((*pending)[0].correlation_id, correlation_of(*store, *second));
 
   // Entries 1..2 ordinary, 3 the adjustment that applied the delta, replayed twice.
-  const Batch batch(
-      {entry_of(kLeipzig, 1), entry_of(kLeipzig, 2), adjustment_applying(kLeipzig, 3, *first)});
+  const Batch batch({entry_of(kLeipzig, 1), entry_of(kLeipzig, 2),
+                     adjustment_applying(kLeipzig, 3, (*pending)[0].correlation_id)});
   apply(*store, kLeipzig, batch, kSomeTimeUs + 7);
   apply(*store, kLeipzig, batch, kSomeTimeUs + 8);
   Result<std::vector<InventoryDelta>> all = store->inventory_deltas("", std::nullopt);
@@ -611,8 +626,34 @@ TEST_F(CentralStoreDeltas, AnEntryOfAnotherGatewayNamingTheDeltaDoesNotApplyIt) 
   Result<std::uint64_t> delta =
       store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-tent", 5, "", kSomeTimeUs);
   ASSERT_TRUE(delta);
-  apply(*store, kPoznan, Batch({adjustment_applying(kPoznan, 1, *delta)}));
+  apply(*store, kPoznan, Batch({adjustment_applying(kPoznan, 1, correlation_of(*store, *delta))}));
   EXPECT_EQ(store->inventory_deltas(kLeipzig, State::pending)->size(), 1U);
+}
+
+TEST_F(CentralStoreDeltas, ACentralRestoredFromAnOlderCopyIsNotFooledByAnOldEntry) {
+  std::string applied_before;
+  {
+    std::unique_ptr<CentralStore> store = open_registered();
+    ASSERT_NE(store, nullptr);
+    Result<std::uint64_t> delta =
+        store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-a", 5, "", kSomeTimeUs);
+    ASSERT_TRUE(delta);
+    applied_before = correlation_of(*store, *delta);
+  }
+  // The copy restored predates that delta: it is gone, and its id is handed out again.
+  std::filesystem::remove(path_);
+  std::unique_ptr<CentralStore> restored = open_registered();
+  ASSERT_NE(restored, nullptr);
+  Result<std::uint64_t> reused =
+      restored->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-b", -3, "", kSomeTimeUs);
+  ASSERT_TRUE(reused);
+  // The gateway replays the entry that applied the old delta.
+  apply(*restored, kLeipzig, Batch({adjustment_applying(kLeipzig, 1, applied_before)}));
+  Result<std::vector<InventoryDelta>> pending =
+      restored->inventory_deltas(kLeipzig, State::pending);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1U) << "the new delta was taken as applied";
+  EXPECT_EQ((*pending)[0].sku_id, "sku-b");
 }
 
 TEST_F(CentralStoreDeltas, ARefusedDeltaIsAConflictAndCannotBeSettledTwice) {
@@ -634,7 +675,8 @@ TEST_F(CentralStoreDeltas, ARefusedDeltaIsAConflictAndCannotBeSettledTwice) {
   EXPECT_EQ(again.code(), StatusCode::failed_precondition);
   EXPECT_THAT(again.message(), HasSubstr("is refused, not pending"));
   // An entry naming it later (it cannot happen: the gateway refused it) changes nothing.
-  apply(*store, kLeipzig, Batch({adjustment_applying(kLeipzig, 1, *delta)}));
+  apply(*store, kLeipzig,
+        Batch({adjustment_applying(kLeipzig, 1, correlation_of(*store, *delta))}));
   EXPECT_EQ(store->inventory_deltas("", State::refused)->size(), 1U);
 }
 
@@ -647,16 +689,20 @@ TEST_F(CentralStoreDeltas, ADeltaNeedsAKnownGatewayANodeASkuAndUnits) {
             StatusCode::invalid_argument);
   EXPECT_EQ(store->add_inventory_delta(kLeipzig, "", "s", 1, "", 0).status().code(),
             StatusCode::invalid_argument);
+  EXPECT_EQ(
+      store
+          ->add_inventory_delta(kLeipzig, "n", "s", std::numeric_limits<std::int32_t>::min(), "", 0)
+          .status()
+          .code(),
+      StatusCode::invalid_argument);
   EXPECT_TRUE(store->inventory_deltas("", std::nullopt)->empty());
 }
 
-TEST(CentralDeltaCorrelation, NamesADeltaAndNothingElse) {
-  EXPECT_EQ(central_delta_correlation_id(42), "central-delta:42");
-  EXPECT_EQ(central_delta_of("central-delta:42"), 42U);
-  EXPECT_EQ(central_delta_of("central-delta:0"), std::nullopt);
-  EXPECT_EQ(central_delta_of("central-delta:4x"), std::nullopt);
-  EXPECT_EQ(central_delta_of("central-delta:"), std::nullopt);
-  EXPECT_EQ(central_delta_of("PO 4711"), std::nullopt);
+TEST(CentralDeltaCorrelation, NamesADeltaByANonceAndNothingElse) {
+  EXPECT_EQ(central_delta_correlation_id(0x2a), "central-delta:000000000000002a");
+  EXPECT_TRUE(names_central_delta("central-delta:000000000000002a"));
+  EXPECT_FALSE(names_central_delta("PO 4711"));
+  EXPECT_FALSE(names_central_delta("central-delta"));
 }
 
 }  // namespace

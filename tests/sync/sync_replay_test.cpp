@@ -24,6 +24,7 @@
 #include "edgeroute/hal/sim/sim_clock.h"
 #include "edgeroute/hal/sim/sim_link.h"
 #include "edgeroute/journal/journal.h"
+#include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_server.h"
 #include "edgeroute/sync/central_store.h"
 #include "edgeroute/sync/messages.h"
@@ -435,6 +436,12 @@ class SyncDeltas : public SyncReplay {
     std::lock_guard lock(mutex_);
     return taken_.size();
   }
+  // A copy of the index-th delta handed over and its answer, taken under the lock (the
+  // agent's thread may be adding one).
+  std::pair<CentralInventoryDelta, std::function<void(Status)>> handed(std::size_t index) {
+    std::lock_guard lock(mutex_);
+    return taken_.at(index);
+  }
 };
 
 TEST_F(SyncDeltas, ADeltaIsAppliedOnceAndCentralLearnsItFromTheJournalEntry) {
@@ -454,10 +461,12 @@ TEST_F(SyncDeltas, ADeltaIsAppliedOnceAndCentralLearnsItFromTheJournalEntry) {
   EXPECT_EQ(applied.id, id);
   EXPECT_EQ(applied.applied_at_sequence, 11U);
   ASSERT_EQ(taken(), 1U);
-  EXPECT_EQ(taken_[0].first.units, 12);
-  EXPECT_EQ(taken_[0].first.sku_id, "sku-tent");
-  EXPECT_EQ(taken_[0].first.reason, "PO 4711");
-  EXPECT_EQ(taken_[0].first.correlation_id, "central-delta:" + std::to_string(id));
+  const CentralInventoryDelta handed_over = handed(0).first;
+  EXPECT_EQ(handed_over.units, 12);
+  EXPECT_EQ(handed_over.sku_id, "sku-tent");
+  EXPECT_EQ(handed_over.reason, "PO 4711");
+  EXPECT_EQ(handed_over.correlation_id, applied.correlation_id);
+  EXPECT_TRUE(names_central_delta(applied.correlation_id)) << applied.correlation_id;
   EXPECT_EQ(agent_->figures().deltas_applied, 1U);
 }
 
@@ -477,12 +486,35 @@ TEST_F(SyncDeltas, ADeltaInFlightWhenCentralRestartsIsNotAppliedTwice) {
   std::this_thread::sleep_for(50ms);  // room for a second offer to arrive, if it were made
   EXPECT_EQ(taken(), 1U) << "the delta was handed to the gateway twice";
   // Now the gateway journals it: central learns it from the entry.
-  journal_adjustment(taken_[0].first);
-  taken_[0].second(Status::ok());
+  const auto [delta, done] = handed(0);
+  journal_adjustment(delta);
+  done(Status::ok());
   ASSERT_TRUE(eventually([&] { return deltas(InventoryDelta::State::applied).size() == 1; }));
   EXPECT_EQ(deltas(InventoryDelta::State::applied)[0].id, id);
   EXPECT_EQ(deltas(InventoryDelta::State::applied)[0].applied_at_sequence, 4U);
   EXPECT_EQ(taken(), 1U);
+}
+
+TEST_F(SyncDeltas, ADeltaTheGatewayCouldNotTakeAfterItsSessionEndedIsOfferedAgain) {
+  const std::uint64_t id = add_delta("sku-tent", 4);
+  start_agent_with([this](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
+    std::lock_guard lock(mutex_);
+    taken_.emplace_back(delta, std::move(done));
+  });
+  ASSERT_TRUE(eventually([&] { return taken() == 1; })) << last_error();
+  // The session the delta came in ends; the next one is offered it and passes it over.
+  central_->stop();
+  start_central(port_);
+  ASSERT_TRUE(eventually([&] { return agent_->figures().sessions == 2; })) << last_error();
+  // Only now does the gateway answer, busy: the open session ends so that the delta is
+  // offered again, and this time it is taken and journaled.
+  handed(0).second(Status(StatusCode::unavailable, "busy"));
+  ASSERT_TRUE(eventually([&] { return taken() == 2; })) << last_error();
+  const auto [delta, done] = handed(1);
+  journal_adjustment(delta);
+  done(Status::ok());
+  ASSERT_TRUE(eventually([&] { return deltas(InventoryDelta::State::applied).size() == 1; }));
+  EXPECT_EQ(deltas(InventoryDelta::State::applied)[0].id, id);
 }
 
 TEST_F(SyncDeltas, ADeltaTheGatewayCannotApplyBecomesAConflictWithItsReason) {
@@ -591,7 +623,7 @@ TEST_F(SyncReplay, AnotherProtocolVersionIsRefusedByName) {
   ASSERT_NE(refused, nullptr);
   EXPECT_EQ(refused->code(), fbs::RefusalCode::version_unsupported);
   EXPECT_EQ(refused->message()->str(),
-            "protocol version 2 is not spoken here; central speaks version 1");
+            "protocol version 3 is not spoken here; central speaks version 2");
 }
 
 TEST_F(SyncReplay, BytesThatAreNotAMessageAreRefusedAndNothingIsApplied) {

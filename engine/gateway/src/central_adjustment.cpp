@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -56,8 +57,9 @@ class AdjustmentAnswer final : public ResponseSink {
 
 void apply_central_adjustment(Gateway& gateway, const CentralAdjustment& adjustment,
                               std::function<void(Status)> done) {
-  if (adjustment.units == 0) {
-    done(Status(StatusCode::invalid_argument, "an adjustment of 0 units"));
+  if (adjustment.units == 0 || adjustment.units == std::numeric_limits<std::int32_t>::min()) {
+    done(Status(StatusCode::invalid_argument,
+                fmt::format("an adjustment of {} units", adjustment.units)));
     return;
   }
   const protocol::Frame frame =
@@ -68,6 +70,7 @@ void apply_central_adjustment(Gateway& gateway, const CentralAdjustment& adjustm
                                    -adjustment.units, adjustment.reference);
   ReceivedRequest request;
   request.payload.assign(frame.payload().begin(), frame.payload().end());
+  request.from_central = true;
   // A request is verified before the gateway reads it, this one too (a node or SKU id
   // from central is outside input).
   protocol::Checked<const fbs::Request*> verified = protocol::verify_request(request.payload);

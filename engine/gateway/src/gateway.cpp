@@ -1,5 +1,7 @@
 #include "edgeroute/gateway/gateway.h"
 
+#include "edgeroute/gateway/central_adjustment.h"
+
 #include <algorithm>
 #include <limits>
 #include <utility>
@@ -78,6 +80,7 @@ class GatewayJob : public Job {
  protected:
   std::uint64_t request_id() const { return request_.request().request_id(); }
   const protocol::fbs::Request& request() const { return request_.request(); }
+  bool from_central() const { return request_.from_central; }
   void reply(protocol::Frame frame) { sink_->send(std::move(frame)); }
   void fail(ErrorCode code, std::string_view message) {
     reply(protocol::build_error(request_id(), code, message));
@@ -354,6 +357,17 @@ class AdjustInventoryJob final : public GatewayJob {
            fmt::format("node '{}' has no stock record of SKU '{}': a new (SKU, node) pair comes "
                        "with a new inventory snapshot",
                        adjust.node_id()->string_view(), adjust.sku_id()->string_view()));
+      return Next::done;
+    }
+    // Central recognises the entry that applied one of its deltas by this reference: a
+    // client's adjustment must not look like one.
+    if (const flatbuffers::String* reference = adjust.reference();
+        !from_central() && reference != nullptr &&
+        reference->string_view().starts_with(kCentralAdjustmentReferencePrefix)) {
+      fail(ErrorCode::invalid_request,
+           fmt::format("reference '{}': references beginning '{}' are reserved for changes of "
+                       "stock decided at central",
+                       reference->string_view(), kCentralAdjustmentReferencePrefix));
       return Next::done;
     }
     kind_ = adjust.kind();

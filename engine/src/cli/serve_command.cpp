@@ -25,12 +25,17 @@
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/ops/log.h"
 #include "edgeroute/ops/ops_server.h"
+#include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/sync_agent.h"
 
 namespace edgeroute::cli {
 namespace {
 
 namespace log = ops::log;
+
+// The gateway refuses clients' adjustments that carry the references central's deltas
+// are journaled under; both sides must mean the same prefix.
+static_assert(sync::kCentralDeltaPrefix == gateway::kCentralAdjustmentReferencePrefix);
 
 struct ServeOptions {
   std::string config;

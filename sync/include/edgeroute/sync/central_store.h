@@ -53,8 +53,8 @@ struct GatewayRecord {
 
 // A change to a gateway's stock decided at central (a receipt booked at headquarters, a
 // write-off, a correction), as units to add to on-hand. It goes to the gateway that homes
-// the node, which applies it as an inventory adjustment journaled under the correlation
-// id "central-delta:<id>" (central_delta.h); when that entry reaches central the delta is
+// the node, which applies it as an inventory adjustment journaled under the delta's
+// correlation id (central_delta.h); when that entry reaches central the delta is
 // applied, in the same transaction. A gateway that cannot apply it (an unknown SKU, a
 // node it does not home) refuses it: a conflict an operator settles.
 struct InventoryDelta {
@@ -64,8 +64,9 @@ struct InventoryDelta {
   std::string gateway_id;
   std::string node_id;
   std::string sku_id;
-  std::int32_t units = 0;  // + a receipt, - a write-off; never 0
+  std::int32_t units = 0;  // + a receipt, - a write-off; never 0, at most kMaxDeltaUnits
   std::string reason;
+  std::string correlation_id;  // "central-delta:<nonce>", unique
   std::int64_t created_at_us = 0;
   State state = State::pending;
   std::uint64_t applied_at_sequence = 0;  // applied: the gateway's journal entry
@@ -74,6 +75,9 @@ struct InventoryDelta {
 };
 
 std::string_view to_string(InventoryDelta::State state);
+
+// The most units one delta moves either way.
+inline constexpr std::int32_t kMaxDeltaUnits = 10'000'000;
 
 struct AppliedBatch {
   std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
@@ -111,14 +115,15 @@ class CentralStore {
   // failed_precondition "sequence gap: ... holds up to M, batch starts at N" and nothing
   // is applied. An entry kind outside journal::EntryKind is invalid_argument. Unknown
   // gateway: not_found. A full disk: no_space, nothing applied, the store stays usable.
-  // A new inventory_adjustment entry whose correlation id names a pending delta of this
-  // gateway (central_delta.h) marks it applied in the same transaction.
+  // A new inventory_adjustment entry whose correlation id is that of a pending delta of
+  // this gateway (central_delta.h) marks it applied in the same transaction.
   virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
 
   // Records a delta for `gateway_id` (not_found for an unknown gateway; invalid_argument
-  // for 0 units or an empty node or SKU) and returns its id.
+  // for 0 units, more than kMaxDeltaUnits either way, or an empty node or SKU) and returns
+  // its id.
   virtual Result<std::uint64_t> add_inventory_delta(std::string_view gateway_id,
                                                     std::string_view node_id,
                                                     std::string_view sku_id, std::int32_t units,

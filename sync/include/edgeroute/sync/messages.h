@@ -24,8 +24,9 @@
 
 namespace edgeroute::sync {
 
-// Raised when a message changes in a way an older peer would misread.
-inline constexpr std::uint32_t kSyncProtocolVersion = 1;
+// Raised when a message changes in a way an older peer would misread. 2: inventory
+// deltas, and the gateway's clock in the Hello.
+inline constexpr std::uint32_t kSyncProtocolVersion = 2;
 inline constexpr const char* kSyncIdentifier = "ERSY";
 // A batch is cut well below this (JournalBatchBuilder's byte budget); a larger frame
 // is refused before its bytes are read.
@@ -39,7 +40,7 @@ protocol::Frame acknowledged_frame(std::uint64_t sequence);
 protocol::Frame refused_frame(fbs::RefusalCode code, std::string_view message);
 protocol::Frame inventory_delta_frame(std::uint64_t delta_id, std::string_view node_id,
                                       std::string_view sku_id, std::int32_t units,
-                                      std::string_view reason);
+                                      std::string_view reason, std::string_view correlation_id);
 protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::string_view message);
 
 // Collects consecutive journal entries into one JournalBatch frame.

@@ -10,11 +10,16 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "edgeroute/base/status.h"
 #include "edgeroute/gateway/gateway.h"
 
 namespace edgeroute::gateway {
+
+// The references central's adjustments carry (sync's central_delta.h makes them); a
+// client's AdjustInventory with such a reference is refused.
+inline constexpr std::string_view kCentralAdjustmentReferencePrefix = "central-delta:";
 
 struct CentralAdjustment {
   std::string node_id;

@@ -43,6 +43,9 @@ class ResponseSink {
 // A request as received: its verified payload, owned (8-byte aligned).
 struct ReceivedRequest {
   std::vector<std::uint8_t> payload;
+  // Set by apply_central_adjustment() (central_adjustment.h) only: an adjustment central
+  // decided, the one kind of request that may carry a reference reserved for central.
+  bool from_central = false;
   const protocol::fbs::Request& request() const {
     return *flatbuffers::GetRoot<protocol::fbs::Request>(payload.data());
   }
