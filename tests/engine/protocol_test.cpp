@@ -261,7 +261,9 @@ TEST(ProtocolResponses, InventoryPongStatusAndErrorRoundTrip) {
                                                            .journal_queue_depth = 7,
                                                            .routing_workers = 2,
                                                            .uptime_seconds = 3600,
-                                                           .detail = "disk full"}));
+                                                           .detail = "disk full",
+                                                           .sync = fbs::SyncState::disconnected,
+                                                           .sync_detail = "link down"}));
   const auto* gateway = response_of(status).body_as_GatewayStatus();
   EXPECT_TRUE(gateway->ready());
   EXPECT_FALSE(gateway->accepting());
@@ -274,6 +276,8 @@ TEST(ProtocolResponses, InventoryPongStatusAndErrorRoundTrip) {
   EXPECT_EQ(gateway->routing_workers(), 2U);
   EXPECT_EQ(gateway->uptime_seconds(), 3600U);
   EXPECT_EQ(text(gateway->detail()), "disk full");
+  EXPECT_EQ(gateway->sync(), fbs::SyncState::disconnected);
+  EXPECT_EQ(text(gateway->sync_detail()), "link down");
 
   const Bytes error = payload_of(build_error(
       Refusal{.code = fbs::ErrorCode::busy, .message = "queues full", .request_id = 9}));

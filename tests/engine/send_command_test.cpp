@@ -54,6 +54,22 @@ TEST_F(SendCommandFixture, AFailureReportedFromTheCommandLineReRoutesTheOrder) {
   EXPECT_THAT(queried.out, HasSubstr("order ord-cli: rerouted"));
 }
 
+TEST_F(SendCommandFixture, StatusSaysSyncIsOffWithoutCentralsTlsFiles) {
+  RunningGateway gateway(journal_path(), clock);
+  const auto status = edgeroute::testing::run_command(
+      std::string(EDGEROUTE_BINARY) + " status --to 127.0.0.1:" + std::to_string(gateway.port()),
+      directory / "status.err");
+  ASSERT_EQ(status.exit_status, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("sync: off (no TLS files for central in the configuration)"));
+  // A gateway whose agent runs says how far central is behind, and why not connected.
+  gateway.gateway().report_sync_with([] { return SyncReport{false, "central refused: x"}; });
+  const auto syncing = edgeroute::testing::run_command(
+      std::string(EDGEROUTE_BINARY) + " status --to 127.0.0.1:" + std::to_string(gateway.port()),
+      directory / "status.err");
+  EXPECT_THAT(syncing.out, HasSubstr("sync: not connected, central holds 0 of 0 journal entries "
+                                     "(last: central refused: x)"));
+}
+
 TEST_F(SendCommandFixture, AReportThatDoesNotReadIsAUsageErrorNamingTheFormat) {
   RunningGateway gateway(journal_path(), clock);
   const auto parts = send(gateway, "--report ord-1:failed");

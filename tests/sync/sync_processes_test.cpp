@@ -208,6 +208,14 @@ TEST_F(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExact
     Gateway gateway(config, false);
     journal_last = synced(gateway.port());
     ASSERT_GT(journal_last, 0U);
+    const testing::CommandRun shown = testing::run_command(
+        std::string(EDGEROUTE_BINARY) + " status --to 127.0.0.1:" + std::to_string(gateway.port()),
+        directory / "status.err");
+    EXPECT_EQ(shown.exit_status, 0) << shown.err;
+    EXPECT_NE(shown.out.find(fmt::format(
+                  "sync: connected, central holds {0} of {0} journal entries", journal_last)),
+              std::string::npos)
+        << shown.out;
     const int status = gateway.kill(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   }

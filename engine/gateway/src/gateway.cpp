@@ -757,6 +757,11 @@ bool Gateway::failed() const {
   return pipeline_->failed();
 }
 
+void Gateway::report_sync_with(std::function<SyncReport()> reporter) {
+  std::lock_guard lock(sync_reporter_mutex_);
+  sync_reporter_ = std::move(reporter);
+}
+
 void Gateway::record_central_acknowledged(std::uint64_t sequence) {
   pipeline_->record_acknowledged(sequence);
 }
@@ -794,6 +799,18 @@ void Gateway::answer_status(std::uint64_t request_id, ResponseSink& sink) {
   report.routing_workers = options_.pipeline.routing_workers;
   report.uptime_seconds = now.uptime_seconds;
   report.detail = now.detail;
+  std::function<SyncReport()> reporter;
+  {
+    std::lock_guard lock(sync_reporter_mutex_);
+    reporter = sync_reporter_;
+  }
+  SyncReport sync;
+  if (reporter) {
+    sync = reporter();
+    report.sync = sync.connected ? protocol::fbs::SyncState::connected
+                                 : protocol::fbs::SyncState::disconnected;
+    if (!sync.connected) report.sync_detail = sync.last_error;
+  }
   sink.send(protocol::build_gateway_status(request_id, report));
 }
 

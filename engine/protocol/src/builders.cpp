@@ -195,7 +195,8 @@ Frame build_gateway_status(std::uint64_t request_id, const GatewayStatusReport& 
       builder, optional_string(builder, status.gateway_id), status.ready, status.accepting,
       status.journal_last_sequence, status.journal_acknowledged_sequence, status.policy_version,
       status.network_version, status.ingress_queue_depth, status.journal_queue_depth,
-      status.routing_workers, status.uptime_seconds, optional_string(builder, status.detail));
+      status.routing_workers, status.uptime_seconds, optional_string(builder, status.detail),
+      status.sync, optional_string(builder, status.sync_detail));
   return finish_response(builder, request_id, body);
 }
 

@@ -288,8 +288,18 @@ int run_status(const std::string& to) {
               << protocol::fbs::EnumNameResponseBody(response->body_type()) << " response\n";
     return kExitFailure;
   }
+  const std::uint64_t newest = status->journal_last_sequence();
+  const std::uint64_t held = status->journal_acknowledged_sequence();
+  std::string sync = "off (no TLS files for central in the configuration)";
+  if (status->sync() != protocol::fbs::SyncState::off) {
+    sync = status->sync() == protocol::fbs::SyncState::connected ? "connected" : "not connected";
+    sync += fmt::format(", central holds {} of {} journal entries", held, newest);
+    if (status->sync_detail() != nullptr && status->sync_detail()->size() > 0)
+      sync += fmt::format(" (last: {})", status->sync_detail()->string_view());
+  }
   std::cout << fmt::format(
       "gateway {}\n  ready: {}\n  accepting: {}{}\n  journal: sequence {}, acknowledged {}\n"
+      "  sync: {}\n"
       "  policy version {}, network version {}\n  queues: ingress {}, journal {}\n"
       "  routing workers: {}\n  uptime: {} s\n",
       text_of(status->gateway_id()), status->ready() ? "yes" : "no",
@@ -297,9 +307,9 @@ int run_status(const std::string& to) {
       status->detail() != nullptr && status->detail()->size() > 0
           ? fmt::format(" ({})", status->detail()->string_view())
           : "",
-      status->journal_last_sequence(), status->journal_acknowledged_sequence(),
-      status->policy_version(), status->network_version(), status->ingress_queue_depth(),
-      status->journal_queue_depth(), status->routing_workers(), status->uptime_seconds());
+      newest, held, sync, status->policy_version(), status->network_version(),
+      status->ingress_queue_depth(), status->journal_queue_depth(), status->routing_workers(),
+      status->uptime_seconds());
   return status->ready() ? kExitOk : kExitFailure;
 }
 

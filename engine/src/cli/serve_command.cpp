@@ -235,6 +235,10 @@ int run_serve(const ServeOptions& options) {
     }
     sync_agent = std::move(*agent);
     add_sync_metrics(gateway, *sync_agent);
+    gateway.report_sync_with([agent_seen = sync_agent.get()] {
+      const sync::SyncFigures figures = agent_seen->figures();
+      return gateway::SyncReport{figures.connected, figures.last_error};
+    });
     log::info("sync.started",
               {{"central", fmt::format("{}:{}", config->central.host, config->central.port)},
                {"wan_interface", config->wan_interface},

@@ -18,7 +18,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,12 @@ struct GatewayOptions {
   PipelineOptions pipeline;
 };
 
+// What the sync agent says of itself, for `edgeroute status`.
+struct SyncReport {
+  bool connected = false;
+  std::string last_error;  // why the last session or attempt ended
+};
+
 // Figures for the ops endpoint and `edgeroute status`.
 struct GatewayFigures {
   bool accepting = false;
@@ -91,6 +99,9 @@ class Gateway {
   // Central holds the journal up to `sequence` (the sync agent heard it): the journal
   // writer persists the mark. Any thread; never blocks.
   void record_central_acknowledged(std::uint64_t sequence);
+  // Where `edgeroute status` learns the sync agent's state; without one it says sync is
+  // off. Any thread.
+  void report_sync_with(std::function<SyncReport()> reporter);
   // The journal failed in a way only a restart can settle (Pipeline::failed).
   bool failed() const;
   const GatewayOptions& options() const { return options_; }
@@ -114,6 +125,8 @@ class Gateway {
   GatewayMetrics metrics_;
   std::unique_ptr<Pipeline> pipeline_;
   std::atomic<bool> stopped_{false};
+  mutable std::mutex sync_reporter_mutex_;
+  std::function<SyncReport()> sync_reporter_;  // guarded by sync_reporter_mutex_
 };
 
 }  // namespace edgeroute::gateway

@@ -106,6 +106,8 @@ struct GatewayStatusReport {
   std::uint32_t routing_workers = 0;
   std::uint64_t uptime_seconds = 0;
   std::string_view detail;
+  fbs::SyncState sync = fbs::SyncState::off;
+  std::string_view sync_detail;
 };
 Frame build_gateway_status(std::uint64_t request_id, const GatewayStatusReport& status);
 
