@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -28,6 +27,10 @@ namespace {
 
 using journal::EntryKind;
 using journal::StoredEntry;
+using journal::sqlite::bind_bytes;
+using journal::sqlite::bind_text;
+using journal::sqlite::column_bytes_aligned;
+using journal::sqlite::column_text;
 using journal::sqlite::Connection;
 using journal::sqlite::ResetOnExit;
 using journal::sqlite::sqlite_status;
@@ -128,40 +131,9 @@ constexpr const char* kApplyDeltaSql =
 constexpr const char* kSelectDeltaStateSql =
     "SELECT state FROM inventory_deltas WHERE id = ?1 AND gateway_id = ?2";
 
-// sqlite3_bind_* binds NULL for a null pointer; an empty view may carry one.
-constexpr std::uint8_t kEmptyBytes[1] = {0};
-
-void bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
-  const char* data = text.empty() ? reinterpret_cast<const char*>(kEmptyBytes) : text.data();
-  sqlite3_bind_text64(statement, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
-}
-
-void bind_bytes(sqlite3_stmt* statement, int index, std::span<const std::uint8_t> bytes) {
-  const void* data = bytes.empty() ? kEmptyBytes : bytes.data();
-  sqlite3_bind_blob64(statement, index, data, bytes.size(), SQLITE_STATIC);
-}
-
-std::string_view column_text(sqlite3_stmt* statement, int column) {
-  const unsigned char* text = sqlite3_column_text(statement, column);
-  if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text),
-          static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
-}
-
-std::span<const std::uint8_t> column_bytes(sqlite3_stmt* statement, int column) {
-  const void* bytes = sqlite3_column_blob(statement, column);
-  if (bytes == nullptr) return {};
-  return {static_cast<const std::uint8_t*>(bytes),
-          static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
-}
-
 std::uint64_t column_unsigned(sqlite3_stmt* statement, int column) {
   const std::int64_t value = sqlite3_column_int64(statement, column);
   return static_cast<std::uint64_t>(value < 0 ? 0 : value);
-}
-
-bool is_known_kind(std::int64_t kind) {
-  return kind >= journal::kEntryKindFirst && kind <= journal::kEntryKindLast;
 }
 
 bool is_valid_gateway_id(std::string_view id) {
@@ -416,8 +388,7 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_bind_int64(select, 2, static_cast<std::int64_t>(std::min(from, kLargestSequence)));
     const std::string operation =
         fmt::format("read the journal of gateway '{}' from {}", gateway_id, from);
-    // Payloads are FlatBuffers read in place, which want 8-byte alignment; SQLite promises
-    // none for a blob's bytes, so a misaligned payload is copied into storage that is.
+    // Payloads are FlatBuffers read in place: column_bytes_aligned() copies a misaligned one here.
     std::vector<std::uint64_t> aligned_payload;
     StoredEntry entry;
     for (bool first_row = true;; first_row = false) {
@@ -428,7 +399,7 @@ class SqliteCentralStore final : public CentralStore {
       if (sqlite3_column_type(select, 0) == SQLITE_NULL) return Status::ok();  // none held
       const std::int64_t kind = sqlite3_column_int64(select, 1);
       entry.sequence = column_unsigned(select, 0);
-      if (!is_known_kind(kind)) {
+      if (!journal::is_known_entry_kind(kind)) {
         return Status(StatusCode::corruption, fmt::format("{}: {}: entry {} has unknown kind {}",
                                                           path_, operation, entry.sequence, kind));
       }
@@ -436,14 +407,7 @@ class SqliteCentralStore final : public CentralStore {
       entry.recorded_at_us = sqlite3_column_int64(select, 2);
       entry.order_id = column_text(select, 3);
       entry.correlation_id = column_text(select, 4);
-      entry.payload = column_bytes(select, 5);
-      if (reinterpret_cast<std::uintptr_t>(entry.payload.data()) % alignof(std::uint64_t) != 0) {
-        aligned_payload.resize((entry.payload.size() + sizeof(std::uint64_t) - 1) /
-                               sizeof(std::uint64_t));
-        std::memcpy(aligned_payload.data(), entry.payload.data(), entry.payload.size());
-        entry.payload = {reinterpret_cast<const std::uint8_t*>(aligned_payload.data()),
-                         entry.payload.size()};
-      }
+      entry.payload = column_bytes_aligned(select, 5, aligned_payload);
       if (Status visited = visit(entry); !visited.is_ok()) return visited;
     }
   }
@@ -493,7 +457,7 @@ class SqliteCentralStore final : public CentralStore {
                       fmt::format("{}: {}: entries do not ascend by one ({} follows {})", path_,
                                   operation, entry.sequence, entries[index - 1].sequence));
       }
-      if (!is_known_kind(static_cast<std::uint8_t>(entry.kind))) {
+      if (!journal::is_known_entry_kind(static_cast<std::uint8_t>(entry.kind))) {
         return Status(StatusCode::invalid_argument,
                       fmt::format("{}: {}: entry {} has kind {}, not an EntryKind", path_,
                                   operation, entry.sequence, static_cast<unsigned>(entry.kind)));

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -21,6 +20,11 @@
 namespace edgeroute::journal {
 namespace {
 
+using sqlite::bind_bytes;
+using sqlite::bind_text;
+using sqlite::column_bytes;
+using sqlite::column_bytes_aligned;
+using sqlite::column_text;
 using sqlite::Connection;
 using sqlite::ResetOnExit;
 using sqlite::sqlite_status;
@@ -87,44 +91,11 @@ constexpr const char* kUpsertDocumentSql =
 constexpr const char* kSelectDocumentSql =
     "SELECT bytes, as_of_sequence FROM documents WHERE name = ?1";
 
-// sqlite3_bind_blob and sqlite3_bind_text bind NULL for a null pointer, whatever the
-// length; an empty span or string_view may well carry one. NOT NULL columns need an
-// empty value instead, so empty inputs point here.
-constexpr std::uint8_t kEmptyBytes[1] = {0};
-
-int bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
-  const char* data = text.empty() ? reinterpret_cast<const char*>(kEmptyBytes) : text.data();
-  return sqlite3_bind_text64(statement, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
-}
-
-int bind_bytes(sqlite3_stmt* statement, int index, std::span<const std::uint8_t> bytes) {
-  const void* data = bytes.empty() ? kEmptyBytes : bytes.data();
-  return sqlite3_bind_blob64(statement, index, data, bytes.size(), SQLITE_STATIC);
-}
-
 // Sequences are unsigned in the API and INTEGER (signed 64-bit) on disk; they never
 // come near 2^63, and a bound larger than that reads as "beyond everything".
 std::int64_t to_stored_sequence(std::uint64_t sequence) {
   constexpr auto kLargest = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   return static_cast<std::int64_t>(sequence < kLargest ? sequence : kLargest);
-}
-
-std::string_view column_text(sqlite3_stmt* statement, int column) {
-  const unsigned char* text = sqlite3_column_text(statement, column);
-  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
-  if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text), size};
-}
-
-std::span<const std::uint8_t> column_bytes(sqlite3_stmt* statement, int column) {
-  const void* bytes = sqlite3_column_blob(statement, column);
-  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
-  if (bytes == nullptr) return {};
-  return {static_cast<const std::uint8_t*>(bytes), size};
-}
-
-bool is_known_kind(std::int64_t kind) {
-  return kind >= kEntryKindFirst && kind <= kEntryKindLast;
 }
 
 std::string hex32(std::int64_t value) {
@@ -529,7 +500,7 @@ Status Journal::State::check_contents(const JournalOptions& options) {
   const int newest_stepped = sqlite3_step(newest->get());
   if (newest_stepped == SQLITE_ROW) {
     const std::int64_t sequence = sqlite3_column_int64(newest->get(), 0);
-    if (sequence <= 0 || !is_known_kind(sqlite3_column_int64(newest->get(), 1))) {
+    if (sequence <= 0 || !is_known_entry_kind(sqlite3_column_int64(newest->get(), 1))) {
       return Status(StatusCode::corruption, path + ": the newest entry is malformed");
     }
     last_sequence = static_cast<std::uint64_t>(sequence);
@@ -639,7 +610,7 @@ Result<SequenceRange> Journal::append(std::span<const EntryToAppend> batch) {
   if (Status writable = state.check_writable("append"); !writable.is_ok()) return writable;
   if (batch.empty()) return SequenceRange{state.last_sequence + 1, state.last_sequence};
   for (const EntryToAppend& entry : batch) {
-    if (!is_known_kind(static_cast<std::uint8_t>(entry.kind))) {
+    if (!is_known_entry_kind(static_cast<std::uint8_t>(entry.kind))) {
       return Status(StatusCode::invalid_argument,
                     state.path + ": append: entry kind " +
                         std::to_string(static_cast<unsigned>(entry.kind)) + " is not an EntryKind");
@@ -699,8 +670,7 @@ Status Journal::read(std::uint64_t from,
   sqlite3_bind_int64(select, 1, to_stored_sequence(from));
   std::uint64_t expected = from == 0 ? 1 : from;
   StoredEntry entry;
-  // Payloads are FlatBuffers read in place, which want 8-byte alignment; SQLite promises
-  // none for a blob's bytes, so a misaligned payload is copied into storage that is.
+  // Payloads are FlatBuffers read in place: column_bytes_aligned() copies a misaligned one here.
   std::vector<std::uint64_t> aligned_payload;
   for (;;) {
     const int stepped = sqlite3_step(select);
@@ -716,7 +686,7 @@ Status Journal::read(std::uint64_t from,
                                                 std::to_string(sequence) + ")");
     }
     const std::int64_t kind = sqlite3_column_int64(select, 1);
-    if (!is_known_kind(kind)) {
+    if (!is_known_entry_kind(kind)) {
       return Status(StatusCode::corruption, state.path + ": entry " + std::to_string(expected) +
                                                 " has unknown kind " + std::to_string(kind));
     }
@@ -725,14 +695,7 @@ Status Journal::read(std::uint64_t from,
     entry.recorded_at_us = sqlite3_column_int64(select, 2);
     entry.order_id = column_text(select, 3);
     entry.correlation_id = column_text(select, 4);
-    entry.payload = column_bytes(select, 5);
-    if (reinterpret_cast<std::uintptr_t>(entry.payload.data()) % alignof(std::uint64_t) != 0) {
-      aligned_payload.resize((entry.payload.size() + sizeof(std::uint64_t) - 1) /
-                             sizeof(std::uint64_t));
-      std::memcpy(aligned_payload.data(), entry.payload.data(), entry.payload.size());
-      entry.payload = {reinterpret_cast<const std::uint8_t*>(aligned_payload.data()),
-                       entry.payload.size()};
-    }
+    entry.payload = column_bytes_aligned(select, 5, aligned_payload);
     if (Status visited = visit(entry); !visited.is_ok()) return visited;
     ++expected;
   }

@@ -1,6 +1,7 @@
 #include "edgeroute/journal/sqlite_support.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -154,6 +155,46 @@ Statement& Statement::operator=(Statement&& other) noexcept {
 
 Statement::~Statement() {
   sqlite3_finalize(statement_);
+}
+
+namespace {
+
+// Where empty values point, so that NOT NULL columns get an empty value, not NULL.
+constexpr std::uint8_t kEmptyBytes[1] = {0};
+
+}  // namespace
+
+int bind_text(sqlite3_stmt* statement, int index, std::string_view text) {
+  const char* data = text.empty() ? reinterpret_cast<const char*>(kEmptyBytes) : text.data();
+  return sqlite3_bind_text64(statement, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+int bind_bytes(sqlite3_stmt* statement, int index, std::span<const std::uint8_t> bytes) {
+  const void* data = bytes.empty() ? kEmptyBytes : bytes.data();
+  return sqlite3_bind_blob64(statement, index, data, bytes.size(), SQLITE_STATIC);
+}
+
+std::string_view column_text(sqlite3_stmt* statement, int column) {
+  const unsigned char* text = sqlite3_column_text(statement, column);
+  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text), size};
+}
+
+std::span<const std::uint8_t> column_bytes(sqlite3_stmt* statement, int column) {
+  const void* bytes = sqlite3_column_blob(statement, column);
+  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
+  if (bytes == nullptr) return {};
+  return {static_cast<const std::uint8_t*>(bytes), size};
+}
+
+std::span<const std::uint8_t> column_bytes_aligned(sqlite3_stmt* statement, int column,
+                                                   std::vector<std::uint64_t>& storage) {
+  const std::span<const std::uint8_t> bytes = column_bytes(statement, column);
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) == 0) return bytes;
+  storage.resize((bytes.size() + sizeof(std::uint64_t) - 1) / sizeof(std::uint64_t));
+  std::memcpy(storage.data(), bytes.data(), bytes.size());
+  return {reinterpret_cast<const std::uint8_t*>(storage.data()), bytes.size()};
 }
 
 }  // namespace edgeroute::journal::sqlite

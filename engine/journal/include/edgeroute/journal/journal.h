@@ -43,6 +43,10 @@ enum class EntryKind : std::uint8_t {
 };
 inline constexpr std::uint8_t kEntryKindFirst = 1;
 inline constexpr std::uint8_t kEntryKindLast = 7;
+// Whether a stored or received value is one of EntryKind's.
+inline bool is_known_entry_kind(std::int64_t value) {
+  return value >= kEntryKindFirst && value <= kEntryKindLast;
+}
 
 // "decision", "release", ...; "unknown" for a value outside the enumeration.
 std::string_view to_string(EntryKind kind);

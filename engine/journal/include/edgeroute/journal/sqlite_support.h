@@ -7,8 +7,10 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgeroute/base/result.h"
 #include "edgeroute/base/status.h"
@@ -95,5 +97,20 @@ class ResetOnExit {
  private:
   sqlite3_stmt* statement_;
 };
+
+// Binding and reading values. sqlite3_bind_blob and sqlite3_bind_text bind NULL for a
+// null pointer, whatever the length, and an empty span or string_view may well carry one;
+// NOT NULL columns need an empty value instead, which these bind. They bind without
+// copying (SQLITE_STATIC): the bytes must outlive the statement's step (ResetOnExit).
+int bind_text(sqlite3_stmt* statement, int index, std::string_view text);
+int bind_bytes(sqlite3_stmt* statement, int index, std::span<const std::uint8_t> bytes);
+// A column's text or bytes as SQLite holds them, valid until the statement steps again.
+std::string_view column_text(sqlite3_stmt* statement, int column);
+std::span<const std::uint8_t> column_bytes(sqlite3_stmt* statement, int column);
+// A blob column's bytes at an 8-byte boundary, as FlatBuffers read in place want them:
+// SQLite promises no alignment, so a misaligned blob is copied into `storage` (reused
+// from row to row). Valid until the statement steps again or `storage` changes.
+std::span<const std::uint8_t> column_bytes_aligned(sqlite3_stmt* statement, int column,
+                                                   std::vector<std::uint64_t>& storage);
 
 }  // namespace edgeroute::journal::sqlite
