@@ -57,17 +57,13 @@ std::string outside(std::int32_t value, std::int32_t min, std::int32_t max) {
 
 // ---- text rules -------------------------------------------------------------------
 
-bool is_id_character(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 void check_id(Errors& errors, const std::string& path, std::string_view id) {
   if (id.empty()) return errors.add(path, "must not be empty");
   if (id.size() > kIdLengthMax) {
     return errors.add(path, fmt::format("{} is {} characters long; the limit is {}", quoted(id),
                                         id.size(), kIdLengthMax));
   }
-  if (!std::all_of(id.begin(), id.end(), is_id_character)) {
+  if (!std::all_of(id.begin(), id.end(), is_identifier_character)) {
     errors.add(path, quoted(id) + " may contain only lowercase letters, digits, '-' and '_'");
   }
 }

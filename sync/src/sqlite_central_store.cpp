@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "edgeroute/base/identifier.h"
 #include "edgeroute/journal/sqlite_support.h"
 #include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_store.h"
@@ -136,14 +137,6 @@ std::uint64_t column_unsigned(sqlite3_stmt* statement, int column) {
   return static_cast<std::uint64_t>(value < 0 ? 0 : value);
 }
 
-bool is_valid_gateway_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (const char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
-  }
-  return true;
-}
-
 bool is_valid_fingerprint(std::string_view fingerprint) {
   if (fingerprint.size() != 64) return false;
   for (const char c : fingerprint) {
@@ -216,7 +209,7 @@ class SqliteCentralStore final : public CentralStore {
 
   Status register_gateway(std::string_view gateway_id, std::string_view certificate_sha256,
                           std::int64_t now_us) override {
-    if (!is_valid_gateway_id(gateway_id)) {
+    if (!is_identifier(gateway_id)) {
       return Status(StatusCode::invalid_argument,
                     fmt::format("{}: gateway id '{}' is not 1..64 lowercase letters, digits, "
                                 "'-' and '_'",

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "edgeroute/base/identifier.h"
 #include "edgeroute/firmware_config/config_error.h"
 #include "edgeroute/firmware_config/gateway_config.h"
 
@@ -21,7 +22,7 @@ namespace edgeroute::firmware_config {
 
 inline constexpr std::int32_t kSchemaVersionCurrent = 1;
 
-inline constexpr std::size_t kIdLengthMax = 64;  // gateway and node ids
+inline constexpr std::size_t kIdLengthMax = kIdentifierLengthMax;  // gateway and node ids
 inline constexpr std::size_t kServedNodeIdsMax = 1024;
 inline constexpr std::size_t kInterfaceNameLengthMax = 15;  // IFNAMSIZ - 1
 inline constexpr std::size_t kHostNameLengthMax = 253;      // RFC 1035
