@@ -25,8 +25,7 @@
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/routing/fbs/decision_generated.h"
 #include "edgeroute/routing/inventory_table.h"
-#include "edgeroute/routing/io/load.h"
-#include "edgeroute/testing/child_process.h"
+#include "edgeroute/testing/example_gateway.h"
 #include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute {
@@ -35,27 +34,11 @@ namespace {
 constexpr auto kTimeout = std::chrono::seconds(20);
 const std::vector<std::string> kSkus = {"sku-tent-2p", "sku-headlamp", "sku-stove-fuel"};
 
-std::string example(const std::string& name) {
-  return std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name;
-}
-
 // The daemon as a child process, ready once it logs gateway.listening.
-class Daemon : public testing::ChildProcess {
+class Daemon : public testing::ExampleGatewayProcess {
  public:
   Daemon(const std::string& config, bool first_start)
-      : ChildProcess(arguments(config, first_start), "gateway.listening") {}
-
- private:
-  static std::vector<std::string> arguments(const std::string& config, bool first_start) {
-    std::vector<std::string> args = {EDGEROUTE_BINARY, "serve", "--config", config};
-    if (first_start) {
-      for (const char* kind : {"network", "policy", "inventory"}) {
-        args.push_back(std::string("--") + kind);
-        args.push_back(example(std::string(kind) + ".json"));
-      }
-    }
-    return args;
-  }
+      : ExampleGatewayProcess(EDGEROUTE_BINARY, config, first_start) {}
 };
 
 // What the client was told, independently of the gateway.
@@ -64,14 +47,6 @@ struct Ledger {
   std::map<std::string, std::vector<std::uint8_t>> acknowledged;  // order id -> decision
   std::set<std::string> cancelled;                                // cancel acknowledged
 };
-
-std::vector<std::uint8_t> order_bytes(const std::string& id, const std::string& sku) {
-  const std::string json = R"({ "id": ")" + id + R"(", "channel": "web", "lines": [{ "sku_id": ")" +
-                           sku +
-                           R"(", "quantity": 1 }], "ship_to": { "postal_code": "10027" }, )"
-                           R"("created_at": "2026-11-24T15:04:05Z" })";
-  return routing::io::parse_order_json(json)->bytes();
-}
 
 // Streams orders (and cancels of acknowledged ones) until the connection breaks.
 void drive(std::uint16_t port, int round, Ledger& ledger, std::mt19937& random) {
@@ -97,7 +72,7 @@ void drive(std::uint16_t port, int round, Ledger& ledger, std::mt19937& random) 
       ledger.sent.insert(order_id);
       if (!client
                ->send(protocol::build_route_order(
-                   id, order_bytes(order_id, kSkus[random() % kSkus.size()])))
+                   id, testing::one_unit_order(order_id, kSkus[random() % kSkus.size()])))
                .is_ok()) {
         return;
       }

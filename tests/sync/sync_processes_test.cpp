@@ -24,10 +24,9 @@
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/routing/fbs/decision_generated.h"
-#include "edgeroute/routing/io/load.h"
 #include "edgeroute/sync/central_store.h"
-#include "edgeroute/testing/child_process.h"
 #include "edgeroute/testing/command_run.h"
+#include "edgeroute/testing/example_gateway.h"
 #include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute {
@@ -38,10 +37,6 @@ const std::string kPki = EDGEROUTE_SYNC_PKI_DIR;
 constexpr const char* kGatewayId = "gw-test-1";
 const std::vector<std::string> kSkus = {"sku-tent-2p", "sku-headlamp", "sku-stove-fuel"};
 
-std::string example(const std::string& name) {
-  return std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name;
-}
-
 class Central : public testing::ChildProcess {
  public:
   Central(const std::string& database, std::uint16_t port)
@@ -51,31 +46,11 @@ class Central : public testing::ChildProcess {
                      "central.listening") {}
 };
 
-class Gateway : public testing::ChildProcess {
+class Gateway : public testing::ExampleGatewayProcess {
  public:
   Gateway(const std::string& config, bool first_start)
-      : ChildProcess(arguments(config, first_start), "gateway.listening") {}
-
- private:
-  static std::vector<std::string> arguments(const std::string& config, bool first_start) {
-    std::vector<std::string> args = {EDGEROUTE_BINARY, "serve", "--config", config};
-    if (first_start) {
-      for (const char* kind : {"network", "policy", "inventory"}) {
-        args.push_back(std::string("--") + kind);
-        args.push_back(example(std::string(kind) + ".json"));
-      }
-    }
-    return args;
-  }
+      : ExampleGatewayProcess(EDGEROUTE_BINARY, config, first_start) {}
 };
-
-std::vector<std::uint8_t> order_bytes(const std::string& id, const std::string& sku) {
-  const std::string json = R"({ "id": ")" + id + R"(", "channel": "web", "lines": [{ "sku_id": ")" +
-                           sku +
-                           R"(", "quantity": 1 }], "ship_to": { "postal_code": "10027" }, )"
-                           R"("created_at": "2026-11-24T15:04:05Z" })";
-  return routing::io::parse_order_json(json)->bytes();
-}
 
 // Streams orders, 16 in flight, until the connection breaks; records what was decided.
 void drive(std::uint16_t port, int round, std::map<std::string, bool>& acknowledged,
@@ -90,7 +65,7 @@ void drive(std::uint16_t port, int round, std::map<std::string, bool>& acknowled
       const std::string order_id = "r" + std::to_string(round) + "-" + std::to_string(id);
       if (!client
                ->send(protocol::build_route_order(
-                   id, order_bytes(order_id, kSkus[random() % kSkus.size()])))
+                   id, testing::one_unit_order(order_id, kSkus[random() % kSkus.size()])))
                .is_ok())
         return;
       in_flight[id] = order_id;

@@ -430,6 +430,14 @@ class SyncDeltas : public SyncReplay {
     agent_ = std::move(*agent);
   }
 
+  // The gateway takes each delta and answers only when the test says (handed()).
+  void start_agent_holding_answers() {
+    start_agent_with([this](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
+      std::lock_guard lock(mutex_);
+      taken_.emplace_back(delta, std::move(done));
+    });
+  }
+
   std::mutex mutex_;
   std::vector<std::pair<CentralInventoryDelta, std::function<void(Status)>>> taken_;
   std::size_t taken() {
@@ -474,10 +482,7 @@ TEST_F(SyncDeltas, ADeltaInFlightWhenCentralRestartsIsNotAppliedTwice) {
   append(*journal_, 3);
   const std::uint64_t id = add_delta("sku-tent", 5);
   // The gateway takes the delta but is slow to journal it.
-  start_agent_with([this](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
-    std::lock_guard lock(mutex_);
-    taken_.emplace_back(delta, std::move(done));
-  });
+  start_agent_holding_answers();
   ASSERT_TRUE(eventually([&] { return taken() == 1; })) << last_error();
   // Central restarts and, the delta still pending there, offers it again.
   central_->stop();
@@ -497,10 +502,7 @@ TEST_F(SyncDeltas, ADeltaInFlightWhenCentralRestartsIsNotAppliedTwice) {
 
 TEST_F(SyncDeltas, ADeltaTheGatewayCouldNotTakeAfterItsSessionEndedIsOfferedAgain) {
   const std::uint64_t id = add_delta("sku-tent", 4);
-  start_agent_with([this](const CentralInventoryDelta& delta, std::function<void(Status)> done) {
-    std::lock_guard lock(mutex_);
-    taken_.emplace_back(delta, std::move(done));
-  });
+  start_agent_holding_answers();
   ASSERT_TRUE(eventually([&] { return taken() == 1; })) << last_error();
   // The session the delta came in ends; the next one is offered it and passes it over.
   central_->stop();
