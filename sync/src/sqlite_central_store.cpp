@@ -3,9 +3,7 @@
 // which reads the gateway's mark, inserts what lies above it and moves the mark inside
 // one BEGIN IMMEDIATE transaction: that is the whole exactly-once argument
 // (docs/sync.md).
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -33,6 +31,7 @@ using journal::sqlite::bind_text;
 using journal::sqlite::column_bytes_aligned;
 using journal::sqlite::column_text;
 using journal::sqlite::Connection;
+using journal::sqlite::errno_status;
 using journal::sqlite::ResetOnExit;
 using journal::sqlite::sqlite_status;
 using journal::sqlite::Statement;
@@ -145,67 +144,20 @@ bool is_valid_fingerprint(std::string_view fingerprint) {
   return true;
 }
 
-Status errno_status(const std::string& path, std::string_view operation) {
-  return status_from_errno(errno, path + ": " + std::string(operation));
-}
-
-// Makes the directory's entries (here: a file renamed into it) durable.
-Status sync_directory(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string directory = slash == 0 ? std::string("/") : path.substr(0, slash);
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_status(directory, "open directory");
-  const int synced = ::fsync(fd);
-  const int sync_errno = errno;
-  ::close(fd);
-  if (synced != 0) return status_from_errno(sync_errno, directory + ": fsync directory");
-  return Status::ok();
-}
-
-// Builds the store under a temporary name and renames it to `path`, so `path` only
-// ever names a complete store (a crash leaves the temporary, which the next try replaces).
+// A new store, complete at `path` or absent (journal::sqlite::create_database).
 Status create_store(const std::string& path) {
-  const std::string building = path + ".creating";
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    const std::string leftover = building + suffix;
-    if (::unlink(leftover.c_str()) != 0 && errno != ENOENT) {
-      return errno_status(leftover, "remove");
-    }
-  }
-  const int fd = ::open(building.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kStoreFileMode);
-  if (fd < 0) return errno_status(path, "create " + building);
-  ::close(fd);
-  Result<Connection> connection =
-      Connection::open(building, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
-  if (!connection) return connection.status();
-  const std::string create = fmt::format(
-      "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-      "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} COMMIT;",
-      kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql);
-  if (Status created = connection->execute(create.c_str(), "create the store"); !created.is_ok()) {
-    return created;
-  }
-  // Closing the only connection checkpoints the WAL into the file and removes it.
-  if (Status closed = connection->close(); !closed.is_ok()) return closed;
-  if (::rename(building.c_str(), path.c_str()) != 0) {
-    return errno_status(path, "rename " + building + " into place");
-  }
-  return sync_directory(path);
+  return journal::sqlite::create_database(path, kStoreFileMode, [](Connection& connection) {
+    const std::string create = fmt::format(
+        "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} COMMIT;",
+        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql);
+    return connection.execute(create.c_str(), "create the store");
+  });
 }
 
 class SqliteCentralStore final : public CentralStore {
  public:
   static Result<std::unique_ptr<CentralStore>> open(const std::string& path);
-
-  ~SqliteCentralStore() override {
-    // Statements first: a connection with live statements does not close.
-    for (Statement* statement :
-         {&begin_, &commit_, &rollback_, &upsert_gateway_, &select_gateway_, &select_gateways_,
-          &update_contact_, &update_mark_, &insert_entry_, &select_entries_}) {
-      *statement = Statement();
-    }
-    (void)connection_.close();
-  }
 
   Status register_gateway(std::string_view gateway_id, std::string_view certificate_sha256,
                           std::int64_t now_us) override {
@@ -539,6 +491,8 @@ class SqliteCentralStore final : public CentralStore {
     return step_once(settle_delta_, fmt::format("settle inventory delta {}", delta_id));
   }
 
+  // Declared before the statements, so destroyed after them: the connection closes once
+  // every statement is finalized, whatever statements are added here.
   Connection connection_;
   std::string path_;
   // Prepared at open(), kept for the connection's life.

@@ -3,9 +3,7 @@
 // pragma is what it is: docs/journal.md.
 #include "edgeroute/journal/journal.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -26,6 +24,7 @@ using sqlite::column_bytes;
 using sqlite::column_bytes_aligned;
 using sqlite::column_text;
 using sqlite::Connection;
+using sqlite::errno_status;
 using sqlite::ResetOnExit;
 using sqlite::sqlite_status;
 using sqlite::Statement;
@@ -105,96 +104,50 @@ std::string hex32(std::int64_t value) {
   return text;
 }
 
-Status errno_status(const std::string& path, std::string_view operation) {
-  std::string what = path;
-  what += ": ";
-  what += operation;
-  return status_from_errno(errno, what);
-}
-
-// Removes `path` if it exists.
-Status remove_if_present(const std::string& path) {
-  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::ok();
-  return errno_status(path, "remove");
-}
-
-std::string directory_of(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  return slash == 0 ? std::string("/") : path.substr(0, slash);
-}
-
-// Makes the directory's entries (here: a file renamed into it) durable.
-Status sync_directory(const std::string& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_status(directory, "open directory");
-  const int synced = ::fsync(fd);
-  const int sync_errno = errno;
-  ::close(fd);
-  if (synced != 0) return status_from_errno(sync_errno, directory + ": fsync directory");
-  return Status::ok();
-}
-
 std::uint64_t file_size_or_zero(const std::string& path) {
   struct stat status {};
   if (::stat(path.c_str(), &status) != 0) return 0;
   return static_cast<std::uint64_t>(status.st_size);
 }
 
-// Builds a new journal under a temporary name and renames it to `path`, so `path`
-// only ever names a complete journal: a crash during creation leaves the temporary,
-// which the next creation replaces.
+// A new journal, complete at `path` or absent (sqlite::create_database).
 Status create_journal(const JournalOptions& options) {
-  const std::string building = options.path + ".creating";
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    if (Status removed = remove_if_present(building + suffix); !removed.is_ok()) return removed;
-  }
-  // Created here rather than by SQLite: its mode is ours, and a failure carries the
-  // errno of the creation itself (SQLite retries read-only and reports that error).
-  const int created_fd =
-      ::open(building.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kJournalFileMode);
-  if (created_fd < 0) return errno_status(options.path, "create " + building);
-  ::close(created_fd);
-  Result<Connection> connection =
-      Connection::open(building, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
-  if (!connection) return connection.status();
-  const std::string page_size_sql = "PRAGMA page_size = " + std::to_string(kPageSizeBytes);
-  if (Status set = connection->execute(page_size_sql.c_str(), "set the page size"); !set.is_ok()) {
-    return set;
-  }
-  Result<std::string> mode = connection->query_text("PRAGMA journal_mode = WAL");
-  if (!mode) return mode.status();
-  if (*mode != "wal") {
-    return Status(StatusCode::failed_precondition,
-                  building + ": SQLite refused WAL mode (journal_mode is '" + *mode + "')");
-  }
-  if (Status set = connection->execute("PRAGMA synchronous = FULL", "set synchronous");
-      !set.is_ok()) {
-    return set;
-  }
-  std::string create = "BEGIN IMMEDIATE;";
-  create += "PRAGMA application_id = " + std::to_string(Journal::kApplicationId) + ";";
-  create += "PRAGMA user_version = " + std::to_string(Journal::kFormatVersion) + ";";
-  create += kCreateSchemaSql;
-  create += "COMMIT;";
-  if (Status created = connection->execute(create.c_str(), "create the schema"); !created.is_ok()) {
-    return created;
-  }
-  Result<Statement> insert_info = Statement::prepare(
-      *connection,
-      "INSERT INTO journal_info (singleton, gateway_id, acknowledged_sequence) VALUES (1, ?1, 0)");
-  if (!insert_info) return insert_info.status();
-  bind_text(insert_info->get(), 1, options.gateway_id);
-  if (const int inserted = sqlite3_step(insert_info->get()); inserted != SQLITE_DONE) {
-    return sqlite_status(connection->get(), inserted, building, "record the gateway id");
-  }
-  *insert_info = Statement();
-  // Closing the last connection checkpoints the WAL into the file (fsyncing it) and
-  // removes the WAL: what is renamed below is the whole journal.
-  if (Status closed = connection->close(); !closed.is_ok()) return closed;
-  if (::rename(building.c_str(), options.path.c_str()) != 0) {
-    return errno_status(options.path, "rename " + building + " into place");
-  }
-  return sync_directory(directory_of(options.path));
+  return sqlite::create_database(options.path, kJournalFileMode, [&](Connection& connection) {
+    const std::string& building = connection.path();
+    const std::string page_size_sql = "PRAGMA page_size = " + std::to_string(kPageSizeBytes);
+    if (Status set = connection.execute(page_size_sql.c_str(), "set the page size"); !set.is_ok()) {
+      return set;
+    }
+    Result<std::string> mode = connection.query_text("PRAGMA journal_mode = WAL");
+    if (!mode) return mode.status();
+    if (*mode != "wal") {
+      return Status(StatusCode::failed_precondition,
+                    building + ": SQLite refused WAL mode (journal_mode is '" + *mode + "')");
+    }
+    if (Status set = connection.execute("PRAGMA synchronous = FULL", "set synchronous");
+        !set.is_ok()) {
+      return set;
+    }
+    std::string create = "BEGIN IMMEDIATE;";
+    create += "PRAGMA application_id = " + std::to_string(Journal::kApplicationId) + ";";
+    create += "PRAGMA user_version = " + std::to_string(Journal::kFormatVersion) + ";";
+    create += kCreateSchemaSql;
+    create += "COMMIT;";
+    if (Status created = connection.execute(create.c_str(), "create the schema");
+        !created.is_ok()) {
+      return created;
+    }
+    Result<Statement> insert_info =
+        Statement::prepare(connection,
+                           "INSERT INTO journal_info (singleton, gateway_id, "
+                           "acknowledged_sequence) VALUES (1, ?1, 0)");
+    if (!insert_info) return insert_info.status();
+    bind_text(insert_info->get(), 1, options.gateway_id);
+    if (const int inserted = sqlite3_step(insert_info->get()); inserted != SQLITE_DONE) {
+      return sqlite_status(connection.get(), inserted, building, "record the gateway id");
+    }
+    return Status::ok();
+  });
 }
 
 Status check_options(const JournalOptions& options) {

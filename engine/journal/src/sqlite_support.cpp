@@ -1,5 +1,8 @@
 #include "edgeroute/journal/sqlite_support.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -195,6 +198,55 @@ std::span<const std::uint8_t> column_bytes_aligned(sqlite3_stmt* statement, int 
   storage.resize((bytes.size() + sizeof(std::uint64_t) - 1) / sizeof(std::uint64_t));
   std::memcpy(storage.data(), bytes.data(), bytes.size());
   return {reinterpret_cast<const std::uint8_t*>(storage.data()), bytes.size()};
+}
+
+Status errno_status(const std::string& path, std::string_view operation) {
+  std::string what = path;
+  what += ": ";
+  what += operation;
+  return status_from_errno(errno, what);
+}
+
+namespace {
+
+Status remove_if_present(const std::string& path) {
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::ok();
+  return errno_status(path, "remove");
+}
+
+// Makes the directory's entries (here: a file renamed into it) durable.
+Status sync_directory_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::string directory = slash == 0 ? std::string("/") : path.substr(0, slash);
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_status(directory, "open directory");
+  const int synced = ::fsync(fd);
+  const int sync_errno = errno;
+  ::close(fd);
+  if (synced != 0) return status_from_errno(sync_errno, directory + ": fsync directory");
+  return Status::ok();
+}
+
+}  // namespace
+
+Status create_database(const std::string& path, mode_t mode,
+                       const std::function<Status(Connection&)>& build) {
+  const std::string building = path + ".creating";
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    if (Status removed = remove_if_present(building + suffix); !removed.is_ok()) return removed;
+  }
+  const int created_fd = ::open(building.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (created_fd < 0) return errno_status(path, "create " + building);
+  ::close(created_fd);
+  Result<Connection> connection =
+      Connection::open(building, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+  if (!connection) return connection.status();
+  if (Status built = build(*connection); !built.is_ok()) return built;
+  if (Status closed = connection->close(); !closed.is_ok()) return closed;
+  if (::rename(building.c_str(), path.c_str()) != 0) {
+    return errno_status(path, "rename " + building + " into place");
+  }
+  return sync_directory_of(path);
 }
 
 }  // namespace edgeroute::journal::sqlite

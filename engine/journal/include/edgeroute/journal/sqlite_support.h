@@ -5,8 +5,10 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -97,6 +99,18 @@ class ResetOnExit {
  private:
   sqlite3_stmt* statement_;
 };
+
+// Creates the database `path` (absolute) so that `path` only ever names a complete one:
+// built under "<path>.creating" (what a crash left there is removed first), created with
+// `mode` by us rather than by SQLite (so a failure carries the errno of the creation
+// itself; SQLite retries read-only and reports that), filled by `build` on the only
+// connection, closed (which checkpoints the WAL into the file, fsyncing it, and removes
+// the WAL), renamed into place, and the directory synced so that the rename is durable.
+Status create_database(const std::string& path, mode_t mode,
+                       const std::function<Status(Connection&)>& build);
+
+// "<path>: <operation>: <strerror(errno)>", with the code errno calls for.
+Status errno_status(const std::string& path, std::string_view operation);
 
 // Binding and reading values. sqlite3_bind_blob and sqlite3_bind_text bind NULL for a
 // null pointer, whatever the length, and an empty span or string_view may well carry one;
