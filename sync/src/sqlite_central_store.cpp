@@ -528,25 +528,8 @@ Status SqliteCentralStore::configure() {
     return set;
   }
   sqlite3_busy_timeout(db(), kLockWaitMs);
-  Result<std::string> mode = connection_.query_text("PRAGMA journal_mode = WAL");
-  if (!mode) return mode.status();
-  if (*mode != "wal") {
-    return Status(StatusCode::failed_precondition,
-                  fmt::format("{}: SQLite refused WAL mode (journal_mode is '{}')", path_, *mode));
-  }
-  // FULL: the WAL is fsynced at every commit, which is what lets central acknowledge a
-  // batch. Read back: a build of SQLite with other defaults must not weaken it quietly.
-  if (Status set = connection_.execute("PRAGMA synchronous = FULL", "set synchronous");
-      !set.is_ok()) {
-    return set;
-  }
-  Result<std::int64_t> synchronous = connection_.query_integer("PRAGMA synchronous");
-  if (!synchronous) return synchronous.status();
-  if (*synchronous != 2) {
-    return Status(
-        StatusCode::internal,
-        fmt::format("{}: PRAGMA synchronous reads {} after setting FULL (2)", path_, *synchronous));
-  }
+  // FULL: what lets central acknowledge a batch once it is committed.
+  if (Status wal = journal::sqlite::use_wal_with_full_sync(connection_); !wal.is_ok()) return wal;
   const std::string select_gateway =
       fmt::format("SELECT {} FROM gateways WHERE id = ?1", kGatewayColumns);
   const std::string select_gateways =

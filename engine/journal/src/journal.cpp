@@ -348,25 +348,8 @@ Status Journal::State::configure(const JournalOptions& options) {
   // A reader leaves the file's settings and the WAL to the writer that owns them.
   if (read_only) return Status::ok();
 
-  Result<std::string> mode = connection.query_text("PRAGMA journal_mode = WAL");
-  if (!mode) return mode.status();
-  if (*mode != "wal") {
-    return Status(StatusCode::failed_precondition,
-                  path + ": SQLite refused WAL mode (journal_mode is '" + *mode + "')");
-  }
-  // FULL: the WAL is fsynced at every commit, which is what makes a returned append
-  // durable. Read back: a build of SQLite with other defaults must not weaken it quietly.
-  if (Status set = connection.execute("PRAGMA synchronous = FULL", "set synchronous");
-      !set.is_ok()) {
-    return set;
-  }
-  Result<std::int64_t> synchronous = connection.query_integer("PRAGMA synchronous");
-  if (!synchronous) return synchronous.status();
-  if (*synchronous != 2) {
-    return Status(StatusCode::internal, path + ": PRAGMA synchronous reads " +
-                                            std::to_string(*synchronous) +
-                                            " after setting FULL (2)");
-  }
+  // FULL: a returned append is durable.
+  if (Status wal = sqlite::use_wal_with_full_sync(connection); !wal.is_ok()) return wal;
 
   // The automatic checkpoint is replaced by after_commit(); the WAL hook tells it how
   // many frames the WAL holds after each commit.

@@ -200,6 +200,28 @@ std::span<const std::uint8_t> column_bytes_aligned(sqlite3_stmt* statement, int 
   return {reinterpret_cast<const std::uint8_t*>(storage.data()), bytes.size()};
 }
 
+Status use_wal_with_full_sync(const Connection& connection) {
+  Result<std::string> mode = connection.query_text("PRAGMA journal_mode = WAL");
+  if (!mode) return mode.status();
+  if (*mode != "wal") {
+    return Status(
+        StatusCode::failed_precondition,
+        connection.path() + ": SQLite refused WAL mode (journal_mode is '" + *mode + "')");
+  }
+  if (Status set = connection.execute("PRAGMA synchronous = FULL", "set synchronous");
+      !set.is_ok()) {
+    return set;
+  }
+  Result<std::int64_t> synchronous = connection.query_integer("PRAGMA synchronous");
+  if (!synchronous) return synchronous.status();
+  if (*synchronous != 2) {
+    return Status(StatusCode::internal, connection.path() + ": PRAGMA synchronous reads " +
+                                            std::to_string(*synchronous) +
+                                            " after setting FULL (2)");
+  }
+  return Status::ok();
+}
+
 Status errno_status(const std::string& path, std::string_view operation) {
   std::string what = path;
   what += ": ";

@@ -109,6 +109,12 @@ class ResetOnExit {
 Status create_database(const std::string& path, mode_t mode,
                        const std::function<Status(Connection&)>& build);
 
+// WAL mode with synchronous=FULL, set and read back: the WAL is fsynced at every
+// commit, which is what makes a returned commit durable, and a build of SQLite with
+// other defaults must not weaken that quietly (failed_precondition when WAL is refused,
+// internal when FULL does not hold).
+Status use_wal_with_full_sync(const Connection& connection);
+
 // "<path>: <operation>: <strerror(errno)>", with the code errno calls for.
 Status errno_status(const std::string& path, std::string_view operation);
 
