@@ -8,6 +8,7 @@
 #include "cli/demo_command.h"
 #include "cli/events_command.h"
 #include "cli/exit_code.h"
+#include "cli/policy_command.h"
 #include "cli/route_command.h"
 #include "cli/send_command.h"
 #include "cli/serve_command.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   edgeroute::cli::add_send_command(app, exit_code);
   edgeroute::cli::add_simulate_command(app, exit_code);
   edgeroute::cli::add_status_command(app, exit_code);
+  edgeroute::cli::add_policy_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

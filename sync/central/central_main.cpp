@@ -7,27 +7,40 @@
 //   edgeroute-central inventory adjust --gateway G --node N --sku S --units 12 --db central.db
 //   edgeroute-central inventory deltas [--gateway G] [--state pending|applied|refused] --db ...
 //   edgeroute-central conflicts --db central.db
+//   edgeroute-central policy keygen --secret-key policy.key
+//   edgeroute-central policy push policy.json --key policy.key --db central.db
+//                                 [--expires-in-hours 168] [--wave-size 0] [--max-failures 1]
+//   edgeroute-central policy status --db central.db
 //
 // `serve` accepts gateways' sync connections until SIGTERM or SIGINT; the other commands
 // work on the same database beside a running server (SQLite WAL: readers never block it,
 // a registration waits for the server's transaction to end). Exit codes: 0 done, 1 the
 // command failed (the message says what and where), 2 usage.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
+#include "edgeroute/base/schema_json.h"
 #include "edgeroute/hal/linux/linux_clock.h"
 #include "edgeroute/ops/log.h"
+#include "edgeroute/routing/fbs/policy_generated.h"
 #include "edgeroute/sync/central_server.h"
 #include "edgeroute/sync/central_store.h"
+#include "edgeroute/sync/policy_bundle.h"
 #include "edgeroute/sync/tls.h"
+#include "edgeroute_routing_bfbs_embedded.h"
 
 namespace {
 
@@ -208,6 +221,185 @@ int list_deltas(const std::string& database, const std::string& gateway_id,
   return kExitOk;
 }
 
+// The whole of a file, or why not (naming it).
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status(StatusCode::not_found,
+                  fmt::format("{}: cannot read it: {}", path, std::strerror(errno)));
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) return Status(StatusCode::io_error, fmt::format("{}: read failed", path));
+  return contents.str();
+}
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// A new file holding `contents`, readable by its owner only; an existing file is never
+// replaced (losing a signing key would leave every gateway trusting a key no one has).
+Status write_new_private_file(const std::string& path, std::string_view contents) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      return Status(StatusCode::already_exists,
+                    fmt::format("{}: exists; a key file is never overwritten (move it away "
+                                "first)",
+                                path));
+    }
+    return Status(StatusCode::io_error, fmt::format("{}: create: {}", path, std::strerror(errno)));
+  }
+  std::size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t wrote = ::write(fd, contents.data() + written, contents.size() - written);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      const Status failed(StatusCode::io_error,
+                          fmt::format("{}: write: {}", path, std::strerror(errno)));
+      ::close(fd);
+      ::unlink(path.c_str());
+      return failed;
+    }
+    written += static_cast<std::size_t>(wrote);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const Status failed(StatusCode::io_error,
+                        fmt::format("{}: sync: {}", path, std::strerror(errno)));
+    ::unlink(path.c_str());
+    return failed;
+  }
+  return Status::ok();
+}
+
+int run_policy_keygen(const std::string& secret_key_path) {
+  const sync::SigningKey key = sync::generate_signing_key();
+  const std::string secret = sync::to_base64(key.secret) + "\n";
+  if (Status written = write_new_private_file(absolute(secret_key_path), secret); !written.is_ok())
+    return fail(written.message());
+  std::cerr << fmt::format("secret key written to {} (mode 0600); keep it off the gateways\n",
+                           absolute(secret_key_path));
+  // What each gateway's configuration carries to trust policies signed with this key.
+  std::cout << fmt::format("\"policy_trust_anchor\": \"{}\"\n", sync::to_base64(key.public_key));
+  return kExitOk;
+}
+
+struct PolicyPushOptions {
+  std::string database;
+  std::string policy_file;
+  std::string secret_key_file;
+  std::uint32_t expires_in_hours = 168;
+  std::uint32_t wave_size = 0;
+  std::uint32_t max_failures = 1;
+};
+
+// The policy document's version, read through the policy schema: central has no
+// network to validate the policy against (each gateway validates it against its own).
+Result<std::uint64_t> policy_version(const std::string& path, std::string_view json) {
+  static const SchemaJson schema(routing::embedded::policy_schema(), "Policy");
+  Result<std::vector<std::uint8_t>> parsed = schema.parse(json);
+  if (!parsed)
+    return Status(StatusCode::invalid_argument,
+                  fmt::format("{}: {}", path, parsed.status().message()));
+  flatbuffers::Verifier verifier(parsed->data(), parsed->size());
+  if (!routing::fbs::VerifyPolicyBuffer(verifier))
+    return Status(StatusCode::internal,
+                  fmt::format("{}: the parsed policy fails verification", path));
+  const std::uint64_t version = routing::fbs::GetPolicy(parsed->data())->version();
+  if (version == 0) {
+    return Status(StatusCode::invalid_argument,
+                  fmt::format("{}: \"version\" is 0 or missing; a pushed policy has a version "
+                              "of 1 or more, above every one pushed before",
+                              path));
+  }
+  return version;
+}
+
+int run_policy_push(const PolicyPushOptions& options) {
+  const std::string policy_path = absolute(options.policy_file);
+  Result<std::string> json = read_file(policy_path);
+  if (!json) return fail(json.status().message());
+  Result<std::uint64_t> version = policy_version(policy_path, *json);
+  if (!version) return fail(version.status().message());
+  const std::string key_path = absolute(options.secret_key_file);
+  Result<std::string> key_text = read_file(key_path);
+  if (!key_text) return fail(key_text.status().message());
+  Result<sync::SigningKey> key = sync::decode_signing_key(trimmed(*key_text));
+  if (!key) return fail(fmt::format("{}: {}", key_path, key.status().message()));
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
+  if (!store) return fail(store.status().message());
+
+  hal::LinuxClock clock;
+  const std::int64_t now = now_us(clock);
+  sync::PolicyBundleContents contents;
+  contents.version = *version;
+  contents.issued_at_us = now;
+  contents.expires_at_us =
+      now + static_cast<std::int64_t>(options.expires_in_hours) * 3'600'000'000LL;
+  contents.policy_json = std::move(*json);
+  sync::PolicyRelease release;
+  release.version = *version;
+  release.signed_bundle = sync::sign_policy_bundle(contents, *key);
+  release.expires_at_us = contents.expires_at_us;
+  release.wave_size = options.wave_size;
+  release.max_failures = options.max_failures;
+  if (Status added = (*store)->add_policy(release, now); !added.is_ok())
+    return fail(added.message());
+  std::cout << fmt::format(
+      "policy version {} pushed ({} bytes signed), expires {}; offered {}; the rollout halts "
+      "after {} refusal(s) or revert(s)\n",
+      release.version, release.signed_bundle.size(), utc_text(release.expires_at_us),
+      release.wave_size == 0 ? std::string("to every gateway at once")
+                             : fmt::format("in waves of {} gateway(s), each once every gateway "
+                                           "of the waves before it settled",
+                                           release.wave_size),
+      release.max_failures);
+  return kExitOk;
+}
+
+std::string standing_text(const sync::PolicyRollout::Gateway& gateway) {
+  using Standing = sync::PolicyRollout::Standing;
+  switch (gateway.standing) {
+    case Standing::reported: return std::string(sync::to_string(gateway.outcome->change));
+    case Standing::waiting: return "waiting";
+    case Standing::later_wave: return "not yet offered";
+    case Standing::not_offered: return "not offered";
+  }
+  return "unknown";
+}
+
+int run_policy_status(const std::string& database) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  hal::LinuxClock clock;
+  Result<std::vector<sync::PolicyRollout>> rollouts = (*store)->policy_rollouts(now_us(clock));
+  if (!rollouts) return fail(rollouts.status().message());
+  if (rollouts->empty()) std::cout << "no policy pushed\n";
+  for (const sync::PolicyRollout& rollout : *rollouts) {
+    std::cout << fmt::format(
+        "policy version {}: {}; pushed {}, expires {}; {}; halts at {} failure(s), {} so far\n",
+        rollout.version, sync::to_string(rollout.state), utc_text(rollout.pushed_at_us),
+        utc_text(rollout.expires_at_us),
+        rollout.wave_size == 0 ? std::string("every gateway at once")
+                               : fmt::format("waves of {}", rollout.wave_size),
+        rollout.max_failures, rollout.failures);
+    std::cout << fmt::format("  {:<24} {:>5}  {:<16} {:>10}  reason\n", "gateway", "wave",
+                             "outcome", "sequence");
+    for (const sync::PolicyRollout::Gateway& gateway : rollout.gateways) {
+      const bool reported = gateway.outcome.has_value();
+      const std::string line = fmt::format(
+          "  {:<24} {:>5}  {:<16} {:>10}  {}", gateway.gateway_id, gateway.wave,
+          standing_text(gateway), reported ? std::to_string(gateway.outcome->sequence) : "-",
+          reported ? gateway.outcome->reason : "");
+      std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -276,6 +468,42 @@ int main(int argc, char** argv) {
   conflicts->add_option("--db", delta->database, "Central's database")->required();
   conflicts->callback(
       [delta, &exit_code] { exit_code = list_deltas(delta->database, "", "refused", true); });
+
+  auto push = std::make_shared<PolicyPushOptions>();
+  CLI::App* policy =
+      app.add_subcommand("policy", "Signed routing policies, rolled out to the gateways");
+  policy->require_subcommand(1);
+  CLI::App* keygen = policy->add_subcommand(
+      "keygen", "Make a signing key: the secret key to a new file, the trust anchor to stdout");
+  keygen->add_option("--secret-key", push->secret_key_file, "The new secret key file (mode 0600)")
+      ->required();
+  keygen->callback([push, &exit_code] { exit_code = run_policy_keygen(push->secret_key_file); });
+  CLI::App* push_command = policy->add_subcommand(
+      "push", "Sign a policy and store it for the gateways; a running server rolls it out");
+  push_command->add_option("FILE", push->policy_file, "The policy document (JSON)")->required();
+  push_command->add_option("--key", push->secret_key_file, "The secret key file (policy keygen)")
+      ->required();
+  push_command->add_option("--db", push->database, "Central's database")->required();
+  push_command
+      ->add_option("--expires-in-hours", push->expires_in_hours,
+                   "No gateway takes the policy up after this many hours")
+      ->check(CLI::Range(1U, 24U * 366U * 10U))
+      ->capture_default_str();
+  push_command
+      ->add_option("--wave-size", push->wave_size,
+                   "Gateways per wave, by id; a wave is offered once every gateway of the "
+                   "waves before it committed (0: every gateway at once)")
+      ->capture_default_str();
+  push_command
+      ->add_option("--max-failures", push->max_failures,
+                   "Refusals or reverts that halt the rollout")
+      ->check(CLI::Range(1U, 1'000'000U))
+      ->capture_default_str();
+  push_command->callback([push, &exit_code] { exit_code = run_policy_push(*push); });
+  CLI::App* status = policy->add_subcommand(
+      "status", "Each pushed policy's rollout: its state and every gateway's outcome");
+  status->add_option("--db", push->database, "Central's database")->required();
+  status->callback([push, &exit_code] { exit_code = run_policy_status(push->database); });
 
   CLI::App* gateways =
       app.add_subcommand("gateways", "List gateways: acknowledged sequence, last contact");

@@ -55,7 +55,8 @@ struct Greeting {
 
 // One gateway's session after the Welcome. The session's coroutines share it on the I/O
 // thread: the reader applies batches and refusals, the writer is the only one to write
-// (acknowledgements, deltas, a closing Refused), the ticker offers deltas.
+// (acknowledgements, deltas, policy offers, a closing Refused), the ticker offers deltas
+// and policies.
 struct GatewaySession {
   GatewaySession(asio::io_context& io, std::shared_ptr<MessageStream> connection, Greeting hello)
       : stream(std::move(connection)),
@@ -95,6 +96,11 @@ struct GatewaySession {
   // applied a delta before this session is held too, so a pending delta is truly pending.
   bool caught_up = false;
   std::set<std::uint64_t> deltas_sent;  // at most once per session
+  // Policy versions offered in this session: each at most once. Its outcome comes back
+  // through the journal; a gateway that could not take it up now (busy) is offered it
+  // again in its next session.
+  // Policy versions offered in this session, and when last (steady clock).
+  std::map<std::uint64_t, std::chrono::steady_clock::time_point> policies_offered;
 };
 
 }  // namespace
@@ -119,8 +125,12 @@ struct CentralServer::Impl {
   asio::awaitable<void> run_session(std::shared_ptr<GatewaySession> session);
   asio::awaitable<void> read_messages(GatewaySession& session);
   asio::awaitable<void> write_outbox(std::shared_ptr<GatewaySession> session);
-  asio::awaitable<void> offer_deltas_periodically(std::shared_ptr<GatewaySession> session);
+  asio::awaitable<void> offer_periodically(std::shared_ptr<GatewaySession> session);
+  // What central has for a caught-up gateway: its pending deltas, then the policy its
+  // rollout has for it.
+  void offer(GatewaySession& session);
   void offer_deltas(GatewaySession& session);
+  void offer_policy(GatewaySession& session);
   void refuse(GatewaySession& session, fbs::RefusalCode code, const std::string& message);
   std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
 
@@ -144,6 +154,7 @@ struct CentralServer::Impl {
   std::atomic<std::uint64_t> entries_applied{0};
   std::atomic<std::uint64_t> duplicates_skipped{0};
   std::atomic<std::uint64_t> refusals{0};
+  std::atomic<std::uint64_t> policies_offered{0};
 };
 
 asio::awaitable<void> CentralServer::Impl::accept_loop() {
@@ -284,7 +295,7 @@ asio::awaitable<void> CentralServer::Impl::run_session(std::shared_ptr<GatewaySe
     session->writer_done = true;
     session->writer_finished.cancel();
   });
-  asio::co_spawn(io, offer_deltas_periodically(session), asio::detached);
+  asio::co_spawn(io, offer_periodically(session), asio::detached);
   co_await read_messages(*session);
   // What is queued (a closing Refused, the last acknowledgement) is written first.
   session->finish();
@@ -348,7 +359,7 @@ asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session
     session.send(acknowledged_frame(applied->acknowledged));
     if (!session.caught_up && applied->acknowledged >= session.greeting.gateway_newest) {
       session.caught_up = true;
-      offer_deltas(session);
+      offer(session);
     }
   }
 }
@@ -371,14 +382,50 @@ asio::awaitable<void> CentralServer::Impl::write_outbox(std::shared_ptr<GatewayS
   }
 }
 
-asio::awaitable<void> CentralServer::Impl::offer_deltas_periodically(
+asio::awaitable<void> CentralServer::Impl::offer_periodically(
     std::shared_ptr<GatewaySession> session) {
   while (!session->ended && !session->closing) {
-    offer_deltas(*session);
+    offer(*session);
     session->delta_timer.expires_after(options.delta_poll_interval);
     std::error_code cancelled;
     co_await session->delta_timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
   }
+}
+
+void CentralServer::Impl::offer(GatewaySession& session) {
+  offer_deltas(session);
+  offer_policy(session);
+}
+
+void CentralServer::Impl::offer_policy(GatewaySession& session) {
+  if (!session.caught_up || session.closing || session.ended) return;
+  const std::string& gateway_id = session.greeting.gateway_id;
+  const std::int64_t now = now_us();
+  const auto unreadable = [&](const Status& why) {
+    log::warning("central.policies_unreadable",
+                 {{"gateway", gateway_id}, {"error", why.message()}});
+  };
+  // Every tick asks for the version alone; the bundle is read once per version and session.
+  Result<std::optional<std::uint64_t>> due = store.policy_version_for(gateway_id, now);
+  if (!due) return unreadable(due.status());
+  if (!due->has_value()) return;
+  // A version still due after an offer was not taken up or refused by the gateway (it was
+  // busy, a trial open): offered again now and then, never in a tight loop.
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (const auto offered = session.policies_offered.find(**due);
+      offered != session.policies_offered.end() &&
+      steady_now - offered->second < options.policy_reoffer_interval) {
+    return;
+  }
+  Result<std::optional<PolicyOffer>> offer = store.policy_offer_for(gateway_id, now);
+  if (!offer) return unreadable(offer.status());
+  if (!offer->has_value()) return;
+  session.policies_offered[(*offer)->version] = steady_now;
+  session.send(policy_offer_frame((*offer)->version, (*offer)->signed_bundle));
+  policies_offered.fetch_add(1, std::memory_order_relaxed);
+  log::info("central.policy_offered", {{"gateway", gateway_id},
+                                       {"version", (*offer)->version},
+                                       {"bytes", (*offer)->signed_bundle.size()}});
 }
 
 void CentralServer::Impl::offer_deltas(GatewaySession& session) {
@@ -450,6 +497,7 @@ CentralFigures CentralServer::figures() const {
   figures.entries_applied = impl_->entries_applied.load(std::memory_order_relaxed);
   figures.duplicates_skipped = impl_->duplicates_skipped.load(std::memory_order_relaxed);
   figures.refusals = impl_->refusals.load(std::memory_order_relaxed);
+  figures.policies_offered = impl_->policies_offered.load(std::memory_order_relaxed);
   return figures;
 }
 

@@ -7,6 +7,7 @@
 
 #include "edgeroute/base/assert.h"
 #include "edgeroute/sync/central_delta.h"
+#include "edgeroute/sync/policy_bundle.h"
 
 namespace edgeroute::sync {
 namespace {
@@ -102,6 +103,15 @@ protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::strin
   return finish_message(builder, fbs::Body::InventoryDeltaRefused, refused.Union());
 }
 
+protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::uint8_t> bundle) {
+  auto builder = protocol::message_builder(bundle.size() + 256);
+  // The field is required: an empty bundle is sent as one (and refused by the receiver).
+  const auto bytes = bundle.empty() ? builder.CreateVector(std::vector<std::uint8_t>())
+                                    : protocol::nested_buffer(builder, bundle);
+  const auto offer = fbs::CreatePolicyOffer(builder, version, bytes);
+  return finish_message(builder, fbs::Body::PolicyOffer, offer.Union());
+}
+
 JournalBatchBuilder::JournalBatchBuilder() : builder_(protocol::message_builder(64 * 1024)) {}
 
 void JournalBatchBuilder::add(const journal::StoredEntry& entry) {
@@ -153,6 +163,20 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
             fmt::format("InventoryDelta {} has correlation id '{}', not one of "
                         "central's deltas",
                         delta.delta_id(), delta.correlation_id()->string_view()));
+      return message;
+    }
+    case fbs::Body::PolicyOffer: {
+      const fbs::PolicyOffer& offer = *message->body_as_PolicyOffer();
+      if (offer.version() == 0) return malformed("PolicyOffer has version 0");
+      const std::size_t bundle_bytes = offer.signed_bundle()->size();
+      if (bundle_bytes == 0)
+        return malformed(
+            fmt::format("PolicyOffer of version {} has an empty bundle", offer.version()));
+      if (bundle_bytes > kMaxPolicyBundleBytes)
+        return malformed(
+            fmt::format("PolicyOffer of version {} has a bundle of {} bytes, above "
+                        "the limit of {}",
+                        offer.version(), bundle_bytes, kMaxPolicyBundleBytes));
       return message;
     }
     case fbs::Body::JournalBatch: {

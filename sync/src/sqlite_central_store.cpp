@@ -2,24 +2,32 @@
 // of the gateway's journal, engine/journal/src/journal.cpp), and apply_journal_batch(),
 // which reads the gateway's mark, inserts what lies above it and moves the mark inside
 // one BEGIN IMMEDIATE transaction: that is the whole exactly-once argument
-// (docs/sync.md).
+// (docs/sync.md). The policies pushed and what gateways did with them live here too:
+// the outcomes come from the gateways' policy_change entries, recorded in the
+// transaction that stores them, and which gateway is offered what is worked out from
+// those rows (rollout_of()).
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
 #include "edgeroute/base/identifier.h"
+#include "edgeroute/gateway/fbs/journal_records_generated.h"
 #include "edgeroute/journal/sqlite_support.h"
 #include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_store.h"
+#include "edgeroute/sync/policy_bundle.h"
 
 namespace edgeroute::sync {
 namespace {
@@ -37,7 +45,10 @@ using journal::sqlite::sqlite_status;
 using journal::sqlite::Statement;
 
 constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
-constexpr std::int64_t kFormatVersion = 1;
+// 1: gateways, journals, inventory deltas. 2: policies and their outcomes (a format-1
+// store is upgraded in place when opened).
+constexpr std::int64_t kFormatVersion = 2;
+constexpr std::int64_t kUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
 // 4 KiB's, which took a million-entry apply from 94 k to 228 k rows/s (docs/performance.md).
 constexpr int kPageSizeBytes = 16384;
@@ -89,6 +100,31 @@ CREATE TABLE inventory_deltas (
 ) STRICT;
 )sql";
 
+// Added by format version 2. A policy's bundle is kept as pushed (signed: central cannot
+// alter it). An outcome is a gateway's latest policy_change entry about a version, which
+// need not be one pushed here (a bundle from an older copy of this store); outcomes are
+// few and small, hence WITHOUT ROWID.
+constexpr const char* kCreatePolicyTablesSql = R"sql(
+CREATE TABLE policies (
+  version INTEGER PRIMARY KEY CHECK (version > 0),
+  signed_bundle BLOB NOT NULL,
+  pushed_at_us INTEGER NOT NULL,
+  expires_at_us INTEGER NOT NULL,
+  wave_size INTEGER NOT NULL CHECK (wave_size >= 0),
+  max_failures INTEGER NOT NULL CHECK (max_failures >= 1)
+) STRICT;
+CREATE TABLE policy_outcomes (
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  version INTEGER NOT NULL CHECK (version >= 0),
+  change TEXT NOT NULL
+    CHECK (change IN ('trial', 'committed', 'reverted', 'rolled_back', 'refused')),
+  reason TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence > 0),
+  recorded_at_us INTEGER NOT NULL,
+  PRIMARY KEY (gateway_id, version)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr const char* kGatewayColumns =
     "id, certificate_sha256, acknowledged, newest_entry_recorded_at_us, registered_at_us, "
     "last_contact_us, reported_newest_sequence, clock_skew_us";
@@ -131,6 +167,156 @@ constexpr const char* kApplyDeltaSql =
 constexpr const char* kSelectDeltaStateSql =
     "SELECT state FROM inventory_deltas WHERE id = ?1 AND gateway_id = ?2";
 
+// One statement, so the check that the version is above every pushed one and the insert
+// cannot be split by another process's push.
+constexpr const char* kInsertPolicySql =
+    "INSERT INTO policies (version, signed_bundle, pushed_at_us, expires_at_us, wave_size, "
+    "max_failures) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
+    "WHERE ?1 > (SELECT coalesce(max(version), 0) FROM policies)";
+constexpr const char* kSelectNewestVersionSql = "SELECT coalesce(max(version), 0) FROM policies";
+constexpr const char* kSelectPoliciesSql =
+    "SELECT version, pushed_at_us, expires_at_us, wave_size, max_failures FROM policies "
+    "ORDER BY version DESC";
+constexpr const char* kSelectPolicyBundleSql =
+    "SELECT signed_bundle FROM policies WHERE version = ?1";
+// Entries are applied in sequence order, so a later entry about a version replaces an
+// earlier one; the sequence guard keeps that true whatever the order.
+constexpr const char* kUpsertOutcomeSql =
+    "INSERT INTO policy_outcomes (gateway_id, version, change, reason, sequence, recorded_at_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (gateway_id, version) DO UPDATE SET "
+    "change = excluded.change, reason = excluded.reason, sequence = excluded.sequence, "
+    "recorded_at_us = excluded.recorded_at_us WHERE excluded.sequence > policy_outcomes.sequence";
+constexpr const char* kSelectOutcomesSql =
+    "SELECT gateway_id, version, change, reason, sequence, recorded_at_us FROM policy_outcomes "
+    "WHERE version = ?1 ORDER BY gateway_id";
+
+// A pushed policy's row, without its bundle.
+struct PolicyRow {
+  std::uint64_t version = 0;
+  std::int64_t pushed_at_us = 0;
+  std::int64_t expires_at_us = 0;
+  std::uint32_t wave_size = 0;
+  std::uint32_t max_failures = 1;
+};
+
+// A record's kind is taken over as it is.
+static_assert(static_cast<int>(PolicyChange::trial) ==
+              static_cast<int>(gateway::fbs::PolicyChangeKind::trial));
+static_assert(static_cast<int>(PolicyChange::committed) ==
+              static_cast<int>(gateway::fbs::PolicyChangeKind::committed));
+static_assert(static_cast<int>(PolicyChange::reverted) ==
+              static_cast<int>(gateway::fbs::PolicyChangeKind::reverted));
+static_assert(static_cast<int>(PolicyChange::rolled_back) ==
+              static_cast<int>(gateway::fbs::PolicyChangeKind::rolled_back));
+static_assert(static_cast<int>(PolicyChange::refused) ==
+              static_cast<int>(gateway::fbs::PolicyChangeKind::refused));
+
+constexpr PolicyChange kPolicyChanges[] = {PolicyChange::trial, PolicyChange::committed,
+                                           PolicyChange::reverted, PolicyChange::rolled_back,
+                                           PolicyChange::refused};
+
+std::optional<PolicyChange> policy_change_named(std::string_view name) {
+  for (const PolicyChange change : kPolicyChanges)
+    if (to_string(change) == name) return change;
+  return std::nullopt;
+}
+
+bool is_failure(PolicyChange change) {
+  return change == PolicyChange::refused || change == PolicyChange::reverted;
+}
+
+// What a policy_change entry tells: nullopt when its payload is not a PolicyChangeRecord
+// this build reads (verified as the gateway's read_policy_change_record() does: the
+// Verifier, a known kind, a trial carrying its policy). Such an entry is held all the
+// same (the journal is the journal); it only tells central nothing.
+std::optional<PolicyOutcome> outcome_told_by(const StoredEntry& entry,
+                                             std::vector<std::uint64_t>& aligned) {
+  std::span<const std::uint8_t> payload = entry.payload;
+  // The Verifier wants scalars at their natural alignment; a gateway's batch need not
+  // have placed the payload so.
+  if (reinterpret_cast<std::uintptr_t>(payload.data()) % alignof(std::uint64_t) != 0) {
+    aligned.assign((payload.size() + 7) / 8, 0);
+    std::memcpy(aligned.data(), payload.data(), payload.size());
+    payload = {reinterpret_cast<const std::uint8_t*>(aligned.data()), payload.size()};
+  }
+  flatbuffers::Verifier verifier(payload.data(), payload.size());
+  if (!verifier.VerifyBuffer<gateway::fbs::PolicyChangeRecord>(nullptr)) return std::nullopt;
+  const auto* record = flatbuffers::GetRoot<gateway::fbs::PolicyChangeRecord>(payload.data());
+  if (record->change() > gateway::fbs::PolicyChangeKind::MAX) return std::nullopt;
+  if (record->change() == gateway::fbs::PolicyChangeKind::trial && record->policy_json() == nullptr)
+    return std::nullopt;
+  if (record->version() > kLargestSequence) return std::nullopt;  // INTEGER on disk
+  PolicyOutcome outcome;
+  outcome.version = record->version();
+  outcome.change = static_cast<PolicyChange>(record->change());
+  outcome.reason = record->reason() != nullptr ? record->reason()->str() : "";
+  outcome.sequence = entry.sequence;
+  outcome.recorded_at_us = entry.recorded_at_us;
+  return outcome;
+}
+
+// The rollout of `policy` among `gateways` (registered, ordered by id) given their
+// outcomes for it (by gateway id), `newest_version` the newest pushed. The one place the
+// rollout rule lives: policy_version_for() offers the newest policy to a gateway exactly
+// when its rollout is rolling_out and the gateway's standing is waiting.
+PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecord>& gateways,
+                         const std::map<std::string, PolicyOutcome, std::less<>>& outcomes,
+                         std::uint64_t newest_version, std::int64_t now_us) {
+  PolicyRollout rollout;
+  rollout.version = policy.version;
+  rollout.pushed_at_us = policy.pushed_at_us;
+  rollout.expires_at_us = policy.expires_at_us;
+  rollout.wave_size = policy.wave_size;
+  rollout.max_failures = policy.max_failures;
+  for (const auto& [gateway_id, outcome] : outcomes)
+    if (is_failure(outcome.change)) ++rollout.failures;
+  // The first wave holding a gateway that has not settled (committed, or failed, which
+  // counts toward max_failures instead): it and the waves before it are open, the later
+  // ones wait for it. A failure must not hold the later waves shut below the threshold
+  // the operator chose.
+  const auto wave_of = [&](std::size_t index) {
+    return static_cast<std::uint32_t>(policy.wave_size == 0 ? 0 : index / policy.wave_size);
+  };
+  std::uint32_t open_through = std::numeric_limits<std::uint32_t>::max();
+  bool every_one_committed = !gateways.empty();
+  for (std::size_t index = 0; index < gateways.size(); ++index) {
+    const auto found = outcomes.find(gateways[index].gateway_id);
+    const bool committed =
+        found != outcomes.end() && found->second.change == PolicyChange::committed;
+    if (!committed) every_one_committed = false;
+    const bool settled = found != outcomes.end() && found->second.change != PolicyChange::trial;
+    if (!settled) open_through = std::min(open_through, wave_of(index));
+  }
+  if (every_one_committed) {
+    rollout.state = PolicyRollout::State::complete;
+  } else if (rollout.failures >= policy.max_failures) {
+    rollout.state = PolicyRollout::State::halted;
+  } else if (policy.version < newest_version) {
+    rollout.state = PolicyRollout::State::superseded;
+  } else if (now_us >= policy.expires_at_us) {
+    rollout.state = PolicyRollout::State::expired;
+  } else {
+    rollout.state = PolicyRollout::State::rolling_out;
+  }
+  for (std::size_t index = 0; index < gateways.size(); ++index) {
+    PolicyRollout::Gateway standing;
+    standing.gateway_id = gateways[index].gateway_id;
+    standing.wave = wave_of(index);
+    if (const auto found = outcomes.find(standing.gateway_id); found != outcomes.end()) {
+      standing.standing = PolicyRollout::Standing::reported;
+      standing.outcome = found->second;
+    } else if (rollout.state != PolicyRollout::State::rolling_out) {
+      standing.standing = PolicyRollout::Standing::not_offered;
+    } else if (standing.wave <= open_through) {
+      standing.standing = PolicyRollout::Standing::waiting;
+    } else {
+      standing.standing = PolicyRollout::Standing::later_wave;
+    }
+    rollout.gateways.push_back(std::move(standing));
+  }
+  return rollout;
+}
+
 std::uint64_t column_unsigned(sqlite3_stmt* statement, int column) {
   const std::int64_t value = sqlite3_column_int64(statement, column);
   return static_cast<std::uint64_t>(value < 0 ? 0 : value);
@@ -149,8 +335,8 @@ Status create_store(const std::string& path) {
   return journal::sqlite::create_database(path, kStoreFileMode, [](Connection& connection) {
     const std::string create = fmt::format(
         "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} COMMIT;",
-        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql);
+        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} COMMIT;",
+        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql, kCreatePolicyTablesSql);
     return connection.execute(create.c_str(), "create the store");
   });
 }
@@ -319,6 +505,120 @@ class SqliteCentralStore final : public CentralStore {
                                                      path_, gateway_id, delta_id));
   }
 
+  Status add_policy(const PolicyRelease& release, std::int64_t now_us) override {
+    const std::string operation = fmt::format("push policy version {}", release.version);
+    const auto invalid = [&](std::string_view why) {
+      return Status(StatusCode::invalid_argument, fmt::format("{}: {}: {}", path_, operation, why));
+    };
+    if (release.version == 0 || release.version > kLargestSequence)
+      return invalid("a policy version is 1..2^63-1");
+    if (release.signed_bundle.empty()) return invalid("the signed bundle is empty");
+    if (release.signed_bundle.size() > kMaxPolicyBundleBytes) {
+      return invalid(fmt::format("the signed bundle of {} bytes exceeds the limit of {}",
+                                 release.signed_bundle.size(), kMaxPolicyBundleBytes));
+    }
+    // What a gateway will be offered under this version must carry it.
+    if (const std::uint64_t claimed = claimed_policy_version(release.signed_bundle);
+        claimed != release.version) {
+      return invalid(claimed == 0 ? std::string("the bundle is not a signed policy bundle")
+                                  : fmt::format("the bundle carries version {}", claimed));
+    }
+    if (release.max_failures == 0)
+      return invalid("max_failures is 0; a rollout halts after 1 or more failures");
+    if (release.expires_at_us <= now_us) {
+      return invalid(
+          fmt::format("it expires at {} µs, not after now ({} µs)", release.expires_at_us, now_us));
+    }
+    if (Status free = not_reading("add_policy"); !free.is_ok()) return free;
+    sqlite3_stmt* insert = insert_policy_.get();
+    sqlite3_bind_int64(insert, 1, static_cast<std::int64_t>(release.version));
+    bind_bytes(insert, 2, release.signed_bundle);
+    sqlite3_bind_int64(insert, 3, now_us);
+    sqlite3_bind_int64(insert, 4, release.expires_at_us);
+    sqlite3_bind_int64(insert, 5, release.wave_size);
+    sqlite3_bind_int64(insert, 6, release.max_failures);
+    if (Status inserted = step_once(insert_policy_, operation); !inserted.is_ok()) return inserted;
+    if (sqlite3_changes(db()) == 1) return Status::ok();
+    Result<std::int64_t> newest = connection_.query_integer(kSelectNewestVersionSql);
+    if (!newest) return newest.status();
+    return Status(StatusCode::failed_precondition,
+                  fmt::format("{}: policy version {} is not above {}, the newest pushed", path_,
+                              release.version, *newest));
+  }
+
+  Result<std::optional<PolicyOffer>> policy_offer_for(std::string_view gateway_id,
+                                                      std::int64_t now_us) const override {
+    Result<std::optional<std::uint64_t>> version = policy_version_for(gateway_id, now_us);
+    if (!version) return version.status();
+    if (!version->has_value()) return std::optional<PolicyOffer>();
+    sqlite3_stmt* select = select_policy_bundle_.get();
+    ResetOnExit reset(select_policy_bundle_);
+    sqlite3_bind_int64(select, 1, static_cast<std::int64_t>(**version));
+    const int stepped = sqlite3_step(select);
+    if (stepped == SQLITE_DONE) return std::optional<PolicyOffer>();  // policies are never deleted
+    if (stepped != SQLITE_ROW) {
+      return sqlite_status(db(), stepped, path_,
+                           fmt::format("read the bundle of policy version {}", **version));
+    }
+    const std::span<const std::uint8_t> bundle = journal::sqlite::column_bytes(select, 0);
+    return std::optional<PolicyOffer>(
+        PolicyOffer{**version, std::vector<std::uint8_t>(bundle.begin(), bundle.end())});
+  }
+
+  Result<std::optional<std::uint64_t>> policy_version_for(std::string_view gateway_id,
+                                                          std::int64_t now_us) const override {
+    Result<std::vector<PolicyRow>> newest = policy_rows(1);
+    if (!newest) return newest.status();
+    if (newest->empty()) return std::optional<std::uint64_t>();
+    Result<PolicyRollout> rollout = rollout_at(newest->front(), newest->front().version, now_us);
+    if (!rollout) return rollout.status();
+    if (rollout->state != PolicyRollout::State::rolling_out) return std::optional<std::uint64_t>();
+    for (const PolicyRollout::Gateway& gateway : rollout->gateways) {
+      if (gateway.gateway_id == gateway_id && gateway.standing == PolicyRollout::Standing::waiting)
+        return std::optional<std::uint64_t>(rollout->version);
+    }
+    return std::optional<std::uint64_t>();
+  }
+
+  Result<std::vector<PolicyRollout>> policy_rollouts(std::int64_t now_us) const override {
+    Result<std::vector<PolicyRow>> pushed = policy_rows(-1);
+    if (!pushed) return pushed.status();
+    std::vector<PolicyRollout> rollouts;
+    for (const PolicyRow& policy : *pushed) {
+      Result<PolicyRollout> rollout = rollout_at(policy, pushed->front().version, now_us);
+      if (!rollout) return rollout.status();
+      rollouts.push_back(std::move(*rollout));
+    }
+    return rollouts;
+  }
+
+  Result<std::vector<PolicyOutcome>> policy_outcomes(std::uint64_t version) const override {
+    const std::string operation = fmt::format("read the outcomes of policy version {}", version);
+    sqlite3_stmt* select = select_outcomes_.get();
+    ResetOnExit reset(select_outcomes_);
+    sqlite3_bind_int64(select, 1, static_cast<std::int64_t>(std::min(version, kLargestSequence)));
+    std::vector<PolicyOutcome> outcomes;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return outcomes;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+      PolicyOutcome outcome;
+      outcome.gateway_id = column_text(select, 0);
+      outcome.version = column_unsigned(select, 1);
+      const std::optional<PolicyChange> change = policy_change_named(column_text(select, 2));
+      if (!change) {
+        return Status(StatusCode::corruption,
+                      fmt::format("{}: {}: gateway '{}' has change '{}'", path_, operation,
+                                  outcome.gateway_id, column_text(select, 2)));
+      }
+      outcome.change = *change;
+      outcome.reason = column_text(select, 3);
+      outcome.sequence = column_unsigned(select, 4);
+      outcome.recorded_at_us = sqlite3_column_int64(select, 5);
+      outcomes.push_back(std::move(outcome));
+    }
+  }
+
   Status read_journal(std::string_view gateway_id, std::uint64_t from,
                       const std::function<Status(const StoredEntry&)>& visit) const override {
     if (Status free = not_reading("read_journal"); !free.is_ok()) return free;
@@ -376,6 +676,42 @@ class SqliteCentralStore final : public CentralStore {
                   fmt::format("{}: {} called from inside read_journal()", path_, operation));
   }
 
+  // Pushed policies, newest first; at most `limit` of them (-1: all).
+  Result<std::vector<PolicyRow>> policy_rows(int limit) const {
+    sqlite3_stmt* select = select_policies_.get();
+    ResetOnExit reset(select_policies_);
+    sqlite3_bind_int(select, 1, limit);
+    std::vector<PolicyRow> rows;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return rows;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read the policies");
+      PolicyRow row;
+      row.version = column_unsigned(select, 0);
+      row.pushed_at_us = sqlite3_column_int64(select, 1);
+      row.expires_at_us = sqlite3_column_int64(select, 2);
+      row.wave_size = static_cast<std::uint32_t>(
+          std::clamp<std::int64_t>(sqlite3_column_int64(select, 3), 0, UINT32_MAX));
+      row.max_failures = static_cast<std::uint32_t>(
+          std::clamp<std::int64_t>(sqlite3_column_int64(select, 4), 1, UINT32_MAX));
+      rows.push_back(row);
+    }
+  }
+
+  Result<PolicyRollout> rollout_at(const PolicyRow& policy, std::uint64_t newest_version,
+                                   std::int64_t now_us) const {
+    Result<std::vector<GatewayRecord>> registered = gateways();
+    if (!registered) return registered.status();
+    Result<std::vector<PolicyOutcome>> reported = policy_outcomes(policy.version);
+    if (!reported) return reported.status();
+    std::map<std::string, PolicyOutcome, std::less<>> by_gateway;
+    for (PolicyOutcome& outcome : *reported) {
+      std::string gateway_id = outcome.gateway_id;
+      by_gateway.emplace(std::move(gateway_id), std::move(outcome));
+    }
+    return rollout_of(policy, *registered, by_gateway, newest_version, now_us);
+  }
+
   Status unknown_gateway(std::string_view gateway_id, std::string_view operation) const {
     return Status(StatusCode::not_found, fmt::format("{}: {}: gateway '{}' is not registered",
                                                      path_, operation, gateway_id));
@@ -421,6 +757,7 @@ class SqliteCentralStore final : public CentralStore {
     const GatewayRecord& record = **known;
     AppliedBatch result{record.acknowledged, 0, 0};
     std::int64_t newest_recorded_at_us = record.newest_entry_recorded_at_us;
+    std::vector<std::uint64_t> aligned_payload;  // a policy change's, when it needs a copy
     for (const StoredEntry& entry : entries) {
       if (entry.sequence <= record.acknowledged) {
         ++result.duplicates;
@@ -463,6 +800,21 @@ class SqliteCentralStore final : public CentralStore {
           return settled;
         }
       }
+      if (entry.kind == EntryKind::policy_change) {
+        if (const std::optional<PolicyOutcome> outcome = outcome_told_by(entry, aligned_payload)) {
+          sqlite3_stmt* upsert = upsert_outcome_.get();
+          bind_text(upsert, 1, gateway_id);
+          sqlite3_bind_int64(upsert, 2, static_cast<std::int64_t>(outcome->version));
+          bind_text(upsert, 3, to_string(outcome->change));
+          bind_text(upsert, 4, outcome->reason);
+          sqlite3_bind_int64(upsert, 5, static_cast<std::int64_t>(outcome->sequence));
+          sqlite3_bind_int64(upsert, 6, outcome->recorded_at_us);
+          if (Status recorded = step_once(upsert_outcome_, operation + ": record a policy outcome");
+              !recorded.is_ok()) {
+            return recorded;
+          }
+        }
+      }
     }
     sqlite3_stmt* update = update_mark_.get();
     bind_text(update, 1, gateway_id);
@@ -476,6 +828,9 @@ class SqliteCentralStore final : public CentralStore {
   }
 
   Status configure();
+  // Adds what format version 2 added, in one transaction (a no-op if another process
+  // upgraded the file first).
+  Status upgrade_to_current_format();
 
   // Moves a pending delta of the gateway to `state`; a delta that is not pending (or not
   // the gateway's) is left as it is (sqlite3_changes tells the caller).
@@ -500,6 +855,8 @@ class SqliteCentralStore final : public CentralStore {
   Statement upsert_gateway_, select_gateway_, select_gateways_, update_contact_, update_mark_;
   Statement insert_entry_, select_entries_;
   Statement insert_delta_, select_deltas_, settle_delta_, select_delta_state_, apply_delta_;
+  Statement insert_policy_, select_policies_, select_policy_bundle_, upsert_outcome_,
+      select_outcomes_;
   mutable bool reading_ = false;
 };
 
@@ -515,7 +872,7 @@ Status SqliteCentralStore::configure() {
   }
   Result<std::int64_t> version = connection_.query_integer("PRAGMA user_version");
   if (!version) return version.status();
-  if (*version != kFormatVersion) {
+  if (*version != kFormatVersion && *version != kUpgradableFormatVersion) {
     return Status(StatusCode::failed_precondition,
                   fmt::format("{}: central store format version {} is {} than this build reads "
                               "({})",
@@ -530,10 +887,14 @@ Status SqliteCentralStore::configure() {
   sqlite3_busy_timeout(db(), kLockWaitMs);
   // FULL: what lets central acknowledge a batch once it is committed.
   if (Status wal = journal::sqlite::use_wal_with_full_sync(connection_); !wal.is_ok()) return wal;
+  if (*version == kUpgradableFormatVersion) {
+    if (Status upgraded = upgrade_to_current_format(); !upgraded.is_ok()) return upgraded;
+  }
   const std::string select_gateway =
       fmt::format("SELECT {} FROM gateways WHERE id = ?1", kGatewayColumns);
   const std::string select_gateways =
       fmt::format("SELECT {} FROM gateways ORDER BY id", kGatewayColumns);
+  const std::string select_policies = fmt::format("{} LIMIT ?1", kSelectPoliciesSql);
   const std::pair<Statement*, const char*> wanted[] = {
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
@@ -550,6 +911,11 @@ Status SqliteCentralStore::configure() {
       {&settle_delta_, kSettleDeltaSql},
       {&select_delta_state_, kSelectDeltaStateSql},
       {&apply_delta_, kApplyDeltaSql},
+      {&insert_policy_, kInsertPolicySql},
+      {&select_policies_, select_policies.c_str()},
+      {&select_policy_bundle_, kSelectPolicyBundleSql},
+      {&upsert_outcome_, kUpsertOutcomeSql},
+      {&select_outcomes_, kSelectOutcomesSql},
   };
   for (const auto& [statement, sql] : wanted) {
     Result<Statement> prepared = Statement::prepare(connection_, sql);
@@ -563,6 +929,26 @@ Status SqliteCentralStore::configure() {
     *statement = std::move(*prepared);
   }
   return Status::ok();
+}
+
+Status SqliteCentralStore::upgrade_to_current_format() {
+  const std::string operation = fmt::format("upgrade the store from format version {} to {}",
+                                            kUpgradableFormatVersion, kFormatVersion);
+  if (Status begun = connection_.execute("BEGIN IMMEDIATE", operation); !begun.is_ok())
+    return begun;
+  // Read again under the write lock: another process (the server, a command beside it)
+  // may have upgraded the file since this one read the version.
+  Result<std::int64_t> version = connection_.query_integer("PRAGMA user_version");
+  Status upgraded = version ? Status::ok() : version.status();
+  if (upgraded.is_ok() && *version == kUpgradableFormatVersion) {
+    const std::string upgrade =
+        fmt::format("{} PRAGMA user_version = {};", kCreatePolicyTablesSql, kFormatVersion);
+    upgraded = connection_.execute(upgrade.c_str(), operation);
+  }
+  if (upgraded.is_ok()) upgraded = connection_.execute("COMMIT", operation);
+  if (!upgraded.is_ok() && sqlite3_get_autocommit(db()) == 0)
+    (void)connection_.execute("ROLLBACK", operation);
+  return upgraded;
 }
 
 Result<std::unique_ptr<CentralStore>> SqliteCentralStore::open(const std::string& path) {
@@ -604,6 +990,28 @@ Result<std::unique_ptr<CentralStore>> SqliteCentralStore::open(const std::string
 }
 
 }  // namespace
+
+std::string_view to_string(PolicyChange change) {
+  switch (change) {
+    case PolicyChange::trial: return "trial";
+    case PolicyChange::committed: return "committed";
+    case PolicyChange::reverted: return "reverted";
+    case PolicyChange::rolled_back: return "rolled_back";
+    case PolicyChange::refused: return "refused";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(PolicyRollout::State state) {
+  switch (state) {
+    case PolicyRollout::State::rolling_out: return "rolling_out";
+    case PolicyRollout::State::complete: return "complete";
+    case PolicyRollout::State::halted: return "halted";
+    case PolicyRollout::State::superseded: return "superseded";
+    case PolicyRollout::State::expired: return "expired";
+  }
+  return "unknown";
+}
 
 std::string_view to_string(InventoryDelta::State state) {
   switch (state) {

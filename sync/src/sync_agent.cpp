@@ -111,12 +111,13 @@ bool refuses_for_good(const Status& why) {
 
 struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   Impl(SyncAgentOptions agent_options, hal::Link& wan_link, std::uint64_t acknowledged_mark,
-       AcknowledgedSink sink, InventoryDeltaSink delta_sink,
+       AcknowledgedSink sink, InventoryDeltaSink delta_sink, PolicyOfferSink policy_sink,
        std::unique_ptr<journal::Journal> reader, asio::ssl::context tls_context)
       : options(std::move(agent_options)),
         link(wan_link),
         on_acknowledged(std::move(sink)),
         on_inventory_delta(std::move(delta_sink)),
+        on_policy_offer(std::move(policy_sink)),
         journal(std::move(reader)),
         tls(std::move(tls_context)),
         backoff(io),
@@ -143,12 +144,15 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   void on_link(hal::LinkState state);
   void take_delta(const fbs::InventoryDelta& delta);
   void delta_done(std::uint64_t delta_id, std::string correlation_id, Status outcome);
+  void take_policy(const fbs::PolicyOffer& offer);
+  void policy_done(std::uint64_t version, const Status& outcome);
   void remember_failure(const Status& why);
 
   SyncAgentOptions options;
   hal::Link& link;
   AcknowledgedSink on_acknowledged;
   InventoryDeltaSink on_inventory_delta;
+  PolicyOfferSink on_policy_offer;
   std::unique_ptr<journal::Journal> journal;
   asio::ssl::context tls;
   asio::io_context io;
@@ -167,6 +171,9 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // Correlation ids of the deltas handed to the gateway by this process and not refused:
   // in flight or applied.
   std::set<std::string> deltas_taken;
+  // Policy versions handed to the gateway by this process (or ignored, without a sink)
+  // and not answered `unavailable`: in flight or settled, and its journal tells central.
+  std::set<std::uint64_t> policies_taken;
 
   // Figures, read from any thread.
   std::atomic<bool> connected{false};
@@ -178,6 +185,8 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   std::atomic<std::uint64_t> entries_sent{0};
   std::atomic<std::uint64_t> deltas_applied{0};
   std::atomic<std::uint64_t> deltas_refused{0};
+  std::atomic<std::uint64_t> policies_offered{0};
+  std::atomic<std::uint64_t> policies_refused{0};
   mutable std::mutex last_error_mutex;
   std::string last_error;  // guarded by last_error_mutex
 };
@@ -265,6 +274,47 @@ void SyncAgent::Impl::delta_done(std::uint64_t delta_id, std::string correlation
   current_session->wake.cancel();
   deltas_refused.fetch_add(1, std::memory_order_relaxed);
   log::warning("sync.delta_refused", {{"delta", delta_id}, {"reason", outcome.message()}});
+}
+
+void SyncAgent::Impl::take_policy(const fbs::PolicyOffer& offer) {
+  const std::uint64_t version = offer.version();
+  if (!policies_taken.insert(version).second) return;  // its journal entry will tell central
+  if (!on_policy_offer) {
+    log::info("sync.policy_ignored",
+              {{"version", version}, {"reason", "this gateway takes no policies from central"}});
+    return;
+  }
+  policies_offered.fetch_add(1, std::memory_order_relaxed);
+  log::info("sync.policy_offered",
+            {{"version", version}, {"bytes", offer.signed_bundle()->size()}});
+  std::vector<std::uint8_t> bundle(offer.signed_bundle()->begin(), offer.signed_bundle()->end());
+  // The answer may come from any thread, after the session or the agent is gone.
+  std::weak_ptr<Impl> agent = weak_from_this();
+  on_policy_offer(version, std::move(bundle), [agent, version](Status outcome) {
+    if (std::shared_ptr<Impl> alive = agent.lock()) {
+      asio::post(alive->io, [agent, version, outcome = std::move(outcome)] {
+        if (std::shared_ptr<Impl> running = agent.lock()) running->policy_done(version, outcome);
+      });
+    }
+  });
+}
+
+// On the agent's thread. Central is told nothing here: a policy the gateway took up or
+// refused is a journal entry on its way to central.
+void SyncAgent::Impl::policy_done(std::uint64_t version, const Status& outcome) {
+  if (outcome.is_ok()) {
+    log::info("sync.policy_taken_up", {{"version", version}});
+    return;
+  }
+  if (outcome.code() == StatusCode::unavailable) {
+    policies_taken.erase(version);  // central offers it again (CentralServerOptions)
+    log::warning("sync.policy_postponed", {{"version", version}, {"reason", outcome.message()}});
+    return;
+  }
+  policies_refused.fetch_add(1, std::memory_order_relaxed);
+  log::warning(
+      "sync.policy_refused",
+      {{"version", version}, {"code", to_string(outcome.code())}, {"reason", outcome.message()}});
 }
 
 Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
@@ -449,6 +499,10 @@ asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Ses
       take_delta(*delta);
       continue;
     }
+    if (const fbs::PolicyOffer* offer = (*message)->body_as_PolicyOffer()) {
+      take_policy(*offer);
+      continue;
+    }
     const fbs::Acknowledged* ack = (*message)->body_as_Acknowledged();
     if (ack == nullptr) {
       session->fail(Status(StatusCode::invalid_argument,
@@ -553,7 +607,8 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
 Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, hal::Link& link,
                                                     std::uint64_t acknowledged,
                                                     AcknowledgedSink on_acknowledged,
-                                                    InventoryDeltaSink on_inventory_delta) {
+                                                    InventoryDeltaSink on_inventory_delta,
+                                                    PolicyOfferSink on_policy_offer) {
   if (options.batches_in_flight == 0 || options.batch_max_entries == 0 ||
       options.batch_max_bytes == 0 || options.batch_max_bytes > kMaxSyncFrameBytes / 2)
     return Status(StatusCode::invalid_argument,
@@ -571,7 +626,8 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
   if (!journal) return journal.status();
   auto impl =
       std::make_shared<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
-                             std::move(on_inventory_delta), std::move(*journal), std::move(*tls));
+                             std::move(on_inventory_delta), std::move(on_policy_offer),
+                             std::move(*journal), std::move(*tls));
   Impl* agent = impl.get();
   // Subscribed before the state is read, so that no change between the two is lost.
   agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
@@ -600,6 +656,8 @@ SyncFigures SyncAgent::figures() const {
   figures.entries_sent = impl_->entries_sent.load(std::memory_order_relaxed);
   figures.deltas_applied = impl_->deltas_applied.load(std::memory_order_relaxed);
   figures.deltas_refused = impl_->deltas_refused.load(std::memory_order_relaxed);
+  figures.policies_offered = impl_->policies_offered.load(std::memory_order_relaxed);
+  figures.policies_refused = impl_->policies_refused.load(std::memory_order_relaxed);
   std::lock_guard lock(impl_->last_error_mutex);
   figures.last_error = impl_->last_error;
   return figures;

@@ -177,6 +177,8 @@ TEST(ProtocolRequests, QueriesPingAndStatusRequestRoundTrip) {
   EXPECT_EQ(request_of(payload_of(build_ping(4))).body_type(), fbs::RequestBody::Ping);
   EXPECT_EQ(request_of(payload_of(build_gateway_status_request(5))).body_type(),
             fbs::RequestBody::GatewayStatusRequest);
+  const Bytes rollback = payload_of(build_rollback_policy(6, "late shipments"));
+  EXPECT_EQ(text(request_of(rollback).body_as_RollbackPolicy()->reason()), "late shipments");
 }
 
 TEST(ProtocolResponses, RouteOrderResultAndOrderStateCarryTheJournaledDecision) {
@@ -263,7 +265,12 @@ TEST(ProtocolResponses, InventoryPongStatusAndErrorRoundTrip) {
                                                            .uptime_seconds = 3600,
                                                            .detail = "disk full",
                                                            .sync = fbs::SyncState::disconnected,
-                                                           .sync_detail = "link down"}));
+                                                           .sync_detail = "link down",
+                                                           .policy_trial_version = 9,
+                                                           .policy_committed_version = 8,
+                                                           .policy_previous_version = 7,
+                                                           .policy_highest_accepted = 9,
+                                                           .policy_detail = "policy 9 on trial"}));
   const auto* gateway = response_of(status).body_as_GatewayStatus();
   EXPECT_TRUE(gateway->ready());
   EXPECT_FALSE(gateway->accepting());
@@ -278,6 +285,18 @@ TEST(ProtocolResponses, InventoryPongStatusAndErrorRoundTrip) {
   EXPECT_EQ(text(gateway->detail()), "disk full");
   EXPECT_EQ(gateway->sync(), fbs::SyncState::disconnected);
   EXPECT_EQ(text(gateway->sync_detail()), "link down");
+  EXPECT_EQ(gateway->policy_trial_version(), 9U);
+  EXPECT_EQ(gateway->policy_committed_version(), 8U);
+  EXPECT_EQ(gateway->policy_previous_version(), 7U);
+  EXPECT_EQ(gateway->policy_highest_accepted(), 9U);
+  EXPECT_EQ(text(gateway->policy_detail()), "policy 9 on trial");
+
+  const Bytes rolled_back = payload_of(build_policy_rolled_back(4, 8, 7, 31));
+  const auto* rollback = response_of(rolled_back).body_as_PolicyRolledBack();
+  ASSERT_NE(rollback, nullptr);
+  EXPECT_EQ(rollback->rolled_back_version(), 8U);
+  EXPECT_EQ(rollback->active_version(), 7U);
+  EXPECT_EQ(rollback->sequence(), 31U);
 
   const Bytes error = payload_of(build_error(
       Refusal{.code = fbs::ErrorCode::busy, .message = "queues full", .request_id = 9}));
@@ -538,7 +557,7 @@ TEST(VerifyRequest, AnswersABodyTypeItDoesNotKnowWithUnknownRequest) {
   const Bytes payload(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
   const Refusal refusal = request_refusal(payload);
   EXPECT_EQ(refusal.code, fbs::ErrorCode::unknown_request);
-  EXPECT_EQ(refusal.message, "request 12: unknown request type 77 (this build knows 1 to 9)");
+  EXPECT_EQ(refusal.message, "request 12: unknown request type 77 (this build knows 1 to 10)");
   EXPECT_EQ(refusal.request_id, 12U);
 }
 

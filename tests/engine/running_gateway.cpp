@@ -46,6 +46,8 @@ RunningGateway::RunningGateway(const std::string& journal_path, hal::Clock& cloc
   GatewayOptions gateway_options;
   gateway_options.gateway_id = "gw-test";
   gateway_options.pipeline.routing_workers = 2;
+  gateway_options.policy_trust_anchor = options.policy_trust_anchor;
+  gateway_options.policy_trial = options.policy_trial;
   gateway_ = std::make_unique<Gateway>(gateway_options, *journal_, *state_, clock);
   gateway_->start();
   auto server = Server::start({}, *gateway_);

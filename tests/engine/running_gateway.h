@@ -39,6 +39,9 @@ struct RunningGatewayOptions {
   // takes the journal's own state, whatever these say.
   std::string policy_json;
   std::string inventory_json;
+  // The key policy bundles must be signed with, and how trials are judged.
+  sync::Ed25519PublicKey policy_trust_anchor{};
+  PolicyTrialOptions policy_trial;
 };
 
 class RunningGateway {

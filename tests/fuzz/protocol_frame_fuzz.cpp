@@ -93,8 +93,10 @@ protocol::Frame answer(const fbs::Request& request) {
       protocol::GatewayStatusReport status;
       status.gateway_id = "gw-fuzz";
       status.ready = true;
+      status.policy_detail = "policy 8 on trial (journal entry 9)";
       return protocol::build_gateway_status(id, status);
     }
+    case fbs::RequestBody::RollbackPolicy: return protocol::build_policy_rolled_back(id, 8, 7, 9);
     case fbs::RequestBody::NONE: break;
   }
   EDGEROUTE_ASSERT(false, "verify_request accepted a request without a known body");

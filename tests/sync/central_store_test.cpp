@@ -4,7 +4,10 @@
 // read_journal() gives back the exact entries with payloads FlatBuffers can read in
 // place; gateways are registered, rotated and kept apart; a full disk (max_page_count)
 // applies nothing and leaves the store usable; open refuses every file that is not a
-// central store, naming the path.
+// central store, naming the path, and upgrades a store of format version 1 in place.
+// Policies: only the newest pushed is offered, wave by wave, until it expires, is
+// superseded or halts; what each gateway did comes from its replayed policy_change
+// entries.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -21,8 +24,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/gateway/journal_records.h"
 #include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_store.h"
+#include "edgeroute/sync/policy_bundle.h"
 #include "edgeroute/testing/temporary_directory.h"
 
 namespace edgeroute::sync {
@@ -551,7 +556,7 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(newer_path);
     ASSERT_TRUE(created) << created.status().to_string();
   }
-  run_sql(newer_path, "PRAGMA user_version = 2");
+  run_sql(newer_path, "PRAGMA user_version = 3");
   const Status newer = open_status(newer_path);
   EXPECT_EQ(newer.code(), StatusCode::failed_precondition) << newer.to_string();
   EXPECT_THAT(newer.message(), HasSubstr(newer_path));
@@ -696,6 +701,525 @@ TEST_F(CentralStoreDeltas, ADeltaNeedsAKnownGatewayANodeASkuAndUnits) {
           .code(),
       StatusCode::invalid_argument);
   EXPECT_TRUE(store->inventory_deltas("", std::nullopt)->empty());
+}
+
+// A store as format version 1 left it, written the way that build wrote it.
+constexpr char kFormatOneSchemaSql[] = R"sql(
+PRAGMA application_id = 1163019091;
+PRAGMA user_version = 1;
+CREATE TABLE gateways (
+  id TEXT PRIMARY KEY NOT NULL,
+  certificate_sha256 TEXT NOT NULL,
+  acknowledged INTEGER NOT NULL CHECK (acknowledged >= 0),
+  newest_entry_recorded_at_us INTEGER NOT NULL,
+  registered_at_us INTEGER NOT NULL,
+  last_contact_us INTEGER NOT NULL,
+  reported_newest_sequence INTEGER NOT NULL CHECK (reported_newest_sequence >= 0),
+  clock_skew_us INTEGER NOT NULL
+) STRICT;
+CREATE TABLE journal_entries (
+  gateway_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence > 0),
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 255),
+  recorded_at_us INTEGER NOT NULL,
+  order_id TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  received_at_us INTEGER NOT NULL,
+  PRIMARY KEY (gateway_id, sequence)
+) STRICT;
+CREATE TABLE inventory_deltas (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  node_id TEXT NOT NULL,
+  sku_id TEXT NOT NULL,
+  units INTEGER NOT NULL CHECK (units != 0),
+  reason TEXT NOT NULL,
+  correlation_id TEXT NOT NULL UNIQUE,
+  created_at_us INTEGER NOT NULL,
+  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),
+  applied_at_sequence INTEGER NOT NULL,
+  refusal TEXT NOT NULL,
+  settled_at_us INTEGER NOT NULL
+) STRICT;
+INSERT INTO gateways VALUES ('gw-leipzig-1', '$FINGERPRINT', 2, 1767225600002000,
+                             1767225600000000, 1767225600000007, 2, -40);
+INSERT INTO journal_entries VALUES
+  ('gw-leipzig-1', 1, 1, 1767225600001000, 'SO-1', 'gw-leipzig-1/1', X'0102030405060708', 7),
+  ('gw-leipzig-1', 2, 3, 1767225600002000, '', 'central-delta:000000000000002a', X'09', 7);
+INSERT INTO inventory_deltas VALUES (1, 'gw-leipzig-1', 'fc-leipzig', 'sku-tent', 12, 'PO 4711',
+  'central-delta:000000000000002a', 5, 1, 2, '', 7);
+)sql";
+
+std::int64_t query_integer(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+  EXPECT_EQ(sqlite3_step(statement), SQLITE_ROW) << sql;
+  const std::int64_t value = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST_F(CentralStoreTest, AFormatOneStoreIsUpgradedInPlaceWithItsDataIntact) {
+  std::string schema = kFormatOneSchemaSql;
+  schema.replace(schema.find("$FINGERPRINT"), 12, fingerprint('a'));
+  run_sql(path_, schema);
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    const GatewayRecord leipzig = record(*store, kLeipzig);
+    EXPECT_EQ(leipzig.certificate_sha256, fingerprint('a'));
+    EXPECT_EQ(leipzig.acknowledged, 2U);
+    EXPECT_EQ(leipzig.clock_skew_us, -40);
+    const std::vector<OwnedEntry> held = read_all(*store, kLeipzig);
+    ASSERT_EQ(held.size(), 2U);
+    EXPECT_EQ(held[0].order_id, "SO-1");
+    EXPECT_EQ(held[0].payload, (std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+    EXPECT_EQ(held[1].kind, EntryKind::inventory_adjustment);
+    Result<std::vector<InventoryDelta>> deltas = store->inventory_deltas("", std::nullopt);
+    ASSERT_TRUE(deltas);
+    ASSERT_EQ(deltas->size(), 1U);
+    EXPECT_EQ((*deltas)[0].state, InventoryDelta::State::applied);
+    EXPECT_EQ((*deltas)[0].applied_at_sequence, 2U);
+    // The journal goes on where it stood, and the new tables work.
+    EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 3, 2)).acknowledged, 4U);
+    Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+    ASSERT_TRUE(rollouts) << rollouts.status().to_string();
+    EXPECT_TRUE(rollouts->empty());
+  }
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_integer(path_,
+                          "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                          "('policies', 'policy_outcomes')"),
+            2);
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(record(*reopened, kLeipzig).acknowledged, 4U);
+}
+
+// Policies: a key of the tests' own, bundles of any version, and policy_change entries as
+// the gateway journals them.
+const SigningKey& test_signing_key() {
+  static const SigningKey key = generate_signing_key();
+  return key;
+}
+
+constexpr std::int64_t kHourUs = 3'600'000'000;
+
+std::vector<std::uint8_t> bundle_of(std::uint64_t version) {
+  PolicyBundleContents contents;
+  contents.version = version;
+  contents.issued_at_us = kSomeTimeUs;
+  contents.expires_at_us = kSomeTimeUs + 24 * kHourUs;
+  contents.policy_json = R"({"version": )" + std::to_string(version) + "}";
+  return sign_policy_bundle(contents, test_signing_key());
+}
+
+PolicyRelease release_of(std::uint64_t version, std::uint32_t wave_size = 0,
+                         std::uint32_t max_failures = 1,
+                         std::int64_t expires_at_us = kSomeTimeUs + 24 * kHourUs) {
+  PolicyRelease release;
+  release.version = version;
+  release.signed_bundle = bundle_of(version);
+  release.expires_at_us = expires_at_us;
+  release.wave_size = wave_size;
+  release.max_failures = max_failures;
+  return release;
+}
+
+// Entry `sequence` of the gateway: a policy_change about `version`.
+OwnedEntry policy_change(const std::string& gateway, std::uint64_t sequence,
+                         gateway::fbs::PolicyChangeKind change, std::uint64_t version,
+                         std::string_view reason = "", std::uint64_t active_version = 0) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::policy_change;
+  entry.order_id.clear();
+  entry.correlation_id.clear();
+  gateway::PolicyChangeFacts facts;
+  facts.change = change;
+  facts.version = version;
+  facts.active_version = active_version == 0 ? version : active_version;
+  const std::string policy_json = R"({"version": )" + std::to_string(version) + "}";
+  if (change == gateway::fbs::PolicyChangeKind::trial) facts.policy_json = policy_json;
+  facts.reason = reason;
+  entry.payload = gateway::build_policy_change_record(facts);
+  return entry;
+}
+
+using Change = gateway::fbs::PolicyChangeKind;
+using Standing = PolicyRollout::Standing;
+using RolloutState = PolicyRollout::State;
+
+class CentralStorePolicies : public CentralStoreTest {
+ protected:
+  // A store with `count` gateways, gw-1, gw-2, ... (in id order for count < 10).
+  std::unique_ptr<CentralStore> open_with_gateways(int count) {
+    std::unique_ptr<CentralStore> store = open();
+    if (store == nullptr) return nullptr;
+    for (int index = 1; index <= count; ++index) {
+      EXPECT_TRUE(
+          store->register_gateway(gateway_named(index), fingerprint('a'), kSomeTimeUs).is_ok());
+    }
+    return store;
+  }
+
+  static std::string gateway_named(int index) { return "gw-" + std::to_string(index); }
+
+  static void push(CentralStore& store, const PolicyRelease& release,
+                   std::int64_t now_us = kSomeTimeUs) {
+    const Status pushed = store.add_policy(release, now_us);
+    EXPECT_TRUE(pushed.is_ok()) << pushed.to_string();
+  }
+
+  // The version offered to the gateway (0: none); the bundle must be the one pushed.
+  static std::uint64_t offered(const CentralStore& store, const std::string& gateway,
+                               std::int64_t now_us = kSomeTimeUs + 1) {
+    Result<std::optional<PolicyOffer>> offer = store.policy_offer_for(gateway, now_us);
+    EXPECT_TRUE(offer) << offer.status().to_string();
+    Result<std::optional<std::uint64_t>> version = store.policy_version_for(gateway, now_us);
+    EXPECT_TRUE(version) << version.status().to_string();
+    if (!offer || !offer->has_value()) {
+      EXPECT_FALSE(version && version->has_value()) << "the version and the offer disagree";
+      return 0;
+    }
+    EXPECT_EQ((*offer)->signed_bundle, bundle_of((*offer)->version));
+    EXPECT_EQ(claimed_policy_version((*offer)->signed_bundle), (*offer)->version);
+    EXPECT_TRUE(version && *version == (*offer)->version) << "the version and the offer disagree";
+    return (*offer)->version;
+  }
+
+  // The versions offered to gw-1..gw-count, in order.
+  static std::vector<std::uint64_t> offered_to_each(const CentralStore& store, int count,
+                                                    std::int64_t now_us = kSomeTimeUs + 1) {
+    std::vector<std::uint64_t> versions;
+    for (int index = 1; index <= count; ++index)
+      versions.push_back(offered(store, gateway_named(index), now_us));
+    return versions;
+  }
+
+  // The gateway's next journal entry (its mark + 1).
+  static void report(CentralStore& store, const std::string& gateway, Change change,
+                     std::uint64_t version, std::string_view reason = "") {
+    const std::uint64_t next = record(store, gateway).acknowledged + 1;
+    apply(store, gateway, Batch({policy_change(gateway, next, change, version, reason)}));
+  }
+
+  static PolicyRollout rollout_of(const CentralStore& store, std::uint64_t version,
+                                  std::int64_t now_us = kSomeTimeUs + 1) {
+    Result<std::vector<PolicyRollout>> rollouts = store.policy_rollouts(now_us);
+    EXPECT_TRUE(rollouts) << rollouts.status().to_string();
+    if (rollouts) {
+      for (const PolicyRollout& rollout : *rollouts)
+        if (rollout.version == version) return rollout;
+    }
+    ADD_FAILURE() << "no rollout of version " << version;
+    return {};
+  }
+
+  static std::vector<Standing> standings(const PolicyRollout& rollout) {
+    std::vector<Standing> all;
+    for (const PolicyRollout::Gateway& gateway : rollout.gateways) all.push_back(gateway.standing);
+    return all;
+  }
+};
+
+TEST_F(CentralStorePolicies, NothingIsOfferedBeforeAPolicyIsPushed) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(2);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(offered_to_each(*store, 2), (std::vector<std::uint64_t>{0, 0}));
+  Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+  ASSERT_TRUE(rollouts);
+  EXPECT_TRUE(rollouts->empty());
+}
+
+TEST_F(CentralStorePolicies, WithoutWavesEveryGatewayIsOfferedTheNewestPolicyAtOnce) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(4));
+  EXPECT_EQ(offered_to_each(*store, 3), (std::vector<std::uint64_t>{4, 4, 4}));
+  EXPECT_EQ(offered(*store, "gw-nowhere"), 0U) << "an unknown gateway";
+  const PolicyRollout rollout = rollout_of(*store, 4);
+  EXPECT_EQ(rollout.state, RolloutState::rolling_out);
+  EXPECT_EQ(rollout.pushed_at_us, kSomeTimeUs);
+  EXPECT_EQ(rollout.expires_at_us, kSomeTimeUs + 24 * kHourUs);
+  EXPECT_EQ(standings(rollout),
+            (std::vector<Standing>{Standing::waiting, Standing::waiting, Standing::waiting}));
+}
+
+TEST_F(CentralStorePolicies, APolicyNotAboveTheNewestPushedIsRefusedNamingBothVersions) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(1);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(5));
+  const Status older = store->add_policy(release_of(3), kSomeTimeUs);
+  EXPECT_EQ(older.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(older.message(), HasSubstr("policy version 3 is not above 5, the newest pushed"));
+  const Status same = store->add_policy(release_of(5), kSomeTimeUs);
+  EXPECT_EQ(same.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(same.message(), HasSubstr("policy version 5 is not above 5, the newest pushed"));
+  Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+  ASSERT_TRUE(rollouts);
+  EXPECT_EQ(rollouts->size(), 1U);
+}
+
+TEST_F(CentralStorePolicies, APolicyWithoutFailuresToHaltAtABundleOrAFutureIsInvalid) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(1);
+  ASSERT_NE(store, nullptr);
+  const Status no_failures = store->add_policy(release_of(6, 0, 0), kSomeTimeUs);
+  EXPECT_EQ(no_failures.code(), StatusCode::invalid_argument);
+  EXPECT_THAT(no_failures.message(), HasSubstr("max_failures is 0"));
+  PolicyRelease empty = release_of(6);
+  empty.signed_bundle.clear();
+  const Status no_bundle = store->add_policy(empty, kSomeTimeUs);
+  EXPECT_EQ(no_bundle.code(), StatusCode::invalid_argument);
+  EXPECT_THAT(no_bundle.message(), HasSubstr("the signed bundle is empty"));
+  PolicyRelease mislabelled = release_of(6);
+  mislabelled.signed_bundle = bundle_of(7);
+  const Status other_version = store->add_policy(mislabelled, kSomeTimeUs);
+  EXPECT_EQ(other_version.code(), StatusCode::invalid_argument);
+  EXPECT_THAT(other_version.message(), HasSubstr("the bundle carries version 7"));
+  const Status zero = store->add_policy(release_of(0), kSomeTimeUs);
+  EXPECT_EQ(zero.code(), StatusCode::invalid_argument);
+  const Status stale = store->add_policy(release_of(6, 0, 1, kSomeTimeUs), kSomeTimeUs);
+  EXPECT_EQ(stale.code(), StatusCode::invalid_argument);
+  EXPECT_THAT(stale.message(), HasSubstr("not after now"));
+  Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+  ASSERT_TRUE(rollouts);
+  EXPECT_TRUE(rollouts->empty());
+  push(*store, release_of(6));
+}
+
+TEST_F(CentralStorePolicies, WavesOpenInOrderOnceEveryGatewayOfTheEarlierWavesSettled) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(5);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(9, 2, 5));
+  // Waves: {gw-1, gw-2}, {gw-3, gw-4}, {gw-5}.
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{9, 9, 0, 0, 0}));
+  EXPECT_EQ(standings(rollout_of(*store, 9)),
+            (std::vector<Standing>{Standing::waiting, Standing::waiting, Standing::later_wave,
+                                   Standing::later_wave, Standing::later_wave}));
+  report(*store, "gw-1", Change::trial, 9);
+  report(*store, "gw-2", Change::trial, 9);
+  report(*store, "gw-1", Change::committed, 9);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 0, 0, 0}))
+      << "gw-2 is still on trial: the second wave waits";
+  report(*store, "gw-2", Change::committed, 9);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 9, 9, 0}));
+  report(*store, "gw-3", Change::committed, 9);
+  report(*store, "gw-4", Change::committed, 9);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 0, 0, 9}));
+  EXPECT_EQ(rollout_of(*store, 9).state, RolloutState::rolling_out);
+  report(*store, "gw-5", Change::committed, 9);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 0, 0, 0}));
+  const PolicyRollout complete = rollout_of(*store, 9);
+  EXPECT_EQ(complete.state, RolloutState::complete);
+  ASSERT_EQ(complete.gateways.size(), 5U);
+  EXPECT_EQ(complete.gateways[4].wave, 2U);
+  ASSERT_TRUE(complete.gateways[4].outcome.has_value());
+  EXPECT_EQ(complete.gateways[4].outcome->change, PolicyChange::committed);
+}
+
+TEST_F(CentralStorePolicies, AFailureBelowTheThresholdDoesNotHoldTheLaterWavesShut) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(9, 1, 2));
+  EXPECT_EQ(offered_to_each(*store, 3), (std::vector<std::uint64_t>{9, 0, 0}));
+  report(*store, "gw-1", Change::refused, 9);
+  EXPECT_EQ(offered_to_each(*store, 3), (std::vector<std::uint64_t>{0, 9, 0}))
+      << "gw-1 settled with a failure, one below max_failures: the next wave opens";
+  report(*store, "gw-2", Change::trial, 9);
+  report(*store, "gw-2", Change::reverted, 9);
+  EXPECT_EQ(offered_to_each(*store, 3), (std::vector<std::uint64_t>{0, 0, 0}));
+  EXPECT_EQ(rollout_of(*store, 9).state, RolloutState::halted);
+}
+
+TEST_F(CentralStorePolicies, ARolloutHaltsOnceRefusalsAndRevertsReachMaxFailures) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(5);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(3, 0, 2));
+  report(*store, "gw-1", Change::refused, 3, "policy does not validate: node 'fc-x' is unknown");
+  // An operator's rollback at a gateway is not a failure of the rollout.
+  report(*store, "gw-2", Change::trial, 3);
+  report(*store, "gw-2", Change::rolled_back, 3, "operator");
+  EXPECT_EQ(rollout_of(*store, 3).failures, 1U);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 3, 3, 3}));
+  report(*store, "gw-3", Change::trial, 3);
+  report(*store, "gw-3", Change::reverted, 3, "health check: error rate 12%");
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 0, 0, 0}));
+  const PolicyRollout halted = rollout_of(*store, 3);
+  EXPECT_EQ(halted.state, RolloutState::halted);
+  EXPECT_EQ(halted.failures, 2U);
+  EXPECT_EQ(standings(halted),
+            (std::vector<Standing>{Standing::reported, Standing::reported, Standing::reported,
+                                   Standing::not_offered, Standing::not_offered}));
+  ASSERT_TRUE(halted.gateways[2].outcome.has_value());
+  EXPECT_EQ(halted.gateways[2].outcome->reason, "health check: error rate 12%");
+}
+
+TEST_F(CentralStorePolicies, AnExpiredPolicyIsNotOffered) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(2);
+  ASSERT_NE(store, nullptr);
+  const std::int64_t expiry = kSomeTimeUs + kHourUs;
+  push(*store, release_of(2, 0, 1, expiry));
+  EXPECT_EQ(offered_to_each(*store, 2, expiry - 1), (std::vector<std::uint64_t>{2, 2}));
+  EXPECT_EQ(offered_to_each(*store, 2, expiry), (std::vector<std::uint64_t>{0, 0}));
+  const PolicyRollout expired = rollout_of(*store, 2, expiry);
+  EXPECT_EQ(expired.state, RolloutState::expired);
+  EXPECT_EQ(standings(expired),
+            (std::vector<Standing>{Standing::not_offered, Standing::not_offered}));
+}
+
+TEST_F(CentralStorePolicies, ASupersededPolicyIsNotOfferedButTheNewerOneIsEvenToWhoAnsweredTheOld) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(3));
+  report(*store, "gw-1", Change::trial, 3);
+  push(*store, release_of(4));
+  EXPECT_EQ(offered_to_each(*store, 3), (std::vector<std::uint64_t>{4, 4, 4}));
+  Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs + 1);
+  ASSERT_TRUE(rollouts);
+  ASSERT_EQ(rollouts->size(), 2U);
+  EXPECT_EQ((*rollouts)[0].version, 4U) << "newest first";
+  EXPECT_EQ((*rollouts)[0].state, RolloutState::rolling_out);
+  EXPECT_EQ((*rollouts)[1].version, 3U);
+  EXPECT_EQ((*rollouts)[1].state, RolloutState::superseded);
+  EXPECT_EQ(
+      standings((*rollouts)[1]),
+      (std::vector<Standing>{Standing::reported, Standing::not_offered, Standing::not_offered}));
+}
+
+TEST_F(CentralStorePolicies, AGatewayThatReportedAnOutcomeIsNotOfferedThePolicyAgain) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(4);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(8, 0, 10));
+  report(*store, "gw-1", Change::trial, 8);
+  report(*store, "gw-2", Change::refused, 8, "signature does not verify");
+  report(*store, "gw-3", Change::trial, 8);
+  report(*store, "gw-3", Change::rolled_back, 8, "operator");
+  EXPECT_EQ(offered_to_each(*store, 4), (std::vector<std::uint64_t>{0, 0, 0, 8}));
+  // Outcomes about other versions (a bundle of an older copy of central) change nothing.
+  report(*store, "gw-4", Change::refused, 7, "version 7 is not above 8");
+  EXPECT_EQ(offered(*store, "gw-4"), 8U);
+}
+
+TEST_F(CentralStorePolicies, OutcomesComeFromReplayedPolicyChangeEntriesTheLatestWinningOnce) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(5));
+  const Batch batch({entry_of(kLeipzig, 1), policy_change(kLeipzig, 2, Change::trial, 5),
+                     entry_of(kLeipzig, 3), policy_change(kLeipzig, 4, Change::committed, 5),
+                     policy_change(kLeipzig, 5, Change::refused, 4, "version 4 is not above 5")});
+  apply(*store, kLeipzig, batch, kSomeTimeUs + 7);
+  Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(5);
+  ASSERT_TRUE(outcomes);
+  ASSERT_EQ(outcomes->size(), 1U);
+  EXPECT_EQ((*outcomes)[0].gateway_id, kLeipzig);
+  EXPECT_EQ((*outcomes)[0].change, PolicyChange::committed);
+  EXPECT_EQ((*outcomes)[0].sequence, 4U);
+  EXPECT_EQ((*outcomes)[0].recorded_at_us, entry_of(kLeipzig, 4).recorded_at_us);
+  Result<std::vector<PolicyOutcome>> older = store->policy_outcomes(4);
+  ASSERT_TRUE(older);
+  ASSERT_EQ(older->size(), 1U);
+  EXPECT_EQ((*older)[0].change, PolicyChange::refused);
+  EXPECT_EQ((*older)[0].reason, "version 4 is not above 5");
+
+  // Replayed (with other bytes, which are never compared): duplicates, nothing changes.
+  const Batch replayed({policy_change(kLeipzig, 4, Change::reverted, 5, "replayed"),
+                        policy_change(kLeipzig, 5, Change::reverted, 5, "replayed")});
+  const AppliedBatch again = apply(*store, kLeipzig, replayed, kSomeTimeUs + 8);
+  EXPECT_EQ(again.duplicates, 2U);
+  outcomes = store->policy_outcomes(5);
+  ASSERT_TRUE(outcomes);
+  ASSERT_EQ(outcomes->size(), 1U);
+  EXPECT_EQ((*outcomes)[0].change, PolicyChange::committed);
+
+  // A rollback names the version rolled back; another gateway's outcomes are its own.
+  apply(*store, kLeipzig,
+        Batch({policy_change(kLeipzig, 6, Change::rolled_back, 5, "operator", 4)}));
+  apply(*store, kPoznan, Batch({policy_change(kPoznan, 1, Change::trial, 5)}));
+  outcomes = store->policy_outcomes(5);
+  ASSERT_TRUE(outcomes);
+  ASSERT_EQ(outcomes->size(), 2U);
+  EXPECT_EQ((*outcomes)[0].gateway_id, kLeipzig);
+  EXPECT_EQ((*outcomes)[0].change, PolicyChange::rolled_back);
+  EXPECT_EQ((*outcomes)[0].reason, "operator");
+  EXPECT_EQ((*outcomes)[0].sequence, 6U);
+  EXPECT_EQ((*outcomes)[1].gateway_id, kPoznan);
+  EXPECT_EQ((*outcomes)[1].change, PolicyChange::trial);
+}
+
+// A PolicyChangeRecord about version 5 that carries no policy document.
+std::vector<std::uint8_t> record_without_policy(Change change) {
+  gateway::PolicyChangeFacts facts;
+  facts.change = change;
+  facts.version = 5;
+  facts.active_version = 5;
+  return gateway::build_policy_change_record(facts);
+}
+
+TEST_F(CentralStorePolicies, AMalformedPolicyChangePayloadIsHeldAndTheBatchGoesOn) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(5));
+  OwnedEntry garbage = entry_of(kLeipzig, 1);
+  garbage.kind = EntryKind::policy_change;  // its payload is the pattern entry_of makes
+  OwnedEntry empty = entry_of(kLeipzig, 2);
+  empty.kind = EntryKind::policy_change;
+  empty.payload.clear();
+  // A trial must carry its policy (as the gateway's read_policy_change_record checks).
+  OwnedEntry trial_without_policy = entry_of(kLeipzig, 3);
+  trial_without_policy.kind = EntryKind::policy_change;
+  trial_without_policy.payload = record_without_policy(Change::trial);
+  // A kind this build does not know (a newer gateway's).
+  OwnedEntry unknown_kind = entry_of(kLeipzig, 4);
+  unknown_kind.kind = EntryKind::policy_change;
+  unknown_kind.payload = record_without_policy(static_cast<Change>(9));
+  std::vector<OwnedEntry> entries = {garbage, empty, trial_without_policy, unknown_kind,
+                                     policy_change(kLeipzig, 5, Change::refused, 5, "expired")};
+  const AppliedBatch applied = apply(*store, kLeipzig, Batch(entries));
+  EXPECT_EQ(applied.applied, 5U);
+  EXPECT_EQ(applied.acknowledged, 5U);
+  EXPECT_EQ(read_all(*store, kLeipzig), entries) << "every entry is held as it came";
+  Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(5);
+  ASSERT_TRUE(outcomes);
+  ASSERT_EQ(outcomes->size(), 1U);
+  EXPECT_EQ((*outcomes)[0].sequence, 5U);
+  EXPECT_EQ((*outcomes)[0].change, PolicyChange::refused);
+}
+
+TEST_F(CentralStorePolicies, APolicyChangePayloadAtAnOddAddressIsRead) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(5));
+  const OwnedEntry entry = policy_change(kLeipzig, 1, Change::committed, 5);
+  std::vector<std::uint8_t> shifted(entry.payload.size() + 1);
+  std::copy(entry.payload.begin(), entry.payload.end(), shifted.begin() + 1);
+  const StoredEntry view{entry.sequence, entry.kind,           entry.recorded_at_us,
+                         entry.order_id, entry.correlation_id, std::span(shifted).subspan(1)};
+  Result<AppliedBatch> applied = store->apply_journal_batch(kLeipzig, {&view, 1}, kSomeTimeUs);
+  ASSERT_TRUE(applied) << applied.status().to_string();
+  Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(5);
+  ASSERT_TRUE(outcomes);
+  ASSERT_EQ(outcomes->size(), 1U);
+  EXPECT_EQ((*outcomes)[0].change, PolicyChange::committed);
+}
+
+TEST_F(CentralStorePolicies, PoliciesAndOutcomesSurviveReopening) {
+  {
+    std::unique_ptr<CentralStore> store = open_with_gateways(2);
+    ASSERT_NE(store, nullptr);
+    push(*store, release_of(11, 1, 3));
+    report(*store, "gw-1", Change::committed, 11);
+  }
+  std::unique_ptr<CentralStore> store = open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(offered_to_each(*store, 2), (std::vector<std::uint64_t>{0, 11}));
+  const PolicyRollout rollout = rollout_of(*store, 11);
+  EXPECT_EQ(rollout.wave_size, 1U);
+  EXPECT_EQ(rollout.max_failures, 3U);
+  EXPECT_EQ(standings(rollout), (std::vector<Standing>{Standing::reported, Standing::waiting}));
 }
 
 TEST(CentralDeltaCorrelation, NamesADeltaByANonceAndNothingElse) {

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "edgeroute/hal/linux/linux_clock.h"
 #include "edgeroute/hal/sim/sim_clock.h"
 #include "edgeroute/hal/sim/sim_link.h"
@@ -625,7 +627,8 @@ TEST_F(SyncReplay, AnotherProtocolVersionIsRefusedByName) {
   ASSERT_NE(refused, nullptr);
   EXPECT_EQ(refused->code(), fbs::RefusalCode::version_unsupported);
   EXPECT_EQ(refused->message()->str(),
-            "protocol version 3 is not spoken here; central speaks version 2");
+            fmt::format("protocol version {} is not spoken here; central speaks version {}",
+                        kSyncProtocolVersion + 1, kSyncProtocolVersion));
 }
 
 TEST_F(SyncReplay, BytesThatAreNotAMessageAreRefusedAndNothingIsApplied) {

@@ -12,19 +12,19 @@
 namespace edgeroute::gateway {
 namespace {
 
-namespace fbs = protocol::fbs;
+namespace wire = protocol::fbs;
 
 // Request ids only match answers within a connection; this sink takes one answer.
 constexpr std::uint64_t kRequestId = 1;
 
-StatusCode status_code_of(fbs::ErrorCode code) {
+StatusCode status_code_of(wire::ErrorCode code) {
   switch (code) {
-    case fbs::ErrorCode::unknown_node:
-    case fbs::ErrorCode::unknown_sku: return StatusCode::not_found;
-    case fbs::ErrorCode::invalid_request: return StatusCode::invalid_argument;
-    case fbs::ErrorCode::busy:
-    case fbs::ErrorCode::journal_unavailable:
-    case fbs::ErrorCode::shutting_down: return StatusCode::unavailable;
+    case wire::ErrorCode::unknown_node:
+    case wire::ErrorCode::unknown_sku: return StatusCode::not_found;
+    case wire::ErrorCode::invalid_request: return StatusCode::invalid_argument;
+    case wire::ErrorCode::busy:
+    case wire::ErrorCode::journal_unavailable:
+    case wire::ErrorCode::shutting_down: return StatusCode::unavailable;
     default: return StatusCode::internal;
   }
 }
@@ -34,18 +34,18 @@ class AdjustmentAnswer final : public ResponseSink {
   explicit AdjustmentAnswer(std::function<void(Status)> done) : done_(std::move(done)) {}
 
   void send(protocol::Frame frame) override {
-    protocol::Checked<const fbs::Response*> response = protocol::verify_response(frame.payload());
+    protocol::Checked<const wire::Response*> response = protocol::verify_response(frame.payload());
     if (!response) {
       done_(Status(StatusCode::internal, response.refusal().message));
     } else if ((*response)->body_as_AdjustInventoryResult() != nullptr) {
       done_(Status::ok());
-    } else if (const fbs::Error* error = (*response)->body_as_Error()) {
+    } else if (const wire::Error* error = (*response)->body_as_Error()) {
       done_(Status(status_code_of(error->code()),
                    error->message() != nullptr ? error->message()->str() : ""));
     } else {
       done_(Status(StatusCode::internal,
                    fmt::format("the gateway answered an adjustment with {}",
-                               fbs::EnumNameResponseBody((*response)->body_type()))));
+                               wire::EnumNameResponseBody((*response)->body_type()))));
     }
   }
 
@@ -73,7 +73,7 @@ void apply_central_adjustment(Gateway& gateway, const CentralAdjustment& adjustm
   request.from_central = true;
   // A request is verified before the gateway reads it, this one too (a node or SKU id
   // from central is outside input).
-  protocol::Checked<const fbs::Request*> verified = protocol::verify_request(request.payload);
+  protocol::Checked<const wire::Request*> verified = protocol::verify_request(request.payload);
   if (!verified) {
     done(Status(StatusCode::invalid_argument, verified.refusal().message));
     return;

@@ -626,6 +626,8 @@ Gateway::Gateway(GatewayOptions options, journal::Journal& journal, GatewayState
       clock_(clock),
       started_at_(clock.monotonic_now()),
       metrics_(*this, state, clock) {
+  // A trial open at the last stop is judged afresh from now.
+  trial_began_at_ = started_at_;
   pipeline_ = std::make_unique<Pipeline>(
       options_.pipeline, journal,
       [this](std::uint32_t worker_index) -> std::unique_ptr<WorkerState> {
@@ -666,6 +668,11 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
                                       routing::format_utc_instant(unix_seconds(clock_))));
       return;
     case Body::GatewayStatusRequest: answer_status(request_id, *sink); return;
+    case Body::RollbackPolicy: {
+      const flatbuffers::String* reason = request.body_as_RollbackPolicy()->reason();
+      roll_back_policy(request_id, reason != nullptr ? reason->string_view() : "", sink);
+      return;
+    }
     case Body::QueryOrder:
       answer_query_order(request_id, *request.body_as_QueryOrder(), *sink);
       return;
@@ -799,6 +806,13 @@ void Gateway::answer_status(std::uint64_t request_id, ResponseSink& sink) {
   report.routing_workers = options_.pipeline.routing_workers;
   report.uptime_seconds = now.uptime_seconds;
   report.detail = now.detail;
+  const PolicyFigures policy = state_.policy_figures();
+  report.policy_trial_version = policy.trial;
+  report.policy_committed_version = policy.committed;
+  report.policy_previous_version = policy.previous;
+  report.policy_highest_accepted = policy.highest_accepted;
+  const std::string policy_detail = this->policy_detail();
+  report.policy_detail = policy_detail;
   std::function<SyncReport()> reporter;
   {
     std::lock_guard lock(sync_reporter_mutex_);

@@ -211,6 +211,9 @@ void GatewayMetrics::decision_journaled(std::span<const std::uint8_t> decision) 
                               routing::fbs::EnumNameReasonCode(read.reason())});
   }
   counter->add();
+  if (read.outcome() == routing::fbs::Outcome::rejected)
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+  decided_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void GatewayMetrics::journal_committed(std::size_t entries, std::chrono::nanoseconds took) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -16,9 +17,14 @@
 #include "edgeroute/routing/time_text.h"
 
 namespace edgeroute::gateway {
-namespace {
 
 namespace io = routing::io;
+
+struct NetworkSource {
+  io::NetworkDocument document;
+};
+
+namespace {
 
 std::string_view text_of(const std::vector<std::uint8_t>& bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -60,6 +66,15 @@ struct RestoredOrder {
   std::vector<HeldCapacity> capacity;
 };
 
+// A policy_change entry, as read.
+struct RecordedPolicyChange {
+  std::uint64_t sequence = 0;
+  fbs::PolicyChangeKind change = fbs::PolicyChangeKind::refused;
+  std::uint64_t version = 0;
+  std::uint64_t active_version = 0;
+  std::string policy_json;
+};
+
 // Folds journal entries into cell totals and order records (see gateway_state.h).
 class Replay {
  public:
@@ -97,6 +112,8 @@ class Replay {
     return routing::InventoryTable::build(static_cast<std::uint32_t>(network_.skus().size()),
                                           records);
   }
+
+  const std::vector<RecordedPolicyChange>& policy_changes() const { return policy_changes_; }
 
   RestoreSummary fill(OrderBook& book, const routing::InventoryTable& inventory) {
     RestoreSummary summary;
@@ -166,10 +183,24 @@ class Replay {
       case journal::EntryKind::inventory_adjustment: return apply_adjustment(entry);
       case journal::EntryKind::fulfillment_event: return apply_fulfillment(entry);
       case journal::EntryKind::reroute: return apply_reroute(entry);
-      case journal::EntryKind::policy_change:
+      case journal::EntryKind::policy_change: return apply_policy_change(entry);
       case journal::EntryKind::network_change: break;
     }
     return {StatusCode::corruption, "this gateway does not replay entries of this kind"};
+  }
+
+  // Policy changes are folded into the stage after the replay (fold_policy_changes):
+  // compiling a policy needs the network document, which the replay does not hold.
+  Status apply_policy_change(const journal::StoredEntry& entry) {
+    Result<const fbs::PolicyChangeRecord*> record = read_policy_change_record(entry.payload);
+    if (!record) return record.status();
+    RecordedPolicyChange& change = policy_changes_.emplace_back();
+    change.sequence = entry.sequence;
+    change.change = (*record)->change();
+    change.version = (*record)->version();
+    change.active_version = (*record)->active_version();
+    if (const auto* json = (*record)->policy_json()) change.policy_json = json->str();
+    return Status::ok();
   }
 
   RestoredOrder* order_of(const journal::StoredEntry& entry) {
@@ -383,10 +414,63 @@ class Replay {
   const routing::NetworkModel& network_;
   routing::CapacityCounters& capacity_;
   NodeHealthLedger& node_health_;
+  std::vector<RecordedPolicyChange> policy_changes_;
   std::unordered_map<std::uint64_t, routing::StockLevels> cells_;
   std::unordered_map<std::string, RestoredOrder> orders_;
   std::uint64_t entries_ = 0;
 };
+
+Result<std::shared_ptr<const routing::PolicyModel>> compile_policy_document(
+    std::string_view json, const NetworkSource& source, const routing::NetworkModel& network) {
+  Validated<io::PolicyDocument> policy = io::load_policy_json(json, source.document.root());
+  if (!policy) {
+    std::string message;
+    for (const FieldError& error : policy.errors()) {
+      message += fmt::format("{}{}", message.empty() ? "" : "; ", error.to_string());
+    }
+    return Status{StatusCode::invalid_argument, std::move(message)};
+  }
+  return io::compile_policy(policy->root(), network);
+}
+
+// The stage the journal's policy changes lead to from `baseline`, each change checked as
+// it was when it was made.
+Result<PolicyStage> fold_policy_changes(StagedPolicy baseline,
+                                        const std::vector<RecordedPolicyChange>& changes,
+                                        const NetworkSource& source,
+                                        const routing::NetworkModel& network) {
+  PolicyStage stage(std::move(baseline));
+  for (const RecordedPolicyChange& recorded : changes) {
+    Status changed = Status::ok();
+    switch (recorded.change) {
+      case fbs::PolicyChangeKind::trial: {
+        Result<std::shared_ptr<const routing::PolicyModel>> model =
+            compile_policy_document(recorded.policy_json, source, network);
+        if (!model) {
+          changed = model.status();
+          break;
+        }
+        changed = stage.begin_trial({recorded.version, std::move(model).value()});
+        break;
+      }
+      case fbs::PolicyChangeKind::committed: changed = stage.commit(); break;
+      case fbs::PolicyChangeKind::reverted: changed = stage.revert(); break;
+      case fbs::PolicyChangeKind::rolled_back: changed = stage.roll_back(); break;
+      case fbs::PolicyChangeKind::refused: continue;
+    }
+    if (changed.is_ok() && stage.active().version != recorded.active_version) {
+      changed = Status{StatusCode::corruption,
+                       fmt::format("policy {} routes after it, not {} as recorded",
+                                   stage.active().version, recorded.active_version)};
+    }
+    if (!changed.is_ok()) {
+      return Status{StatusCode::corruption,
+                    fmt::format("journal entry {} (policy_change {}): {}", recorded.sequence,
+                                fbs::EnumNamePolicyChangeKind(recorded.change), changed.message())};
+    }
+  }
+  return stage;
+}
 
 Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_baseline) {
   Baseline baseline;
@@ -439,25 +523,23 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   Validated<io::NetworkDocument> network =
       io::load_network_json(baseline->network_json, *shared_geography);
   if (!network) return document_errors(kNetworkDocument, network.errors());
-  Validated<io::PolicyDocument> policy =
-      io::load_policy_json(baseline->policy_json, network->root());
+  auto network_source = std::make_shared<const NetworkSource>(std::move(network).value());
+  const routing::fbs::Network& network_root = network_source->document.root();
+  Validated<io::PolicyDocument> policy = io::load_policy_json(baseline->policy_json, network_root);
   if (!policy) return document_errors(kPolicyDocument, policy.errors());
   Validated<io::InventoryDocument> inventory =
-      io::load_inventory_json(baseline->inventory_json, network->root());
+      io::load_inventory_json(baseline->inventory_json, network_root);
   if (!inventory) return document_errors(kInventoryDocument, inventory.errors());
 
   // Promises look a few weeks ahead of each order; a year on either side leaves room for
   // orders stamped a little in the past and a gateway that runs for months.
   constexpr int kHorizonDays = 400;
   auto network_model =
-      io::compile_network(network->root(), shared_geography,
+      io::compile_network(network_root, shared_geography,
                           io::OffsetHorizon::around(now_utc - 86400 * 30, now_utc, kHorizonDays));
   if (!network_model) return network_model.status().with_context(kNetworkDocument);
   auto policy_model = io::compile_policy(policy->root(), **network_model);
   if (!policy_model) return policy_model.status().with_context(kPolicyDocument);
-  Result<routing::RoutingModel> model =
-      routing::RoutingModel::create(*network_model, *policy_model);
-  if (!model) return model.status();
   Result<routing::InventoryTable> baseline_stock =
       io::compile_inventory(inventory->root(), **network_model);
   if (!baseline_stock) return baseline_stock.status().with_context(kInventoryDocument);
@@ -471,31 +553,96 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   if (!replayed.is_ok()) return replayed;
   Result<routing::InventoryTable> stock = replay.build_inventory();
   if (!stock) return stock.status().with_context("restored inventory");
+  Result<PolicyStage> policy_stage =
+      fold_policy_changes({(*policy_model)->version(), *policy_model}, replay.policy_changes(),
+                          *network_source, **network_model);
+  if (!policy_stage) return policy_stage.status();
 
-  // Routing starts from the health the journal's reports add up to.
+  // Routing starts from the health the journal's reports add up to, under the policy the
+  // journal's changes leave active.
   std::vector<routing::NodeHealth> health = node_health.blended(**network_model);
-  if (node_health.reports() > 0) {
-    model =
-        routing::RoutingModel::create((*network_model)->with_node_health(health), *policy_model);
-    if (!model) return model.status();
-  }
+  Result<routing::RoutingModel> model = routing::RoutingModel::create(
+      node_health.reports() > 0 ? (*network_model)->with_node_health(health) : *network_model,
+      policy_stage->active().model);
+  if (!model) return model.status();
   std::unique_ptr<GatewayState> state(
-      new GatewayState(*network_model, *policy_model, std::move(stock).value(), std::move(capacity),
-                       std::move(node_health)));
+      new GatewayState(*network_model, std::move(network_source), std::move(policy_stage).value(),
+                       std::move(stock).value(), std::move(capacity), std::move(node_health)));
   state->published_health_ = std::move(health);
   state->models_ = std::make_unique<routing::SnapshotPublisher<routing::RoutingModel>>(
       std::make_unique<const routing::RoutingModel>(std::move(model).value()),
       routing::SnapshotLimits{reader_slots, 2 * reader_slots + 2});
   state->restored_ = replay.fill(state->orders_, state->inventory_);
-  state->policy_version_ = (*policy_model)->version();
   return state;
+}
+
+std::uint64_t GatewayState::policy_version() const {
+  const std::lock_guard lock(policy_mutex_);
+  return policy_stage_.active().version;
+}
+
+PolicyFigures GatewayState::policy_figures() const {
+  const std::lock_guard lock(policy_mutex_);
+  PolicyFigures figures;
+  figures.active = policy_stage_.active().version;
+  figures.trial = policy_stage_.trial() ? policy_stage_.trial()->version : 0;
+  figures.committed = policy_stage_.committed().version;
+  figures.previous = policy_stage_.previous() ? policy_stage_.previous()->version : 0;
+  figures.highest_accepted = policy_stage_.highest_accepted();
+  return figures;
+}
+
+Result<std::shared_ptr<const routing::PolicyModel>> GatewayState::compile_policy(
+    std::string_view json) const {
+  return compile_policy_document(json, *network_source_, *network_);
+}
+
+Status GatewayState::apply_policy_change(const PolicyChange& change) {
+  std::shared_ptr<const routing::PolicyModel> active;
+  {
+    const std::lock_guard lock(policy_mutex_);
+    Status changed = Status::ok();
+    switch (change.change) {
+      case fbs::PolicyChangeKind::trial: changed = policy_stage_.begin_trial(change.trial); break;
+      case fbs::PolicyChangeKind::committed: changed = policy_stage_.commit(); break;
+      case fbs::PolicyChangeKind::reverted: changed = policy_stage_.revert(); break;
+      case fbs::PolicyChangeKind::rolled_back: changed = policy_stage_.roll_back(); break;
+      case fbs::PolicyChangeKind::refused: return Status::ok();
+    }
+    if (!changed.is_ok()) return changed;
+    active = policy_stage_.active().model;
+  }
+  publish_model(std::move(active));
+  return Status::ok();
+}
+
+void GatewayState::publish_model(std::shared_ptr<const routing::PolicyModel> policy) {
+  Result<routing::RoutingModel> model =
+      routing::RoutingModel::create(network_->with_node_health(published_health_), policy);
+  // The policy was compiled for this network (compile_policy): create() cannot refuse.
+  EDGEROUTE_ASSERT(model.has_value(), "a routing model with a new policy was refused");
+  auto snapshot = std::make_unique<const routing::RoutingModel>(std::move(model).value());
+  // Refused only while a reader is stopped inside the few instructions of read() that
+  // pin a retired snapshot (snapshot.h): a policy change must not be lost, so wait for
+  // it, briefly, on the journal writer (routing itself never waits).
+  for (int attempt = 0;; ++attempt) {
+    Result<std::uint64_t> published = models_->publish(std::move(snapshot));
+    if (published) return;
+    EDGEROUTE_ASSERT(attempt < 10'000, "no routing model could be published for a second");
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
 }
 
 void GatewayState::republish_node_health() {
   std::vector<routing::NodeHealth> health = node_health_.blended(*network_);
   if (!health_moved(published_health_, health)) return;
+  std::shared_ptr<const routing::PolicyModel> policy;
+  {
+    const std::lock_guard lock(policy_mutex_);
+    policy = policy_stage_.active().model;
+  }
   Result<routing::RoutingModel> model =
-      routing::RoutingModel::create(network_->with_node_health(health), policy_);
+      routing::RoutingModel::create(network_->with_node_health(health), std::move(policy));
   // Same network version and policy as the model it replaces: create() cannot refuse.
   EDGEROUTE_ASSERT(model.has_value(), "a model with new node health was refused");
   Result<std::uint64_t> published =

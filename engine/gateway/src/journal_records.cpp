@@ -153,6 +153,26 @@ Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8
   return record;
 }
 
+std::vector<std::uint8_t> build_policy_change_record(const PolicyChangeFacts& facts) {
+  flatbuffers::FlatBufferBuilder builder(128 + facts.policy_json.size() + facts.reason.size());
+  const auto policy_json = facts.policy_json.empty() ? 0 : builder.CreateString(facts.policy_json);
+  const auto reason = facts.reason.empty() ? 0 : builder.CreateString(facts.reason);
+  builder.Finish(fbs::CreatePolicyChangeRecord(builder, facts.change, facts.version,
+                                               facts.active_version, policy_json, reason));
+  return finish(builder);
+}
+
+Result<const fbs::PolicyChangeRecord*> read_policy_change_record(
+    std::span<const std::uint8_t> payload) {
+  Result<const fbs::PolicyChangeRecord*> record =
+      verified<fbs::PolicyChangeRecord>(payload, "policy change");
+  if (!record) return record;
+  if ((*record)->change() == fbs::PolicyChangeKind::trial && (*record)->policy_json() == nullptr) {
+    return Status{StatusCode::corruption, "policy change record: a trial without its policy"};
+  }
+  return record;
+}
+
 Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std::uint8_t> payload) {
   return verified<fbs::AdjustmentRecord>(payload, "inventory adjustment");
 }

@@ -121,6 +121,12 @@ Frame build_gateway_status_request(std::uint64_t request_id) {
   return finish_request(builder, request_id, fbs::CreateGatewayStatusRequest(builder));
 }
 
+Frame build_rollback_policy(std::uint64_t request_id, std::string_view reason) {
+  FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + reason.size());
+  return finish_request(builder, request_id,
+                        fbs::CreateRollbackPolicy(builder, optional_string(builder, reason)));
+}
+
 Frame build_route_order_result(std::uint64_t request_id, std::span<const std::uint8_t> decision) {
   FlatBufferBuilder builder = message_builder(kInitialBuilderBytes + decision.size());
   const auto body = fbs::CreateRouteOrderResult(builder, nested_buffer(builder, decision));
@@ -196,7 +202,17 @@ Frame build_gateway_status(std::uint64_t request_id, const GatewayStatusReport& 
       status.journal_last_sequence, status.journal_acknowledged_sequence, status.policy_version,
       status.network_version, status.ingress_queue_depth, status.journal_queue_depth,
       status.routing_workers, status.uptime_seconds, optional_string(builder, status.detail),
-      status.sync, optional_string(builder, status.sync_detail));
+      status.sync, optional_string(builder, status.sync_detail), status.policy_trial_version,
+      status.policy_committed_version, status.policy_previous_version,
+      status.policy_highest_accepted, optional_string(builder, status.policy_detail));
+  return finish_response(builder, request_id, body);
+}
+
+Frame build_policy_rolled_back(std::uint64_t request_id, std::uint64_t rolled_back_version,
+                               std::uint64_t active_version, std::uint64_t journal_sequence) {
+  FlatBufferBuilder builder = message_builder(kInitialBuilderBytes);
+  const auto body =
+      fbs::CreatePolicyRolledBack(builder, rolled_back_version, active_version, journal_sequence);
   return finish_response(builder, request_id, body);
 }
 

@@ -253,6 +253,9 @@ void inspect_request_body(Inspector& in, fbs::RequestBody type, const void* body
       in.string(t, fbs::QueryInventory::VT_SKU_ID, "QueryInventory.sku_id", required);
       in.string(t, fbs::QueryInventory::VT_NODE_ID, "QueryInventory.node_id", optional);
       break;
+    case fbs::RequestBody::RollbackPolicy:
+      in.string(t, fbs::RollbackPolicy::VT_REASON, "RollbackPolicy.reason", optional);
+      break;
     case fbs::RequestBody::Ping:
     case fbs::RequestBody::GatewayStatusRequest:
     case fbs::RequestBody::NONE: break;
@@ -344,6 +347,15 @@ void inspect_response_body(Inspector& in, fbs::ResponseBody type, const void* bo
       in.scalar<std::uint64_t>(t, fbs::GatewayStatus::VT_UPTIME_SECONDS,
                                "GatewayStatus.uptime_seconds");
       in.string(t, fbs::GatewayStatus::VT_DETAIL, "GatewayStatus.detail", optional);
+      in.string(t, fbs::GatewayStatus::VT_SYNC_DETAIL, "GatewayStatus.sync_detail", optional);
+      in.string(t, fbs::GatewayStatus::VT_POLICY_DETAIL, "GatewayStatus.policy_detail", optional);
+      break;
+    case fbs::ResponseBody::PolicyRolledBack:
+      in.scalar<std::uint64_t>(t, fbs::PolicyRolledBack::VT_ROLLED_BACK_VERSION,
+                               "PolicyRolledBack.rolled_back_version");
+      in.scalar<std::uint64_t>(t, fbs::PolicyRolledBack::VT_ACTIVE_VERSION,
+                               "PolicyRolledBack.active_version");
+      in.scalar<std::uint64_t>(t, fbs::PolicyRolledBack::VT_SEQUENCE, "PolicyRolledBack.sequence");
       break;
     case fbs::ResponseBody::Error:
       in.scalar<std::uint8_t>(t, fbs::Error::VT_CODE, "Error.code");

@@ -11,6 +11,7 @@
 
 #include "cli/absolute_path.h"
 #include "cli/exit_code.h"
+#include "cli/gateway_request.h"
 #include "edgeroute/hal/linux/linux_storage.h"
 #include "edgeroute/protocol/blocking_client.h"
 #include "edgeroute/protocol/builders.h"
@@ -23,32 +24,9 @@ namespace {
 namespace io = routing::io;
 using protocol::fbs::ResponseBody;
 
-constexpr auto kTimeout = std::chrono::seconds(10);
 // Requests sent before their responses are read: enough to keep a gateway busy,
 // few enough that neither side's socket buffers fill.
 constexpr std::size_t kWindow = 64;
-
-struct Endpoint {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 7400;
-};
-
-Result<Endpoint> parse_endpoint(const std::string& text) {
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string::npos) {
-    return Status{StatusCode::invalid_argument, fmt::format("--to {}: expected HOST:PORT", text)};
-  }
-  Endpoint endpoint;
-  endpoint.host = text.substr(0, colon);
-  try {
-    const int port = std::stoi(text.substr(colon + 1));
-    if (port <= 0 || port > 65535) throw std::out_of_range("port");
-    endpoint.port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    return Status{StatusCode::invalid_argument, fmt::format("--to {}: not a TCP port", text)};
-  }
-  return endpoint;
-}
 
 struct SendOptions {
   std::string to = "127.0.0.1:7400";
@@ -221,7 +199,7 @@ int run_send(const SendOptions& options) {
   }
 
   Result<protocol::BlockingClient> client =
-      protocol::BlockingClient::connect(endpoint->host, endpoint->port, kTimeout);
+      protocol::BlockingClient::connect(endpoint->host, endpoint->port, kGatewayTimeout);
   if (!client) {
     std::cerr << "edgeroute send: " << client.status().message() << '\n';
     return kExitFailure;
@@ -239,7 +217,7 @@ int run_send(const SendOptions& options) {
       }
       ++sent;
     }
-    Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+    Result<protocol::ReceivedResponse> response = client->receive(kGatewayTimeout);
     if (!response) {
       std::cerr << "edgeroute send: " << response.status().message() << '\n';
       return kExitFailure;
@@ -261,26 +239,11 @@ int run_send(const SendOptions& options) {
 }
 
 int run_status(const std::string& to) {
-  const Result<Endpoint> endpoint = parse_endpoint(to);
-  if (!endpoint) {
-    std::cerr << "edgeroute status: " << endpoint.status().message() << '\n';
-    return kExitUsage;
-  }
-  Result<protocol::BlockingClient> client =
-      protocol::BlockingClient::connect(endpoint->host, endpoint->port, kTimeout);
-  if (!client) {
-    std::cerr << "edgeroute status: " << client.status().message() << '\n';
-    return kExitFailure;
-  }
-  Result<protocol::ReceivedResponse> response = [&]() -> Result<protocol::ReceivedResponse> {
-    if (Status sent = client->send(protocol::build_gateway_status_request(1)); !sent.is_ok()) {
-      return sent;
-    }
-    return client->receive(kTimeout);
-  }();
+  Result<protocol::ReceivedResponse> response =
+      ask_gateway(to, protocol::build_gateway_status_request(1));
   if (!response) {
     std::cerr << "edgeroute status: " << response.status().message() << '\n';
-    return kExitFailure;
+    return response.status().code() == StatusCode::invalid_argument ? kExitUsage : kExitFailure;
   }
   const auto* status = response->response().body_as_GatewayStatus();
   if (status == nullptr) {
@@ -300,14 +263,15 @@ int run_status(const std::string& to) {
   std::cout << fmt::format(
       "gateway {}\n  ready: {}\n  accepting: {}{}\n  journal: sequence {}, acknowledged {}\n"
       "  sync: {}\n"
-      "  policy version {}, network version {}\n  queues: ingress {}, journal {}\n"
+      "  policy version {}{}, network version {}\n  queues: ingress {}, journal {}\n"
       "  routing workers: {}\n  uptime: {} s\n",
       text_of(status->gateway_id()), status->ready() ? "yes" : "no",
       status->accepting() ? "yes" : "no",
       status->detail() != nullptr && status->detail()->size() > 0
           ? fmt::format(" ({})", status->detail()->string_view())
           : "",
-      newest, held, sync, status->policy_version(), status->network_version(),
+      newest, held, sync, status->policy_version(),
+      status->policy_trial_version() != 0 ? " (on trial)" : "", status->network_version(),
       status->ingress_queue_depth(), status->journal_queue_depth(), status->routing_workers(),
       status->uptime_seconds());
   return status->ready() ? kExitOk : kExitFailure;

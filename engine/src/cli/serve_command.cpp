@@ -1,5 +1,6 @@
 #include "cli/serve_command.h"
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "cli/absolute_path.h"
 #include "cli/exit_code.h"
 #include "edgeroute/firmware_config/config_file.h"
+#include "edgeroute/firmware_config/trust_anchor.h"
 #include "edgeroute/gateway/central_adjustment.h"
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/gateway_state.h"
@@ -182,6 +184,9 @@ int run_serve(const ServeOptions& options) {
       static_cast<std::uint32_t>(config->journal.batch_max_decisions);
   gateway_options.pipeline.batch_max_delay =
       std::chrono::microseconds(config->journal.batch_max_delay_us);
+  // Validated with the rest of the configuration: decoding cannot fail here.
+  gateway_options.policy_trust_anchor =
+      firmware_config::decode_trust_anchor(config->policy_trust_anchor).value();
   gateway::Gateway gateway(gateway_options, **journal, **state, clock);
   gateway.start();
 
@@ -226,6 +231,10 @@ int run_serve(const ServeOptions& options) {
           gateway::apply_central_adjustment(
               gateway, {delta.node_id, delta.sku_id, delta.units, delta.correlation_id},
               std::move(done));
+        },
+        [&gateway](std::uint64_t, std::vector<std::uint8_t> signed_bundle,
+                   std::function<void(Status)> done) {
+          gateway.offer_policy(std::move(signed_bundle), std::move(done));
         });
     if (!agent) {
       (*server)->stop_accepting();
@@ -268,7 +277,10 @@ int run_serve(const ServeOptions& options) {
 
   hal::SystemdWatchdog watchdog;
   (void)watchdog.notify_ready();
-  const auto keep_alive = watchdog.keep_alive_interval().value_or(std::chrono::seconds(1));
+  // Wakes at least once a second: a policy on trial is judged that often.
+  const auto keep_alive = std::min<hal::Duration>(
+      watchdog.keep_alive_interval().value_or(std::chrono::seconds(1)), std::chrono::seconds(1));
+  std::string policy_said = gateway.policy_detail();
   int received = 0;
   for (;;) {
     timespec wait{};
@@ -280,6 +292,14 @@ int run_serve(const ServeOptions& options) {
     if (received == SIGTERM || received == SIGINT) break;
     if (gateway.failed()) break;
     (void)watchdog.keep_alive();
+    gateway.check_policy_trial();
+    if (std::string policy_now = gateway.policy_detail(); policy_now != policy_said) {
+      const gateway::PolicyFigures policy = gateway.policy_figures();
+      log::info(
+          "policy.changed",
+          {{"active", policy.active}, {"committed", policy.committed}, {"detail", policy_now}});
+      policy_said = std::move(policy_now);
+    }
   }
   if (gateway.failed()) {
     // The journal failed with an outcome only a restart can settle (replay decides what

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "edgeroute/base/result.h"
 
@@ -22,5 +23,12 @@ using Ed25519PublicKey = std::array<std::uint8_t, kEd25519PublicKeyBytes>;
 // base64 ...", "decodes to 31 bytes; an Ed25519 public key is 32"). The message has
 // no field path; callers add it.
 Result<Ed25519PublicKey> decode_trust_anchor(std::string_view base64);
+
+// The bytes of an Ed25519 key of `size` bytes in `base64` (standard alphabet, '='
+// padding); otherwise invalid_argument in decode_trust_anchor's words, with `kind`
+// ("public key", "secret key") for the key. For the other keys the tools read
+// (central's signing key).
+Result<std::vector<std::uint8_t>> decode_ed25519_key(std::string_view base64, std::size_t size,
+                                                     std::string_view kind);
 
 }  // namespace edgeroute::firmware_config

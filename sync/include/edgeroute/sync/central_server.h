@@ -9,6 +9,12 @@
 // session, and looks for new ones every delta_poll_interval. The gateway's journal entry
 // that applies one marks it applied; an InventoryDeltaRefused makes it a conflict.
 //
+// Policies. On the same occasions the session asks the store which policy the rollout
+// has for the gateway (CentralStore::policy_offer_for: the newest pushed, wave by wave)
+// and sends it as a PolicyOffer, again after policy_reoffer_interval while the gateway
+// has answered nothing (it was busy, or another policy was on trial). The gateway's
+// answer is a policy_change entry of its journal, recorded when its batch is applied.
+//
 // One gateway, one session: a gateway that connects again (after a crash, or a link
 // that died without either side noticing) replaces its older connection, which is
 // closed, so two sessions of one gateway never interleave batches.
@@ -42,8 +48,12 @@ struct CentralServerOptions {
   std::string central_id = "central";
   // A connection that has not finished its TLS handshake and Hello by then is closed.
   std::chrono::milliseconds hello_timeout{10'000};
-  // How often an open session looks for inventory deltas added since it opened.
+  // How often an open session looks for inventory deltas added since it opened, and for a
+  // policy its gateway should now be offered (pushed since, or its wave opened).
   std::chrono::milliseconds delta_poll_interval{500};
+  // How long a session waits before offering a policy version again that its gateway
+  // has not answered in the journal.
+  std::chrono::milliseconds policy_reoffer_interval{30'000};
 };
 
 struct CentralFigures {
@@ -53,6 +63,7 @@ struct CentralFigures {
   std::uint64_t entries_applied = 0;
   std::uint64_t duplicates_skipped = 0;
   std::uint64_t refusals = 0;
+  std::uint64_t policies_offered = 0;  // PolicyOffers sent, over all sessions
 };
 
 class CentralServer {

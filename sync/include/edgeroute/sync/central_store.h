@@ -1,6 +1,8 @@
 // CentralStore: what the central control plane keeps of its gateways, durably. Today:
 // which gateways exist and the certificate each authenticates with, and every gateway's
-// journal as replayed to central, with the high-water mark central acknowledged.
+// journal as replayed to central, with the high-water mark central acknowledged; the
+// inventory deltas central decided; the signed policies central pushed, and what each
+// gateway did with them (learnt from its journal).
 //
 // Exactly once. A gateway replays its journal at least once (after a lost
 // acknowledgement, a crash of either side, a duplicated or reordered batch);
@@ -79,6 +81,81 @@ std::string_view to_string(InventoryDelta::State state);
 // The most units one delta moves either way.
 inline constexpr std::int32_t kMaxDeltaUnits = 10'000'000;
 
+// A signed routing policy as central ops push it (`edgeroute-central policy push`).
+// Central offers only the newest one pushed, gateway by gateway in waves: registered
+// gateways ordered by id, index i in wave i / wave_size (wave_size 0: every gateway in
+// wave 0); wave w opens once every gateway of the waves before it has committed the
+// policy. The rollout halts once max_failures gateways have refused or reverted it, and
+// nothing is offered after expires_at_us.
+struct PolicyRelease {
+  std::uint64_t version = 0;  // the bundle's (claimed_policy_version()), above every pushed one
+  std::vector<std::uint8_t> signed_bundle;  // a SignedPolicyBundle (policy_bundle.h)
+  std::int64_t expires_at_us = 0;           // the bundle's expiry (central's clock, UTC µs)
+  std::uint32_t wave_size = 0;              // 0: every gateway at once
+  std::uint32_t max_failures = 1;           // refusals + reverts that halt the rollout, >= 1
+};
+
+// What a gateway did with a policy, as its journal's policy_change entries tell it
+// (engine/gateway/schema/journal_records.fbs, PolicyChangeKind; same values).
+enum class PolicyChange : std::uint8_t {
+  trial = 0,        // accepted: it routes, on trial
+  committed = 1,    // the trial passed its health checks
+  reverted = 2,     // the trial failed them: routing went back (a failure of the rollout)
+  rolled_back = 3,  // an operator at the gateway rolled it back
+  refused = 4,      // not accepted (signature, version, expiry, validation): a failure
+};
+std::string_view to_string(PolicyChange change);
+
+// A gateway's latest policy_change entry about one version.
+struct PolicyOutcome {
+  std::string gateway_id;
+  std::uint64_t version = 0;
+  PolicyChange change = PolicyChange::refused;
+  std::string reason;               // refused, reverted, rolled_back: the gateway's words
+  std::uint64_t sequence = 0;       // the journal entry that told it
+  std::int64_t recorded_at_us = 0;  // the gateway's clock at that entry
+};
+
+// The policy a gateway should be offered now.
+struct PolicyOffer {
+  std::uint64_t version = 0;
+  std::vector<std::uint8_t> signed_bundle;
+};
+
+// One pushed policy's rollout, for `edgeroute-central policy status`.
+struct PolicyRollout {
+  enum class State : std::uint8_t {
+    rolling_out,  // being offered, wave by wave
+    complete,     // every registered gateway committed it
+    halted,       // max_failures gateways refused or reverted it
+    superseded,   // a newer policy was pushed: this one is offered no more
+    expired,      // past expires_at_us
+  };
+  // Where one registered gateway stands with this policy.
+  enum class Standing : std::uint8_t {
+    reported,     // its journal told central an outcome (`outcome`)
+    waiting,      // its wave is open: offered when it is caught up, answer not yet held
+    later_wave,   // its wave is not open yet: not yet offered
+    not_offered,  // no outcome, and the rollout stopped before it got one
+  };
+  struct Gateway {
+    std::string gateway_id;
+    std::uint32_t wave = 0;
+    Standing standing = Standing::waiting;
+    std::optional<PolicyOutcome> outcome;  // reported only
+  };
+
+  std::uint64_t version = 0;
+  std::int64_t pushed_at_us = 0;
+  std::int64_t expires_at_us = 0;
+  std::uint32_t wave_size = 0;
+  std::uint32_t max_failures = 1;
+  std::uint32_t failures = 0;  // gateways that refused or reverted it
+  State state = State::rolling_out;
+  std::vector<Gateway> gateways;  // every registered gateway, by id
+};
+std::string_view to_string(PolicyRollout::State state);
+
 struct AppliedBatch {
   std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
   std::uint64_t applied = 0;       // entries new to central, now held
@@ -116,7 +193,10 @@ class CentralStore {
   // is applied. An entry kind outside journal::EntryKind is invalid_argument. Unknown
   // gateway: not_found. A full disk: no_space, nothing applied, the store stays usable.
   // A new inventory_adjustment entry whose correlation id is that of a pending delta of
-  // this gateway (central_delta.h) marks it applied in the same transaction.
+  // this gateway (central_delta.h) marks it applied in the same transaction. A new
+  // policy_change entry records the gateway's outcome for the version it names, in the
+  // same transaction (the latest entry about a version wins); one whose payload is not a
+  // PolicyChangeRecord is held like any entry and records nothing.
   virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
@@ -139,6 +219,25 @@ class CentralStore {
   virtual Status refuse_inventory_delta(std::uint64_t delta_id, std::string_view gateway_id,
                                         std::string_view why, std::int64_t now_us) = 0;
 
+  // Stores a pushed policy. failed_precondition when its version is not above the newest
+  // pushed ("policy version 3 is not above 5, the newest pushed"); invalid_argument for
+  // version 0, an empty bundle or one above kMaxPolicyBundleBytes, a bundle that claims
+  // another version, an expiry not after `now_us`, or max_failures 0.
+  virtual Status add_policy(const PolicyRelease& release, std::int64_t now_us) = 0;
+  // The policy to offer `gateway_id` at `now_us`, if any: only the newest pushed, not once
+  // expired, not once the rollout halted, not to a gateway that already reported an
+  // outcome for it, and only once the gateway's wave is open (PolicyRelease). nullopt
+  // too for a gateway not registered.
+  virtual Result<std::optional<PolicyOffer>> policy_offer_for(std::string_view gateway_id,
+                                                              std::int64_t now_us) const = 0;
+  // policy_offer_for()'s version without its bundle: what a session asks on every tick.
+  virtual Result<std::optional<std::uint64_t>> policy_version_for(std::string_view gateway_id,
+                                                                  std::int64_t now_us) const = 0;
+  // Every pushed policy's rollout at `now_us`, newest first.
+  virtual Result<std::vector<PolicyRollout>> policy_rollouts(std::int64_t now_us) const = 0;
+  // The outcomes the gateways reported for `version`, by gateway id.
+  virtual Result<std::vector<PolicyOutcome>> policy_outcomes(std::uint64_t version) const = 0;
+
   // Visits the gateway's held entries with sequence >= from, ascending, in one read
   // transaction; the visitor stops the scan by returning a failed Status, which comes
   // back. The views are valid only inside the visitor call.
@@ -151,7 +250,8 @@ class CentralStore {
 // (absolute) does not exist. A file that is not such a store is refused with an error
 // naming the path: corruption for a file that is not a SQLite database,
 // failed_precondition for another application's database or a format version this
-// build does not read.
+// build does not read. A store of an older format this build knows how to upgrade is
+// upgraded in place, in one transaction.
 Result<std::unique_ptr<CentralStore>> open_sqlite_central_store(const std::string& path);
 
 }  // namespace edgeroute::sync

@@ -2,7 +2,8 @@
 // verifying what a peer sent before anything reads it. Beyond the generated Verifier
 // (bounds, required fields) verification checks the file identifier, that the body is
 // of a type this build knows, and what the schema states in words: a batch's entries
-// ascend by one and are of known kinds; a delta has an id and changes at least one unit.
+// ascend by one and are of known kinds; a delta has an id and changes at least one unit;
+// a policy offer names a version and carries a bundle of 1..kMaxPolicyBundleBytes.
 // A refusal says what is wrong, as the peer will
 // read it ("JournalBatch entry 3 has sequence 9 after 7").
 //
@@ -25,8 +26,8 @@
 namespace edgeroute::sync {
 
 // Raised when a message changes in a way an older peer would misread. 2: inventory
-// deltas, and the gateway's clock in the Hello.
-inline constexpr std::uint32_t kSyncProtocolVersion = 2;
+// deltas, and the gateway's clock in the Hello. 3: policy offers.
+inline constexpr std::uint32_t kSyncProtocolVersion = 3;
 inline constexpr const char* kSyncIdentifier = "ERSY";
 // A batch is cut well below this (JournalBatchBuilder's byte budget); a larger frame
 // is refused before its bytes are read.
@@ -42,6 +43,9 @@ protocol::Frame inventory_delta_frame(std::uint64_t delta_id, std::string_view n
                                       std::string_view sku_id, std::int32_t units,
                                       std::string_view reason, std::string_view correlation_id);
 protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::string_view message);
+// `bundle` is a SignedPolicyBundle (policy_bundle.h), copied into the message at an
+// 8-byte boundary.
+protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::uint8_t> bundle);
 
 // Collects consecutive journal entries into one JournalBatch frame.
 class JournalBatchBuilder {

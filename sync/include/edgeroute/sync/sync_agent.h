@@ -19,6 +19,11 @@
 // the journal the gateway reported; the entry that applied it is then among what it
 // holds).
 //
+// Signed policies central offers go to `on_policy_offer`, each version at most once per
+// process unless the gateway answered `unavailable` (busy: a later session may hand it
+// again). Nothing goes back to central: the gateway journals what it did with the
+// bundle, and central learns it from that entry.
+//
 // Threading: one thread of its own runs the connection. start()/stop() from one
 // controlling thread; figures() from any.
 #pragma once
@@ -28,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "edgeroute/base/result.h"
 #include "edgeroute/hal/clock.h"
@@ -65,16 +71,18 @@ struct SyncAgentOptions {
 };
 
 struct SyncFigures {
-  bool connected = false;            // a session is open (Welcome received)
-  std::uint64_t acknowledged = 0;    // central's mark as last heard
-  std::uint64_t sent = 0;            // newest entry sent in this session
-  std::uint64_t journal_newest = 0;  // newest entry the agent has seen in the journal
-  std::uint64_t sessions = 0;        // sessions opened (Welcomes)
-  std::uint64_t failures = 0;        // sessions or attempts that ended in an error
-  std::uint64_t entries_sent = 0;    // over all sessions, resends included
-  std::uint64_t deltas_applied = 0;  // inventory deltas the gateway journaled
-  std::uint64_t deltas_refused = 0;  // inventory deltas sent back to central as conflicts
-  std::string last_error;            // why the last session or attempt ended
+  bool connected = false;              // a session is open (Welcome received)
+  std::uint64_t acknowledged = 0;      // central's mark as last heard
+  std::uint64_t sent = 0;              // newest entry sent in this session
+  std::uint64_t journal_newest = 0;    // newest entry the agent has seen in the journal
+  std::uint64_t sessions = 0;          // sessions opened (Welcomes)
+  std::uint64_t failures = 0;          // sessions or attempts that ended in an error
+  std::uint64_t entries_sent = 0;      // over all sessions, resends included
+  std::uint64_t deltas_applied = 0;    // inventory deltas the gateway journaled
+  std::uint64_t deltas_refused = 0;    // inventory deltas sent back to central as conflicts
+  std::uint64_t policies_offered = 0;  // policy versions handed to the gateway
+  std::uint64_t policies_refused = 0;  // of those, refused by the gateway (not merely busy)
+  std::string last_error;              // why the last session or attempt ended
 };
 
 // A change of stock central decided, as the agent hands it to the gateway.
@@ -99,14 +107,23 @@ class SyncAgent {
   // (busy, a full disk) ends the session, and central offers the delta again in the next.
   using InventoryDeltaSink =
       std::function<void(const CentralInventoryDelta& delta, std::function<void(Status)> done)>;
+  // Takes up a signed policy bundle (Gateway::offer_policy) and calls `done` (from any
+  // thread, once) with ok once it routes on trial, or with why not. `version` is the one
+  // central claims, for logs only. `unavailable` means "not now": the version may be
+  // handed over again in a later session; any other refusal is final for this process.
+  using PolicyOfferSink =
+      std::function<void(std::uint64_t version, std::vector<std::uint8_t> signed_bundle,
+                         std::function<void(Status)> done)>;
 
   // `acknowledged` is the mark the gateway's journal holds (what it tells central in
-  // Hello). Without `on_inventory_delta` every delta is refused. Errors: the TLS files
+  // Hello). Without `on_inventory_delta` every delta is refused; without
+  // `on_policy_offer` policy offers are logged and ignored. Errors: the TLS files
   // (named), a journal that cannot be opened.
   static Result<std::unique_ptr<SyncAgent>> start(SyncAgentOptions options, hal::Link& link,
                                                   std::uint64_t acknowledged,
                                                   AcknowledgedSink on_acknowledged,
-                                                  InventoryDeltaSink on_inventory_delta = {});
+                                                  InventoryDeltaSink on_inventory_delta = {},
+                                                  PolicyOfferSink on_policy_offer = {});
   ~SyncAgent();  // stops, if still running
   SyncAgent(const SyncAgent&) = delete;
   SyncAgent& operator=(const SyncAgent&) = delete;
@@ -119,7 +136,8 @@ class SyncAgent {
  private:
   struct Impl;
   explicit SyncAgent(std::shared_ptr<Impl> impl);
-  // Shared with the gateway's answers to deltas, which may come after the agent stopped.
+  // Shared with the gateway's answers to deltas and policies, which may come after the
+  // agent stopped.
   std::shared_ptr<Impl> impl_;
 };
 

@@ -26,11 +26,14 @@
 
 #include "edgeroute/gateway/gateway_metrics.h"
 #include "edgeroute/gateway/gateway_state.h"
+#include "edgeroute/gateway/journal_records.h"
 #include "edgeroute/gateway/pipeline.h"
+#include "edgeroute/gateway/policy_trial.h"
 #include "edgeroute/hal/clock.h"
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/protocol/fbs/protocol_generated.h"
 #include "edgeroute/protocol/frame.h"
+#include "edgeroute/sync/policy_bundle.h"
 
 namespace edgeroute::gateway {
 
@@ -56,6 +59,9 @@ struct ReceivedRequest {
 struct GatewayOptions {
   std::string gateway_id;
   PipelineOptions pipeline;
+  // The key every policy bundle must be signed with (configuration policy_trust_anchor).
+  sync::Ed25519PublicKey policy_trust_anchor{};
+  PolicyTrialOptions policy_trial;
 };
 
 // What the sync agent says of itself, for `edgeroute status`.
@@ -99,6 +105,23 @@ class Gateway {
   // Central holds the journal up to `sequence` (the sync agent heard it): the journal
   // writer persists the mark. Any thread; never blocks.
   void record_central_acknowledged(std::uint64_t sequence);
+  // A signed policy bundle central pushed (policy_admission.h says what is checked).
+  // `done` gets ok once the bundle's policy routes, on trial; otherwise why it was
+  // refused: permission_denied (the signature), failed_precondition (a version not above
+  // the highest accepted), out_of_range (expired), invalid_argument (malformed, or the
+  // policy does not validate against this gateway's network), all journaled as a
+  // refused policy change, which is how central learns of them; or unavailable (another
+  // policy change under way, the journal busy or refusing work, shutting down: worth
+  // offering again later), which is not journaled. Any thread; `done` is called once,
+  // from a pipeline thread or the caller's.
+  void offer_policy(std::vector<std::uint8_t> signed_bundle, std::function<void(Status)> done);
+  // Judges the policy on trial (policy_trial.h) and commits or reverts it when the
+  // verdict is in. Call it periodically (the daemon: once a second); cheap when no trial
+  // is open. Any thread.
+  void check_policy_trial();
+  // What the policy stage holds, and its last change in words. Any thread.
+  PolicyFigures policy_figures() const { return state_.policy_figures(); }
+  std::string policy_detail() const;
   // Where `edgeroute status` learns the sync agent's state; without one it says sync is
   // off. Any thread.
   void report_sync_with(std::function<SyncReport()> reporter);
@@ -116,6 +139,15 @@ class Gateway {
   void answer_query_inventory(std::uint64_t request_id, const protocol::fbs::QueryInventory& query,
                               ResponseSink& sink);
   void answer_status(std::uint64_t request_id, ResponseSink& sink);
+  void roll_back_policy(std::uint64_t request_id, std::string_view reason,
+                        const std::shared_ptr<ResponseSink>& sink);
+  // Journals `facts` and then applies `change` (gateway_policy.cpp); `done` gets the
+  // entry's sequence or why it was not made. REQUIRES: this thread set
+  // policy_change_under_way_; it is cleared before `done` is called.
+  void change_policy(const PolicyChangeFacts& facts, PolicyChange change,
+                     std::function<void(Result<std::uint64_t>)> done);
+  // The policy that routes changed: a new span of decisions begins (journal writer).
+  void policy_began_routing(bool trial);
 
   GatewayOptions options_;
   GatewayState& state_;
@@ -125,6 +157,14 @@ class Gateway {
   GatewayMetrics metrics_;
   std::unique_ptr<Pipeline> pipeline_;
   std::atomic<bool> stopped_{false};
+  // One policy change at a time, from offer (or verdict, or rollback) to journaled: the
+  // stage's precondition is checked against a stage no one else is changing.
+  std::atomic<bool> policy_change_under_way_{false};
+  mutable std::mutex policy_trial_mutex_;  // guards the four below
+  DecisionTally tally_when_policy_began_;  // when the policy routing now began
+  DecisionTally tally_before_trial_;       // decisions under the policy the trial replaced
+  hal::MonotonicTime trial_began_at_{};
+  std::string policy_detail_;  // the last change, in words
   mutable std::mutex sync_reporter_mutex_;
   std::function<SyncReport()> sync_reporter_;  // guarded by sync_reporter_mutex_
 };

@@ -17,7 +17,9 @@
 // thread; rendering the registry from any thread, while all of those run.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -27,6 +29,7 @@
 #include <string>
 
 #include "edgeroute/base/status.h"
+#include "edgeroute/gateway/policy_trial.h"
 #include "edgeroute/hal/clock.h"
 #include "edgeroute/ops/metrics.h"
 #include "edgeroute/protocol/fbs/protocol_generated.h"
@@ -60,6 +63,15 @@ class GatewayMetrics {
   // A RouteOrder's decision is durable (before its answer is sent).
   void decision_journaled(std::span<const std::uint8_t> decision);
 
+  // RouteOrder decisions journaled so far, and how many of them were rejections: what a
+  // policy trial is judged by (policy_trial.h). Any thread.
+  DecisionTally decision_tally() const {
+    const std::uint64_t decided = decided_.load(std::memory_order_relaxed);
+    // The two counts are not read together: a rejection counted before its decision is
+    // left for the next reading.
+    return {decided, std::min(decided, rejected_.load(std::memory_order_relaxed))};
+  }
+
   // The pipeline's commit observer: one batch of `entries` committed in `took`.
   void journal_committed(std::size_t entries, std::chrono::nanoseconds took);
 
@@ -88,6 +100,9 @@ class GatewayMetrics {
   // The (outcome, reason) pairs a decision can have, made up front; null elsewhere.
   std::array<std::array<ops::Counter*, kReasons>, kOutcomes> orders_by_reason_{};
   std::array<ops::Counter*, kErrorCodes> refused_{};
+  // Counts only: each read alone, nothing is ordered by them.
+  std::atomic<std::uint64_t> decided_{0};
+  std::atomic<std::uint64_t> rejected_{0};
   ops::Histogram* commit_seconds_ = nullptr;
   ops::Histogram* batch_entries_ = nullptr;
 

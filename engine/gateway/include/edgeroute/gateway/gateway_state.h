@@ -11,9 +11,15 @@
 // counters whatever interleaving the live gateway had between its reservations and its
 // journal order.
 //
+// Policy. The policy that routes is the stage's active one (policy_stage.h): the
+// baseline document's, or a signed one from central, on trial or committed. The journal
+// writer applies each change once its entry is durable and publishes a routing model
+// with the new policy; routing never waits for it.
+//
 // Thread-safety: restore() runs alone, before any worker starts. Afterwards the members
 // are shared by the workers and the journal writer under their own rules (routing core
-// for the model, inventory and capacity; order_book.h for the book).
+// for the model, inventory and capacity; order_book.h for the book). The policy stage
+// is read from any thread (policy_figures) and changed by the journal writer only.
 #pragma once
 
 #include <chrono>
@@ -23,9 +29,13 @@
 #include <string>
 #include <vector>
 
+#include <mutex>
+
 #include "edgeroute/base/result.h"
+#include "edgeroute/gateway/fbs/journal_records_generated.h"
 #include "edgeroute/gateway/node_health.h"
 #include "edgeroute/gateway/order_book.h"
+#include "edgeroute/gateway/policy_stage.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/routing/capacity_counters.h"
 #include "edgeroute/routing/geography.h"
@@ -47,11 +57,30 @@ inline constexpr std::string_view kNetworkDocument = "network.json";
 inline constexpr std::string_view kPolicyDocument = "policy.json";
 inline constexpr std::string_view kInventoryDocument = "inventory.json";
 
+// What the policy stage holds, as versions (0: none).
+struct PolicyFigures {
+  std::uint64_t active = 0;
+  std::uint64_t trial = 0;
+  std::uint64_t committed = 0;
+  std::uint64_t previous = 0;
+  std::uint64_t highest_accepted = 0;
+};
+
+// One change of the policy stage, as the journal records it (PolicyChangeRecord).
+struct PolicyChange {
+  fbs::PolicyChangeKind change = fbs::PolicyChangeKind::refused;
+  // trial: the policy that goes on trial.
+  StagedPolicy trial;
+};
+
 struct RestoreSummary {
   std::uint64_t entries_replayed = 0;
   std::uint64_t orders = 0;
   std::uint64_t orders_holding_stock = 0;
 };
+
+// The network document policies are validated against (gateway_state.cpp).
+struct NetworkSource;
 
 class GatewayState {
  public:
@@ -72,7 +101,17 @@ class GatewayState {
   // The network the inventory table and the order book's node and SKU indexes refer to.
   const routing::NetworkModel& network() const { return *network_; }
   const RestoreSummary& restored() const { return restored_; }
-  std::uint64_t policy_version() const { return policy_version_; }
+  // The version of the policy that routes now. Any thread.
+  std::uint64_t policy_version() const;
+  PolicyFigures policy_figures() const;
+  // Compiles a policy document against this gateway's network: invalid_argument naming
+  // the fields that do not validate. Any thread.
+  Result<std::shared_ptr<const routing::PolicyModel>> compile_policy(std::string_view json) const;
+  // Makes a change that is durable in the journal: changes the stage (the change's
+  // precondition, policy_stage.h, was checked before it was journaled; a failure here is
+  // returned and changes nothing) and publishes a routing model with the stage's active
+  // policy. Journal writer only.
+  Status apply_policy_change(const PolicyChange& change);
 
   // What the nodes' reports say about their health (node_health.h). Fed by the journal
   // writer once a report is durable.
@@ -89,23 +128,28 @@ class GatewayState {
 
  private:
   GatewayState(std::shared_ptr<const routing::NetworkModel> network,
-               std::shared_ptr<const routing::PolicyModel> policy,
+               std::shared_ptr<const NetworkSource> network_source, PolicyStage policy_stage,
                routing::InventoryTable inventory, routing::CapacityCounters capacity,
                NodeHealthLedger node_health)
       : network_(std::move(network)),
-        policy_(std::move(policy)),
+        network_source_(std::move(network_source)),
+        policy_stage_(std::move(policy_stage)),
         inventory_(std::move(inventory)),
         capacity_(std::move(capacity)),
         node_health_(std::move(node_health)) {}
 
+  // Publishes a model of the network with the published node health and `policy`.
+  void publish_model(std::shared_ptr<const routing::PolicyModel> policy);
+
   std::shared_ptr<const routing::NetworkModel> network_;
-  std::shared_ptr<const routing::PolicyModel> policy_;
+  std::shared_ptr<const NetworkSource> network_source_;
+  mutable std::mutex policy_mutex_;  // guards policy_stage_
+  PolicyStage policy_stage_;
   std::unique_ptr<routing::SnapshotPublisher<routing::RoutingModel>> models_;
   routing::InventoryTable inventory_;
   routing::CapacityCounters capacity_;
   OrderBook orders_;
   RestoreSummary restored_;
-  std::uint64_t policy_version_ = 0;
   NodeHealthLedger node_health_;
   std::vector<routing::NodeHealth> published_health_;
 };

@@ -51,6 +51,16 @@ std::vector<std::uint8_t> build_reroute_record(std::string_view from_node_id,
                                                const HeldReservation& held,
                                                const routing::NetworkModel& network);
 
+// A change of the routing policy (PolicyChangeRecord's fields).
+struct PolicyChangeFacts {
+  fbs::PolicyChangeKind change = fbs::PolicyChangeKind::refused;
+  std::uint64_t version = 0;
+  std::uint64_t active_version = 0;
+  std::string_view policy_json;  // trial only
+  std::string_view reason;
+};
+std::vector<std::uint8_t> build_policy_change_record(const PolicyChangeFacts& facts);
+
 // Verified views of a payload; corruption naming what is wrong otherwise. The decision
 // record's nested decision document is verified too.
 Result<const fbs::DecisionRecord*> read_decision_record(std::span<const std::uint8_t> payload);
@@ -58,6 +68,9 @@ Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std:
 Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
     std::span<const std::uint8_t> payload);
 Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8_t> payload);
+// Also checks that a trial carries its policy document.
+Result<const fbs::PolicyChangeRecord*> read_policy_change_record(
+    std::span<const std::uint8_t> payload);
 
 // A shared copy of a FlatBuffers byte vector (a nested decision or order), copied as one
 // block: built from the vector's iterators, which are not pointers, it went byte by byte.

@@ -56,6 +56,7 @@ Frame build_query_inventory(std::uint64_t request_id, std::string_view sku_id,
                             std::string_view node_id = {});
 Frame build_ping(std::uint64_t request_id);
 Frame build_gateway_status_request(std::uint64_t request_id);
+Frame build_rollback_policy(std::uint64_t request_id, std::string_view reason);
 
 // ------------------------------------------------------------------------ responses
 
@@ -108,8 +109,16 @@ struct GatewayStatusReport {
   std::string_view detail;
   fbs::SyncState sync = fbs::SyncState::off;
   std::string_view sync_detail;
+  std::uint64_t policy_trial_version = 0;
+  std::uint64_t policy_committed_version = 0;
+  std::uint64_t policy_previous_version = 0;
+  std::uint64_t policy_highest_accepted = 0;
+  std::string_view policy_detail;
 };
 Frame build_gateway_status(std::uint64_t request_id, const GatewayStatusReport& status);
+
+Frame build_policy_rolled_back(std::uint64_t request_id, std::uint64_t rolled_back_version,
+                               std::uint64_t active_version, std::uint64_t journal_sequence);
 
 Frame build_error(std::uint64_t request_id, fbs::ErrorCode code, std::string_view message);
 // The answer to a refused frame or message (verify.h, FrameReader).
