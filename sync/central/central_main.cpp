@@ -350,7 +350,7 @@ int run_policy_push(const PolicyPushOptions& options) {
     return fail(added.message());
   std::cout << fmt::format(
       "policy version {} pushed ({} bytes signed), expires {}; offered {}; the rollout halts "
-      "after {} refusal(s) or revert(s)\n",
+      "after {} refusal(s), revert(s) or rollback(s)\n",
       release.version, release.signed_bundle.size(), utc_text(release.expires_at_us),
       release.wave_size == 0 ? std::string("to every gateway at once")
                              : fmt::format("in waves of {} gateway(s), each once every gateway "
@@ -492,11 +492,11 @@ int main(int argc, char** argv) {
   push_command
       ->add_option("--wave-size", push->wave_size,
                    "Gateways per wave, by id; a wave is offered once every gateway of the "
-                   "waves before it committed (0: every gateway at once)")
+                   "waves before it settled (0: every gateway at once)")
       ->capture_default_str();
   push_command
       ->add_option("--max-failures", push->max_failures,
-                   "Refusals or reverts that halt the rollout")
+                   "Refusals, reverts or rollbacks at gateways that halt the rollout")
       ->check(CLI::Range(1U, 1'000'000U))
       ->capture_default_str();
   push_command->callback([push, &exit_code] { exit_code = run_policy_push(*push); });

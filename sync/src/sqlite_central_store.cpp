@@ -221,8 +221,11 @@ std::optional<PolicyChange> policy_change_named(std::string_view name) {
   return std::nullopt;
 }
 
+// A rollback by a gateway's operator counts: someone who watches that warehouse judged
+// the policy worse than the one before it.
 bool is_failure(PolicyChange change) {
-  return change == PolicyChange::refused || change == PolicyChange::reverted;
+  return change == PolicyChange::refused || change == PolicyChange::reverted ||
+         change == PolicyChange::rolled_back;
 }
 
 // What a policy_change entry tells: nullopt when its payload is not a PolicyChangeRecord

@@ -4,11 +4,16 @@
 // when it rejects far more orders. Tampered, foreign-key, downgraded, expired and invalid
 // bundles are refused, journaled (so that central learns of them) and change nothing.
 // The stage survives a restart, and an operator can roll a policy back over the wire.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -305,6 +310,45 @@ TEST_F(PolicyFixture, AnOperatorRollsTheCommittedPolicyBackOneStepOverTheWire) {
   EXPECT_THAT(running.gateway().policy_detail(),
               HasSubstr("policy 8 rolled back to 7: late shipments at stores"));
   EXPECT_EQ(offer(running, bundle(8)).code(), StatusCode::failed_precondition);
+}
+
+TEST_F(PolicyFixture, RoutingGoesOnThroughEverySwapAndEachDecisionNamesAPolicyThatRouted) {
+  RunningGateway running(journal_path(), clock, options);
+  std::atomic<bool> swapping{true};
+  constexpr int kClients = 3;
+  std::vector<std::vector<std::uint64_t>> seen(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      protocol::BlockingClient client = running.connect();
+      for (std::uint64_t n = 1; swapping.load() || n <= 50; ++n) {
+        const protocol::ReceivedResponse response =
+            ask(client,
+                protocol::build_route_order(n, order_bytes(fmt::format("ord-swap-{}-{}", c, n))));
+        seen[static_cast<std::size_t>(c)].push_back(decision_in(response).policy_version());
+      }
+    });
+  }
+  ASSERT_TRUE(offer(running, bundle(8)).is_ok());
+  clock.advance(61s);
+  ASSERT_EQ(settle_trial(running).committed, 8u);
+  ASSERT_TRUE(offer(running, bundle(9)).is_ok());
+  protocol::BlockingClient operator_client = running.connect();
+  const protocol::ReceivedResponse rolled =
+      ask(operator_client, protocol::build_rollback_policy(++request_id, "drill"));
+  ASSERT_NE(rolled.response().body_as_PolicyRolledBack(), nullptr);
+  swapping = false;
+  for (std::thread& client : clients) client.join();
+
+  std::set<std::uint64_t> versions;
+  for (const auto& versions_seen : seen) {
+    ASSERT_GE(versions_seen.size(), 50u);
+    versions.insert(versions_seen.begin(), versions_seen.end());
+  }
+  const std::set<std::uint64_t> routed{7, 8, 9};
+  EXPECT_TRUE(std::includes(routed.begin(), routed.end(), versions.begin(), versions.end()))
+      << "a decision under a policy that never routed";
+  EXPECT_EQ(running.gateway().policy_figures().active, 8u);
 }
 
 }  // namespace

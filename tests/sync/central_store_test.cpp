@@ -1035,22 +1035,22 @@ TEST_F(CentralStorePolicies, AFailureBelowTheThresholdDoesNotHoldTheLaterWavesSh
   EXPECT_EQ(rollout_of(*store, 9).state, RolloutState::halted);
 }
 
-TEST_F(CentralStorePolicies, ARolloutHaltsOnceRefusalsAndRevertsReachMaxFailures) {
+TEST_F(CentralStorePolicies, ARolloutHaltsOnceRefusalsRevertsAndRollbacksReachMaxFailures) {
   std::unique_ptr<CentralStore> store = open_with_gateways(5);
   ASSERT_NE(store, nullptr);
-  push(*store, release_of(3, 0, 2));
+  push(*store, release_of(3, 0, 3));
   report(*store, "gw-1", Change::refused, 3, "policy does not validate: node 'fc-x' is unknown");
-  // An operator's rollback at a gateway is not a failure of the rollout.
+  // An operator's rollback at a gateway counts against the policy too.
   report(*store, "gw-2", Change::trial, 3);
   report(*store, "gw-2", Change::rolled_back, 3, "operator");
-  EXPECT_EQ(rollout_of(*store, 3).failures, 1U);
+  EXPECT_EQ(rollout_of(*store, 3).failures, 2U);
   EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 3, 3, 3}));
   report(*store, "gw-3", Change::trial, 3);
   report(*store, "gw-3", Change::reverted, 3, "health check: error rate 12%");
   EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 0, 0, 0}));
   const PolicyRollout halted = rollout_of(*store, 3);
   EXPECT_EQ(halted.state, RolloutState::halted);
-  EXPECT_EQ(halted.failures, 2U);
+  EXPECT_EQ(halted.failures, 3U);
   EXPECT_EQ(standings(halted),
             (std::vector<Standing>{Standing::reported, Standing::reported, Standing::reported,
                                    Standing::not_offered, Standing::not_offered}));

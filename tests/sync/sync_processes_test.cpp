@@ -4,12 +4,14 @@
 // after round. A client-side ledger records every decision the gateway acknowledged. At
 // the end central must hold the gateway's journal exactly as the gateway wrote it: every
 // sequence from 1 to the last once, no gap, the same bytes, and each acknowledged
-// decision in it once.
+// decision in it once. And signed policy push between the two: refusals, a trial that
+// survives a kill -9, a rollback, each answer known at central.
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -19,6 +21,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/protocol/blocking_client.h"
@@ -99,6 +102,17 @@ std::pair<std::uint64_t, std::uint64_t> journal_and_acknowledged(std::uint16_t p
 class SyncProcesses : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Central's policy signing key; the gateway trusts its public half.
+    const testing::CommandRun keygen = testing::run_command(
+        std::string(EDGEROUTE_CENTRAL_BINARY) + " policy keygen --secret-key '" + signing_key + "'",
+        directory / "keygen.err");
+    ASSERT_EQ(keygen.exit_status, 0) << keygen.err;
+    const std::string anchor_field = "\"policy_trust_anchor\": \"";
+    const std::size_t anchor_at = keygen.out.find(anchor_field);
+    ASSERT_NE(anchor_at, std::string::npos) << keygen.out;
+    const std::string trust_anchor = keygen.out.substr(
+        anchor_at + anchor_field.size(),
+        keygen.out.find('"', anchor_at + anchor_field.size()) - anchor_at - anchor_field.size());
     const testing::CommandRun registered =
         central_command(std::string("gateway add ") + kGatewayId + " --certificate '" + kPki + "/" +
                         kGatewayId + ".pem'");
@@ -120,7 +134,8 @@ class SyncProcesses : public ::testing::Test {
          << R"(/ca.pem", "certificate": ")" << kPki << "/" << kGatewayId
          << R"(.pem", "private_key": ")" << kPki << "/" << kGatewayId << R"(.key" },
       "wan_interface": "lo",
-      "policy_trust_anchor": "58VMtSJaH3diZ7aOlqRhIKv6AWQJtvoTo3hEX0VZwnE=" })";
+      "policy_trust_anchor": ")"
+         << trust_anchor << R"(" })";
   }
 
   // `edgeroute-central <arguments> --db <database>`, as an operator types it.
@@ -145,6 +160,7 @@ class SyncProcesses : public ::testing::Test {
   }
 
   testing::TemporaryDirectory directory{"sync-processes"};
+  const std::string signing_key = directory / "policy.key";
   const std::string database = directory / "central.db";
   const std::string config = directory / "gateway.json";
   std::unique_ptr<Central> central;
@@ -328,6 +344,132 @@ TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsA
   const testing::CommandRun applied = central_command("inventory deltas --state applied");
   EXPECT_NE(applied.out.find("+7  applied"), std::string::npos) << applied.out;
   EXPECT_NE(applied.out.find("-2  applied"), std::string::npos) << applied.out;
+}
+
+}  // namespace
+}  // namespace edgeroute
+
+namespace edgeroute {
+namespace {
+
+// The shipped example policy (version 7, the gateway's baseline) under another version.
+std::string write_policy(const std::string& path, std::uint64_t version) {
+  std::ifstream example(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/policy.json");
+  std::string json((std::istreambuf_iterator<char>(example)), std::istreambuf_iterator<char>());
+  const std::string from = "\"version\": 7,";
+  json.replace(json.find(from), from.size(), fmt::format("\"version\": {},", version));
+  std::ofstream(path) << json;
+  return path;
+}
+
+// One character of the policy inside a stored bundle changed, as someone with write
+// access to central's database (but not its signing key) might.
+void tamper_with_stored_policy(const std::string& database, std::uint64_t version) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(database.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* read = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT signed_bundle FROM policies WHERE version = ?", -1,
+                               &read, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_int64(read, 1, static_cast<sqlite3_int64>(version));
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(read, 0));
+  std::string bundle(bytes, static_cast<std::size_t>(sqlite3_column_bytes(read, 0)));
+  sqlite3_finalize(read);
+  const std::size_t at = bundle.find("\"split_cents\": 600");
+  ASSERT_NE(at, std::string::npos);
+  bundle[at + 15] = '9';
+  sqlite3_stmt* write = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE policies SET signed_bundle = ? WHERE version = ?", -1,
+                               &write, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_blob(write, 1, bundle.data(), static_cast<int>(bundle.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(write, 2, static_cast<sqlite3_int64>(version));
+  EXPECT_EQ(sqlite3_step(write), SQLITE_DONE);
+  sqlite3_finalize(write);
+  sqlite3_close(db);
+}
+
+TEST_F(SyncProcesses, OnlyASignedNewerPolicyRoutesAndEveryGatewayAnswerReachesCentral) {
+  const auto wait_for = [&](const std::string& command, const std::string& wanted) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      const testing::CommandRun shown = testing::run_command(command, directory / "wait.err");
+      if (shown.out.find(wanted) != std::string::npos) return;
+      if (std::chrono::steady_clock::now() > give_up) {
+        ADD_FAILURE() << "no '" << wanted << "' in:\n" << shown.out << shown.err;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+  const std::string central_policies =
+      std::string(EDGEROUTE_CENTRAL_BINARY) + " policy status --db '" + database + "'";
+  const auto push = [&](std::uint64_t version) {
+    const testing::CommandRun pushed = central_command(fmt::format(
+        "policy push '{}' --key '{}'",
+        write_policy(directory / fmt::format("policy-{}.json", version), version), signing_key));
+    EXPECT_EQ(pushed.exit_status, 0) << pushed.err;
+  };
+
+  auto gateway = std::make_unique<Gateway>(config, true);
+  const auto gateway_policies = [&] {
+    return std::string(EDGEROUTE_BINARY) +
+           " policy status --to 127.0.0.1:" + std::to_string(gateway->port());
+  };
+  // A downgrade: below the gateway's version 7. Refused there, and central learns why
+  // from the gateway's journal.
+  push(5);
+  wait_for(central_policies, "policy version 5 is not above 7, the highest accepted");
+
+  // A bundle altered in central's store after it was signed.
+  EXPECT_TRUE(WIFEXITED(central->kill(SIGTERM)));
+  push(8);
+  tamper_with_stored_policy(database, 8);
+  central = std::make_unique<Central>(database, central_port);
+  wait_for(central_policies, "does not verify against the trust anchor");
+
+  // A signed, newer, valid one routes, on trial.
+  push(9);
+  wait_for(gateway_policies(), "routing with policy 9 (on trial)");
+  wait_for(central_policies, "trial");
+  {
+    Result<protocol::BlockingClient> client =
+        protocol::BlockingClient::connect("127.0.0.1", gateway->port(), kTimeout);
+    ASSERT_TRUE(client) << client.status().to_string();
+    ASSERT_TRUE(client
+                    ->send(protocol::build_route_order(
+                        1, testing::one_unit_order("ord-policy-9", "sku-tent-2p")))
+                    .is_ok());
+    Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+    ASSERT_TRUE(response) << response.status().to_string();
+    const auto* routed = response->response().body_as_RouteOrderResult();
+    ASSERT_NE(routed, nullptr);
+    EXPECT_EQ(routing::fbs::GetDecision(routed->decision()->data())->policy_version(), 9U);
+  }
+
+  // Killed and restarted, the gateway is where its journal left it.
+  EXPECT_TRUE(WIFSIGNALED(gateway->kill(SIGKILL)));
+  gateway = std::make_unique<Gateway>(config, false);
+  wait_for(gateway_policies(), "routing with policy 9 (on trial)");
+
+  // An operator's rollback; the version stays spent.
+  const testing::CommandRun rolled_back = testing::run_command(
+      std::string(EDGEROUTE_BINARY) + " policy rollback --reason 'late shipments' --to 127.0.0.1:" +
+          std::to_string(gateway->port()),
+      directory / "rollback.err");
+  EXPECT_EQ(rolled_back.exit_status, 0) << rolled_back.err;
+  EXPECT_NE(rolled_back.out.find("policy 9 rolled back: routing with policy 7"), std::string::npos)
+      << rolled_back.out;
+  const testing::CommandRun at_gateway =
+      testing::run_command(gateway_policies(), directory / "status.err");
+  EXPECT_NE(at_gateway.out.find("routing with policy 7\n"), std::string::npos) << at_gateway.out;
+  EXPECT_NE(at_gateway.out.find("highest version accepted: 9"), std::string::npos)
+      << at_gateway.out;
+  wait_for(central_policies, "rolled_back");
+  const testing::CommandRun at_central =
+      testing::run_command(central_policies, directory / "c.err");
+  EXPECT_NE(at_central.out.find("policy version 9: halted"), std::string::npos) << at_central.out;
 }
 
 }  // namespace

@@ -79,6 +79,12 @@ GatewayMetrics::GatewayMetrics(const Gateway& gateway, GatewayState& state, cons
               [this] { return static_cast<double>(gateway_.figures().uptime_seconds); });
   r.add_gauge("edgeroute_policy_version", "Version of the routing policy in force.",
               [this] { return static_cast<double>(gateway_.figures().policy_version); });
+  r.add_gauge("edgeroute_policy_on_trial",
+              "1 while a policy from central routes on trial, before its health check.",
+              [this] { return gateway_.policy_figures().trial != 0 ? 1.0 : 0.0; });
+  r.add_gauge("edgeroute_policy_highest_accepted",
+              "Highest policy version accepted; bundles at or below it are refused.",
+              [this] { return static_cast<double>(gateway_.policy_figures().highest_accepted); });
   r.add_gauge("edgeroute_network_version", "Version of the network in force.",
               [this] { return static_cast<double>(gateway_.figures().network_version); });
 

@@ -89,6 +89,12 @@ void add_sync_metrics(gateway::Gateway& gateway, const sync::SyncAgent& agent) {
   registry.add_counter("edgeroute_sync_entries_sent_total",
                        "Journal entries sent to central, resends included.",
                        [&agent] { return static_cast<double>(agent.figures().entries_sent); });
+  registry.add_counter("edgeroute_sync_policies_offered_total",
+                       "Signed policy versions central offered and the agent handed on.",
+                       [&agent] { return static_cast<double>(agent.figures().policies_offered); });
+  registry.add_counter("edgeroute_sync_policies_refused_total",
+                       "Policy bundles the gateway refused (signature, version, expiry, validity).",
+                       [&agent] { return static_cast<double>(agent.figures().policies_refused); });
 }
 
 // The documents a new journal starts from: the command line's, else data_dir's.

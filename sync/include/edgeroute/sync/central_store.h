@@ -84,15 +84,15 @@ inline constexpr std::int32_t kMaxDeltaUnits = 10'000'000;
 // A signed routing policy as central ops push it (`edgeroute-central policy push`).
 // Central offers only the newest one pushed, gateway by gateway in waves: registered
 // gateways ordered by id, index i in wave i / wave_size (wave_size 0: every gateway in
-// wave 0); wave w opens once every gateway of the waves before it has committed the
-// policy. The rollout halts once max_failures gateways have refused or reverted it, and
-// nothing is offered after expires_at_us.
+// wave 0); wave w opens once every gateway of the waves before it has settled (committed
+// the policy, or failed with it). The rollout halts once max_failures gateways have
+// refused, reverted or rolled it back, and nothing is offered after expires_at_us.
 struct PolicyRelease {
   std::uint64_t version = 0;  // the bundle's (claimed_policy_version()), above every pushed one
   std::vector<std::uint8_t> signed_bundle;  // a SignedPolicyBundle (policy_bundle.h)
   std::int64_t expires_at_us = 0;           // the bundle's expiry (central's clock, UTC µs)
   std::uint32_t wave_size = 0;              // 0: every gateway at once
-  std::uint32_t max_failures = 1;           // refusals + reverts that halt the rollout, >= 1
+  std::uint32_t max_failures = 1;           // refusals + reverts + rollbacks that halt it, >= 1
 };
 
 // What a gateway did with a policy, as its journal's policy_change entries tell it
@@ -127,7 +127,7 @@ struct PolicyRollout {
   enum class State : std::uint8_t {
     rolling_out,  // being offered, wave by wave
     complete,     // every registered gateway committed it
-    halted,       // max_failures gateways refused or reverted it
+    halted,       // max_failures gateways refused, reverted or rolled it back
     superseded,   // a newer policy was pushed: this one is offered no more
     expired,      // past expires_at_us
   };
