@@ -172,7 +172,7 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // in flight or applied.
   std::set<std::string> deltas_taken;
   // Policy versions handed to the gateway by this process (or ignored, without a sink)
-  // and not answered `unavailable`: in flight or settled, and its journal tells central.
+  // and taken up: in flight or on trial, and its journal tells central.
   std::set<std::uint64_t> policies_taken;
 
   // Figures, read from any thread.
@@ -306,8 +306,12 @@ void SyncAgent::Impl::policy_done(std::uint64_t version, const Status& outcome) 
     log::info("sync.policy_taken_up", {{"version", version}});
     return;
   }
+  // Central offers a version again only while the gateway's journal has not answered it,
+  // so forgetting a refused one costs nothing, and keeps a bundle that was refused for
+  // what someone did to it (a tampered copy claiming its version) from shutting out the
+  // genuine one.
+  policies_taken.erase(version);
   if (outcome.code() == StatusCode::unavailable) {
-    policies_taken.erase(version);  // central offers it again (CentralServerOptions)
     log::warning("sync.policy_postponed", {{"version", version}, {"reason", outcome.message()}});
     return;
   }

@@ -19,10 +19,10 @@
 // the journal the gateway reported; the entry that applied it is then among what it
 // holds).
 //
-// Signed policies central offers go to `on_policy_offer`, each version at most once per
-// process unless the gateway answered `unavailable` (busy: a later session may hand it
-// again). Nothing goes back to central: the gateway journals what it did with the
-// bundle, and central learns it from that entry.
+// Signed policies central offers go to `on_policy_offer`; a version the gateway took up
+// is not handed over again by this process. Nothing goes back to central: the gateway
+// journals what it did with the bundle, and central learns it from that entry and stops
+// offering (until then it offers again now and then, central_server.h).
 //
 // Threading: one thread of its own runs the connection. start()/stop() from one
 // controlling thread; figures() from any.
