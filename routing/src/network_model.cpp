@@ -127,9 +127,7 @@ std::uint64_t next_instance_id() {
 
 }  // namespace
 
-std::shared_ptr<const NetworkModel> NetworkModel::with_node_health(
-    std::span<const NodeHealth> health) const {
-  EDGEROUTE_ASSERT(health.size() == nodes_.size(), "one health figure per node");
+std::shared_ptr<NetworkModel> NetworkModel::copy() const {
   std::shared_ptr<NetworkModel> model(new NetworkModel());
   model->version_ = version_;
   model->instance_id_ = next_instance_id();
@@ -137,6 +135,28 @@ std::shared_ptr<const NetworkModel> NetworkModel::with_node_health(
   model->catalog_ = catalog_;
   model->nodes_ = nodes_;
   model->routable_kind_ = routable_kind_;
+  // The node map views the copied nodes' strings, not this model's. build() checked that
+  // no id repeats, and the copy has the same ids.
+  const Status mapped = map_ids("nodes", model->nodes_, model->node_by_id_);
+  EDGEROUTE_ASSERT(mapped.is_ok(), "node ids are unique after build");
+  return model;
+}
+
+std::shared_ptr<const NetworkModel> NetworkModel::with_nodes_closed(
+    std::span<const std::uint32_t> closed) const {
+  std::shared_ptr<NetworkModel> model = copy();
+  for (const std::uint32_t index : closed) {
+    EDGEROUTE_ASSERT(index < model->nodes_.size(), "a closed node outside the network");
+    model->nodes_[index].enabled = false;
+    model->routable_kind_[index] = NodeKindSet{0};
+  }
+  return model;
+}
+
+std::shared_ptr<const NetworkModel> NetworkModel::with_node_health(
+    std::span<const NodeHealth> health) const {
+  EDGEROUTE_ASSERT(health.size() == nodes_.size(), "one health figure per node");
+  std::shared_ptr<NetworkModel> model = copy();
   for (std::size_t i = 0; i < health.size(); ++i) {
     // The risk term assumes figures in basis points, as build() checks for the file's.
     const auto in_range = [](std::int32_t bp) { return bp >= 0 && bp <= 10000; };
@@ -147,10 +167,6 @@ std::shared_ptr<const NetworkModel> NetworkModel::with_node_health(
     model->nodes_[i].fill_bp = health[i].fill_bp;
     model->nodes_[i].acceptance_bp = health[i].acceptance_bp;
   }
-  // The node map views the copied nodes' strings, not this model's. build() checked that
-  // no id repeats, and the copy has the same ids.
-  const Status mapped = map_ids("nodes", model->nodes_, model->node_by_id_);
-  EDGEROUTE_ASSERT(mapped.is_ok(), "node ids are unique after build");
   return model;
 }
 

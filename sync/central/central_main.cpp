@@ -7,6 +7,8 @@
 //   edgeroute-central inventory adjust --gateway G --node N --sku S --units 12 --db central.db
 //   edgeroute-central inventory deltas [--gateway G] [--state pending|applied|refused] --db ...
 //   edgeroute-central conflicts --db central.db
+//   edgeroute-central node close --node N --reason "building lost" --db central.db
+//   edgeroute-central node closures --db central.db
 //   edgeroute-central policy keygen --secret-key policy.key
 //   edgeroute-central policy push policy.json --key policy.key --db central.db
 //                                 [--expires-in-hours 168] [--wave-size 0] [--max-failures 1]
@@ -194,9 +196,23 @@ int run_inventory_adjust(const DeltaOptions& options) {
   return kExitOk;
 }
 
+void print_deltas(const std::vector<sync::InventoryDelta>& deltas, bool with_reason) {
+  std::cout << fmt::format("{:>6}  {:<20} {:<16} {:<20} {:>7}  {:<8} {:>9}  {}\n", "delta",
+                           "gateway", "node", "sku", "units", "state", "sequence",
+                           with_reason ? "refused because" : "reason");
+  for (const sync::InventoryDelta& delta : deltas) {
+    std::cout << fmt::format(
+        "{:>6}  {:<20} {:<16} {:<20} {:>+7}  {:<8} {:>9}  {}\n", delta.id, delta.gateway_id,
+        delta.node_id, delta.sku_id, delta.units, sync::to_string(delta.state),
+        delta.applied_at_sequence == 0 ? std::string("-")
+                                       : std::to_string(delta.applied_at_sequence),
+        with_reason ? delta.refusal : delta.reason);
+  }
+}
+
 // Deltas in one state (all when `state` is empty), as a table.
 int list_deltas(const std::string& database, const std::string& gateway_id,
-                const std::string& state, bool with_reason) {
+                const std::string& state) {
   std::optional<sync::InventoryDelta::State> wanted;
   if (state == "pending") wanted = sync::InventoryDelta::State::pending;
   if (state == "applied") wanted = sync::InventoryDelta::State::applied;
@@ -207,16 +223,107 @@ int list_deltas(const std::string& database, const std::string& gateway_id,
   if (!store) return fail(store.status().message());
   Result<std::vector<sync::InventoryDelta>> deltas = (*store)->inventory_deltas(gateway_id, wanted);
   if (!deltas) return fail(deltas.status().message());
-  std::cout << fmt::format("{:>6}  {:<20} {:<16} {:<20} {:>7}  {:<8} {:>9}  {}\n", "delta",
-                           "gateway", "node", "sku", "units", "state", "sequence",
-                           with_reason ? "refused because" : "reason");
-  for (const sync::InventoryDelta& delta : *deltas) {
-    std::cout << fmt::format(
-        "{:>6}  {:<20} {:<16} {:<20} {:>+7}  {:<8} {:>9}  {}\n", delta.id, delta.gateway_id,
-        delta.node_id, delta.sku_id, delta.units, sync::to_string(delta.state),
-        delta.applied_at_sequence == 0 ? std::string("-")
-                                       : std::to_string(delta.applied_at_sequence),
-        with_reason ? delta.refusal : delta.reason);
+  print_deltas(*deltas, false);
+  return kExitOk;
+}
+
+// A line of a table without the padding its last column leaves.
+void print_line(const std::string& line) {
+  std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
+}
+
+// What the gateways could not apply or settle, section by section: an operator's list.
+int run_conflicts(const std::string& database) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  Result<std::vector<sync::InventoryDelta>> deltas =
+      (*store)->inventory_deltas("", sync::InventoryDelta::State::refused);
+  if (!deltas) return fail(deltas.status().message());
+  Result<std::vector<sync::NodeClosureDelivery>> closures =
+      (*store)->node_closure_deliveries("", sync::NodeClosureDelivery::State::refused);
+  if (!closures) return fail(closures.status().message());
+  Result<std::vector<sync::StrandedOrder>> stranded = (*store)->stranded_orders();
+  if (!stranded) return fail(stranded.status().message());
+
+  // Each section is titled, and says "none" rather than leave a bare header.
+  std::cout << "inventory deltas refused:\n";
+  if (deltas->empty()) {
+    std::cout << "  none\n";
+  } else {
+    print_deltas(*deltas, true);
+  }
+  std::cout << "\nnode closures refused:\n";
+  if (closures->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto closure, auto gateway, auto node, auto why) {
+      print_line(fmt::format("{:>7}  {:<20} {:<16} {}", closure, gateway, node, why));
+    };
+    row("closure", "gateway", "node", "refused because");
+    for (const sync::NodeClosureDelivery& closure : *closures)
+      row(closure.closure_id, closure.gateway_id, closure.node_id, closure.refusal);
+  }
+  std::cout << "\norders stranded at closed nodes:\n";
+  if (stranded->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto gateway, auto order, auto node, auto sequence, auto reason) {
+      print_line(
+          fmt::format("{:<20} {:<24} {:<16} {:>9}  {}", gateway, order, node, sequence, reason));
+    };
+    row("gateway", "order", "node", "sequence", "reason");
+    for (const sync::StrandedOrder& order : *stranded)
+      row(order.gateway_id, order.order_id, order.node_id, order.sequence, order.reason);
+  }
+  return kExitOk;
+}
+
+struct NodeOptions {
+  std::string database;
+  std::string node_id;
+  std::string reason;
+};
+
+int run_node_close(const NodeOptions& options) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
+  if (!store) return fail(store.status().message());
+  hal::LinuxClock clock;
+  Result<std::uint64_t> id =
+      (*store)->add_node_closure(options.node_id, options.reason, now_us(clock));
+  if (!id) return fail(id.status().message());
+  Result<std::vector<sync::NodeClosureDelivery>> deliveries =
+      (*store)->node_closure_deliveries("", std::nullopt);
+  if (!deliveries) return fail(deliveries.status().message());
+  std::string gateways;
+  std::size_t count = 0;
+  for (const sync::NodeClosureDelivery& delivery : *deliveries) {
+    if (delivery.closure_id != *id) continue;
+    gateways += (count++ == 0 ? "" : ", ") + delivery.gateway_id;
+  }
+  std::cout << fmt::format(
+      "closure {} of node {}: sent to {} gateway(s) ({}); pending until each journals it\n", *id,
+      options.node_id, count, gateways);
+  return kExitOk;
+}
+
+int run_node_closures(const std::string& database) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  Result<std::vector<sync::NodeClosure>> closures = (*store)->node_closures();
+  if (!closures) return fail(closures.status().message());
+  if (closures->empty()) std::cout << "no node closed\n";
+  for (const sync::NodeClosure& closure : *closures) {
+    print_line(fmt::format("closure {}: node {}, closed {}: {}", closure.id, closure.node_id,
+                           utc_text(closure.created_at_us), closure.reason));
+    print_line(fmt::format("  {:<24} {:<8} {:>10}  {}", "gateway", "state", "sequence",
+                           "refused because"));
+    for (const sync::NodeClosureDelivery& delivery : closure.deliveries) {
+      print_line(fmt::format(
+          "  {:<24} {:<8} {:>10}  {}", delivery.gateway_id, sync::to_string(delivery.state),
+          delivery.applied_at_sequence == 0 ? std::string("-")
+                                            : std::to_string(delivery.applied_at_sequence),
+          delivery.refusal));
+    }
   }
   return kExitOk;
 }
@@ -460,14 +567,35 @@ int main(int argc, char** argv) {
   deltas->add_option("--state", delta->state, "pending, applied or refused");
   deltas->add_option("--db", delta->database, "Central's database")->required();
   deltas->callback([delta, &exit_code] {
-    exit_code = list_deltas(delta->database, delta->gateway_id, delta->state, false);
+    exit_code = list_deltas(delta->database, delta->gateway_id, delta->state);
   });
 
   CLI::App* conflicts = app.add_subcommand(
-      "conflicts", "What gateways could not apply, with their reasons: for an operator to settle");
+      "conflicts",
+      "What gateways could not apply, with their reasons, and the orders stranded at closed "
+      "nodes: for an operator to settle");
   conflicts->add_option("--db", delta->database, "Central's database")->required();
-  conflicts->callback(
-      [delta, &exit_code] { exit_code = list_deltas(delta->database, "", "refused", true); });
+  conflicts->callback([delta, &exit_code] { exit_code = run_conflicts(delta->database); });
+
+  auto node_options = std::make_shared<NodeOptions>();
+  CLI::App* node = app.add_subcommand("node", "Nodes closed at central, for every gateway");
+  node->require_subcommand(1);
+  CLI::App* node_close = node->add_subcommand(
+      "close",
+      "Close a node at every registered gateway: nothing more is routed there, and the "
+      "orders holding stock there are routed again where they can be");
+  node_close->add_option("--node", node_options->node_id, "The node")->required();
+  node_close->add_option("--reason", node_options->reason, "Why, for the gateways' journals")
+      ->required();
+  node_close->add_option("--db", node_options->database, "Central's database")->required();
+  node_close->callback([node_options, &exit_code] { exit_code = run_node_close(*node_options); });
+  CLI::App* closures = node->add_subcommand(
+      "closures",
+      "List node closures: per gateway pending, applied (at which journal entry) "
+      "or refused (why)");
+  closures->add_option("--db", node_options->database, "Central's database")->required();
+  closures->callback(
+      [node_options, &exit_code] { exit_code = run_node_closures(node_options->database); });
 
   auto push = std::make_shared<PolicyPushOptions>();
   CLI::App* policy =

@@ -55,8 +55,8 @@ struct Greeting {
 
 // One gateway's session after the Welcome. The session's coroutines share it on the I/O
 // thread: the reader applies batches and refusals, the writer is the only one to write
-// (acknowledgements, deltas, policy offers, a closing Refused), the ticker offers deltas
-// and policies.
+// (acknowledgements, deltas, node closures, policy offers, a closing Refused), the ticker
+// offers deltas, closures and policies.
 struct GatewaySession {
   GatewaySession(asio::io_context& io, std::shared_ptr<MessageStream> connection, Greeting hello)
       : stream(std::move(connection)),
@@ -95,7 +95,8 @@ struct GatewaySession {
   // Central holds everything the gateway reported at its Hello: an adjustment that
   // applied a delta before this session is held too, so a pending delta is truly pending.
   bool caught_up = false;
-  std::set<std::uint64_t> deltas_sent;  // at most once per session
+  std::set<std::uint64_t> deltas_sent;    // at most once per session
+  std::set<std::uint64_t> closures_sent;  // by closure id: at most once per session
   // Policy versions offered in this session: each at most once. Its outcome comes back
   // through the journal; a gateway that could not take it up now (busy) is offered it
   // again in its next session.
@@ -126,10 +127,11 @@ struct CentralServer::Impl {
   asio::awaitable<void> read_messages(GatewaySession& session);
   asio::awaitable<void> write_outbox(std::shared_ptr<GatewaySession> session);
   asio::awaitable<void> offer_periodically(std::shared_ptr<GatewaySession> session);
-  // What central has for a caught-up gateway: its pending deltas, then the policy its
-  // rollout has for it.
+  // What central has for a caught-up gateway: its pending deltas and node closures, then
+  // the policy its rollout has for it.
   void offer(GatewaySession& session);
   void offer_deltas(GatewaySession& session);
+  void offer_closures(GatewaySession& session);
   void offer_policy(GatewaySession& session);
   void refuse(GatewaySession& session, fbs::RefusalCode code, const std::string& message);
   std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
@@ -155,6 +157,7 @@ struct CentralServer::Impl {
   std::atomic<std::uint64_t> duplicates_skipped{0};
   std::atomic<std::uint64_t> refusals{0};
   std::atomic<std::uint64_t> policies_offered{0};
+  std::atomic<std::uint64_t> closures_offered{0};
 };
 
 asio::awaitable<void> CentralServer::Impl::accept_loop() {
@@ -338,10 +341,24 @@ asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session
                     {"recorded", recorded.is_ok() ? std::string("conflict") : recorded.message()}});
       continue;
     }
+    if (const fbs::NodeClosureRefused* refused = (*message)->body_as_NodeClosureRefused()) {
+      const std::string why = refused->message() ? refused->message()->str() : "";
+      const Status recorded =
+          store.refuse_node_closure(refused->closure_id(), gateway_id, why, now_us());
+      // Not recorded (the store busy or full): offered again in this session, refused again.
+      if (!recorded.is_ok()) session.closures_sent.erase(refused->closure_id());
+      log::warning("central.closure_refused",
+                   {{"gateway", gateway_id},
+                    {"closure", refused->closure_id()},
+                    {"reason", why},
+                    {"recorded", recorded.is_ok() ? std::string("conflict") : recorded.message()}});
+      continue;
+    }
     const fbs::JournalBatch* batch = (*message)->body_as_JournalBatch();
     if (batch == nullptr) {
       refuse(session, fbs::RefusalCode::malformed,
-             fmt::format("expected JournalBatch or InventoryDeltaRefused, got {}",
+             fmt::format("expected JournalBatch, InventoryDeltaRefused or NodeClosureRefused, "
+                         "got {}",
                          fbs::EnumNameBody((*message)->body_type())));
       co_return;
     }
@@ -394,6 +411,7 @@ asio::awaitable<void> CentralServer::Impl::offer_periodically(
 
 void CentralServer::Impl::offer(GatewaySession& session) {
   offer_deltas(session);
+  offer_closures(session);
   offer_policy(session);
 }
 
@@ -450,6 +468,29 @@ void CentralServer::Impl::offer_deltas(GatewaySession& session) {
   }
 }
 
+// As for deltas: once caught up, the gateway's journal holds the network_change entry of
+// every closure it applied before this session, so a pending delivery is truly pending.
+void CentralServer::Impl::offer_closures(GatewaySession& session) {
+  if (!session.caught_up || session.closing || session.ended) return;
+  const std::string& gateway_id = session.greeting.gateway_id;
+  Result<std::vector<NodeClosureDelivery>> pending =
+      store.node_closure_deliveries(gateway_id, NodeClosureDelivery::State::pending);
+  if (!pending) {
+    log::warning("central.closures_unreadable",
+                 {{"gateway", gateway_id}, {"error", pending.status().message()}});
+    return;
+  }
+  for (const NodeClosureDelivery& closure : *pending) {
+    if (!session.closures_sent.insert(closure.closure_id).second) continue;
+    session.send(node_closure_frame(closure.closure_id, closure.node_id, closure.reason,
+                                    closure.correlation_id));
+    closures_offered.fetch_add(1, std::memory_order_relaxed);
+    log::info(
+        "central.closure_sent",
+        {{"gateway", gateway_id}, {"closure", closure.closure_id}, {"node", closure.node_id}});
+  }
+}
+
 Result<std::unique_ptr<CentralServer>> CentralServer::start(const CentralServerOptions& options,
                                                             CentralStore& store,
                                                             hal::Clock& clock) {
@@ -498,6 +539,7 @@ CentralFigures CentralServer::figures() const {
   figures.duplicates_skipped = impl_->duplicates_skipped.load(std::memory_order_relaxed);
   figures.refusals = impl_->refusals.load(std::memory_order_relaxed);
   figures.policies_offered = impl_->policies_offered.load(std::memory_order_relaxed);
+  figures.closures_offered = impl_->closures_offered.load(std::memory_order_relaxed);
   return figures;
 }
 

@@ -112,6 +112,23 @@ protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::u
   return finish_message(builder, fbs::Body::PolicyOffer, offer.Union());
 }
 
+protocol::Frame node_closure_frame(std::uint64_t closure_id, std::string_view node_id,
+                                   std::string_view reason, std::string_view correlation_id) {
+  auto builder = protocol::message_builder();
+  const auto node = builder.CreateString(node_id.data(), node_id.size());
+  const auto why = optional_string(builder, reason);
+  const auto correlation = builder.CreateString(correlation_id.data(), correlation_id.size());
+  const auto closure = fbs::CreateNodeClosure(builder, closure_id, node, why, correlation);
+  return finish_message(builder, fbs::Body::NodeClosure, closure.Union());
+}
+
+protocol::Frame node_closure_refused_frame(std::uint64_t closure_id, std::string_view message) {
+  auto builder = protocol::message_builder();
+  const auto text = optional_string(builder, message);
+  const auto refused = fbs::CreateNodeClosureRefused(builder, closure_id, text);
+  return finish_message(builder, fbs::Body::NodeClosureRefused, refused.Union());
+}
+
 JournalBatchBuilder::JournalBatchBuilder() : builder_(protocol::message_builder(64 * 1024)) {}
 
 void JournalBatchBuilder::add(const journal::StoredEntry& entry) {
@@ -151,7 +168,8 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
     case fbs::Body::Welcome:
     case fbs::Body::Acknowledged:
     case fbs::Body::Refused:
-    case fbs::Body::InventoryDeltaRefused: return message;
+    case fbs::Body::InventoryDeltaRefused:
+    case fbs::Body::NodeClosureRefused: return message;
     case fbs::Body::InventoryDelta: {
       const fbs::InventoryDelta& delta = *message->body_as_InventoryDelta();
       if (delta.delta_id() == 0) return malformed("InventoryDelta has delta_id 0");
@@ -177,6 +195,18 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
             fmt::format("PolicyOffer of version {} has a bundle of {} bytes, above "
                         "the limit of {}",
                         offer.version(), bundle_bytes, kMaxPolicyBundleBytes));
+      return message;
+    }
+    case fbs::Body::NodeClosure: {
+      const fbs::NodeClosure& closure = *message->body_as_NodeClosure();
+      if (closure.closure_id() == 0) return malformed("NodeClosure has closure_id 0");
+      if (closure.node_id()->size() == 0)
+        return malformed(fmt::format("NodeClosure {} has an empty node_id", closure.closure_id()));
+      if (!names_central_closure(closure.correlation_id()->string_view()))
+        return malformed(
+            fmt::format("NodeClosure {} has correlation_id '{}', not one of central's "
+                        "closures",
+                        closure.closure_id(), closure.correlation_id()->string_view()));
       return message;
     }
     case fbs::Body::JournalBatch: {

@@ -5,13 +5,17 @@
 // (docs/sync.md). The policies pushed and what gateways did with them live here too:
 // the outcomes come from the gateways' policy_change entries, recorded in the
 // transaction that stores them, and which gateway is offered what is worked out from
-// those rows (rollout_of()).
+// those rows (rollout_of()). So do the nodes central closed: each closure is delivered to
+// every gateway registered at the time, and the gateways' journals tell which applied it
+// (network_change entries) and which orders they could not move off the node (failed
+// fulfillment_event entries with no reroute after them), in the same transaction.
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <random>
@@ -45,10 +49,11 @@ using journal::sqlite::sqlite_status;
 using journal::sqlite::Statement;
 
 constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
-// 1: gateways, journals, inventory deltas. 2: policies and their outcomes (a format-1
-// store is upgraded in place when opened).
-constexpr std::int64_t kFormatVersion = 2;
-constexpr std::int64_t kUpgradableFormatVersion = 1;
+// 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
+// closures, their deliveries and stranded orders. A store of format 1 or 2 is upgraded
+// in place when opened.
+constexpr std::int64_t kFormatVersion = 3;
+constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
 // 4 KiB's, which took a million-entry apply from 94 k to 228 k rows/s (docs/performance.md).
 constexpr int kPageSizeBytes = 16384;
@@ -125,6 +130,42 @@ CREATE TABLE policy_outcomes (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Added by format version 3. A closure is delivered to each gateway under a correlation
+// id of its own, so that one gateway's entry can only settle its own delivery. A stranded
+// order is keyed by its gateway and order id: an order is stranded at one node at a time
+// (the latest failure wins). Both tables are small, hence WITHOUT ROWID.
+constexpr const char* kCreateClosureTablesSql = R"sql(
+CREATE TABLE node_closures (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  node_id TEXT NOT NULL CHECK (node_id != ''),
+  reason TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+) STRICT;
+CREATE TABLE node_closure_deliveries (
+  closure_id INTEGER NOT NULL REFERENCES node_closures (id),
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  correlation_id TEXT NOT NULL UNIQUE,
+  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),
+  refusal TEXT NOT NULL,
+  applied_at_sequence INTEGER NOT NULL,
+  settled_at_us INTEGER NOT NULL,
+  PRIMARY KEY (closure_id, gateway_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE stranded_orders (
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  order_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence > 0),
+  reason TEXT NOT NULL,
+  PRIMARY KEY (gateway_id, order_id)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+// What each upgrade adds, by the format it leaves (index 0: to format 2).
+constexpr const char* kUpgradeSql[] = {kCreatePolicyTablesSql, kCreateClosureTablesSql};
+static_assert(std::size(kUpgradeSql) ==
+              static_cast<std::size_t>(kFormatVersion - kOldestUpgradableFormatVersion));
+
 constexpr const char* kGatewayColumns =
     "id, certificate_sha256, acknowledged, newest_entry_recorded_at_us, registered_at_us, "
     "last_contact_us, reported_newest_sequence, clock_skew_us";
@@ -166,6 +207,48 @@ constexpr const char* kApplyDeltaSql =
     "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0";
 constexpr const char* kSelectDeltaStateSql =
     "SELECT state FROM inventory_deltas WHERE id = ?1 AND gateway_id = ?2";
+
+constexpr const char* kInsertClosureSql =
+    "INSERT INTO node_closures (node_id, reason, created_at_us) VALUES (?1, ?2, ?3)";
+constexpr const char* kInsertDeliverySql =
+    "INSERT INTO node_closure_deliveries (closure_id, gateway_id, correlation_id, state, refusal, "
+    "applied_at_sequence, settled_at_us) VALUES (?1, ?2, ?3, 0, '', 0, 0)";
+// ?1 gateway ('' for all), ?2 state (-1 for any).
+constexpr const char* kSelectDeliveriesSql =
+    "SELECT d.closure_id, d.gateway_id, c.node_id, c.reason, d.correlation_id, c.created_at_us, "
+    "d.state, d.applied_at_sequence, d.refusal, d.settled_at_us "
+    "FROM node_closure_deliveries AS d JOIN node_closures AS c ON c.id = d.closure_id "
+    "WHERE (?1 = '' OR d.gateway_id = ?1) AND (?2 < 0 OR d.state = ?2) "
+    "ORDER BY d.closure_id, d.gateway_id";
+// One statement, so one read snapshot: every closure, with its deliveries when it has any
+// (a single row of NULLs for the delivery otherwise).
+constexpr const char* kSelectClosuresSql =
+    "SELECT c.id, c.node_id, c.reason, c.created_at_us, d.gateway_id, d.correlation_id, "
+    "d.state, d.applied_at_sequence, d.refusal, d.settled_at_us "
+    "FROM node_closures AS c LEFT JOIN node_closure_deliveries AS d ON d.closure_id = c.id "
+    "ORDER BY c.id, d.gateway_id";
+constexpr const char* kRefuseDeliverySql =
+    "UPDATE node_closure_deliveries SET state = 2, refusal = ?3, settled_at_us = ?4 "
+    "WHERE closure_id = ?1 AND gateway_id = ?2 AND state = 0";
+constexpr const char* kApplyDeliverySql =
+    "UPDATE node_closure_deliveries SET state = 1, applied_at_sequence = ?3, settled_at_us = ?4 "
+    "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0";
+constexpr const char* kSelectDeliveryStateSql =
+    "SELECT state FROM node_closure_deliveries WHERE closure_id = ?1 AND gateway_id = ?2";
+// Entries are applied in sequence order, so a later failure of the order replaces an
+// earlier one; the sequence guard keeps that true whatever the order.
+constexpr const char* kUpsertStrandedSql =
+    "INSERT INTO stranded_orders (gateway_id, order_id, node_id, sequence, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (gateway_id, order_id) DO UPDATE SET "
+    "node_id = excluded.node_id, sequence = excluded.sequence, reason = excluded.reason "
+    "WHERE excluded.sequence > stranded_orders.sequence";
+// ?3: the node the order moved away from (NULL: wherever it was stranded, a release).
+constexpr const char* kClearStrandedSql =
+    "DELETE FROM stranded_orders WHERE gateway_id = ?1 AND order_id = ?2 "
+    "AND (?3 IS NULL OR node_id = ?3)";
+constexpr const char* kSelectStrandedSql =
+    "SELECT gateway_id, order_id, node_id, sequence, reason FROM stranded_orders "
+    "ORDER BY gateway_id, order_id";
 
 // One statement, so the check that the version is above every pushed one and the insert
 // cannot be split by another process's push.
@@ -232,19 +315,26 @@ bool is_failure(PolicyChange change) {
 // this build reads (verified as the gateway's read_policy_change_record() does: the
 // Verifier, a known kind, a trial carrying its policy). Such an entry is held all the
 // same (the journal is the journal); it only tells central nothing.
-std::optional<PolicyOutcome> outcome_told_by(const StoredEntry& entry,
-                                             std::vector<std::uint64_t>& aligned) {
+// The entry's payload verified as a `Record`, or nullptr. The Verifier wants scalars at
+// their natural alignment, and a gateway's batch need not have placed the payload so: a
+// misaligned one is copied into `aligned`, which the result may then point into.
+template <typename Record>
+const Record* record_of(const StoredEntry& entry, std::vector<std::uint64_t>& aligned) {
   std::span<const std::uint8_t> payload = entry.payload;
-  // The Verifier wants scalars at their natural alignment; a gateway's batch need not
-  // have placed the payload so.
   if (reinterpret_cast<std::uintptr_t>(payload.data()) % alignof(std::uint64_t) != 0) {
     aligned.assign((payload.size() + 7) / 8, 0);
     std::memcpy(aligned.data(), payload.data(), payload.size());
     payload = {reinterpret_cast<const std::uint8_t*>(aligned.data()), payload.size()};
   }
   flatbuffers::Verifier verifier(payload.data(), payload.size());
-  if (!verifier.VerifyBuffer<gateway::fbs::PolicyChangeRecord>(nullptr)) return std::nullopt;
-  const auto* record = flatbuffers::GetRoot<gateway::fbs::PolicyChangeRecord>(payload.data());
+  if (!verifier.VerifyBuffer<Record>(nullptr)) return nullptr;
+  return flatbuffers::GetRoot<Record>(payload.data());
+}
+
+std::optional<PolicyOutcome> outcome_told_by(const StoredEntry& entry,
+                                             std::vector<std::uint64_t>& aligned) {
+  const auto* record = record_of<gateway::fbs::PolicyChangeRecord>(entry, aligned);
+  if (record == nullptr) return std::nullopt;
   if (record->change() > gateway::fbs::PolicyChangeKind::MAX) return std::nullopt;
   if (record->change() == gateway::fbs::PolicyChangeKind::trial && record->policy_json() == nullptr)
     return std::nullopt;
@@ -256,6 +346,39 @@ std::optional<PolicyOutcome> outcome_told_by(const StoredEntry& entry,
   outcome.sequence = entry.sequence;
   outcome.recorded_at_us = entry.recorded_at_us;
   return outcome;
+}
+
+// The order an entry leaves stranded: a fulfillment_event of an order whose record is a
+// failure at a node with exception code "node_closed" (the gateway failing the order's
+// part at a node central closed); nullopt for any other entry, or one whose payload does
+// not verify (held all the same).
+std::optional<StrandedOrder> stranding_told_by(const StoredEntry& entry,
+                                               std::vector<std::uint64_t>& aligned) {
+  if (entry.kind != EntryKind::fulfillment_event || entry.order_id.empty()) return std::nullopt;
+  const auto* record = record_of<gateway::fbs::FulfillmentRecord>(entry, aligned);
+  if (record == nullptr || record->event() != protocol::fbs::FulfillmentEventKind::failed ||
+      record->exception_code() == nullptr ||
+      record->exception_code()->string_view() != kNodeClosedExceptionCode) {
+    return std::nullopt;
+  }
+  StrandedOrder stranded;
+  stranded.order_id = std::string(entry.order_id);
+  stranded.node_id = record->node_id()->str();
+  stranded.sequence = entry.sequence;
+  stranded.reason = record->detail() != nullptr && record->detail()->size() > 0
+                        ? record->detail()->str()
+                        : std::string(kNodeClosedExceptionCode);
+  return stranded;
+}
+
+// The node a reroute entry moved its order away from; nullopt for an entry that is not a
+// reroute of an order, or whose payload does not verify.
+std::optional<std::string> reroute_away_from(const StoredEntry& entry,
+                                             std::vector<std::uint64_t>& aligned) {
+  if (entry.kind != EntryKind::reroute || entry.order_id.empty()) return std::nullopt;
+  const auto* record = record_of<gateway::fbs::RerouteRecord>(entry, aligned);
+  if (record == nullptr) return std::nullopt;
+  return record->from_node_id()->str();
 }
 
 // The rollout of `policy` among `gateways` (registered, ordered by id) given their
@@ -325,6 +448,12 @@ std::uint64_t column_unsigned(sqlite3_stmt* statement, int column) {
   return static_cast<std::uint64_t>(value < 0 ? 0 : value);
 }
 
+// 64 random bits for a correlation id (central_delta.h).
+std::uint64_t random_nonce() {
+  std::random_device entropy;
+  return (static_cast<std::uint64_t>(entropy()) << 32) | entropy();
+}
+
 bool is_valid_fingerprint(std::string_view fingerprint) {
   if (fingerprint.size() != 64) return false;
   for (const char c : fingerprint) {
@@ -338,8 +467,9 @@ Status create_store(const std::string& path) {
   return journal::sqlite::create_database(path, kStoreFileMode, [](Connection& connection) {
     const std::string create = fmt::format(
         "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} COMMIT;",
-        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql, kCreatePolicyTablesSql);
+        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} {} COMMIT;",
+        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql, kCreatePolicyTablesSql,
+        kCreateClosureTablesSql);
     return connection.execute(create.c_str(), "create the store");
   });
 }
@@ -444,9 +574,7 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_bind_int(insert, 4, units);
     bind_text(insert, 5, reason);
     sqlite3_bind_int64(insert, 6, now_us);
-    std::random_device entropy;
-    const std::uint64_t nonce = (static_cast<std::uint64_t>(entropy()) << 32) | entropy();
-    const std::string correlation_id = central_delta_correlation_id(nonce);
+    const std::string correlation_id = central_delta_correlation_id(random_nonce());
     bind_text(insert, 7, correlation_id);
     if (Status inserted = step_once(insert_delta_, operation); !inserted.is_ok()) return inserted;
     if (sqlite3_changes(db()) == 0) return unknown_gateway(gateway_id, operation);
@@ -506,6 +634,138 @@ class SqliteCentralStore final : public CentralStore {
     if (stepped != SQLITE_DONE) return sqlite_status(db(), stepped, path_, "read a delta");
     return Status(StatusCode::not_found, fmt::format("{}: gateway '{}' has no inventory delta {}",
                                                      path_, gateway_id, delta_id));
+  }
+
+  Result<std::uint64_t> add_node_closure(std::string_view node_id, std::string_view reason,
+                                         std::int64_t now_us) override {
+    const std::string operation = fmt::format("close node '{}'", node_id);
+    if (node_id.empty()) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: close a node: the node id is empty", path_));
+    }
+    if (Status free = not_reading("add_node_closure"); !free.is_ok()) return free;
+    if (Status begun = step_once(begin_, operation + ": begin"); !begun.is_ok()) return begun;
+    Result<std::uint64_t> added = add_closure_in_transaction(node_id, reason, now_us, operation);
+    if (added) {
+      Status committed = step_once(commit_, operation + ": commit");
+      if (committed.is_ok()) return added;
+      added = std::move(committed);
+    }
+    if (sqlite3_get_autocommit(db()) == 0) (void)step_once(rollback_, operation + ": roll back");
+    return added;
+  }
+
+  Result<std::vector<NodeClosureDelivery>> node_closure_deliveries(
+      std::string_view gateway_id, std::optional<NodeClosureDelivery::State> state) const override {
+    sqlite3_stmt* select = select_deliveries_.get();
+    ResetOnExit reset(select_deliveries_);
+    bind_text(select, 1, gateway_id);
+    sqlite3_bind_int(select, 2, state ? static_cast<int>(*state) : -1);
+    std::vector<NodeClosureDelivery> deliveries;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return deliveries;
+      if (stepped != SQLITE_ROW)
+        return sqlite_status(db(), stepped, path_, "read node closure deliveries");
+      NodeClosureDelivery delivery;
+      delivery.closure_id = column_unsigned(select, 0);
+      delivery.gateway_id = column_text(select, 1);
+      delivery.node_id = column_text(select, 2);
+      delivery.reason = column_text(select, 3);
+      delivery.correlation_id = column_text(select, 4);
+      delivery.created_at_us = sqlite3_column_int64(select, 5);
+      delivery.state = static_cast<NodeClosureDelivery::State>(sqlite3_column_int(select, 6));
+      delivery.applied_at_sequence = column_unsigned(select, 7);
+      delivery.refusal = column_text(select, 8);
+      delivery.settled_at_us = sqlite3_column_int64(select, 9);
+      deliveries.push_back(std::move(delivery));
+    }
+  }
+
+  Result<std::vector<NodeClosure>> node_closures() const override {
+    sqlite3_stmt* select = select_closures_.get();
+    ResetOnExit reset(select_closures_);
+    std::vector<NodeClosure> closures;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return closures;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read node closures");
+      const std::uint64_t id = column_unsigned(select, 0);
+      if (closures.empty() || closures.back().id != id) {
+        NodeClosure closure;
+        closure.id = id;
+        closure.node_id = column_text(select, 1);
+        closure.reason = column_text(select, 2);
+        closure.created_at_us = sqlite3_column_int64(select, 3);
+        closures.push_back(std::move(closure));
+      }
+      if (sqlite3_column_type(select, 4) == SQLITE_NULL) continue;  // delivered to no one
+      NodeClosure& closure = closures.back();
+      NodeClosureDelivery delivery;
+      delivery.closure_id = id;
+      delivery.gateway_id = column_text(select, 4);
+      delivery.node_id = closure.node_id;
+      delivery.reason = closure.reason;
+      delivery.correlation_id = column_text(select, 5);
+      delivery.created_at_us = closure.created_at_us;
+      delivery.state = static_cast<NodeClosureDelivery::State>(sqlite3_column_int(select, 6));
+      delivery.applied_at_sequence = column_unsigned(select, 7);
+      delivery.refusal = column_text(select, 8);
+      delivery.settled_at_us = sqlite3_column_int64(select, 9);
+      closure.deliveries.push_back(std::move(delivery));
+    }
+  }
+
+  Status refuse_node_closure(std::uint64_t closure_id, std::string_view gateway_id,
+                             std::string_view why, std::int64_t now_us) override {
+    if (Status free = not_reading("refuse_node_closure"); !free.is_ok()) return free;
+    const std::int64_t id = static_cast<std::int64_t>(std::min(closure_id, kLargestSequence));
+    sqlite3_stmt* update = refuse_delivery_.get();
+    sqlite3_bind_int64(update, 1, id);
+    bind_text(update, 2, gateway_id);
+    bind_text(update, 3, why);
+    sqlite3_bind_int64(update, 4, now_us);
+    if (Status settled = step_once(
+            refuse_delivery_,
+            fmt::format("refuse node closure {} at gateway '{}'", closure_id, gateway_id));
+        !settled.is_ok()) {
+      return settled;
+    }
+    if (sqlite3_changes(db()) == 1) return Status::ok();
+    ResetOnExit reset(select_delivery_state_);
+    sqlite3_bind_int64(select_delivery_state_.get(), 1, id);
+    bind_text(select_delivery_state_.get(), 2, gateway_id);
+    const int stepped = sqlite3_step(select_delivery_state_.get());
+    if (stepped == SQLITE_ROW) {
+      const auto state = static_cast<NodeClosureDelivery::State>(
+          sqlite3_column_int(select_delivery_state_.get(), 0));
+      return Status(StatusCode::failed_precondition,
+                    fmt::format("{}: node closure {} at gateway '{}' is {}, not pending", path_,
+                                closure_id, gateway_id, to_string(state)));
+    }
+    if (stepped != SQLITE_DONE)
+      return sqlite_status(db(), stepped, path_, "read a node closure delivery");
+    return Status(StatusCode::not_found,
+                  fmt::format("{}: node closure {} was not sent to gateway '{}'", path_, closure_id,
+                              gateway_id));
+  }
+
+  Result<std::vector<StrandedOrder>> stranded_orders() const override {
+    sqlite3_stmt* select = select_stranded_.get();
+    ResetOnExit reset(select_stranded_);
+    std::vector<StrandedOrder> orders;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return orders;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read stranded orders");
+      StrandedOrder order;
+      order.gateway_id = column_text(select, 0);
+      order.order_id = column_text(select, 1);
+      order.node_id = column_text(select, 2);
+      order.sequence = column_unsigned(select, 3);
+      order.reason = column_text(select, 4);
+      orders.push_back(std::move(order));
+    }
   }
 
   Status add_policy(const PolicyRelease& release, std::int64_t now_us) override {
@@ -760,7 +1020,7 @@ class SqliteCentralStore final : public CentralStore {
     const GatewayRecord& record = **known;
     AppliedBatch result{record.acknowledged, 0, 0};
     std::int64_t newest_recorded_at_us = record.newest_entry_recorded_at_us;
-    std::vector<std::uint64_t> aligned_payload;  // a policy change's, when it needs a copy
+    std::vector<std::uint64_t> aligned_payload;  // a payload read here, when it needs a copy
     for (const StoredEntry& entry : entries) {
       if (entry.sequence <= record.acknowledged) {
         ++result.duplicates;
@@ -803,6 +1063,21 @@ class SqliteCentralStore final : public CentralStore {
           return settled;
         }
       }
+      if (entry.kind == EntryKind::network_change && names_central_closure(entry.correlation_id)) {
+        sqlite3_stmt* applied = apply_delivery_.get();
+        bind_text(applied, 1, gateway_id);
+        bind_text(applied, 2, entry.correlation_id);
+        sqlite3_bind_int64(applied, 3, static_cast<std::int64_t>(entry.sequence));
+        sqlite3_bind_int64(applied, 4, now_us);
+        if (Status settled = step_once(apply_delivery_, operation + ": mark a closure applied");
+            !settled.is_ok()) {
+          return settled;
+        }
+      }
+      if (Status stranding = record_stranding(gateway_id, entry, aligned_payload, operation);
+          !stranding.is_ok()) {
+        return stranding;
+      }
       if (entry.kind == EntryKind::policy_change) {
         if (const std::optional<PolicyOutcome> outcome = outcome_told_by(entry, aligned_payload)) {
           sqlite3_stmt* upsert = upsert_outcome_.get();
@@ -830,9 +1105,74 @@ class SqliteCentralStore final : public CentralStore {
     return result;
   }
 
+  // Inside BEGIN IMMEDIATE: the gateways read here are the ones the closure goes to.
+  Result<std::uint64_t> add_closure_in_transaction(std::string_view node_id,
+                                                   std::string_view reason, std::int64_t now_us,
+                                                   const std::string& operation) {
+    Result<std::vector<GatewayRecord>> registered = gateways();
+    if (!registered) return registered.status();
+    if (registered->empty()) {
+      return Status(
+          StatusCode::failed_precondition,
+          fmt::format("{}: {}: no gateway is registered to close it at", path_, operation));
+    }
+    sqlite3_stmt* insert = insert_closure_.get();
+    bind_text(insert, 1, node_id);
+    bind_text(insert, 2, reason);
+    sqlite3_bind_int64(insert, 3, now_us);
+    if (Status inserted = step_once(insert_closure_, operation); !inserted.is_ok()) return inserted;
+    const std::int64_t closure_id = sqlite3_last_insert_rowid(db());
+    for (const GatewayRecord& gateway : *registered) {
+      // Bound without a copy: it must outlive the step.
+      const std::string correlation_id = central_closure_correlation_id(random_nonce());
+      sqlite3_stmt* deliver = insert_delivery_.get();
+      sqlite3_bind_int64(deliver, 1, closure_id);
+      bind_text(deliver, 2, gateway.gateway_id);
+      bind_text(deliver, 3, correlation_id);
+      if (Status delivered =
+              step_once(insert_delivery_,
+                        fmt::format("{}: deliver to gateway '{}'", operation, gateway.gateway_id));
+          !delivered.is_ok()) {
+        return delivered;
+      }
+    }
+    return static_cast<std::uint64_t>(closure_id);
+  }
+
+  // What a new entry tells of stranded orders: a failure at a closed node strands its
+  // order there; a reroute away from that node, or a release of the order, ends it.
+  Status record_stranding(std::string_view gateway_id, const StoredEntry& entry,
+                          std::vector<std::uint64_t>& aligned, const std::string& operation) {
+    if (const std::optional<StrandedOrder> stranded = stranding_told_by(entry, aligned)) {
+      sqlite3_stmt* upsert = upsert_stranded_.get();
+      bind_text(upsert, 1, gateway_id);
+      bind_text(upsert, 2, stranded->order_id);
+      bind_text(upsert, 3, stranded->node_id);
+      sqlite3_bind_int64(upsert, 4, static_cast<std::int64_t>(stranded->sequence));
+      bind_text(upsert, 5, stranded->reason);
+      return step_once(upsert_stranded_, operation + ": record a stranded order");
+    }
+    std::optional<std::string> away_from;
+    if (entry.kind == EntryKind::reroute) {
+      away_from = reroute_away_from(entry, aligned);
+      if (!away_from) return Status::ok();  // unreadable: it moved nothing central can tell
+    } else if (entry.kind != EntryKind::release || entry.order_id.empty()) {
+      return Status::ok();
+    }
+    sqlite3_stmt* clear = clear_stranded_.get();
+    bind_text(clear, 1, gateway_id);
+    bind_text(clear, 2, entry.order_id);
+    if (away_from) {
+      bind_text(clear, 3, *away_from);
+    } else {
+      sqlite3_bind_null(clear, 3);
+    }
+    return step_once(clear_stranded_, operation + ": clear a stranded order");
+  }
+
   Status configure();
-  // Adds what format version 2 added, in one transaction (a no-op if another process
-  // upgraded the file first).
+  // Adds what the format versions after the file's added, in one transaction (a no-op if
+  // another process upgraded the file first).
   Status upgrade_to_current_format();
 
   // Moves a pending delta of the gateway to `state`; a delta that is not pending (or not
@@ -858,6 +1198,9 @@ class SqliteCentralStore final : public CentralStore {
   Statement upsert_gateway_, select_gateway_, select_gateways_, update_contact_, update_mark_;
   Statement insert_entry_, select_entries_;
   Statement insert_delta_, select_deltas_, settle_delta_, select_delta_state_, apply_delta_;
+  Statement insert_closure_, insert_delivery_, select_deliveries_, select_closures_,
+      refuse_delivery_, apply_delivery_, select_delivery_state_, upsert_stranded_, clear_stranded_,
+      select_stranded_;
   Statement insert_policy_, select_policies_, select_policy_bundle_, upsert_outcome_,
       select_outcomes_;
   mutable bool reading_ = false;
@@ -875,7 +1218,7 @@ Status SqliteCentralStore::configure() {
   }
   Result<std::int64_t> version = connection_.query_integer("PRAGMA user_version");
   if (!version) return version.status();
-  if (*version != kFormatVersion && *version != kUpgradableFormatVersion) {
+  if (*version > kFormatVersion || *version < kOldestUpgradableFormatVersion) {
     return Status(StatusCode::failed_precondition,
                   fmt::format("{}: central store format version {} is {} than this build reads "
                               "({})",
@@ -890,7 +1233,7 @@ Status SqliteCentralStore::configure() {
   sqlite3_busy_timeout(db(), kLockWaitMs);
   // FULL: what lets central acknowledge a batch once it is committed.
   if (Status wal = journal::sqlite::use_wal_with_full_sync(connection_); !wal.is_ok()) return wal;
-  if (*version == kUpgradableFormatVersion) {
+  if (*version < kFormatVersion) {
     if (Status upgraded = upgrade_to_current_format(); !upgraded.is_ok()) return upgraded;
   }
   const std::string select_gateway =
@@ -914,6 +1257,16 @@ Status SqliteCentralStore::configure() {
       {&settle_delta_, kSettleDeltaSql},
       {&select_delta_state_, kSelectDeltaStateSql},
       {&apply_delta_, kApplyDeltaSql},
+      {&insert_closure_, kInsertClosureSql},
+      {&insert_delivery_, kInsertDeliverySql},
+      {&select_deliveries_, kSelectDeliveriesSql},
+      {&select_closures_, kSelectClosuresSql},
+      {&refuse_delivery_, kRefuseDeliverySql},
+      {&apply_delivery_, kApplyDeliverySql},
+      {&select_delivery_state_, kSelectDeliveryStateSql},
+      {&upsert_stranded_, kUpsertStrandedSql},
+      {&clear_stranded_, kClearStrandedSql},
+      {&select_stranded_, kSelectStrandedSql},
       {&insert_policy_, kInsertPolicySql},
       {&select_policies_, select_policies.c_str()},
       {&select_policy_bundle_, kSelectPolicyBundleSql},
@@ -935,17 +1288,20 @@ Status SqliteCentralStore::configure() {
 }
 
 Status SqliteCentralStore::upgrade_to_current_format() {
-  const std::string operation = fmt::format("upgrade the store from format version {} to {}",
-                                            kUpgradableFormatVersion, kFormatVersion);
+  std::string operation = fmt::format("upgrade the store to format version {}", kFormatVersion);
   if (Status begun = connection_.execute("BEGIN IMMEDIATE", operation); !begun.is_ok())
     return begun;
   // Read again under the write lock: another process (the server, a command beside it)
   // may have upgraded the file since this one read the version.
   Result<std::int64_t> version = connection_.query_integer("PRAGMA user_version");
   Status upgraded = version ? Status::ok() : version.status();
-  if (upgraded.is_ok() && *version == kUpgradableFormatVersion) {
-    const std::string upgrade =
-        fmt::format("{} PRAGMA user_version = {};", kCreatePolicyTablesSql, kFormatVersion);
+  if (upgraded.is_ok() && *version >= kOldestUpgradableFormatVersion && *version < kFormatVersion) {
+    operation =
+        fmt::format("upgrade the store from format version {} to {}", *version, kFormatVersion);
+    std::string upgrade;
+    for (std::int64_t from = *version; from < kFormatVersion; ++from)
+      upgrade += kUpgradeSql[from - kOldestUpgradableFormatVersion];
+    upgrade += fmt::format(" PRAGMA user_version = {};", kFormatVersion);
     upgraded = connection_.execute(upgrade.c_str(), operation);
   }
   if (upgraded.is_ok()) upgraded = connection_.execute("COMMIT", operation);
@@ -1012,6 +1368,15 @@ std::string_view to_string(PolicyRollout::State state) {
     case PolicyRollout::State::halted: return "halted";
     case PolicyRollout::State::superseded: return "superseded";
     case PolicyRollout::State::expired: return "expired";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(NodeClosureDelivery::State state) {
+  switch (state) {
+    case NodeClosureDelivery::State::pending: return "pending";
+    case NodeClosureDelivery::State::applied: return "applied";
+    case NodeClosureDelivery::State::refused: return "refused";
   }
   return "unknown";
 }

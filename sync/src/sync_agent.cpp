@@ -112,12 +112,14 @@ bool refuses_for_good(const Status& why) {
 struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   Impl(SyncAgentOptions agent_options, hal::Link& wan_link, std::uint64_t acknowledged_mark,
        AcknowledgedSink sink, InventoryDeltaSink delta_sink, PolicyOfferSink policy_sink,
-       std::unique_ptr<journal::Journal> reader, asio::ssl::context tls_context)
+       NodeClosureSink closure_sink, std::unique_ptr<journal::Journal> reader,
+       asio::ssl::context tls_context)
       : options(std::move(agent_options)),
         link(wan_link),
         on_acknowledged(std::move(sink)),
         on_inventory_delta(std::move(delta_sink)),
         on_policy_offer(std::move(policy_sink)),
+        on_node_closure(std::move(closure_sink)),
         journal(std::move(reader)),
         tls(std::move(tls_context)),
         backoff(io),
@@ -146,6 +148,9 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   void delta_done(std::uint64_t delta_id, std::string correlation_id, Status outcome);
   void take_policy(const fbs::PolicyOffer& offer);
   void policy_done(std::uint64_t version, const Status& outcome);
+  void take_closure(const fbs::NodeClosure& closure);
+  void closure_done(std::uint64_t closure_id, const std::string& correlation_id,
+                    const Status& outcome);
   void remember_failure(const Status& why);
 
   SyncAgentOptions options;
@@ -153,6 +158,7 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   AcknowledgedSink on_acknowledged;
   InventoryDeltaSink on_inventory_delta;
   PolicyOfferSink on_policy_offer;
+  NodeClosureSink on_node_closure;
   std::unique_ptr<journal::Journal> journal;
   asio::ssl::context tls;
   asio::io_context io;
@@ -174,6 +180,9 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // Policy versions handed to the gateway by this process (or ignored, without a sink)
   // and taken up: in flight or on trial, and its journal tells central.
   std::set<std::uint64_t> policies_taken;
+  // Correlation ids of the closures handed to the gateway by this process (or ignored,
+  // without a sink) and not answered "not now" or refused: in flight or applied.
+  std::set<std::string> closures_taken;
 
   // Figures, read from any thread.
   std::atomic<bool> connected{false};
@@ -187,6 +196,8 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   std::atomic<std::uint64_t> deltas_refused{0};
   std::atomic<std::uint64_t> policies_offered{0};
   std::atomic<std::uint64_t> policies_refused{0};
+  std::atomic<std::uint64_t> closures_applied{0};
+  std::atomic<std::uint64_t> closures_refused{0};
   mutable std::mutex last_error_mutex;
   std::string last_error;  // guarded by last_error_mutex
 };
@@ -319,6 +330,61 @@ void SyncAgent::Impl::policy_done(std::uint64_t version, const Status& outcome) 
   log::warning(
       "sync.policy_refused",
       {{"version", version}, {"code", to_string(outcome.code())}, {"reason", outcome.message()}});
+}
+
+void SyncAgent::Impl::take_closure(const fbs::NodeClosure& closure) {
+  const std::uint64_t closure_id = closure.closure_id();
+  std::string correlation_id = closure.correlation_id()->str();
+  if (!closures_taken.insert(correlation_id).second) return;  // its entry will tell central
+  if (!on_node_closure) {
+    log::info("sync.closure_ignored", {{"closure", closure_id},
+                                       {"node", closure.node_id()->string_view()},
+                                       {"reason", "this gateway takes no node closures"}});
+    return;
+  }
+  CentralNodeClosure taken;
+  taken.closure_id = closure_id;
+  taken.node_id = closure.node_id()->str();
+  taken.reason = closure.reason() ? closure.reason()->str() : "";
+  taken.correlation_id = correlation_id;
+  log::info("sync.closure_offered", {{"closure", closure_id}, {"node", taken.node_id}});
+  // The answer may come from any thread, after the session or the agent is gone.
+  std::weak_ptr<Impl> agent = weak_from_this();
+  on_node_closure(taken, [agent, closure_id, correlation_id](Status outcome) {
+    if (std::shared_ptr<Impl> alive = agent.lock()) {
+      asio::post(alive->io, [agent, closure_id, correlation_id, outcome = std::move(outcome)] {
+        if (std::shared_ptr<Impl> running = agent.lock())
+          running->closure_done(closure_id, correlation_id, outcome);
+      });
+    }
+  });
+}
+
+// On the agent's thread; as delta_done(): what a refusal or a passing failure calls for is
+// done on the session open now.
+void SyncAgent::Impl::closure_done(std::uint64_t closure_id, const std::string& correlation_id,
+                                   const Status& outcome) {
+  if (outcome.is_ok()) {
+    closures_applied.fetch_add(1, std::memory_order_relaxed);
+    log::info("sync.closure_applied",
+              {{"closure", closure_id}, {"correlation_id", correlation_id}});
+    return;
+  }
+  closures_taken.erase(correlation_id);  // central may offer it again
+  const bool open = current_session != nullptr && current_session->ended.is_ok();
+  if (!refuses_for_good(outcome)) {
+    // Ending the session makes central offer the closure again in the next one.
+    if (open)
+      current_session->fail(Status(StatusCode::unavailable,
+                                   fmt::format("node closure {} could not be applied now: {}",
+                                               closure_id, outcome.message())));
+    return;
+  }
+  if (!open) return;  // the next session is offered the closure, and refuses it again
+  current_session->outbox.push_back(node_closure_refused_frame(closure_id, outcome.message()));
+  current_session->wake.cancel();
+  closures_refused.fetch_add(1, std::memory_order_relaxed);
+  log::warning("sync.closure_refused", {{"closure", closure_id}, {"reason", outcome.message()}});
 }
 
 Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
@@ -507,6 +573,10 @@ asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Ses
       take_policy(*offer);
       continue;
     }
+    if (const fbs::NodeClosure* closure = (*message)->body_as_NodeClosure()) {
+      take_closure(*closure);
+      continue;
+    }
     const fbs::Acknowledged* ack = (*message)->body_as_Acknowledged();
     if (ack == nullptr) {
       session->fail(Status(StatusCode::invalid_argument,
@@ -612,7 +682,8 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
                                                     std::uint64_t acknowledged,
                                                     AcknowledgedSink on_acknowledged,
                                                     InventoryDeltaSink on_inventory_delta,
-                                                    PolicyOfferSink on_policy_offer) {
+                                                    PolicyOfferSink on_policy_offer,
+                                                    NodeClosureSink on_node_closure) {
   if (options.batches_in_flight == 0 || options.batch_max_entries == 0 ||
       options.batch_max_bytes == 0 || options.batch_max_bytes > kMaxSyncFrameBytes / 2)
     return Status(StatusCode::invalid_argument,
@@ -631,7 +702,7 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
   auto impl =
       std::make_shared<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
                              std::move(on_inventory_delta), std::move(on_policy_offer),
-                             std::move(*journal), std::move(*tls));
+                             std::move(on_node_closure), std::move(*journal), std::move(*tls));
   Impl* agent = impl.get();
   // Subscribed before the state is read, so that no change between the two is lost.
   agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
@@ -662,6 +733,8 @@ SyncFigures SyncAgent::figures() const {
   figures.deltas_refused = impl_->deltas_refused.load(std::memory_order_relaxed);
   figures.policies_offered = impl_->policies_offered.load(std::memory_order_relaxed);
   figures.policies_refused = impl_->policies_refused.load(std::memory_order_relaxed);
+  figures.closures_applied = impl_->closures_applied.load(std::memory_order_relaxed);
+  figures.closures_refused = impl_->closures_refused.load(std::memory_order_relaxed);
   std::lock_guard lock(impl_->last_error_mutex);
   figures.last_error = impl_->last_error;
   return figures;

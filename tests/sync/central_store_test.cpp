@@ -7,7 +7,11 @@
 // central store, naming the path, and upgrades a store of format version 1 in place.
 // Policies: only the newest pushed is offered, wave by wave, until it expires, is
 // superseded or halts; what each gateway did comes from its replayed policy_change
-// entries.
+// entries. Node closures: one delivery per gateway registered at the time, applied by
+// that gateway's replayed network_change entry or refused as a conflict; orders the
+// gateways failed at a closed node are stranded until a reroute away from it (or a
+// release) arrives. Stores of formats 1 and 2 are upgraded in place. The NodeClosure
+// messages are verified as the peers read them.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -27,6 +31,7 @@
 #include "edgeroute/gateway/journal_records.h"
 #include "edgeroute/sync/central_delta.h"
 #include "edgeroute/sync/central_store.h"
+#include "edgeroute/sync/messages.h"
 #include "edgeroute/sync/policy_bundle.h"
 #include "edgeroute/testing/temporary_directory.h"
 
@@ -556,7 +561,7 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(newer_path);
     ASSERT_TRUE(created) << created.status().to_string();
   }
-  run_sql(newer_path, "PRAGMA user_version = 3");
+  run_sql(newer_path, "PRAGMA user_version = 4");
   const Status newer = open_status(newer_path);
   EXPECT_EQ(newer.code(), StatusCode::failed_precondition) << newer.to_string();
   EXPECT_THAT(newer.message(), HasSubstr(newer_path));
@@ -789,12 +794,16 @@ TEST_F(CentralStoreTest, AFormatOneStoreIsUpgradedInPlaceWithItsDataIntact) {
     Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
     ASSERT_TRUE(rollouts) << rollouts.status().to_string();
     EXPECT_TRUE(rollouts->empty());
+    Result<std::uint64_t> closure = store->add_node_closure("fc-leipzig", "flood", kSomeTimeUs);
+    ASSERT_TRUE(closure) << closure.status().to_string();
+    EXPECT_EQ(store->node_closure_deliveries(kLeipzig, std::nullopt)->size(), 1U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 3);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                          "('policies', 'policy_outcomes')"),
-            2);
+                          "('policies', 'policy_outcomes', 'node_closures', "
+                          "'node_closure_deliveries', 'stranded_orders')"),
+            5);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(record(*reopened, kLeipzig).acknowledged, 4U);
@@ -1220,6 +1229,409 @@ TEST_F(CentralStorePolicies, PoliciesAndOutcomesSurviveReopening) {
   EXPECT_EQ(rollout.wave_size, 1U);
   EXPECT_EQ(rollout.max_failures, 3U);
   EXPECT_EQ(standings(rollout), (std::vector<Standing>{Standing::reported, Standing::waiting}));
+}
+
+// A store as format version 2 left it: format 1's tables and the policy tables, with a
+// pushed policy and one gateway's outcome for it.
+constexpr char kFormatTwoPolicyTablesSql[] = R"sql(
+CREATE TABLE policies (
+  version INTEGER PRIMARY KEY CHECK (version > 0),
+  signed_bundle BLOB NOT NULL,
+  pushed_at_us INTEGER NOT NULL,
+  expires_at_us INTEGER NOT NULL,
+  wave_size INTEGER NOT NULL CHECK (wave_size >= 0),
+  max_failures INTEGER NOT NULL CHECK (max_failures >= 1)
+) STRICT;
+CREATE TABLE policy_outcomes (
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  version INTEGER NOT NULL CHECK (version >= 0),
+  change TEXT NOT NULL
+    CHECK (change IN ('trial', 'committed', 'reverted', 'rolled_back', 'refused')),
+  reason TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence > 0),
+  recorded_at_us INTEGER NOT NULL,
+  PRIMARY KEY (gateway_id, version)
+) STRICT, WITHOUT ROWID;
+INSERT INTO policies VALUES (7, X'00', 1767225600000000, 1767312000000000, 0, 1);
+INSERT INTO policy_outcomes VALUES ('gw-leipzig-1', 7, 'committed', '', 2, 1767225600002000);
+)sql";
+
+TEST_F(CentralStoreTest, AFormatTwoStoreIsUpgradedInPlaceWithItsDataIntact) {
+  std::string schema = kFormatOneSchemaSql;
+  schema.replace(schema.find("$FINGERPRINT"), 12, fingerprint('a'));
+  schema.replace(schema.find("PRAGMA user_version = 1;"), 24, "PRAGMA user_version = 2;");
+  run_sql(path_, schema + kFormatTwoPolicyTablesSql);
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(record(*store, kLeipzig).acknowledged, 2U);
+    EXPECT_EQ(read_all(*store, kLeipzig).size(), 2U);
+    EXPECT_EQ(store->inventory_deltas("", InventoryDelta::State::applied)->size(), 1U);
+    Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(7);
+    ASSERT_TRUE(outcomes) << outcomes.status().to_string();
+    ASSERT_EQ(outcomes->size(), 1U);
+    EXPECT_EQ((*outcomes)[0].change, PolicyChange::committed);
+    Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+    ASSERT_TRUE(rollouts) << rollouts.status().to_string();
+    ASSERT_EQ(rollouts->size(), 1U);
+    EXPECT_EQ((*rollouts)[0].state, PolicyRollout::State::complete);
+    // The new tables work, and the journal goes on where it stood.
+    Result<std::uint64_t> closure = store->add_node_closure("fc-leipzig", "flood", kSomeTimeUs);
+    ASSERT_TRUE(closure) << closure.status().to_string();
+    EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 3, 2)).acknowledged, 4U);
+  }
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 3);
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  Result<std::vector<NodeClosure>> closures = reopened->node_closures();
+  ASSERT_TRUE(closures);
+  ASSERT_EQ(closures->size(), 1U);
+  EXPECT_EQ((*closures)[0].node_id, "fc-leipzig");
+  ASSERT_EQ((*closures)[0].deliveries.size(), 1U);
+  EXPECT_EQ((*closures)[0].deliveries[0].gateway_id, kLeipzig);
+  EXPECT_EQ(reopened->policy_outcomes(7)->size(), 1U);
+}
+
+using DeliveryState = NodeClosureDelivery::State;
+using gateway::fbs::NetworkChangeKind;
+
+constexpr char kClosedNode[] = "fc-leipzig";
+
+// Entry `sequence` of the gateway: the network_change entry that applied a closure, as
+// the gateway journals it (under the delivery's correlation id).
+OwnedEntry closure_applied(const std::string& gateway, std::uint64_t sequence,
+                           const std::string& correlation_id,
+                           const std::string& node = kClosedNode) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::network_change;
+  entry.order_id.clear();
+  entry.correlation_id = correlation_id;
+  entry.payload = gateway::build_network_change_record(NetworkChangeKind::node_closed, node,
+                                                       "flood", correlation_id);
+  return entry;
+}
+
+// Entry `sequence` of the gateway: the order's part at `node` failed with `code`.
+OwnedEntry failure_of(const std::string& gateway, std::uint64_t sequence, const std::string& order,
+                      const std::string& node = kClosedNode,
+                      const std::string& code = "node_closed",
+                      const std::string& detail = "flood in the building") {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::fulfillment_event;
+  entry.order_id = order;
+  entry.correlation_id.clear();
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(gateway::fbs::CreateFulfillmentRecordDirect(
+      builder, node.c_str(), protocol::fbs::FulfillmentEventKind::failed, "2026-01-01T00:00:00Z",
+      code.c_str(), detail.empty() ? nullptr : detail.c_str()));
+  entry.payload.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  return entry;
+}
+
+// Entry `sequence` of the gateway: the order's lines at `from_node` routed again.
+OwnedEntry reroute_of(const std::string& gateway, std::uint64_t sequence, const std::string& order,
+                      const std::string& from_node = kClosedNode) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::reroute;
+  entry.order_id = order;
+  entry.correlation_id.clear();
+  const std::vector<std::uint8_t> decision = {1, 2, 3, 4};
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(gateway::fbs::CreateRerouteRecordDirect(builder, from_node.c_str(), nullptr,
+                                                         nullptr, &decision));
+  entry.payload.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  return entry;
+}
+
+// Entry `sequence` of the gateway: the order cancelled, everything it held given back.
+OwnedEntry release_of(const std::string& gateway, std::uint64_t sequence,
+                      const std::string& order) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::release;
+  entry.order_id = order;
+  entry.correlation_id.clear();
+  entry.payload = gateway::build_release_record("cancelled by the customer");
+  return entry;
+}
+
+class CentralStoreClosures : public CentralStoreTest {
+ protected:
+  static std::uint64_t close_node(CentralStore& store, const std::string& node = kClosedNode) {
+    Result<std::uint64_t> closure = store.add_node_closure(node, "flood", kSomeTimeUs);
+    EXPECT_TRUE(closure) << closure.status().to_string();
+    return closure ? *closure : 0;
+  }
+
+  // The gateway's delivery of the closure.
+  static NodeClosureDelivery delivery(const CentralStore& store, std::uint64_t closure_id,
+                                      const std::string& gateway) {
+    Result<std::vector<NodeClosureDelivery>> all =
+        store.node_closure_deliveries(gateway, std::nullopt);
+    EXPECT_TRUE(all) << all.status().to_string();
+    if (all) {
+      for (const NodeClosureDelivery& found : *all)
+        if (found.closure_id == closure_id) return found;
+    }
+    ADD_FAILURE() << "closure " << closure_id << " was not sent to " << gateway;
+    return {};
+  }
+
+  // "gateway order node sequence: reason" for each stranded order, in the store's order.
+  static std::vector<std::string> stranded(const CentralStore& store) {
+    Result<std::vector<StrandedOrder>> orders = store.stranded_orders();
+    EXPECT_TRUE(orders) << orders.status().to_string();
+    std::vector<std::string> lines;
+    if (orders) {
+      for (const StrandedOrder& order : *orders) {
+        lines.push_back(order.gateway_id + " " + order.order_id + " " + order.node_id + " " +
+                        std::to_string(order.sequence) + ": " + order.reason);
+      }
+    }
+    return lines;
+  }
+};
+
+TEST_F(CentralStoreClosures, AClosureGoesToEveryGatewayRegisteredThenEachUnderItsOwnId) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t closure = close_node(*store);
+  ASSERT_NE(closure, 0U);
+  ASSERT_TRUE(store->register_gateway("gw-later", fingerprint('c'), kSomeTimeUs + 1).is_ok());
+
+  Result<std::vector<NodeClosure>> closures = store->node_closures();
+  ASSERT_TRUE(closures) << closures.status().to_string();
+  ASSERT_EQ(closures->size(), 1U);
+  const NodeClosure& closed = (*closures)[0];
+  EXPECT_EQ(closed.id, closure);
+  EXPECT_EQ(closed.node_id, kClosedNode);
+  EXPECT_EQ(closed.reason, "flood");
+  EXPECT_EQ(closed.created_at_us, kSomeTimeUs);
+  ASSERT_EQ(closed.deliveries.size(), 2U) << "a gateway registered later is not sent it";
+  EXPECT_EQ(closed.deliveries[0].gateway_id, kLeipzig);
+  EXPECT_EQ(closed.deliveries[1].gateway_id, kPoznan);
+  for (const NodeClosureDelivery& delivered : closed.deliveries) {
+    EXPECT_EQ(delivered.state, DeliveryState::pending);
+    EXPECT_EQ(delivered.node_id, kClosedNode);
+    EXPECT_TRUE(names_central_closure(delivered.correlation_id)) << delivered.correlation_id;
+  }
+  EXPECT_NE(closed.deliveries[0].correlation_id, closed.deliveries[1].correlation_id);
+
+  Result<std::vector<NodeClosureDelivery>> pending =
+      store->node_closure_deliveries(kPoznan, DeliveryState::pending);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1U);
+  EXPECT_EQ((*pending)[0].closure_id, closure);
+  EXPECT_EQ((*pending)[0].reason, "flood");
+  EXPECT_EQ((*pending)[0].correlation_id, closed.deliveries[1].correlation_id);
+  EXPECT_TRUE(store->node_closure_deliveries("gw-later", std::nullopt)->empty());
+  EXPECT_EQ(store->node_closure_deliveries("", std::nullopt)->size(), 2U);
+}
+
+TEST_F(CentralStoreClosures, AClosureNeedsANodeAndARegisteredGateway) {
+  std::unique_ptr<CentralStore> store = open();
+  ASSERT_NE(store, nullptr);
+  const Result<std::uint64_t> nobody = store->add_node_closure(kClosedNode, "flood", kSomeTimeUs);
+  EXPECT_EQ(nobody.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(nobody.status().message(), HasSubstr("no gateway is registered"));
+  ASSERT_TRUE(store->register_gateway(kLeipzig, fingerprint('a'), kSomeTimeUs).is_ok());
+  const Result<std::uint64_t> no_node = store->add_node_closure("", "flood", kSomeTimeUs);
+  EXPECT_EQ(no_node.status().code(), StatusCode::invalid_argument);
+  EXPECT_THAT(no_node.status().message(), HasSubstr("node id is empty"));
+  Result<std::vector<NodeClosure>> closures = store->node_closures();
+  ASSERT_TRUE(closures);
+  EXPECT_TRUE(closures->empty()) << "a refused closure leaves nothing behind";
+  EXPECT_NE(close_node(*store), 0U);
+}
+
+TEST_F(CentralStoreClosures, TheGatewaysNetworkChangeEntryAppliesItsOwnDeliveryOnce) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t closure = close_node(*store);
+  const std::string leipzig_id = delivery(*store, closure, kLeipzig).correlation_id;
+  // Poznań journals Leipzig's id (it cannot happen, but must settle nothing).
+  apply(*store, kPoznan, Batch({closure_applied(kPoznan, 1, leipzig_id)}));
+  EXPECT_EQ(delivery(*store, closure, kLeipzig).state, DeliveryState::pending);
+
+  const Batch batch({entry_of(kLeipzig, 1), closure_applied(kLeipzig, 2, leipzig_id)});
+  apply(*store, kLeipzig, batch, kSomeTimeUs + 7);
+  // Replayed: duplicates, nothing moves.
+  EXPECT_EQ(apply(*store, kLeipzig, batch, kSomeTimeUs + 8).duplicates, 2U);
+  const NodeClosureDelivery applied = delivery(*store, closure, kLeipzig);
+  EXPECT_EQ(applied.state, DeliveryState::applied);
+  EXPECT_EQ(applied.applied_at_sequence, 2U);
+  EXPECT_EQ(applied.settled_at_us, kSomeTimeUs + 7);
+  EXPECT_EQ(delivery(*store, closure, kPoznan).state, DeliveryState::pending);
+  EXPECT_TRUE(store->node_closure_deliveries(kLeipzig, DeliveryState::pending)->empty());
+  // Applied is final: a refusal afterwards is out of turn.
+  EXPECT_EQ(store->refuse_node_closure(closure, kLeipzig, "late", kSomeTimeUs + 9).code(),
+            StatusCode::failed_precondition);
+}
+
+TEST_F(CentralStoreClosures, ARefusedClosureIsAConflictAndCannotBeSettledTwice) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t closure = close_node(*store);
+  EXPECT_EQ(store->refuse_node_closure(closure + 1, kPoznan, "?", kSomeTimeUs).code(),
+            StatusCode::not_found);
+  EXPECT_EQ(store->refuse_node_closure(closure, "gw-nowhere", "?", kSomeTimeUs).code(),
+            StatusCode::not_found);
+  ASSERT_TRUE(store
+                  ->refuse_node_closure(closure, kPoznan,
+                                        "node 'fc-leipzig' is not in this network", kSomeTimeUs + 1)
+                  .is_ok());
+  Result<std::vector<NodeClosureDelivery>> refused =
+      store->node_closure_deliveries("", DeliveryState::refused);
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->size(), 1U);
+  EXPECT_EQ((*refused)[0].gateway_id, kPoznan);
+  EXPECT_EQ((*refused)[0].node_id, kClosedNode);
+  EXPECT_EQ((*refused)[0].refusal, "node 'fc-leipzig' is not in this network");
+  EXPECT_EQ((*refused)[0].settled_at_us, kSomeTimeUs + 1);
+  const Status again = store->refuse_node_closure(closure, kPoznan, "again", kSomeTimeUs + 2);
+  EXPECT_EQ(again.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(again.message(), HasSubstr("is refused, not pending"));
+  // An entry naming it later changes nothing; Leipzig's delivery is its own.
+  apply(*store, kPoznan,
+        Batch({closure_applied(kPoznan, 1, delivery(*store, closure, kPoznan).correlation_id)}));
+  EXPECT_EQ(delivery(*store, closure, kPoznan).state, DeliveryState::refused);
+  EXPECT_EQ(delivery(*store, closure, kLeipzig).state, DeliveryState::pending);
+}
+
+TEST_F(CentralStoreClosures, AnOrderFailedAtAClosedNodeIsStrandedUntilARerouteArrivesLater) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  // SO-1 could not move; SO-2 was routed again in the same transaction; SO-3 failed for
+  // another reason; SO-4's reroute is cut off into the next batch.
+  apply(*store, kLeipzig,
+        Batch({failure_of(kLeipzig, 1, "SO-1"), failure_of(kLeipzig, 2, "SO-2"),
+               reroute_of(kLeipzig, 3, "SO-2"),
+               failure_of(kLeipzig, 4, "SO-3", kClosedNode, "carrier_missed"),
+               failure_of(kLeipzig, 5, "SO-4", kClosedNode, "node_closed", "")}));
+  EXPECT_EQ(stranded(*store),
+            (std::vector<std::string>{"gw-leipzig-1 SO-1 fc-leipzig 1: flood in the building",
+                                      "gw-leipzig-1 SO-4 fc-leipzig 5: node_closed"}));
+  apply(*store, kLeipzig, Batch({reroute_of(kLeipzig, 6, "SO-4")}));
+  EXPECT_EQ(stranded(*store),
+            (std::vector<std::string>{"gw-leipzig-1 SO-1 fc-leipzig 1: flood in the building"}));
+}
+
+TEST_F(CentralStoreClosures, AStrandedOrderStaysUntilItLeavesTheClosedNodeItself) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  apply(*store, kLeipzig,
+        Batch({failure_of(kLeipzig, 1, "SO-1"), failure_of(kLeipzig, 2, "SO-2"),
+               failure_of(kLeipzig, 3, "SO-3")}));
+  // Another gateway's entries about the same order ids are its own orders.
+  apply(*store, kPoznan, Batch({reroute_of(kPoznan, 1, "SO-1"), release_of(kPoznan, 2, "SO-2")}));
+  // SO-1 is split: its part at another node is routed again, the stranded part is not.
+  apply(*store, kLeipzig, Batch({reroute_of(kLeipzig, 4, "SO-1", "fc-dresden")}));
+  EXPECT_EQ(stranded(*store).size(), 3U);
+  // A cancellation gives back everything the order held, the stranded part too.
+  apply(*store, kLeipzig, Batch({release_of(kLeipzig, 5, "SO-2")}));
+  EXPECT_EQ(stranded(*store),
+            (std::vector<std::string>{"gw-leipzig-1 SO-1 fc-leipzig 1: flood in the building",
+                                      "gw-leipzig-1 SO-3 fc-leipzig 3: flood in the building"}));
+}
+
+TEST_F(CentralStoreClosures, AReplayedFailureDoesNotStrandAnOrderAgain) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const Batch failed({failure_of(kLeipzig, 1, "SO-1"), failure_of(kLeipzig, 2, "SO-2")});
+  apply(*store, kLeipzig, failed);
+  apply(*store, kLeipzig, Batch({reroute_of(kLeipzig, 3, "SO-1")}));
+  // The gateway never heard the acknowledgement of 1..2 and sends them again.
+  const AppliedBatch replayed = apply(*store, kLeipzig, failed);
+  EXPECT_EQ(replayed.duplicates, 2U);
+  EXPECT_EQ(stranded(*store),
+            (std::vector<std::string>{"gw-leipzig-1 SO-2 fc-leipzig 2: flood in the building"}));
+  {
+    // And after reopening.
+    store.reset();
+    store = open();
+    ASSERT_NE(store, nullptr);
+  }
+  EXPECT_EQ(apply(*store, kLeipzig, failed).duplicates, 2U);
+  EXPECT_EQ(stranded(*store).size(), 1U);
+}
+
+TEST_F(CentralStoreClosures, UnreadableFailuresAndReroutesAreHeldAndTellNothing) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  OwnedEntry garbage_failure = entry_of(kLeipzig, 1);
+  garbage_failure.kind = EntryKind::fulfillment_event;  // its payload is entry_of's pattern
+  OwnedEntry empty_failure = entry_of(kLeipzig, 2);
+  empty_failure.kind = EntryKind::fulfillment_event;
+  empty_failure.payload.clear();
+  OwnedEntry no_order = failure_of(kLeipzig, 3, "SO-1");
+  no_order.order_id.clear();
+  OwnedEntry garbage_reroute = entry_of(kLeipzig, 5);
+  garbage_reroute.kind = EntryKind::reroute;
+  garbage_reroute.order_id = "SO-2";
+  const std::vector<OwnedEntry> entries = {garbage_failure, empty_failure, no_order,
+                                           failure_of(kLeipzig, 4, "SO-2"), garbage_reroute};
+  const AppliedBatch applied = apply(*store, kLeipzig, Batch(entries));
+  EXPECT_EQ(applied.applied, 5U);
+  EXPECT_EQ(read_all(*store, kLeipzig), entries) << "every entry is held as it came";
+  EXPECT_EQ(stranded(*store),
+            (std::vector<std::string>{"gw-leipzig-1 SO-2 fc-leipzig 4: flood in the building"}));
+}
+
+TEST_F(CentralStoreClosures, AFailurePayloadAtAnOddAddressIsRead) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const OwnedEntry entry = failure_of(kLeipzig, 1, "SO-1");
+  std::vector<std::uint8_t> shifted(entry.payload.size() + 1);
+  std::copy(entry.payload.begin(), entry.payload.end(), shifted.begin() + 1);
+  const StoredEntry view{entry.sequence, entry.kind,           entry.recorded_at_us,
+                         entry.order_id, entry.correlation_id, std::span(shifted).subspan(1)};
+  Result<AppliedBatch> applied = store->apply_journal_batch(kLeipzig, {&view, 1}, kSomeTimeUs);
+  ASSERT_TRUE(applied) << applied.status().to_string();
+  EXPECT_EQ(stranded(*store).size(), 1U);
+}
+
+TEST(CentralClosureCorrelation, NamesAClosureByANonceAndNeverADelta) {
+  EXPECT_EQ(central_closure_correlation_id(0x2a), "central-closure:000000000000002a");
+  EXPECT_TRUE(names_central_closure("central-closure:000000000000002a"));
+  EXPECT_FALSE(names_central_closure(central_delta_correlation_id(0x2a)));
+  EXPECT_FALSE(names_central_delta(central_closure_correlation_id(0x2a)));
+  EXPECT_FALSE(names_central_closure("central-closure"));
+}
+
+TEST(NodeClosureMessage, CarriesTheClosureAsCentralSendsIt) {
+  const std::string correlation_id = central_closure_correlation_id(7);
+  const protocol::Frame frame = node_closure_frame(3, kClosedNode, "flood", correlation_id);
+  Result<const fbs::SyncMessage*> message = verify_sync_message(frame.payload());
+  ASSERT_TRUE(message) << message.status().to_string();
+  const fbs::NodeClosure* closure = (*message)->body_as_NodeClosure();
+  ASSERT_NE(closure, nullptr);
+  EXPECT_EQ(closure->closure_id(), 3U);
+  EXPECT_EQ(closure->node_id()->str(), kClosedNode);
+  EXPECT_EQ(closure->reason()->str(), "flood");
+  EXPECT_EQ(closure->correlation_id()->str(), correlation_id);
+
+  const protocol::Frame answer = node_closure_refused_frame(3, "no node 'fc-leipzig' here");
+  Result<const fbs::SyncMessage*> refused = verify_sync_message(answer.payload());
+  ASSERT_TRUE(refused) << refused.status().to_string();
+  ASSERT_NE((*refused)->body_as_NodeClosureRefused(), nullptr);
+  EXPECT_EQ((*refused)->body_as_NodeClosureRefused()->closure_id(), 3U);
+  EXPECT_EQ((*refused)->body_as_NodeClosureRefused()->message()->str(),
+            "no node 'fc-leipzig' here");
+}
+
+TEST(NodeClosureMessage, AClosureWithoutAnIdANodeOrCentralsCorrelationIdIsRefusedNamingIt) {
+  const std::string correlation_id = central_closure_correlation_id(7);
+  const auto refusal = [](const protocol::Frame& frame) {
+    Result<const fbs::SyncMessage*> message = verify_sync_message(frame.payload());
+    EXPECT_FALSE(message);
+    EXPECT_EQ(message.status().code(), StatusCode::invalid_argument);
+    return message.status().message();
+  };
+  EXPECT_THAT(refusal(node_closure_frame(0, kClosedNode, "", correlation_id)),
+              HasSubstr("NodeClosure has closure_id 0"));
+  EXPECT_THAT(refusal(node_closure_frame(4, "", "", correlation_id)),
+              HasSubstr("NodeClosure 4 has an empty node_id"));
+  EXPECT_THAT(refusal(node_closure_frame(5, kClosedNode, "", central_delta_correlation_id(7))),
+              HasSubstr("NodeClosure 5 has correlation_id 'central-delta:0000000000000007'"));
 }
 
 TEST(CentralDeltaCorrelation, NamesADeltaByANonceAndNothingElse) {

@@ -5,7 +5,8 @@
 // the end central must hold the gateway's journal exactly as the gateway wrote it: every
 // sequence from 1 to the last once, no gap, the same bytes, and each acknowledged
 // decision in it once. And signed policy push between the two: refusals, a trial that
-// survives a kill -9, a rollback, each answer known at central.
+// survives a kill -9, a rollback, each answer known at central; and a node closed at
+// central during an outage, routed around once the link is back.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -470,6 +471,89 @@ TEST_F(SyncProcesses, OnlyASignedNewerPolicyRoutesAndEveryGatewayAnswerReachesCe
   const testing::CommandRun at_central =
       testing::run_command(central_policies, directory / "c.err");
   EXPECT_NE(at_central.out.find("policy version 9: halted"), std::string::npos) << at_central.out;
+}
+
+}  // namespace
+}  // namespace edgeroute
+
+namespace edgeroute {
+namespace {
+
+// The node the running gateway's decision for `order_id` ships from (its first
+// shipment), and the order's status.
+std::pair<std::string, protocol::fbs::OrderStatus> where(protocol::BlockingClient& client,
+                                                         const std::string& order_id) {
+  if (!client.send(protocol::build_query_order(7, order_id)).is_ok()) return {};
+  Result<protocol::ReceivedResponse> response = client.receive(kTimeout);
+  if (!response || response->response().body_as_OrderState() == nullptr) return {};
+  const auto* state = response->response().body_as_OrderState();
+  const auto* decision = routing::fbs::GetDecision(state->decision()->data());
+  if (decision->shipments() == nullptr || decision->shipments()->size() == 0) return {};
+  return {decision->shipments()->Get(0)->node_id()->str(), state->status()};
+}
+
+TEST_F(SyncProcesses, ANodeClosedAtCentralDuringAnOutageIsRoutedAroundOnceTheLinkIsBack) {
+  Gateway gateway(config, true);
+  Result<protocol::BlockingClient> client =
+      protocol::BlockingClient::connect("127.0.0.1", gateway.port(), kTimeout);
+  ASSERT_TRUE(client) << client.status().to_string();
+  std::vector<std::string> orders;
+  for (int i = 0; i < 6; ++i) {
+    orders.push_back("ord-closure-" + std::to_string(i));
+    ASSERT_TRUE(client
+                    ->send(protocol::build_route_order(
+                        static_cast<std::uint64_t>(i + 1),
+                        testing::one_unit_order(orders.back(),
+                                                kSkus[static_cast<std::size_t>(i) % kSkus.size()])))
+                    .is_ok());
+    ASSERT_TRUE(client->receive(kTimeout));
+  }
+  const std::string closed = where(*client, orders[0]).first;
+  ASSERT_FALSE(closed.empty());
+  std::set<std::string> held_there;
+  for (const std::string& order : orders) {
+    if (where(*client, order).first == closed) held_there.insert(order);
+  }
+
+  // Central is down (the link is cut) when ops close the node; it comes back later.
+  EXPECT_TRUE(WIFEXITED(central->kill(SIGTERM)));
+  const testing::CommandRun closing =
+      central_command(fmt::format("node close --node {} --reason 'building flooded'", closed));
+  ASSERT_EQ(closing.exit_status, 0) << closing.err;
+  EXPECT_NE(closing.out.find(fmt::format("closure 1 of node {}: sent to 1 gateway(s)", closed)),
+            std::string::npos)
+      << closing.out;
+  central = std::make_unique<Central>(database, central_port);
+
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (central_command("node closures").out.find("applied") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << central_command("node closures").out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Every order that was held there moved elsewhere, or is listed for an operator.
+  for (const std::string& order : held_there) {
+    std::pair<std::string, protocol::fbs::OrderStatus> now = where(*client, order);
+    while (now.first == closed && now.second != protocol::fbs::OrderStatus::failed) {
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up) << order;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      now = where(*client, order);
+    }
+    if (now.first == closed) {
+      ASSERT_EQ(synced(gateway.port()) > 0, true);
+      EXPECT_NE(central_command("conflicts").out.find(order), std::string::npos) << order;
+    } else {
+      EXPECT_EQ(now.second, protocol::fbs::OrderStatus::rerouted) << order;
+    }
+  }
+  // New orders go elsewhere.
+  ASSERT_TRUE(client
+                  ->send(protocol::build_route_order(
+                      100, testing::one_unit_order("ord-after-closure", kSkus[0])))
+                  .is_ok());
+  ASSERT_TRUE(client->receive(kTimeout));
+  EXPECT_NE(where(*client, "ord-after-closure").first, closed);
+  std::cout << held_there.size() << " of " << orders.size() << " orders were held at " << closed
+            << " when central closed it\n";
 }
 
 }  // namespace

@@ -114,6 +114,7 @@ class Replay {
   }
 
   const std::vector<RecordedPolicyChange>& policy_changes() const { return policy_changes_; }
+  const std::vector<std::uint32_t>& closed_nodes() const { return closed_nodes_; }
 
   RestoreSummary fill(OrderBook& book, const routing::InventoryTable& inventory) {
     RestoreSummary summary;
@@ -184,7 +185,7 @@ class Replay {
       case journal::EntryKind::fulfillment_event: return apply_fulfillment(entry);
       case journal::EntryKind::reroute: return apply_reroute(entry);
       case journal::EntryKind::policy_change: return apply_policy_change(entry);
-      case journal::EntryKind::network_change: break;
+      case journal::EntryKind::network_change: return apply_network_change(entry);
     }
     return {StatusCode::corruption, "this gateway does not replay entries of this kind"};
   }
@@ -200,6 +201,19 @@ class Replay {
     change.version = (*record)->version();
     change.active_version = (*record)->active_version();
     if (const auto* json = (*record)->policy_json()) change.policy_json = json->str();
+    return Status::ok();
+  }
+
+  Status apply_network_change(const journal::StoredEntry& entry) {
+    Result<const fbs::NetworkChangeRecord*> record = read_network_change_record(entry.payload);
+    if (!record) return record.status();
+    // A closure of a node this network does not have changes nothing (close_node).
+    const std::optional<std::uint32_t> node =
+        network_.find_node((*record)->node_id()->string_view());
+    if (!node) return Status::ok();
+    if (std::find(closed_nodes_.begin(), closed_nodes_.end(), *node) == closed_nodes_.end()) {
+      closed_nodes_.push_back(*node);
+    }
     return Status::ok();
   }
 
@@ -415,6 +429,7 @@ class Replay {
   routing::CapacityCounters& capacity_;
   NodeHealthLedger& node_health_;
   std::vector<RecordedPolicyChange> policy_changes_;
+  std::vector<std::uint32_t> closed_nodes_;
   std::unordered_map<std::uint64_t, routing::StockLevels> cells_;
   std::unordered_map<std::string, RestoredOrder> orders_;
   std::uint64_t entries_ = 0;
@@ -561,13 +576,13 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   // Routing starts from the health the journal's reports add up to, under the policy the
   // journal's changes leave active.
   std::vector<routing::NodeHealth> health = node_health.blended(**network_model);
-  Result<routing::RoutingModel> model = routing::RoutingModel::create(
-      node_health.reports() > 0 ? (*network_model)->with_node_health(health) : *network_model,
-      policy_stage->active().model);
-  if (!model) return model.status();
   std::unique_ptr<GatewayState> state(
       new GatewayState(*network_model, std::move(network_source), std::move(policy_stage).value(),
                        std::move(stock).value(), std::move(capacity), std::move(node_health)));
+  state->closed_nodes_ = replay.closed_nodes();
+  Result<routing::RoutingModel> model = routing::RoutingModel::create(
+      state->routed_network(health), state->policy_stage_.active().model);
+  if (!model) return model.status();
   state->published_health_ = std::move(health);
   state->models_ = std::make_unique<routing::SnapshotPublisher<routing::RoutingModel>>(
       std::make_unique<const routing::RoutingModel>(std::move(model).value()),
@@ -616,9 +631,28 @@ Status GatewayState::apply_policy_change(const PolicyChange& change) {
   return Status::ok();
 }
 
+std::shared_ptr<const routing::NetworkModel> GatewayState::routed_network(
+    std::span<const routing::NodeHealth> health) const {
+  std::shared_ptr<const routing::NetworkModel> network = network_->with_node_health(health);
+  return closed_nodes_.empty() ? network : network->with_nodes_closed(closed_nodes_);
+}
+
+void GatewayState::close_node(std::uint32_t node_index) {
+  if (std::find(closed_nodes_.begin(), closed_nodes_.end(), node_index) != closed_nodes_.end()) {
+    return;
+  }
+  closed_nodes_.push_back(node_index);
+  std::shared_ptr<const routing::PolicyModel> policy;
+  {
+    const std::lock_guard lock(policy_mutex_);
+    policy = policy_stage_.active().model;
+  }
+  publish_model(std::move(policy));
+}
+
 void GatewayState::publish_model(std::shared_ptr<const routing::PolicyModel> policy) {
   Result<routing::RoutingModel> model =
-      routing::RoutingModel::create(network_->with_node_health(published_health_), policy);
+      routing::RoutingModel::create(routed_network(published_health_), policy);
   // The policy was compiled for this network (compile_policy): create() cannot refuse.
   EDGEROUTE_ASSERT(model.has_value(), "a routing model with a new policy was refused");
   auto snapshot = std::make_unique<const routing::RoutingModel>(std::move(model).value());
@@ -642,7 +676,7 @@ void GatewayState::republish_node_health() {
     policy = policy_stage_.active().model;
   }
   Result<routing::RoutingModel> model =
-      routing::RoutingModel::create(network_->with_node_health(health), std::move(policy));
+      routing::RoutingModel::create(routed_network(health), std::move(policy));
   // Same network version and policy as the model it replaces: create() cannot refuse.
   EDGEROUTE_ASSERT(model.has_value(), "a model with new node health was refused");
   Result<std::uint64_t> published =

@@ -173,6 +173,23 @@ Result<const fbs::PolicyChangeRecord*> read_policy_change_record(
   return record;
 }
 
+std::vector<std::uint8_t> build_network_change_record(fbs::NetworkChangeKind change,
+                                                      std::string_view node_id,
+                                                      std::string_view reason,
+                                                      std::string_view reference) {
+  flatbuffers::FlatBufferBuilder builder(128 + reason.size());
+  const auto node = builder.CreateString(node_id);
+  const auto why = reason.empty() ? 0 : builder.CreateString(reason);
+  const auto ref = reference.empty() ? 0 : builder.CreateString(reference);
+  builder.Finish(fbs::CreateNetworkChangeRecord(builder, change, node, why, ref));
+  return finish(builder);
+}
+
+Result<const fbs::NetworkChangeRecord*> read_network_change_record(
+    std::span<const std::uint8_t> payload) {
+  return verified<fbs::NetworkChangeRecord>(payload, "network change");
+}
+
 Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std::uint8_t> payload) {
   return verified<fbs::AdjustmentRecord>(payload, "inventory adjustment");
 }

@@ -241,6 +241,10 @@ int run_serve(const ServeOptions& options) {
         [&gateway](std::uint64_t, std::vector<std::uint8_t> signed_bundle,
                    std::function<void(Status)> done) {
           gateway.offer_policy(std::move(signed_bundle), std::move(done));
+        },
+        [&gateway](const sync::CentralNodeClosure& closure, std::function<void(Status)> done) {
+          gateway.close_node(closure.node_id, closure.reason, closure.correlation_id,
+                             std::move(done));
         });
     if (!agent) {
       (*server)->stop_accepting();

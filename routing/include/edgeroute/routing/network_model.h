@@ -168,6 +168,12 @@ class NetworkModel {
   // the nodes, not of the catalog.
   // REQUIRES: health.size() == node_count().
   std::shared_ptr<const NetworkModel> with_node_health(std::span<const NodeHealth> health) const;
+  // This model with the nodes at `closed` (indexes) disabled: nothing is routed to them
+  // (a closure central decided while the network of record still lists them). Same
+  // version; a new instance_id; shares the catalog as with_node_health() does.
+  // REQUIRES: every index < node_count().
+  std::shared_ptr<const NetworkModel> with_nodes_closed(
+      std::span<const std::uint32_t> closed) const;
 
  private:
   // What never changes between health variants of one network: built once by build(),
@@ -181,6 +187,8 @@ class NetworkModel {
   };
 
   NetworkModel() = default;
+  // A variant to change: the same catalog, its own nodes, a new instance_id.
+  std::shared_ptr<NetworkModel> copy() const;
 
   std::uint64_t version_ = 0;
   std::uint64_t instance_id_ = 0;

@@ -9,6 +9,11 @@
 // session, and looks for new ones every delta_poll_interval. The gateway's journal entry
 // that applies one marks it applied; an InventoryDeltaRefused makes it a conflict.
 //
+// Node closures. On the same occasions the session sends the closures pending for the
+// gateway (CentralStore::node_closure_deliveries), each at most once per session. The
+// gateway's network_change entry under the delivery's correlation id marks it applied; a
+// NodeClosureRefused makes it a conflict (logged as central.closure_refused).
+//
 // Policies. On the same occasions the session asks the store which policy the rollout
 // has for the gateway (CentralStore::policy_offer_for: the newest pushed, wave by wave)
 // and sends it as a PolicyOffer, again after policy_reoffer_interval while the gateway
@@ -48,8 +53,9 @@ struct CentralServerOptions {
   std::string central_id = "central";
   // A connection that has not finished its TLS handshake and Hello by then is closed.
   std::chrono::milliseconds hello_timeout{10'000};
-  // How often an open session looks for inventory deltas added since it opened, and for a
-  // policy its gateway should now be offered (pushed since, or its wave opened).
+  // How often an open session looks for inventory deltas and node closures added since it
+  // opened, and for a policy its gateway should now be offered (pushed since, or its wave
+  // opened).
   std::chrono::milliseconds delta_poll_interval{500};
   // How long a session waits before offering a policy version again that its gateway
   // has not answered in the journal.
@@ -64,6 +70,7 @@ struct CentralFigures {
   std::uint64_t duplicates_skipped = 0;
   std::uint64_t refusals = 0;
   std::uint64_t policies_offered = 0;  // PolicyOffers sent, over all sessions
+  std::uint64_t closures_offered = 0;  // NodeClosures sent, over all sessions
 };
 
 class CentralServer {

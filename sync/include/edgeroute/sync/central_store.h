@@ -2,7 +2,9 @@
 // which gateways exist and the certificate each authenticates with, and every gateway's
 // journal as replayed to central, with the high-water mark central acknowledged; the
 // inventory deltas central decided; the signed policies central pushed, and what each
-// gateway did with them (learnt from its journal).
+// gateway did with them (learnt from its journal); the nodes central closed, whether
+// each gateway applied the closure, and the orders left stranded at closed nodes (also
+// learnt from the journals).
 //
 // Exactly once. A gateway replays its journal at least once (after a lost
 // acknowledgement, a crash of either side, a duplicated or reordered batch);
@@ -156,6 +158,52 @@ struct PolicyRollout {
 };
 std::string_view to_string(PolicyRollout::State state);
 
+// A node central ops closed (`edgeroute-central node close`), and where each gateway stands
+// with it. The closure goes to every gateway registered when it was made, each with a
+// correlation id of its own (central_delta.h); the gateway journals the closure as a
+// network_change entry under it, and when that entry reaches central the delivery is
+// applied, in the same transaction. A gateway that cannot apply it (a node it does not
+// know) refuses it: a conflict an operator settles. A gateway registered later is not
+// sent it.
+struct NodeClosureDelivery {
+  enum class State : std::uint8_t { pending = 0, applied = 1, refused = 2 };
+
+  std::uint64_t closure_id = 0;
+  std::string gateway_id;
+  std::string node_id;
+  std::string reason;
+  std::string correlation_id;  // "central-closure:<nonce>", unique
+  std::int64_t created_at_us = 0;
+  State state = State::pending;
+  std::uint64_t applied_at_sequence = 0;  // applied: the gateway's network_change entry
+  std::string refusal;                    // refused: the gateway's words
+  std::int64_t settled_at_us = 0;         // applied or refused: central's clock then
+};
+
+std::string_view to_string(NodeClosureDelivery::State state);
+
+struct NodeClosure {
+  std::uint64_t id = 0;  // central's, 1, 2, 3, ...
+  std::string node_id;
+  std::string reason;
+  std::int64_t created_at_us = 0;
+  std::vector<NodeClosureDelivery> deliveries;  // one per gateway it went to, by gateway id
+};
+
+// An order a gateway could not route away from a node that was closed: its journal holds
+// a failed fulfillment_event at the node with exception code "node_closed" (the gateway
+// failing the order's part there) and, so far, no reroute of the order away from that
+// node, nor a release of the order. An operator must settle it.
+struct StrandedOrder {
+  std::string gateway_id;
+  std::string order_id;
+  std::string node_id;
+  std::uint64_t sequence = 0;  // the fulfillment_event entry
+  std::string reason;          // the record's detail, or its exception code without one
+};
+
+inline constexpr std::string_view kNodeClosedExceptionCode = "node_closed";
+
 struct AppliedBatch {
   std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
   std::uint64_t applied = 0;       // entries new to central, now held
@@ -196,7 +244,13 @@ class CentralStore {
   // this gateway (central_delta.h) marks it applied in the same transaction. A new
   // policy_change entry records the gateway's outcome for the version it names, in the
   // same transaction (the latest entry about a version wins); one whose payload is not a
-  // PolicyChangeRecord is held like any entry and records nothing.
+  // PolicyChangeRecord is held like any entry and records nothing. A new network_change
+  // entry whose correlation id is that of a pending node closure delivery of this gateway
+  // marks it applied. A new fulfillment_event entry whose FulfillmentRecord is a failure
+  // with exception code kNodeClosedExceptionCode records its order as stranded at the
+  // node (replacing an earlier stranding of the order); a new reroute entry moving the
+  // order away from that node, or a release entry of the order, clears it. Payloads that
+  // do not verify record nothing.
   virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
@@ -218,6 +272,24 @@ class CentralStore {
   // gateway's.
   virtual Status refuse_inventory_delta(std::uint64_t delta_id, std::string_view gateway_id,
                                         std::string_view why, std::int64_t now_us) = 0;
+
+  // Closes `node_id` at every registered gateway: one closure, one pending delivery per
+  // gateway, in one transaction; returns the closure's id. invalid_argument for an empty
+  // node id; failed_precondition when no gateway is registered (nothing is stored).
+  virtual Result<std::uint64_t> add_node_closure(std::string_view node_id, std::string_view reason,
+                                                 std::int64_t now_us) = 0;
+  // The deliveries of closures to one gateway (every gateway's when `gateway_id` is
+  // empty), by closure id then gateway id; only those in `state` when it is given.
+  virtual Result<std::vector<NodeClosureDelivery>> node_closure_deliveries(
+      std::string_view gateway_id, std::optional<NodeClosureDelivery::State> state) const = 0;
+  // Every closure with its deliveries, by id.
+  virtual Result<std::vector<NodeClosure>> node_closures() const = 0;
+  // The gateway refused a closure pending for it: a conflict. failed_precondition when
+  // its delivery is not pending, not_found when the closure was not sent to that gateway.
+  virtual Status refuse_node_closure(std::uint64_t closure_id, std::string_view gateway_id,
+                                     std::string_view why, std::int64_t now_us) = 0;
+  // Orders stranded at closed nodes, by gateway id then order id.
+  virtual Result<std::vector<StrandedOrder>> stranded_orders() const = 0;
 
   // Stores a pushed policy. failed_precondition when its version is not above the newest
   // pushed ("policy version 3 is not above 5, the newest pushed"); invalid_argument for

@@ -3,7 +3,8 @@
 // (bounds, required fields) verification checks the file identifier, that the body is
 // of a type this build knows, and what the schema states in words: a batch's entries
 // ascend by one and are of known kinds; a delta has an id and changes at least one unit;
-// a policy offer names a version and carries a bundle of 1..kMaxPolicyBundleBytes.
+// a policy offer names a version and carries a bundle of 1..kMaxPolicyBundleBytes; a node
+// closure has an id, names a node and carries one of central's closure correlation ids.
 // A refusal says what is wrong, as the peer will
 // read it ("JournalBatch entry 3 has sequence 9 after 7").
 //
@@ -26,7 +27,7 @@
 namespace edgeroute::sync {
 
 // Raised when a message changes in a way an older peer would misread. 2: inventory
-// deltas, and the gateway's clock in the Hello. 3: policy offers.
+// deltas, and the gateway's clock in the Hello. 3: policy offers and node closures.
 inline constexpr std::uint32_t kSyncProtocolVersion = 3;
 inline constexpr const char* kSyncIdentifier = "ERSY";
 // A batch is cut well below this (JournalBatchBuilder's byte budget); a larger frame
@@ -46,6 +47,9 @@ protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::strin
 // `bundle` is a SignedPolicyBundle (policy_bundle.h), copied into the message at an
 // 8-byte boundary.
 protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::uint8_t> bundle);
+protocol::Frame node_closure_frame(std::uint64_t closure_id, std::string_view node_id,
+                                   std::string_view reason, std::string_view correlation_id);
+protocol::Frame node_closure_refused_frame(std::uint64_t closure_id, std::string_view message);
 
 // Collects consecutive journal entries into one JournalBatch frame.
 class JournalBatchBuilder {

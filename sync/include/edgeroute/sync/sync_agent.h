@@ -24,6 +24,12 @@
 // journals what it did with the bundle, and central learns it from that entry and stops
 // offering (until then it offers again now and then, central_server.h).
 //
+// Node closures central ops decided go to `on_node_closure`, each at most once per process
+// unless the gateway answered "not now" (as deltas: central offers a closure only once it
+// holds the journal the gateway reported, so one the gateway applied is marked applied
+// there by its network_change entry). A closure the gateway refuses for good goes back
+// as a NodeClosureRefused, a conflict at central.
+//
 // Threading: one thread of its own runs the connection. start()/stop() from one
 // controlling thread; figures() from any.
 #pragma once
@@ -82,6 +88,8 @@ struct SyncFigures {
   std::uint64_t deltas_refused = 0;    // inventory deltas sent back to central as conflicts
   std::uint64_t policies_offered = 0;  // policy versions handed to the gateway
   std::uint64_t policies_refused = 0;  // of those, refused by the gateway (not merely busy)
+  std::uint64_t closures_applied = 0;  // node closures the gateway journaled
+  std::uint64_t closures_refused = 0;  // node closures sent back to central as conflicts
   std::string last_error;              // why the last session or attempt ended
 };
 
@@ -94,6 +102,16 @@ struct CentralInventoryDelta {
   std::string reason;
   // What the gateway journals the adjustment under ("central-delta:<id>", central_delta.h):
   // the entry tells central the delta is applied.
+  std::string correlation_id;
+};
+
+// A node central closed, as the agent hands it to the gateway.
+struct CentralNodeClosure {
+  std::uint64_t closure_id = 0;
+  std::string node_id;
+  std::string reason;
+  // What the gateway journals the closure under ("central-closure:<nonce>",
+  // central_delta.h): the entry tells central the closure is applied.
   std::string correlation_id;
 };
 
@@ -114,16 +132,25 @@ class SyncAgent {
   using PolicyOfferSink =
       std::function<void(std::uint64_t version, std::vector<std::uint8_t> signed_bundle,
                          std::function<void(Status)> done)>;
+  // Closes a node (Gateway::close_node) and calls `done` (from any thread, once) with ok
+  // once the closure is journaled, or with why not. A refusal the gateway would give
+  // again (invalid_argument, not_found, failed_precondition, out_of_range: a node it does
+  // not know) goes back to central as a conflict; anything else (unavailable: busy,
+  // shutting down) ends the session, and central offers the closure again in the next.
+  using NodeClosureSink =
+      std::function<void(const CentralNodeClosure& closure, std::function<void(Status)> done)>;
 
   // `acknowledged` is the mark the gateway's journal holds (what it tells central in
   // Hello). Without `on_inventory_delta` every delta is refused; without
-  // `on_policy_offer` policy offers are logged and ignored. Errors: the TLS files
-  // (named), a journal that cannot be opened.
+  // `on_policy_offer` policy offers, and without `on_node_closure` node closures, are
+  // logged and ignored (central's answer stays pending). Errors: the TLS files (named), a
+  // journal that cannot be opened.
   static Result<std::unique_ptr<SyncAgent>> start(SyncAgentOptions options, hal::Link& link,
                                                   std::uint64_t acknowledged,
                                                   AcknowledgedSink on_acknowledged,
                                                   InventoryDeltaSink on_inventory_delta = {},
-                                                  PolicyOfferSink on_policy_offer = {});
+                                                  PolicyOfferSink on_policy_offer = {},
+                                                  NodeClosureSink on_node_closure = {});
   ~SyncAgent();  // stops, if still running
   SyncAgent(const SyncAgent&) = delete;
   SyncAgent& operator=(const SyncAgent&) = delete;
@@ -136,8 +163,8 @@ class SyncAgent {
  private:
   struct Impl;
   explicit SyncAgent(std::shared_ptr<Impl> impl);
-  // Shared with the gateway's answers to deltas and policies, which may come after the
-  // agent stopped.
+  // Shared with the gateway's answers to deltas, policies and closures, which may come
+  // after the agent stopped.
   std::shared_ptr<Impl> impl_;
 };
 

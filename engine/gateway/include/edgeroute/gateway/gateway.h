@@ -93,6 +93,8 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
+  // Starts the threads; orders still held at a node central closed before a restart
+  // (the re-routes did not all happen) are reported failed there again.
   void start();
   // Finishes every request already accepted (decided, journaled, answered), then stops
   // the threads. Requests handled afterwards get shutting_down.
@@ -115,6 +117,18 @@ class Gateway {
   // offering again later), which is not journaled. Any thread; `done` is called once,
   // from a pipeline thread or the caller's.
   void offer_policy(std::vector<std::uint8_t> signed_bundle, std::function<void(Status)> done);
+  // Central closed `node_id` (docs/sync.md, "Node closures"). Journaled as a
+  // network_change entry whose correlation id is `reference` (central recognises it by
+  // that); from then on nothing is routed to the node, and each order holding stock there
+  // is routed again where the policy allows, as after a failed report with exception
+  // code `node_closed`; an order no other node can take keeps its stock there, with an
+  // open exception, for an operator. A node this gateway does not know is closed all the
+  // same (journaled, nothing to move). `done` gets ok once the closure is durable (the
+  // re-routes follow it), or unavailable (busy, the journal refusing work, shutting
+  // down: worth asking again).
+  // Any thread; `done` is called once, from a pipeline thread or the caller's.
+  void close_node(std::string node_id, std::string reason, std::string reference,
+                  std::function<void(Status)> done);
   // Judges the policy on trial (policy_trial.h) and commits or reverts it when the
   // verdict is in. Call it periodically (the daemon: once a second); cheap when no trial
   // is open. Any thread.
@@ -146,6 +160,10 @@ class Gateway {
   // policy_change_under_way_; it is cleared before `done` is called.
   void change_policy(const PolicyChangeFacts& facts, PolicyChange change,
                      std::function<void(Result<std::uint64_t>)> done);
+  // Reports every order holding stock at the closed node failed there, on central's
+  // behalf (gateway_closure.cpp). Any thread.
+  void reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,
+                                const std::string& reason);
   // The policy that routes changed: a new span of decisions begins (journal writer).
   void policy_began_routing(bool trial);
 

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,12 @@ class GatewayState {
   // What the nodes' reports say about their health (node_health.h). Fed by the journal
   // writer once a report is durable.
   NodeHealthLedger& node_health() { return node_health_; }
+  // Central closed the node (Gateway::close_node): durable in the journal. Publishes a
+  // routing model without it; nothing more is routed there. Journal writer only.
+  void close_node(std::uint32_t node_index);
+  // The nodes central closed, by index. Journal writer only.
+  const std::vector<std::uint32_t>& closed_nodes() const { return closed_nodes_; }
+
   // Publishes a routing model whose node health is the ledger's blend when it moved
   // far enough since the last one published (health_moved, node_health.h). Routing never
   // waits: readers keep the snapshot they hold. Journal writer only.
@@ -138,7 +145,11 @@ class GatewayState {
         capacity_(std::move(capacity)),
         node_health_(std::move(node_health)) {}
 
-  // Publishes a model of the network with the published node health and `policy`.
+  // The network routing sees: the network of record with `health` and without the
+  // closed nodes.
+  std::shared_ptr<const routing::NetworkModel> routed_network(
+      std::span<const routing::NodeHealth> health) const;
+  // Publishes a model of the routed network with the published node health and `policy`.
   void publish_model(std::shared_ptr<const routing::PolicyModel> policy);
 
   std::shared_ptr<const routing::NetworkModel> network_;
@@ -152,6 +163,7 @@ class GatewayState {
   RestoreSummary restored_;
   NodeHealthLedger node_health_;
   std::vector<routing::NodeHealth> published_health_;
+  std::vector<std::uint32_t> closed_nodes_;
 };
 
 }  // namespace edgeroute::gateway

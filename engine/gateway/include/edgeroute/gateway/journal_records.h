@@ -60,6 +60,10 @@ struct PolicyChangeFacts {
   std::string_view reason;
 };
 std::vector<std::uint8_t> build_policy_change_record(const PolicyChangeFacts& facts);
+std::vector<std::uint8_t> build_network_change_record(fbs::NetworkChangeKind change,
+                                                      std::string_view node_id,
+                                                      std::string_view reason,
+                                                      std::string_view reference);
 
 // Verified views of a payload; corruption naming what is wrong otherwise. The decision
 // record's nested decision document is verified too.
@@ -70,6 +74,8 @@ Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
 Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8_t> payload);
 // Also checks that a trial carries its policy document.
 Result<const fbs::PolicyChangeRecord*> read_policy_change_record(
+    std::span<const std::uint8_t> payload);
+Result<const fbs::NetworkChangeRecord*> read_network_change_record(
     std::span<const std::uint8_t> payload);
 
 // A shared copy of a FlatBuffers byte vector (a nested decision or order), copied as one

@@ -78,6 +78,10 @@ class OrderBook {
 
   // A copy of the order's record, or nothing.
   std::optional<OrderRecord> find(std::string_view order_id) const;
+  // The ids of the orders whose record `wanted` accepts, each shard read under its lock
+  // (a snapshot per shard, not of the whole book). `wanted` must be short.
+  template <typename Wanted>
+  std::vector<std::string> ids_where(Wanted&& wanted) const;
 
   std::size_t size() const;
 
@@ -120,6 +124,18 @@ class OrderBook::Slot {
   std::string_view order_id_;
   Map::iterator found_;
 };
+
+template <typename Wanted>
+std::vector<std::string> OrderBook::ids_where(Wanted&& wanted) const {
+  std::vector<std::string> ids;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [id, record] : shard.orders) {
+      if (wanted(record)) ids.push_back(id);
+    }
+  }
+  return ids;
+}
 
 template <typename Change>
 decltype(auto) OrderBook::update(std::string_view order_id, Change&& change) {

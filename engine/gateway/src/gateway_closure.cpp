@@ -1,0 +1,149 @@
+// Node closures from central (Gateway::close_node): the closure is journaled and the node
+// leaves the routing model; then each order holding stock there is reported failed at the
+// node, on central's behalf, which re-routes it exactly as a node's own failed report
+// would (reroute.h, the policy's reroute_failed).
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "edgeroute/gateway/gateway.h"
+#include "edgeroute/protocol/verify.h"
+#include "edgeroute/routing/time_text.h"
+
+namespace edgeroute::gateway {
+namespace {
+
+using protocol::fbs::ErrorCode;
+
+// The exception code of the failed reports a closure makes: what order events, node
+// health and central's list of stranded orders know them by.
+constexpr std::string_view kNodeClosedException = "node_closed";
+// A report refused because its order was busy (being decided, changed) or the queue full
+// is sent again, this many times at most.
+constexpr int kReportAttempts = 100;
+// The reports are requests of the gateway to itself: one at a time per order, so any id.
+constexpr std::uint64_t kReportRequestId = 1;
+
+class NodeClosureJob final : public Job {
+ public:
+  NodeClosureJob(std::optional<std::uint32_t> node_index, const std::string& node_id,
+                 const std::string& reason, const std::string& reference,
+                 std::int64_t recorded_at_us, GatewayState& state,
+                 std::function<void(Status)> finish)
+      : node_index_(node_index), state_(state), finish_(std::move(finish)) {
+    DraftEntry& entry = entries().emplace_back();
+    entry.kind = journal::EntryKind::network_change;
+    entry.recorded_at_us = recorded_at_us;
+    entry.correlation_id = reference;
+    entry.payload = build_network_change_record(fbs::NetworkChangeKind::node_closed, node_id,
+                                                reason, reference);
+  }
+
+  Next work(WorkerState&) override { return Next::journal; }
+  void journaled(journal::SequenceRange) override {
+    if (node_index_) state_.close_node(*node_index_);
+    finish_(Status::ok());
+  }
+  void not_journaled(const Status& why) override { finish_(why); }
+  void outcome_unknown(const Status& why) override {
+    finish_(Status{StatusCode::unavailable,
+                   fmt::format("the journal failed ({}); whether the closure was recorded is "
+                               "known once the gateway has restarted",
+                               why.message())});
+  }
+
+ private:
+  std::optional<std::uint32_t> node_index_;  // none: a node this gateway does not know
+  GatewayState& state_;
+  std::function<void(Status)> finish_;
+};
+
+// Where the answer to one of the closure's failed reports goes: asked again while the
+// order is busy; otherwise the answer is the end of it (re-routed, or left at the node
+// with an open exception for an operator).
+class ClosureReportAnswer final : public ResponseSink,
+                                  public std::enable_shared_from_this<ClosureReportAnswer> {
+ public:
+  ClosureReportAnswer(Gateway& gateway, std::vector<std::uint8_t> request)
+      : gateway_(gateway), request_(std::move(request)) {}
+
+  void send_report() {
+    ReceivedRequest received;
+    received.payload = request_;
+    received.from_central = true;
+    gateway_.handle(std::move(received), shared_from_this());
+  }
+
+  void send(protocol::Frame frame) override {
+    protocol::Checked<const protocol::fbs::Response*> response =
+        protocol::verify_response(frame.payload());
+    if (!response) return;
+    const protocol::fbs::Error* error = (*response)->body_as_Error();
+    if (error == nullptr) return;
+    const bool busy =
+        error->code() == ErrorCode::order_in_flight || error->code() == ErrorCode::busy;
+    if (busy && ++attempts_ < kReportAttempts) send_report();
+  }
+
+ private:
+  Gateway& gateway_;
+  std::vector<std::uint8_t> request_;
+  int attempts_ = 0;
+};
+
+}  // namespace
+
+void Gateway::close_node(std::string node_id, std::string reason, std::string reference,
+                         std::function<void(Status)> done) {
+  // A node this gateway does not route to is closed all the same: the entry tells central
+  // the closure reached this gateway, and a network that gains the node later has it
+  // closed from the start.
+  const std::optional<std::uint32_t> node = state_.network().find_node(node_id);
+  const std::int64_t now_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.wall_now().time_since_epoch())
+          .count();
+  auto finish = [this, node, node_id, reason, done = std::move(done)](Status closed) {
+    if (closed.is_ok() && node) reroute_from_closed_node(*node, node_id, reason);
+    done(std::move(closed));
+  };
+  std::unique_ptr<Job> job = std::make_unique<NodeClosureJob>(node, node_id, reason, reference,
+                                                              now_us, state_, std::move(finish));
+  if (pipeline_->submit(job)) return;
+  job->not_journaled(
+      Status{StatusCode::unavailable, stopped_.load(std::memory_order_relaxed)
+                                          ? "the gateway is shutting down"
+                                          : "busy: the gateway's queue is full; ask again later"});
+}
+
+void Gateway::reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,
+                                       const std::string& reason) {
+  // An order already reported failed there stays for an operator: reporting it again
+  // would change nothing but the journal's length.
+  const std::vector<std::string> orders = state_.orders().ids_where([&](const OrderRecord& record) {
+    if (!record.decided || record.status == OrderStatus::failed) return false;
+    for (const HeldStock& line : record.held.stock()) {
+      if (line.cell->node_index() == node_index) return true;
+    }
+    return false;
+  });
+  const std::string occurred_at = routing::format_utc_instant(
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch())
+          .count());
+  const std::string detail = reason.empty() ? "closed by central" : "closed by central: " + reason;
+  for (const std::string& order_id : orders) {
+    protocol::FulfillmentReport report;
+    report.order_id = order_id;
+    report.node_id = node_id;
+    report.event = protocol::fbs::FulfillmentEventKind::failed;
+    report.occurred_at = occurred_at;
+    report.exception_code = kNodeClosedException;
+    report.detail = detail;
+    const protocol::Frame frame = protocol::build_report_fulfillment(kReportRequestId, report);
+    auto answer = std::make_shared<ClosureReportAnswer>(
+        *this, std::vector<std::uint8_t>(frame.payload().begin(), frame.payload().end()));
+    answer->send_report();
+  }
+}
+
+}  // namespace edgeroute::gateway
