@@ -97,10 +97,9 @@ struct GatewaySession {
   bool caught_up = false;
   std::set<std::uint64_t> deltas_sent;    // at most once per session
   std::set<std::uint64_t> closures_sent;  // by closure id: at most once per session
-  // Policy versions offered in this session: each at most once. Its outcome comes back
-  // through the journal; a gateway that could not take it up now (busy) is offered it
-  // again in its next session.
-  // Policy versions offered in this session, and when last (steady clock).
+  // Policy versions offered in this session, and when last (steady clock): one still due
+  // after policy_reoffer_interval is offered again. Its outcome comes back through the
+  // journal, which ends the offers.
   std::map<std::uint64_t, std::chrono::steady_clock::time_point> policies_offered;
 };
 

@@ -268,7 +268,10 @@ constexpr const char* kUpsertOutcomeSql =
     "INSERT INTO policy_outcomes (gateway_id, version, change, reason, sequence, recorded_at_us) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (gateway_id, version) DO UPDATE SET "
     "change = excluded.change, reason = excluded.reason, sequence = excluded.sequence, "
-    "recorded_at_us = excluded.recorded_at_us WHERE excluded.sequence > policy_outcomes.sequence";
+    "recorded_at_us = excluded.recorded_at_us WHERE excluded.sequence > policy_outcomes.sequence "
+    // A refusal names the version the bundle claimed, which a forged or altered bundle
+    // may claim falsely: it never replaces what the gateway did with the genuine one.
+    "AND (excluded.change != 'refused' OR policy_outcomes.change = 'refused')";
 constexpr const char* kSelectOutcomesSql =
     "SELECT gateway_id, version, change, reason, sequence, recorded_at_us FROM policy_outcomes "
     "WHERE version = ?1 ORDER BY gateway_id";

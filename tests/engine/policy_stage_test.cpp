@@ -88,7 +88,7 @@ TEST(PolicyStage, NothingToCommitOrRevertWithoutATrial) {
   EXPECT_EQ(stage.roll_back().code(), StatusCode::failed_precondition);
 }
 
-const PolicyTrialOptions kOptions{60s, 20, 0.10};
+const PolicyTrialOptions kOptions{60s, 20, 0.10, 0.50};
 
 TEST(PolicyTrial, ARejectionShareWellAboveTheOneBeforeRevertsAsSoonAsThereAreEnoughDecisions) {
   const TrialJudgement judgement = judge_trial({100, 5}, {20, 18}, 5s, kOptions);
@@ -105,6 +105,17 @@ TEST(PolicyTrial, ASimilarShareIsCommittedWhenTheTrialEnds) {
   const TrialJudgement judgement = judge_trial({100, 10}, {50, 9}, 60s, kOptions);
   EXPECT_EQ(judgement.verdict, TrialVerdict::commit);
   EXPECT_THAT(judgement.reason, HasSubstr("rejected 9 of 50 orders on trial (18%)"));
+}
+
+TEST(PolicyTrial, WithoutEnoughDecisionsBeforeItAFixedCeilingStandsIn) {
+  // Just started: a few orders rejected under any policy do not condemn the trial...
+  EXPECT_EQ(judge_trial({0, 0}, {20, 3}, 10s, kOptions).verdict, TrialVerdict::keep_going);
+  EXPECT_EQ(judge_trial({0, 0}, {20, 3}, 61s, kOptions).verdict, TrialVerdict::commit);
+  // ...and one rejected order before it is no baseline that excuses rejecting them all.
+  const TrialJudgement judgement = judge_trial({1, 1}, {30, 30}, 10s, kOptions);
+  EXPECT_EQ(judgement.verdict, TrialVerdict::revert);
+  EXPECT_THAT(judgement.reason, HasSubstr("rejected 30 of 30 orders on trial (100%) with 1 "
+                                          "orders before it to compare with, held to 50%"));
 }
 
 TEST(PolicyTrial, AQuietTrialIsCommittedWhenItsTimeIsUp) {

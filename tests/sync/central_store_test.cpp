@@ -1099,6 +1099,21 @@ TEST_F(CentralStorePolicies, ASupersededPolicyIsNotOfferedButTheNewerOneIsEvenTo
       (std::vector<Standing>{Standing::reported, Standing::not_offered, Standing::not_offered}));
 }
 
+TEST_F(CentralStorePolicies, ARefusalNeverReplacesWhatTheGatewayDidWithTheGenuineBundle) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(1);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(8));
+  report(*store, "gw-1", Change::trial, 8);
+  report(*store, "gw-1", Change::committed, 8);
+  // An altered copy claiming version 8, refused by the gateway afterwards.
+  report(*store, "gw-1", Change::refused, 8, "signature does not verify");
+  const PolicyRollout rollout = rollout_of(*store, 8);
+  ASSERT_EQ(rollout.gateways.size(), 1U);
+  ASSERT_TRUE(rollout.gateways[0].outcome.has_value());
+  EXPECT_EQ(rollout.gateways[0].outcome->change, PolicyChange::committed);
+  EXPECT_EQ(rollout.failures, 0U);
+}
+
 TEST_F(CentralStorePolicies, AGatewayThatReportedAnOutcomeIsNotOfferedThePolicyAgain) {
   std::unique_ptr<CentralStore> store = open_with_gateways(4);
   ASSERT_NE(store, nullptr);

@@ -1,5 +1,7 @@
 // The gateway's side of policy push: offers from central, trial verdicts and operators'
 // rollbacks, each a policy_change entry in the journal before the stage changes.
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -14,6 +16,8 @@ namespace {
 
 using protocol::fbs::ErrorCode;
 using Change = fbs::PolicyChangeKind;
+
+constexpr std::string_view kShuttingDown = "the gateway is shutting down";
 
 std::int64_t unix_microseconds(const hal::Clock& clock) {
   return std::chrono::duration_cast<std::chrono::microseconds>(clock.wall_now().time_since_epoch())
@@ -46,12 +50,12 @@ class PolicyChangeJob final : public Job {
     const Status applied = state_.apply_policy_change(change_);
     // The change's precondition was checked on a stage no one else could change
     // (Gateway::policy_change_under_way_); a restart replays the entry the same way.
-    EDGEROUTE_ASSERT(applied.is_ok(), "a journaled policy change could not be applied");
+    EDGEROUTE_ASSERT(applied.is_ok(), applied.message());
     finish_(range.first);
   }
   void not_journaled(const Status& why) override { finish_(why); }
   void outcome_unknown(const Status& why) override {
-    finish_(Status{StatusCode::unavailable,
+    finish_(Status{StatusCode::io_error,
                    fmt::format("the journal failed ({}); whether the policy change was recorded "
                                "is known once the gateway has restarted",
                                why.message())});
@@ -62,6 +66,14 @@ class PolicyChangeJob final : public Job {
   GatewayState& state_;
   Finish finish_;
 };
+
+// The error a rollback that did not reach the journal answers with.
+ErrorCode error_for(const Status& why) {
+  if (why.code() == StatusCode::io_error) return ErrorCode::journal_unavailable;  // unknown
+  if (why.message() == kShuttingDown) return ErrorCode::shutting_down;
+  if (why.code() == StatusCode::unavailable) return ErrorCode::busy;
+  return ErrorCode::journal_unavailable;  // disk full, the journal refusing work
+}
 
 std::string describe(const PolicyChangeFacts& facts, std::uint64_t sequence) {
   switch (facts.change) {
@@ -105,10 +117,11 @@ void Gateway::change_policy(const PolicyChangeFacts& facts, PolicyChange change,
       facts, std::move(change), unix_microseconds(clock_), state_, std::move(finish));
   if (pipeline_->submit(job)) return;
   // Still ours, never run: it finishes as refused.
-  job->not_journaled(Status{StatusCode::unavailable,
-                            stopped_.load(std::memory_order_relaxed)
-                                ? "the gateway is shutting down"
-                                : "busy: the gateway's queue is full; offer again later"});
+  job->not_journaled(
+      Status{StatusCode::unavailable,
+             stopped_.load(std::memory_order_relaxed)
+                 ? std::string(kShuttingDown)
+                 : std::string("busy: the gateway's queue is full; offer again later")});
 }
 
 void Gateway::policy_began_routing(bool trial) {
@@ -162,6 +175,9 @@ void Gateway::offer_policy(std::vector<std::uint8_t> signed_bundle,
 }
 
 void Gateway::check_policy_trial() {
+  // Most checks find no trial: they leave the flag alone, so that an offer or a rollback
+  // arriving then is not turned away.
+  if (state_.policy_figures().trial == 0) return;
   bool idle = false;
   if (!policy_change_under_way_.compare_exchange_strong(idle, true, std::memory_order_acquire)) {
     return;  // the next check judges
@@ -214,9 +230,7 @@ void Gateway::roll_back_policy(std::uint64_t request_id, std::string_view reason
       facts, PolicyChange{Change::rolled_back, {}},
       [request_id, sink, from = stage.active, target](Result<std::uint64_t> journaled) {
         if (!journaled) {
-          const bool busy = journaled.status().code() == StatusCode::unavailable;
-          sink->send(protocol::build_error(request_id,
-                                           busy ? ErrorCode::busy : ErrorCode::journal_unavailable,
+          sink->send(protocol::build_error(request_id, error_for(journaled.status()),
                                            journaled.status().message()));
           return;
         }

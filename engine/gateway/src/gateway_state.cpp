@@ -449,25 +449,22 @@ Result<std::shared_ptr<const routing::PolicyModel>> compile_policy_document(
 }
 
 // The stage the journal's policy changes lead to from `baseline`, each change checked as
-// it was when it was made.
+// it was when it was made. Versions are folded first; only the policies the stage still
+// holds (on trial, committed, the one before it) are compiled, so that start-up does not
+// grow with every trial ever made, and a trial long reverted is never compiled again.
 Result<PolicyStage> fold_policy_changes(StagedPolicy baseline,
                                         const std::vector<RecordedPolicyChange>& changes,
                                         const NetworkSource& source,
                                         const routing::NetworkModel& network) {
   PolicyStage stage(std::move(baseline));
+  std::unordered_map<std::uint64_t, const RecordedPolicyChange*> trials;
   for (const RecordedPolicyChange& recorded : changes) {
     Status changed = Status::ok();
     switch (recorded.change) {
-      case fbs::PolicyChangeKind::trial: {
-        Result<std::shared_ptr<const routing::PolicyModel>> model =
-            compile_policy_document(recorded.policy_json, source, network);
-        if (!model) {
-          changed = model.status();
-          break;
-        }
-        changed = stage.begin_trial({recorded.version, std::move(model).value()});
+      case fbs::PolicyChangeKind::trial:
+        changed = stage.begin_trial({recorded.version, nullptr});
+        trials[recorded.version] = &recorded;
         break;
-      }
       case fbs::PolicyChangeKind::committed: changed = stage.commit(); break;
       case fbs::PolicyChangeKind::reverted: changed = stage.revert(); break;
       case fbs::PolicyChangeKind::rolled_back: changed = stage.roll_back(); break;
@@ -484,6 +481,20 @@ Result<PolicyStage> fold_policy_changes(StagedPolicy baseline,
                                 fbs::EnumNamePolicyChangeKind(recorded.change), changed.message())};
     }
   }
+  const Status compiled = stage.attach_models(
+      [&](std::uint64_t version) -> Result<std::shared_ptr<const routing::PolicyModel>> {
+        const RecordedPolicyChange& trial = *trials.at(version);
+        Result<std::shared_ptr<const routing::PolicyModel>> model =
+            compile_policy_document(trial.policy_json, source, network);
+        if (!model) {
+          return Status{StatusCode::corruption,
+                        fmt::format("journal entry {}: policy {} no longer validates against "
+                                    "this gateway's network: {}",
+                                    trial.sequence, version, model.status().message())};
+        }
+        return model;
+      });
+  if (!compiled.is_ok()) return compiled;
   return stage;
 }
 

@@ -54,4 +54,17 @@ Status PolicyStage::roll_back() {
   return Status::ok();
 }
 
+Status PolicyStage::attach_models(
+    const std::function<Result<std::shared_ptr<const routing::PolicyModel>>(std::uint64_t)>&
+        compile) {
+  for (StagedPolicy* held :
+       {&committed_, trial_ ? &*trial_ : nullptr, previous_ ? &*previous_ : nullptr}) {
+    if (held == nullptr || held->model != nullptr) continue;
+    Result<std::shared_ptr<const routing::PolicyModel>> model = compile(held->version);
+    if (!model) return model.status();
+    held->model = std::move(model).value();
+  }
+  return Status::ok();
+}
+
 }  // namespace edgeroute::gateway

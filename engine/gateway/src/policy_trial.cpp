@@ -16,15 +16,24 @@ double rejected_share(const DecisionTally& tally) {
 TrialJudgement judge_trial(const DecisionTally& before, const DecisionTally& during,
                            std::chrono::steady_clock::duration elapsed,
                            const PolicyTrialOptions& options) {
-  const double share_before = rejected_share(before);
   const double share_during = rejected_share(during);
-  if (during.decided >= options.min_decisions &&
-      share_during > share_before + options.max_rejection_rise) {
+  const bool baseline = before.decided >= options.min_decisions;
+  const double share_before = rejected_share(before);
+  // What the trial's share is held to, and how to say it.
+  const double limit = baseline ? share_before + options.max_rejection_rise
+                                : options.max_rejection_share_without_baseline;
+  const std::string against =
+      baseline ? fmt::format("against {:.0f}% before", share_before * 100)
+               : fmt::format("with {} orders before it to compare with, held to {:.0f}%",
+                             before.decided, limit * 100);
+  if (during.decided >= options.min_decisions && share_during > limit) {
     return {TrialVerdict::revert,
-            fmt::format("rejected {} of {} orders on trial ({:.0f}%) against {:.0f}% before; "
-                        "more than {:.0f} points worse",
-                        during.rejected, during.decided, share_during * 100, share_before * 100,
-                        options.max_rejection_rise * 100)};
+            baseline ? fmt::format("rejected {} of {} orders on trial ({:.0f}%) {}; more than "
+                                   "{:.0f} points worse",
+                                   during.rejected, during.decided, share_during * 100, against,
+                                   options.max_rejection_rise * 100)
+                     : fmt::format("rejected {} of {} orders on trial ({:.0f}%) {}",
+                                   during.rejected, during.decided, share_during * 100, against)};
   }
   if (elapsed < options.duration) return {};
   if (during.decided < options.min_decisions) {
@@ -34,8 +43,8 @@ TrialJudgement judge_trial(const DecisionTally& before, const DecisionTally& dur
                         options.duration.count(), during.decided)};
   }
   return {TrialVerdict::commit,
-          fmt::format("rejected {} of {} orders on trial ({:.0f}%) against {:.0f}% before",
-                      during.rejected, during.decided, share_during * 100, share_before * 100)};
+          fmt::format("rejected {} of {} orders on trial ({:.0f}%) {}", during.rejected,
+                      during.decided, share_during * 100, against)};
 }
 
 }  // namespace edgeroute::gateway

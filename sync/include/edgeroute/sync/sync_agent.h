@@ -127,8 +127,9 @@ class SyncAgent {
       std::function<void(const CentralInventoryDelta& delta, std::function<void(Status)> done)>;
   // Takes up a signed policy bundle (Gateway::offer_policy) and calls `done` (from any
   // thread, once) with ok once it routes on trial, or with why not. `version` is the one
-  // central claims, for logs only. `unavailable` means "not now": the version may be
-  // handed over again in a later session; any other refusal is final for this process.
+  // central claims, for logs only. Only a version taken up (ok) is not handed over
+  // again by this process; after a refusal or "not now" (`unavailable`) central's next
+  // offer is (central stops offering once the gateway's journal has answered).
   using PolicyOfferSink =
       std::function<void(std::uint64_t version, std::vector<std::uint8_t> signed_bundle,
                          std::function<void(Status)> done)>;

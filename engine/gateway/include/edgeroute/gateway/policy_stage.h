@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,12 @@ class PolicyStage {
   Status roll_back();
   // What roll_back() would bring back, without changing anything.
   Result<std::uint64_t> rollback_target() const;
+
+  // Replay folds versions alone (no models) and then gives the policies still held their
+  // models: `compile(version)` for each one without. Its first failure is returned.
+  Status attach_models(
+      const std::function<Result<std::shared_ptr<const routing::PolicyModel>>(std::uint64_t)>&
+          compile);
 
  private:
   StagedPolicy committed_;

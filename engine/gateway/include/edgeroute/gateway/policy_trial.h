@@ -4,6 +4,10 @@
 // tightly, shows at once as a jump in that share against what the policy before it
 // had. A trial is judged once it has seen enough decisions to tell; a quiet one is
 // committed when its time is up (routing did not fail; there was little to route).
+// When the policy before it had too few decisions to compare with (the gateway had just
+// started, or restarted with the trial open), a fixed ceiling stands in for it: some
+// orders are rejected under any policy (unknown SKUs, no stock), so a share measured
+// over a handful of orders says nothing, but a policy that rejects most orders is wrong.
 //
 // Thread-safety: judge_trial() is a pure function.
 #pragma once
@@ -22,6 +26,8 @@ struct PolicyTrialOptions {
   // How much higher (as a fraction of decisions: 0.10 is ten points) the trial's
   // rejection share may be than the share before it.
   double max_rejection_rise = 0.10;
+  // Without enough decisions before the trial: the rejection share it may reach.
+  double max_rejection_share_without_baseline = 0.50;
 };
 
 // RouteOrder decisions counted over a span of time.
