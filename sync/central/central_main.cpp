@@ -263,7 +263,7 @@ int run_conflicts(const std::string& database) {
     for (const sync::NodeClosureDelivery& closure : *closures)
       row(closure.closure_id, closure.gateway_id, closure.node_id, closure.refusal);
   }
-  std::cout << "\norders stranded at closed nodes:\n";
+  std::cout << "\norders stranded by central's changes (a closed node, a count short):\n";
   if (stranded->empty()) {
     std::cout << "  none\n";
   } else {

@@ -352,16 +352,19 @@ std::optional<PolicyOutcome> outcome_told_by(const StoredEntry& entry,
 }
 
 // The order an entry leaves stranded: a fulfillment_event of an order whose record is a
-// failure at a node with exception code "node_closed" (the gateway failing the order's
-// part at a node central closed); nullopt for any other entry, or one whose payload does
-// not verify (held all the same).
+// failure at a node with exception code "node_closed" or "central_count_short" (the
+// gateway failing the order's part at a node central closed, or counted short); nullopt
+// for any other entry, or one whose payload does not verify (held all the same).
 std::optional<StrandedOrder> stranding_told_by(const StoredEntry& entry,
                                                std::vector<std::uint64_t>& aligned) {
   if (entry.kind != EntryKind::fulfillment_event || entry.order_id.empty()) return std::nullopt;
   const auto* record = record_of<gateway::fbs::FulfillmentRecord>(entry, aligned);
   if (record == nullptr || record->event() != protocol::fbs::FulfillmentEventKind::failed ||
-      record->exception_code() == nullptr ||
-      record->exception_code()->string_view() != kNodeClosedExceptionCode) {
+      record->exception_code() == nullptr) {
+    return std::nullopt;
+  }
+  const std::string_view exception = record->exception_code()->string_view();
+  if (exception != kNodeClosedExceptionCode && exception != kCountShortExceptionCode) {
     return std::nullopt;
   }
   StrandedOrder stranded;
@@ -370,7 +373,7 @@ std::optional<StrandedOrder> stranding_told_by(const StoredEntry& entry,
   stranded.sequence = entry.sequence;
   stranded.reason = record->detail() != nullptr && record->detail()->size() > 0
                         ? record->detail()->str()
-                        : std::string(kNodeClosedExceptionCode);
+                        : std::string(exception);
   return stranded;
 }
 

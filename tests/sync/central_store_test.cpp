@@ -1530,6 +1530,17 @@ TEST_F(CentralStoreClosures, AnOrderFailedAtAClosedNodeIsStrandedUntilARerouteAr
             (std::vector<std::string>{"gw-leipzig-1 SO-1 fc-leipzig 1: flood in the building"}));
 }
 
+TEST_F(CentralStoreClosures, AnOrderACountShortAtCentralCouldNotMoveIsStrandedToo) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  apply(*store, kLeipzig,
+        Batch({failure_of(kLeipzig, 1, "SO-7", kClosedNode, "central_count_short",
+                          "central's count left 2 unit(s) of sku-tent short at fc-leipzig")}));
+  EXPECT_EQ(stranded(*store),
+            (std::vector<std::string>{"gw-leipzig-1 SO-7 fc-leipzig 1: central's count left 2 "
+                                      "unit(s) of sku-tent short at fc-leipzig"}));
+}
+
 TEST_F(CentralStoreClosures, AStrandedOrderStaysUntilItLeavesTheClosedNodeItself) {
   std::unique_ptr<CentralStore> store = open_registered();
   ASSERT_NE(store, nullptr);

@@ -335,7 +335,14 @@ class CancelOrderJob final : public GatewayJob {
 
 class AdjustInventoryJob final : public GatewayJob {
  public:
-  using GatewayJob::GatewayJob;
+  using OversoldSink =
+      std::function<void(const routing::InventoryCell&, std::int32_t oversold, std::string_view)>;
+
+  AdjustInventoryJob(ReceivedRequest request, std::shared_ptr<ResponseSink> sink,
+                     GatewayState& state, const Pipeline& pipeline, hal::Clock& clock,
+                     OversoldSink on_oversold)
+      : GatewayJob(std::move(request), std::move(sink), state, pipeline, clock),
+        on_oversold_(std::move(on_oversold)) {}
 
   Next work(WorkerState&) override {
     const protocol::fbs::AdjustInventory& adjust = *request().body_as_AdjustInventory();
@@ -394,11 +401,18 @@ class AdjustInventoryJob final : public GatewayJob {
         request_id(),
         {adjust.node_id()->string_view(), adjust.sku_id()->string_view(), after->levels.on_hand,
          after->levels.reserved, after->oversold_units(), range.first}));
+    // Central's truth contradicts what this gateway promised: its orders move (a count
+    // at the gateway's own node is its staff's to settle, and its reply says how short).
+    if (from_central() && after->oversold_units() > 0) {
+      on_oversold_(*cell_, after->oversold_units(),
+                   adjust.reference() != nullptr ? adjust.reference()->string_view() : "");
+    }
   }
 
   void not_journaled(const Status& why) override { fail(why); }
 
  private:
+  OversoldSink on_oversold_;
   const routing::InventoryCell* cell_ = nullptr;
   protocol::fbs::AdjustmentKind kind_ = protocol::fbs::AdjustmentKind::receipt;
   std::int32_t delta_ = 0;
@@ -695,8 +709,10 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
       job = std::make_unique<CancelOrderJob>(std::move(received), sink, state_, *pipeline_, clock_);
       break;
     case Body::AdjustInventory:
-      job = std::make_unique<AdjustInventoryJob>(std::move(received), sink, state_, *pipeline_,
-                                                 clock_);
+      job = std::make_unique<AdjustInventoryJob>(
+          std::move(received), sink, state_, *pipeline_, clock_,
+          [this](const routing::InventoryCell& cell, std::int32_t oversold,
+                 std::string_view reference) { reroute_oversold(cell, oversold, reference); });
       break;
     case Body::ReportFulfillment:
       job = std::make_unique<ReportFulfillmentJob>(std::move(received), sink, state_, *pipeline_,
@@ -800,7 +816,9 @@ void Gateway::answer_status(std::uint64_t request_id, ResponseSink& sink) {
   const GatewayFigures now = figures();
   protocol::GatewayStatusReport report;
   report.gateway_id = options_.gateway_id;
-  report.ready = true;
+  // Serving what it recovered: false once the journal failed for good (only a restart
+  // settles it) or the gateway is stopping.
+  report.ready = !pipeline_->failed() && !stopped_.load(std::memory_order_relaxed);
   report.accepting = now.accepting;
   report.journal_last_sequence = now.journal_last_sequence;
   report.journal_acknowledged_sequence = now.central_acknowledged;

@@ -190,10 +190,12 @@ struct NodeClosure {
   std::vector<NodeClosureDelivery> deliveries;  // one per gateway it went to, by gateway id
 };
 
-// An order a gateway could not route away from a node that was closed: its journal holds
-// a failed fulfillment_event at the node with exception code "node_closed" (the gateway
-// failing the order's part there) and, so far, no reroute of the order away from that
-// node, nor a release of the order. An operator must settle it.
+// An order a gateway could not route away from a node after central's change: a closure
+// of the node, or a count there below what the gateway's orders held. Its journal holds a
+// failed fulfillment_event at the node with exception code "node_closed" or
+// "central_count_short" (the gateway failing the order's part there) and, so far, no
+// reroute of the order away from that node, nor a release of the order. An operator
+// must settle it.
 struct StrandedOrder {
   std::string gateway_id;
   std::string order_id;
@@ -203,6 +205,7 @@ struct StrandedOrder {
 };
 
 inline constexpr std::string_view kNodeClosedExceptionCode = "node_closed";
+inline constexpr std::string_view kCountShortExceptionCode = "central_count_short";
 
 struct AppliedBatch {
   std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
@@ -288,7 +291,8 @@ class CentralStore {
   // its delivery is not pending, not_found when the closure was not sent to that gateway.
   virtual Status refuse_node_closure(std::uint64_t closure_id, std::string_view gateway_id,
                                      std::string_view why, std::int64_t now_us) = 0;
-  // Orders stranded at closed nodes, by gateway id then order id.
+  // Orders stranded by central's changes (closed nodes, counts short), by gateway id then
+  // order id.
   virtual Result<std::vector<StrandedOrder>> stranded_orders() const = 0;
 
   // Stores a pushed policy. failed_precondition when its version is not above the newest

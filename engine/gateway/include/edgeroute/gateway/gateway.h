@@ -161,9 +161,19 @@ class Gateway {
   void change_policy(const PolicyChangeFacts& facts, PolicyChange change,
                      std::function<void(Result<std::uint64_t>)> done);
   // Reports every order holding stock at the closed node failed there, on central's
-  // behalf (gateway_closure.cpp). Any thread.
+  // behalf (gateway_central_changes.cpp). Any thread.
   void reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,
                                 const std::string& reason);
+  // An adjustment central decided left `cell` with `oversold` units reserved beyond its
+  // stock: the newest orders holding stock there, enough to cover it, are reported
+  // failed at the node (exception central_count_short), which re-routes them where the
+  // policy allows. Journal writer (after the adjustment is durable).
+  void reroute_oversold(const routing::InventoryCell& cell, std::int32_t oversold,
+                        std::string_view reference);
+  // A failed report at `node_id` for `order_id`, sent to this gateway on central's
+  // behalf; sent again while the order is busy. Any thread.
+  void report_failed_for_central(const std::string& order_id, const std::string& node_id,
+                                 std::string_view exception_code, const std::string& detail);
   // The policy that routes changed: a new span of decisions begins (journal writer).
   void policy_began_routing(bool trial);
 

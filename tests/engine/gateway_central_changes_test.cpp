@@ -1,10 +1,12 @@
-// Node closures from central, at the gateway, in process over TCP: what a warehouse
-// relies on when central closes a partner node while the gateway holds orders there.
+// Changes central decided that move a gateway's orders, in process over TCP. A node
+// closure: what a warehouse relies on when central closes a partner node while the
+// gateway holds orders there.
 // Nothing more is routed to it; every order holding stock there is routed again where
 // the policy allows (status rerouted, its stock at the node given back); where it does
 // not, the order stays, reported failed with an open exception, for an operator. All of
 // it survives a restart, and a restart finishes re-routes a crash cut short. A closure of
-// a node this gateway does not route to is recorded and changes nothing.
+// a node this gateway does not route to is recorded and changes nothing. A count at
+// central that leaves a node short of what its orders hold moves the newest of them.
 #include <chrono>
 #include <future>
 #include <string>
@@ -13,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/gateway/central_adjustment.h"
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/journal_records.h"
 #include "edgeroute/journal/journal.h"
@@ -40,8 +43,8 @@ std::vector<std::uint8_t> order_bytes(const std::string& id) {
   return order->bytes();
 }
 
-struct ClosureFixture : test_support::GatewayOnDisk {
-  ClosureFixture() : GatewayOnDisk("gateway-closure") {}
+struct CentralChanges : test_support::GatewayOnDisk {
+  CentralChanges() : GatewayOnDisk("gateway-central-changes") {}
 
   // The node the order was routed to.
   std::string route(protocol::BlockingClient& client, const std::string& order_id) {
@@ -94,7 +97,7 @@ struct ClosureFixture : test_support::GatewayOnDisk {
   std::uint64_t request_id = 0;
 };
 
-TEST_F(ClosureFixture, OrdersAtAClosedNodeAreRoutedAgainAndNothingNewGoesThere) {
+TEST_F(CentralChanges, OrdersAtAClosedNodeAreRoutedAgainAndNothingNewGoesThere) {
   RunningGateway running(journal_path(), clock);
   protocol::BlockingClient client = running.connect();
   const std::string closed = route(client, "ord-c1");
@@ -112,7 +115,7 @@ TEST_F(ClosureFixture, OrdersAtAClosedNodeAreRoutedAgainAndNothingNewGoesThere) 
   EXPECT_NE(route(client, "ord-c3"), closed);
 }
 
-TEST_F(ClosureFixture, AClosedNodeStaysClosedThroughARestart) {
+TEST_F(CentralChanges, AClosedNodeStaysClosedThroughARestart) {
   std::string closed;
   {
     RunningGateway running(journal_path(), clock);
@@ -127,7 +130,7 @@ TEST_F(ClosureFixture, AClosedNodeStaysClosedThroughARestart) {
   EXPECT_EQ(reserved_at(client, closed), 0);
 }
 
-TEST_F(ClosureFixture, WithoutReRoutingTheOrderStaysAtTheNodeWithAnOpenExceptionOnce) {
+TEST_F(CentralChanges, WithoutReRoutingTheOrderStaysAtTheNodeWithAnOpenExceptionOnce) {
   test_support::RunningGatewayOptions options;
   options.policy_json = example("policy.json");
   const std::string backorder = "\"backorder_rule\": \"backorder\",";
@@ -155,7 +158,7 @@ TEST_F(ClosureFixture, WithoutReRoutingTheOrderStaysAtTheNodeWithAnOpenException
   EXPECT_EQ(again.response().body_as_OrderState()->journal_sequence(), sequence);
 }
 
-TEST_F(ClosureFixture, ARestartFinishesTheReRoutesACrashCutShort) {
+TEST_F(CentralChanges, ARestartFinishesTheReRoutesACrashCutShort) {
   std::string closed;
   {
     RunningGateway running(journal_path(), clock);
@@ -181,7 +184,35 @@ TEST_F(ClosureFixture, ARestartFinishesTheReRoutesACrashCutShort) {
   EXPECT_EQ(reserved_at(client, closed), 0);
 }
 
-TEST_F(ClosureFixture, ANodeThisGatewayDoesNotKnowIsClosedWithoutChangingAnything) {
+TEST_F(CentralChanges, ACountAtCentralBelowWhatOrdersHoldMovesTheNewestOfThem) {
+  RunningGateway running(journal_path(), clock);
+  protocol::BlockingClient client = running.connect();
+  const std::string node = route(client, "ord-o1");
+  ASSERT_EQ(route(client, "ord-o2"), node);
+  ASSERT_EQ(route(client, "ord-o3"), node);
+  const protocol::ReceivedResponse levels =
+      ask(client, protocol::build_query_inventory(++request_id, "sku-stove-fuel", node));
+  const std::int32_t on_hand =
+      levels.response().body_as_InventoryState()->levels()->Get(0)->on_hand();
+  ASSERT_EQ(reserved_at(client, node), 3);
+
+  // Central counted one unit where the gateway holds three for its orders.
+  std::promise<Status> applied;
+  apply_central_adjustment(
+      running.gateway(), {node, "sku-stove-fuel", -(on_hand - 1), "central-delta:00000000000000b2"},
+      [&applied](Status status) { applied.set_value(status); });
+  ASSERT_TRUE(applied.get_future().get().is_ok());
+
+  EXPECT_NE(wait_for_status(client, "ord-o3", OrderStatus::rerouted), node);
+  EXPECT_NE(wait_for_status(client, "ord-o2", OrderStatus::rerouted), node);
+  const protocol::ReceivedResponse oldest =
+      ask(client, protocol::build_query_order(++request_id, "ord-o1"));
+  EXPECT_EQ(oldest.response().body_as_OrderState()->status(), OrderStatus::routed)
+      << "the oldest order keeps the unit that is there";
+  EXPECT_EQ(reserved_at(client, node), 1);
+}
+
+TEST_F(CentralChanges, ANodeThisGatewayDoesNotKnowIsClosedWithoutChangingAnything) {
   {
     RunningGateway running(journal_path(), clock);
     EXPECT_TRUE(close(running, "3pl-nowhere-9").is_ok()) << "a closure elsewhere is no conflict";

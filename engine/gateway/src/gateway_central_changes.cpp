@@ -1,7 +1,10 @@
-// Node closures from central (Gateway::close_node): the closure is journaled and the node
-// leaves the routing model; then each order holding stock there is reported failed at the
-// node, on central's behalf, which re-routes it exactly as a node's own failed report
-// would (reroute.h, the policy's reroute_failed).
+// Changes central decided that move orders: a node closure (Gateway::close_node: the
+// closure is journaled and the node leaves the routing model) and a count at central that
+// leaves a node short of what its orders hold (Gateway::reroute_oversold). Either way the
+// orders concerned are reported failed at the node, on central's behalf, which re-routes
+// each exactly as a node's own failed report would (reroute.h, the policy's
+// reroute_failed), or leaves it there with an open exception for an operator.
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -16,9 +19,10 @@ namespace {
 
 using protocol::fbs::ErrorCode;
 
-// The exception code of the failed reports a closure makes: what order events, node
-// health and central's list of stranded orders know them by.
+// The exception codes of the failed reports these make: what order events, node health
+// and central's list of stranded orders know them by.
 constexpr std::string_view kNodeClosedException = "node_closed";
+constexpr std::string_view kCountShortException = "central_count_short";
 // A report refused because its order was busy (being decided, changed) or the queue full
 // is sent again, this many times at most.
 constexpr int kReportAttempts = 100;
@@ -59,13 +63,13 @@ class NodeClosureJob final : public Job {
   std::function<void(Status)> finish_;
 };
 
-// Where the answer to one of the closure's failed reports goes: asked again while the
+// Where the answer to one of these failed reports goes: asked again while the
 // order is busy; otherwise the answer is the end of it (re-routed, or left at the node
 // with an open exception for an operator).
-class ClosureReportAnswer final : public ResponseSink,
-                                  public std::enable_shared_from_this<ClosureReportAnswer> {
+class CentralReportAnswer final : public ResponseSink,
+                                  public std::enable_shared_from_this<CentralReportAnswer> {
  public:
-  ClosureReportAnswer(Gateway& gateway, std::vector<std::uint8_t> request)
+  CentralReportAnswer(Gateway& gateway, std::vector<std::uint8_t> request)
       : gateway_(gateway), request_(std::move(request)) {}
 
   void send_report() {
@@ -127,23 +131,70 @@ void Gateway::reroute_from_closed_node(std::uint32_t node_index, const std::stri
     }
     return false;
   });
+  const std::string detail = reason.empty() ? "closed by central" : "closed by central: " + reason;
+  for (const std::string& order_id : orders) {
+    report_failed_for_central(order_id, node_id, kNodeClosedException, detail);
+  }
+}
+
+void Gateway::reroute_oversold(const routing::InventoryCell& cell, std::int32_t oversold,
+                               std::string_view reference) {
+  struct Holder {
+    std::uint64_t decision_sequence = 0;
+    std::string order_id;
+    std::int32_t units = 0;
+  };
+  std::vector<Holder> holders;
+  for (const std::string& order_id : state_.orders().ids_where([&](const OrderRecord& record) {
+         if (!record.decided || record.status == OrderStatus::failed) return false;
+         for (const HeldStock& line : record.held.stock()) {
+           if (line.cell == &cell) return true;
+         }
+         return false;
+       })) {
+    const std::optional<OrderRecord> record = state_.orders().find(order_id);
+    if (!record) continue;
+    Holder holder{record->decision_sequence, order_id, 0};
+    for (const HeldStock& line : record->held.stock()) {
+      if (line.cell == &cell) holder.units += line.quantity;
+    }
+    holders.push_back(std::move(holder));
+  }
+  // The newest orders move first: the least likely to be picked already, and the order
+  // their customers were promised in is kept for the older ones.
+  std::sort(holders.begin(), holders.end(), [](const Holder& a, const Holder& b) {
+    return a.decision_sequence > b.decision_sequence;
+  });
+  const routing::NetworkModel& network = state_.network();
+  const std::string& node_id = network.node(cell.node_index()).id;
+  const std::string detail =
+      fmt::format("central's count left {} unit(s) of {} short at {} ({})", oversold,
+                  network.sku(cell.sku_index()).id, node_id, reference);
+  std::int32_t covered = 0;
+  for (const Holder& holder : holders) {
+    if (covered >= oversold) break;
+    report_failed_for_central(holder.order_id, node_id, kCountShortException, detail);
+    covered += holder.units;
+  }
+}
+
+void Gateway::report_failed_for_central(const std::string& order_id, const std::string& node_id,
+                                        std::string_view exception_code,
+                                        const std::string& detail) {
   const std::string occurred_at = routing::format_utc_instant(
       std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch())
           .count());
-  const std::string detail = reason.empty() ? "closed by central" : "closed by central: " + reason;
-  for (const std::string& order_id : orders) {
-    protocol::FulfillmentReport report;
-    report.order_id = order_id;
-    report.node_id = node_id;
-    report.event = protocol::fbs::FulfillmentEventKind::failed;
-    report.occurred_at = occurred_at;
-    report.exception_code = kNodeClosedException;
-    report.detail = detail;
-    const protocol::Frame frame = protocol::build_report_fulfillment(kReportRequestId, report);
-    auto answer = std::make_shared<ClosureReportAnswer>(
-        *this, std::vector<std::uint8_t>(frame.payload().begin(), frame.payload().end()));
-    answer->send_report();
-  }
+  protocol::FulfillmentReport report;
+  report.order_id = order_id;
+  report.node_id = node_id;
+  report.event = protocol::fbs::FulfillmentEventKind::failed;
+  report.occurred_at = occurred_at;
+  report.exception_code = exception_code;
+  report.detail = detail;
+  const protocol::Frame frame = protocol::build_report_fulfillment(kReportRequestId, report);
+  auto answer = std::make_shared<CentralReportAnswer>(
+      *this, std::vector<std::uint8_t>(frame.payload().begin(), frame.payload().end()));
+  answer->send_report();
 }
 
 }  // namespace edgeroute::gateway
