@@ -661,12 +661,8 @@ Gateway::~Gateway() {
 }
 
 void Gateway::start() {
-  // Read before the journal writer runs: after start() only it touches the closed nodes.
-  const std::vector<std::uint32_t> closed = state_.closed_nodes();
   pipeline_->start();
-  for (const std::uint32_t node : closed) {
-    reroute_from_closed_node(node, state_.network().node(node).id, "");
-  }
+  reroute_from_closed_nodes();
 }
 
 void Gateway::stop() {

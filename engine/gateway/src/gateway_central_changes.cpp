@@ -137,6 +137,12 @@ void Gateway::reroute_from_closed_node(std::uint32_t node_index, const std::stri
   }
 }
 
+void Gateway::reroute_from_closed_nodes() {
+  for (const std::uint32_t node : state_.closed_nodes()) {
+    reroute_from_closed_node(node, state_.network().node(node).id, "");
+  }
+}
+
 void Gateway::reroute_oversold(const routing::InventoryCell& cell, std::int32_t oversold,
                                std::string_view reference) {
   struct Holder {

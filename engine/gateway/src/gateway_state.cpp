@@ -652,13 +652,18 @@ void GatewayState::close_node(std::uint32_t node_index) {
   if (std::find(closed_nodes_.begin(), closed_nodes_.end(), node_index) != closed_nodes_.end()) {
     return;
   }
-  closed_nodes_.push_back(node_index);
   std::shared_ptr<const routing::PolicyModel> policy;
   {
     const std::lock_guard lock(policy_mutex_);
+    closed_nodes_.push_back(node_index);
     policy = policy_stage_.active().model;
   }
   publish_model(std::move(policy));
+}
+
+std::vector<std::uint32_t> GatewayState::closed_nodes() const {
+  const std::lock_guard lock(policy_mutex_);
+  return closed_nodes_;
 }
 
 void GatewayState::publish_model(std::shared_ptr<const routing::PolicyModel> policy) {

@@ -291,6 +291,10 @@ int run_serve(const ServeOptions& options) {
   const auto keep_alive = std::min<hal::Duration>(
       watchdog.keep_alive_interval().value_or(std::chrono::seconds(1)), std::chrono::seconds(1));
   std::string policy_said = gateway.policy_detail();
+  // Ticks between sweeps for orders left at nodes central closed (Gateway::
+  // reroute_from_closed_nodes): a straggler waits seconds, not a restart.
+  constexpr int kTicksPerClosedNodeSweep = 10;
+  int ticks = 0;
   int received = 0;
   for (;;) {
     timespec wait{};
@@ -303,6 +307,7 @@ int run_serve(const ServeOptions& options) {
     if (gateway.failed()) break;
     (void)watchdog.keep_alive();
     gateway.check_policy_trial();
+    if (++ticks % kTicksPerClosedNodeSweep == 0) gateway.reroute_from_closed_nodes();
     if (std::string policy_now = gateway.policy_detail(); policy_now != policy_said) {
       const gateway::PolicyFigures policy = gateway.policy_figures();
       log::info(

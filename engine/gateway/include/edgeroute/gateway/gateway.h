@@ -93,8 +93,8 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Starts the threads; orders still held at a node central closed before a restart
-  // (the re-routes did not all happen) are reported failed there again.
+  // Starts the threads, then reroute_from_closed_nodes(): a restart finishes the
+  // re-routes of a closure that a crash cut short.
   void start();
   // Finishes every request already accepted (decided, journaled, answered), then stops
   // the threads. Requests handled afterwards get shutting_down.
@@ -129,6 +129,12 @@ class Gateway {
   // Any thread; `done` is called once, from a pipeline thread or the caller's.
   void close_node(std::string node_id, std::string reason, std::string reference,
                   std::function<void(Status)> done);
+  // Reports failed, on central's behalf, every order still holding stock at a node
+  // central closed and not yet reported there: those a crash kept from being moved, and
+  // any decided under a routing model read just before the closure was published. The
+  // daemon calls it at start and every few seconds; cheap when no node is closed. Any
+  // thread.
+  void reroute_from_closed_nodes();
   // Judges the policy on trial (policy_trial.h) and commits or reverts it when the
   // verdict is in. Call it periodically (the daemon: once a second); cheap when no trial
   // is open. Any thread.

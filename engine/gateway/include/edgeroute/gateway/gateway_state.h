@@ -120,8 +120,8 @@ class GatewayState {
   // Central closed the node (Gateway::close_node): durable in the journal. Publishes a
   // routing model without it; nothing more is routed there. Journal writer only.
   void close_node(std::uint32_t node_index);
-  // The nodes central closed, by index. Journal writer only.
-  const std::vector<std::uint32_t>& closed_nodes() const { return closed_nodes_; }
+  // The nodes central closed, by index. Any thread.
+  std::vector<std::uint32_t> closed_nodes() const;
 
   // Publishes a routing model whose node health is the ledger's blend when it moved
   // far enough since the last one published (health_moved, node_health.h). Routing never
@@ -154,7 +154,9 @@ class GatewayState {
 
   std::shared_ptr<const routing::NetworkModel> network_;
   std::shared_ptr<const NetworkSource> network_source_;
-  mutable std::mutex policy_mutex_;  // guards policy_stage_
+  // Guards policy_stage_, and closed_nodes_ against readers other than the journal
+  // writer (the one thread that changes it).
+  mutable std::mutex policy_mutex_;
   PolicyStage policy_stage_;
   std::unique_ptr<routing::SnapshotPublisher<routing::RoutingModel>> models_;
   routing::InventoryTable inventory_;
