@@ -99,12 +99,16 @@ struct PolicyFixture : test_support::GatewayOnDisk {
     return answer.get();
   }
 
-  // Checks the trial until the stage leaves it (the verdict is journaled first).
+  // Checks the trial until the stage leaves it and the change is done (the verdict is
+  // journaled first, then applied, then the next change may come).
   static PolicyFigures settle_trial(RunningGateway& running) {
     const auto deadline = std::chrono::steady_clock::now() + test_support::kTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
       running.gateway().check_policy_trial();
-      if (running.gateway().policy_figures().trial == 0) break;
+      if (running.gateway().policy_figures().trial == 0 &&
+          !running.gateway().policy_change_under_way()) {
+        break;
+      }
       std::this_thread::sleep_for(5ms);
     }
     return running.gateway().policy_figures();

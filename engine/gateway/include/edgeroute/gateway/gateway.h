@@ -139,6 +139,11 @@ class Gateway {
   // verdict is in. Call it periodically (the daemon: once a second); cheap when no trial
   // is open. Any thread.
   void check_policy_trial();
+  // A policy change (offer, verdict, rollback) is on its way to the journal: another is
+  // turned away until it is applied. Any thread.
+  bool policy_change_under_way() const {
+    return policy_change_under_way_.load(std::memory_order_acquire);
+  }
   // What the policy stage holds, and its last change in words. Any thread.
   PolicyFigures policy_figures() const { return state_.policy_figures(); }
   std::string policy_detail() const;
