@@ -3,6 +3,7 @@
 //   edgeroute-central serve --db central.db --port 7500 --ca ca.pem --certificate central.pem
 //                           --private-key central.key
 //   edgeroute-central gateway add GATEWAY_ID --certificate gateway.pem --db central.db
+//   edgeroute-central gateway retire GATEWAY_ID --db central.db
 //   edgeroute-central gateways --db central.db
 //   edgeroute-central inventory adjust --gateway G --node N --sku S --units 12 --db central.db
 //   edgeroute-central inventory deltas [--gateway G] [--state pending|applied|refused] --db ...
@@ -30,9 +31,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "edgeroute/base/schema_json.h"
 #include "edgeroute/hal/linux/linux_clock.h"
@@ -134,6 +138,11 @@ int run_serve(const ServeOptions& options) {
   return kExitOk;
 }
 
+// A line of a table without the padding its last column leaves.
+void print_line(const std::string& line) {
+  std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
+}
+
 int run_gateway_add(const std::string& database, const std::string& gateway_id,
                     const std::string& certificate) {
   Result<std::string> fingerprint = sync::certificate_file_sha256(absolute(certificate));
@@ -141,12 +150,50 @@ int run_gateway_add(const std::string& database, const std::string& gateway_id,
   Result<std::unique_ptr<sync::CentralStore>> store =
       sync::open_sqlite_central_store(absolute(database));
   if (!store) return fail(store.status().message());
+  // Registering a retired gateway brings it back: worth saying, since it changes rollouts.
+  Result<std::optional<sync::GatewayRecord>> before = (*store)->gateway(gateway_id);
+  if (!before) return fail(before.status().message());
   hal::LinuxClock clock;
   if (Status added = (*store)->register_gateway(gateway_id, *fingerprint, now_us(clock));
       !added.is_ok())
     return fail(added.message());
   std::cout << fmt::format("gateway {} registered: certificate sha256 {}\n", gateway_id,
                            *fingerprint);
+  if (*before && (*before)->retired()) {
+    std::cout << fmt::format(
+        "gateway {} was retired at {} and is active again: it takes a place in policy "
+        "rollouts and gets new node closures and inventory deltas\n",
+        gateway_id, utc_text((*before)->retired_at_us));
+  }
+  return kExitOk;
+}
+
+int run_gateway_retire(const std::string& database, const std::string& gateway_id) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  Result<std::optional<sync::GatewayRecord>> before = (*store)->gateway(gateway_id);
+  if (!before) return fail(before.status().message());
+  if (*before && (*before)->retired()) {
+    std::cout << fmt::format("gateway {} was retired already, at {}; nothing changed\n", gateway_id,
+                             utc_text((*before)->retired_at_us));
+    return kExitOk;
+  }
+  hal::LinuxClock clock;
+  const std::int64_t now = now_us(clock);
+  if (Status retired = (*store)->retire_gateway(gateway_id, now); !retired.is_ok())
+    return fail(retired.message());
+  Result<std::vector<sync::InventoryDelta>> deltas =
+      (*store)->inventory_deltas(gateway_id, sync::InventoryDelta::State::pending);
+  if (!deltas) return fail(deltas.status().message());
+  Result<std::vector<sync::NodeClosureDelivery>> closures =
+      (*store)->node_closure_deliveries(gateway_id, sync::NodeClosureDelivery::State::pending);
+  if (!closures) return fail(closures.status().message());
+  std::cout << fmt::format(
+      "gateway {} retired at {}: it holds up no policy rollout and is offered no policy, is "
+      "sent no new node closure or inventory delta, and central refuses its connection\n"
+      "{} inventory delta(s) and {} node closure(s) stay pending for it; `gateway add` "
+      "registers it again\n",
+      gateway_id, utc_text(now), deltas->size(), closures->size());
   return kExitOk;
 }
 
@@ -155,19 +202,19 @@ int run_gateways(const std::string& database) {
   if (!store) return fail(store.status().message());
   Result<std::vector<sync::GatewayRecord>> gateways = (*store)->gateways();
   if (!gateways) return fail(gateways.status().message());
-  std::cout << fmt::format("{:<24} {:>14} {:>10}  {:<20}  {:<20}  {:>11}  {}\n", "gateway",
+  std::cout << fmt::format("{:<24} {:>14} {:>10}  {:<20}  {:<20}  {:>11}  {:<20}  {}\n", "gateway",
                            "acknowledged", "lag", "newest entry", "last contact", "clock off",
-                           "certificate");
+                           "retired", "certificate");
   for (const sync::GatewayRecord& gateway : *gateways) {
     // Entries the gateway reported at its last hello that central does not hold yet.
     const std::uint64_t lag = gateway.reported_newest_sequence > gateway.acknowledged
                                   ? gateway.reported_newest_sequence - gateway.acknowledged
                                   : 0;
     std::cout << fmt::format(
-        "{:<24} {:>14} {:>10}  {:<20}  {:<20}  {:>+10.1f}s  {}…\n", gateway.gateway_id,
+        "{:<24} {:>14} {:>10}  {:<20}  {:<20}  {:>+10.1f}s  {:<20}  {}…\n", gateway.gateway_id,
         gateway.acknowledged, lag, utc_text(gateway.newest_entry_recorded_at_us),
         utc_text(gateway.last_contact_us), static_cast<double>(gateway.clock_skew_us) / 1e6,
-        gateway.certificate_sha256.substr(0, 16));
+        utc_text(gateway.retired_at_us), gateway.certificate_sha256.substr(0, 16));
   }
   return kExitOk;
 }
@@ -225,11 +272,6 @@ int list_deltas(const std::string& database, const std::string& gateway_id,
   if (!deltas) return fail(deltas.status().message());
   print_deltas(*deltas, false);
   return kExitOk;
-}
-
-// A line of a table without the padding its last column leaves.
-void print_line(const std::string& line) {
-  std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
 }
 
 // What the gateways could not apply or settle, section by section: an operator's list.
@@ -303,6 +345,12 @@ int run_node_close(const NodeOptions& options) {
   std::cout << fmt::format(
       "closure {} of node {}: sent to {} gateway(s) ({}); pending until each journals it\n", *id,
       options.node_id, count, gateways);
+  Result<std::vector<sync::GatewayRecord>> registered = (*store)->gateways();
+  if (!registered) return fail(registered.status().message());
+  std::string retired;
+  for (const sync::GatewayRecord& gateway : *registered)
+    if (gateway.retired()) retired += (retired.empty() ? "" : ", ") + gateway.gateway_id;
+  if (!retired.empty()) std::cout << fmt::format("not sent to retired gateway(s): {}\n", retired);
   return kExitOk;
 }
 
@@ -311,18 +359,31 @@ int run_node_closures(const std::string& database) {
   if (!store) return fail(store.status().message());
   Result<std::vector<sync::NodeClosure>> closures = (*store)->node_closures();
   if (!closures) return fail(closures.status().message());
+  Result<std::vector<sync::GatewayRecord>> registered = (*store)->gateways();
+  if (!registered) return fail(registered.status().message());
+  std::map<std::string, std::int64_t, std::less<>> retired_at;
+  for (const sync::GatewayRecord& gateway : *registered)
+    if (gateway.retired()) retired_at.emplace(gateway.gateway_id, gateway.retired_at_us);
   if (closures->empty()) std::cout << "no node closed\n";
   for (const sync::NodeClosure& closure : *closures) {
     print_line(fmt::format("closure {}: node {}, closed {}: {}", closure.id, closure.node_id,
                            utc_text(closure.created_at_us), closure.reason));
     print_line(fmt::format("  {:<24} {:<8} {:>10}  {}", "gateway", "state", "sequence",
-                           "refused because"));
+                           "refused because, or note"));
     for (const sync::NodeClosureDelivery& delivery : closure.deliveries) {
+      // A pending delivery of a retired gateway waits for nothing but its registration.
+      std::string detail = delivery.refusal;
+      if (const auto retired = retired_at.find(delivery.gateway_id);
+          retired != retired_at.end() &&
+          delivery.state == sync::NodeClosureDelivery::State::pending) {
+        detail = fmt::format("gateway retired {}: offered only if registered again",
+                             utc_text(retired->second));
+      }
       print_line(fmt::format(
           "  {:<24} {:<8} {:>10}  {}", delivery.gateway_id, sync::to_string(delivery.state),
           delivery.applied_at_sequence == 0 ? std::string("-")
                                             : std::to_string(delivery.applied_at_sequence),
-          delivery.refusal));
+          detail));
     }
   }
   return kExitOk;
@@ -474,6 +535,10 @@ std::string standing_text(const sync::PolicyRollout::Gateway& gateway) {
     case Standing::waiting: return "waiting";
     case Standing::later_wave: return "not yet offered";
     case Standing::not_offered: return "not offered";
+    case Standing::retired:
+      // What it did before it was retired, when it did anything.
+      return gateway.outcome ? fmt::format("retired ({})", sync::to_string(gateway.outcome->change))
+                             : std::string("retired");
   }
   return "unknown";
 }
@@ -493,13 +558,16 @@ int run_policy_status(const std::string& database) {
         rollout.wave_size == 0 ? std::string("every gateway at once")
                                : fmt::format("waves of {}", rollout.wave_size),
         rollout.max_failures, rollout.failures);
-    std::cout << fmt::format("  {:<24} {:>5}  {:<16} {:>10}  reason\n", "gateway", "wave",
+    std::cout << fmt::format("  {:<24} {:>5}  {:<21} {:>10}  reason\n", "gateway", "wave",
                              "outcome", "sequence");
     for (const sync::PolicyRollout::Gateway& gateway : rollout.gateways) {
       const bool reported = gateway.outcome.has_value();
+      // A retired gateway has no place in any wave.
+      const bool retired = gateway.standing == sync::PolicyRollout::Standing::retired;
       const std::string line = fmt::format(
-          "  {:<24} {:>5}  {:<16} {:>10}  {}", gateway.gateway_id, gateway.wave,
-          standing_text(gateway), reported ? std::to_string(gateway.outcome->sequence) : "-",
+          "  {:<24} {:>5}  {:<21} {:>10}  {}", gateway.gateway_id,
+          retired ? std::string("-") : std::to_string(gateway.wave), standing_text(gateway),
+          reported ? std::to_string(gateway.outcome->sequence) : "-",
           reported ? gateway.outcome->reason : "");
       std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
     }
@@ -546,6 +614,16 @@ int main(int argc, char** argv) {
   add->add_option("--db", *database, "Central's database")->required();
   add->callback([database, gateway_id, certificate, &exit_code] {
     exit_code = run_gateway_add(*database, *gateway_id, *certificate);
+  });
+  CLI::App* retire = gateway->add_subcommand(
+      "retire",
+      "Retire a gateway gone for good: it no longer holds up policy rollouts, is sent no new "
+      "node closure or inventory delta, and its connection is refused (gateway add brings it "
+      "back)");
+  retire->add_option("GATEWAY_ID", *gateway_id, "The gateway's id")->required();
+  retire->add_option("--db", *database, "Central's database")->required();
+  retire->callback([database, gateway_id, &exit_code] {
+    exit_code = run_gateway_retire(*database, *gateway_id);
   });
 
   auto delta = std::make_shared<DeltaOptions>();
@@ -633,8 +711,8 @@ int main(int argc, char** argv) {
   status->add_option("--db", push->database, "Central's database")->required();
   status->callback([push, &exit_code] { exit_code = run_policy_status(push->database); });
 
-  CLI::App* gateways =
-      app.add_subcommand("gateways", "List gateways: acknowledged sequence, last contact");
+  CLI::App* gateways = app.add_subcommand(
+      "gateways", "List gateways: acknowledged sequence, last contact, retired since");
   gateways->add_option("--db", *database, "Central's database")->required();
   gateways->callback([database, &exit_code] { exit_code = run_gateways(*database); });
 

@@ -259,6 +259,13 @@ asio::awaitable<Result<Greeting>> CentralServer::Impl::greet(MessageStream& stre
                     "gateway '{}'",
                     presented.substr(0, 16), gateway_id));
   }
+  // Asked after the certificate: only the gateway itself learns that it was retired.
+  if ((*record)->retired()) {
+    co_return co_await refuse_hello(
+        stream, gateway_id, fbs::RefusalCode::identity_rejected,
+        fmt::format("gateway '{}' is retired at central; register it again to bring it back",
+                    gateway_id));
+  }
   const std::int64_t now = now_us();
   // A gateway that sent no clock is taken as agreeing with central's.
   const std::int64_t skew_us = hello->gateway_time_us() == 0 ? 0 : hello->gateway_time_us() - now;

@@ -6,9 +6,11 @@
 // the outcomes come from the gateways' policy_change entries, recorded in the
 // transaction that stores them, and which gateway is offered what is worked out from
 // those rows (rollout_of()). So do the nodes central closed: each closure is delivered to
-// every gateway registered at the time, and the gateways' journals tell which applied it
+// every gateway active at the time, and the gateways' journals tell which applied it
 // (network_change entries) and which orders they could not move off the node (failed
-// fulfillment_event entries with no reroute after them), in the same transaction.
+// fulfillment_event entries with no reroute after them), in the same transaction. A
+// retired gateway is a mark on its row: what it held stays, and the rules above pass it
+// over.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -50,9 +52,9 @@ using journal::sqlite::Statement;
 
 constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
 // 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
-// closures, their deliveries and stranded orders. A store of format 1 or 2 is upgraded
-// in place when opened.
-constexpr std::int64_t kFormatVersion = 3;
+// closures, their deliveries and stranded orders. 4: retired gateways. A store of format
+// 1, 2 or 3 is upgraded in place when opened.
+constexpr std::int64_t kFormatVersion = 4;
 constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
 // 4 KiB's, which took a million-entry apply from 94 k to 228 k rows/s (docs/performance.md).
@@ -161,19 +163,32 @@ CREATE TABLE stranded_orders (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Added by format version 4: when an operator retired the gateway (0: active). A column,
+// not a table of its own: every rule that reads the registry has to see it.
+constexpr const char* kAddRetiredColumnSql =
+    "ALTER TABLE gateways ADD COLUMN retired_at_us INTEGER NOT NULL DEFAULT 0;";
+
 // What each upgrade adds, by the format it leaves (index 0: to format 2).
-constexpr const char* kUpgradeSql[] = {kCreatePolicyTablesSql, kCreateClosureTablesSql};
+constexpr const char* kUpgradeSql[] = {kCreatePolicyTablesSql, kCreateClosureTablesSql,
+                                       kAddRetiredColumnSql};
 static_assert(std::size(kUpgradeSql) ==
               static_cast<std::size_t>(kFormatVersion - kOldestUpgradableFormatVersion));
 
 constexpr const char* kGatewayColumns =
     "id, certificate_sha256, acknowledged, newest_entry_recorded_at_us, registered_at_us, "
-    "last_contact_us, reported_newest_sequence, clock_skew_us";
+    "last_contact_us, reported_newest_sequence, clock_skew_us, retired_at_us";
 // Rotation replaces the certificate only: the mark and the journal stay, and so does
-// the time the gateway was first registered.
+// the time the gateway was first registered. Registering a retired gateway again is how
+// it comes back: it is active from then on.
 constexpr const char* kUpsertGatewaySql =
-    "INSERT INTO gateways VALUES (?1, ?2, 0, 0, ?3, 0, 0, 0) "
-    "ON CONFLICT (id) DO UPDATE SET certificate_sha256 = excluded.certificate_sha256";
+    "INSERT INTO gateways (id, certificate_sha256, acknowledged, newest_entry_recorded_at_us, "
+    "registered_at_us, last_contact_us, reported_newest_sequence, clock_skew_us) "
+    "VALUES (?1, ?2, 0, 0, ?3, 0, 0, 0) "
+    "ON CONFLICT (id) DO UPDATE SET certificate_sha256 = excluded.certificate_sha256, "
+    "retired_at_us = 0";
+// A gateway retired already keeps the time it was first retired.
+constexpr const char* kRetireGatewaySql =
+    "UPDATE gateways SET retired_at_us = ?2 WHERE id = ?1 AND retired_at_us = 0";
 constexpr const char* kUpdateContactSql =
     "UPDATE gateways SET last_contact_us = ?2, reported_newest_sequence = ?3, clock_skew_us = ?4 "
     "WHERE id = ?1";
@@ -193,7 +208,8 @@ constexpr const char* kSelectEntriesSql =
 constexpr const char* kInsertDeltaSql =
     "INSERT INTO inventory_deltas (gateway_id, node_id, sku_id, units, reason, correlation_id, "
     "created_at_us, state, applied_at_sequence, refusal, settled_at_us) "
-    "SELECT id, ?2, ?3, ?4, ?5, ?7, ?6, 0, 0, '', 0 FROM gateways WHERE id = ?1";
+    "SELECT id, ?2, ?3, ?4, ?5, ?7, ?6, 0, 0, '', 0 FROM gateways "
+    "WHERE id = ?1 AND retired_at_us = 0";
 // ?1 gateway ('' for all), ?2 state (-1 for any).
 constexpr const char* kSelectDeltasSql =
     "SELECT id, gateway_id, node_id, sku_id, units, reason, created_at_us, state, "
@@ -387,10 +403,10 @@ std::optional<std::string> reroute_away_from(const StoredEntry& entry,
   return record->from_node_id()->str();
 }
 
-// The rollout of `policy` among `gateways` (registered, ordered by id) given their
-// outcomes for it (by gateway id), `newest_version` the newest pushed. The one place the
-// rollout rule lives: policy_version_for() offers the newest policy to a gateway exactly
-// when its rollout is rolling_out and the gateway's standing is waiting.
+// The rollout of `policy` among `gateways` (registered, ordered by id, retired ones too)
+// given their outcomes for it (by gateway id), `newest_version` the newest pushed. The one
+// place the rollout rule lives: policy_version_for() offers the newest policy to a gateway
+// exactly when its rollout is rolling_out and the gateway's standing is waiting.
 PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecord>& gateways,
                          const std::map<std::string, PolicyOutcome, std::less<>>& outcomes,
                          std::uint64_t newest_version, std::int64_t now_us) {
@@ -400,26 +416,34 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
   rollout.expires_at_us = policy.expires_at_us;
   rollout.wave_size = policy.wave_size;
   rollout.max_failures = policy.max_failures;
+  // A retired gateway's failure counts all the same: it happened, and retiring the
+  // gateway must not reopen a rollout the operator's threshold halted.
   for (const auto& [gateway_id, outcome] : outcomes)
     if (is_failure(outcome.change)) ++rollout.failures;
+  // Wave places go to the active gateways alone, in id order: a retired gateway never
+  // answers, and would hold every later wave shut.
+  const auto wave_of = [&](std::size_t place) {
+    return static_cast<std::uint32_t>(policy.wave_size == 0 ? 0 : place / policy.wave_size);
+  };
+  std::vector<std::uint32_t> waves(gateways.size(), 0);
   // The first wave holding a gateway that has not settled (committed, or failed, which
   // counts toward max_failures instead): it and the waves before it are open, the later
   // ones wait for it. A failure must not hold the later waves shut below the threshold
   // the operator chose.
-  const auto wave_of = [&](std::size_t index) {
-    return static_cast<std::uint32_t>(policy.wave_size == 0 ? 0 : index / policy.wave_size);
-  };
   std::uint32_t open_through = std::numeric_limits<std::uint32_t>::max();
-  bool every_one_committed = !gateways.empty();
+  std::size_t active = 0;
+  bool every_one_committed = true;
   for (std::size_t index = 0; index < gateways.size(); ++index) {
+    if (gateways[index].retired()) continue;
+    waves[index] = wave_of(active++);
     const auto found = outcomes.find(gateways[index].gateway_id);
     const bool committed =
         found != outcomes.end() && found->second.change == PolicyChange::committed;
     if (!committed) every_one_committed = false;
     const bool settled = found != outcomes.end() && found->second.change != PolicyChange::trial;
-    if (!settled) open_through = std::min(open_through, wave_of(index));
+    if (!settled) open_through = std::min(open_through, waves[index]);
   }
-  if (every_one_committed) {
+  if (active > 0 && every_one_committed) {
     rollout.state = PolicyRollout::State::complete;
   } else if (rollout.failures >= policy.max_failures) {
     rollout.state = PolicyRollout::State::halted;
@@ -433,10 +457,13 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
   for (std::size_t index = 0; index < gateways.size(); ++index) {
     PolicyRollout::Gateway standing;
     standing.gateway_id = gateways[index].gateway_id;
-    standing.wave = wave_of(index);
-    if (const auto found = outcomes.find(standing.gateway_id); found != outcomes.end()) {
+    standing.wave = waves[index];
+    const auto found = outcomes.find(standing.gateway_id);
+    if (found != outcomes.end()) standing.outcome = found->second;
+    if (gateways[index].retired()) {
+      standing.standing = PolicyRollout::Standing::retired;
+    } else if (found != outcomes.end()) {
       standing.standing = PolicyRollout::Standing::reported;
-      standing.outcome = found->second;
     } else if (rollout.state != PolicyRollout::State::rolling_out) {
       standing.standing = PolicyRollout::Standing::not_offered;
     } else if (standing.wave <= open_through) {
@@ -473,9 +500,10 @@ Status create_store(const std::string& path) {
   return journal::sqlite::create_database(path, kStoreFileMode, [](Connection& connection) {
     const std::string create = fmt::format(
         "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} {} COMMIT;",
+        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} {} {} "
+        "COMMIT;",
         kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql, kCreatePolicyTablesSql,
-        kCreateClosureTablesSql);
+        kCreateClosureTablesSql, kAddRetiredColumnSql);
     return connection.execute(create.c_str(), "create the store");
   });
 }
@@ -503,6 +531,26 @@ class SqliteCentralStore final : public CentralStore {
     bind_text(upsert_gateway_.get(), 2, certificate_sha256);
     sqlite3_bind_int64(upsert_gateway_.get(), 3, now_us);
     return step_once(upsert_gateway_, fmt::format("register gateway '{}'", gateway_id));
+  }
+
+  Status retire_gateway(std::string_view gateway_id, std::int64_t now_us) override {
+    const std::string operation = fmt::format("retire gateway '{}'", gateway_id);
+    if (now_us <= 0) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: {}: the time {} µs is not after the epoch (0 means active)",
+                                path_, operation, now_us));
+    }
+    if (Status free = not_reading("retire_gateway"); !free.is_ok()) return free;
+    bind_text(retire_gateway_.get(), 1, gateway_id);
+    sqlite3_bind_int64(retire_gateway_.get(), 2, now_us);
+    if (Status retired = step_once(retire_gateway_, operation); !retired.is_ok()) return retired;
+    if (sqlite3_changes(db()) == 1) return Status::ok();
+    // Nothing changed: a gateway never registered, or one retired before (which keeps the
+    // time it was first retired).
+    Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
+    if (!known) return known.status();
+    if (!known->has_value()) return unknown_gateway(gateway_id, operation);
+    return Status::ok();
   }
 
   Result<std::optional<GatewayRecord>> gateway(std::string_view gateway_id) const override {
@@ -583,8 +631,16 @@ class SqliteCentralStore final : public CentralStore {
     const std::string correlation_id = central_delta_correlation_id(random_nonce());
     bind_text(insert, 7, correlation_id);
     if (Status inserted = step_once(insert_delta_, operation); !inserted.is_ok()) return inserted;
-    if (sqlite3_changes(db()) == 0) return unknown_gateway(gateway_id, operation);
-    return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()));
+    if (sqlite3_changes(db()) == 1)
+      return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()));
+    // Nothing inserted: a gateway never registered, or a retired one.
+    Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
+    if (!known) return known.status();
+    if (!known->has_value()) return unknown_gateway(gateway_id, operation);
+    return Status(StatusCode::failed_precondition,
+                  fmt::format("{}: {}: gateway '{}' is retired; register it again to send it "
+                              "changes",
+                              path_, operation, gateway_id));
   }
 
   Result<std::vector<InventoryDelta>> inventory_deltas(
@@ -986,11 +1042,19 @@ class SqliteCentralStore final : public CentralStore {
                                                      path_, operation, gateway_id));
   }
 
+  // A row of kGatewayColumns.
   static GatewayRecord record_from(sqlite3_stmt* row) {
-    return GatewayRecord{std::string(column_text(row, 0)), std::string(column_text(row, 1)),
-                         column_unsigned(row, 2),          sqlite3_column_int64(row, 3),
-                         sqlite3_column_int64(row, 4),     sqlite3_column_int64(row, 5),
-                         column_unsigned(row, 6),          sqlite3_column_int64(row, 7)};
+    GatewayRecord record;
+    record.gateway_id = column_text(row, 0);
+    record.certificate_sha256 = column_text(row, 1);
+    record.acknowledged = column_unsigned(row, 2);
+    record.newest_entry_recorded_at_us = sqlite3_column_int64(row, 3);
+    record.registered_at_us = sqlite3_column_int64(row, 4);
+    record.last_contact_us = sqlite3_column_int64(row, 5);
+    record.reported_newest_sequence = column_unsigned(row, 6);
+    record.clock_skew_us = sqlite3_column_int64(row, 7);
+    record.retired_at_us = sqlite3_column_int64(row, 8);
+    return record;
   }
 
   // What can be refused without reading the store: nothing of such a batch is applied.
@@ -1111,7 +1175,7 @@ class SqliteCentralStore final : public CentralStore {
     return result;
   }
 
-  // Inside BEGIN IMMEDIATE: the gateways read here are the ones the closure goes to.
+  // Inside BEGIN IMMEDIATE: the active gateways read here are the ones the closure goes to.
   Result<std::uint64_t> add_closure_in_transaction(std::string_view node_id,
                                                    std::string_view reason, std::int64_t now_us,
                                                    const std::string& operation) {
@@ -1121,6 +1185,12 @@ class SqliteCentralStore final : public CentralStore {
       return Status(
           StatusCode::failed_precondition,
           fmt::format("{}: {}: no gateway is registered to close it at", path_, operation));
+    }
+    std::erase_if(*registered, [](const GatewayRecord& gateway) { return gateway.retired(); });
+    if (registered->empty()) {
+      return Status(StatusCode::failed_precondition,
+                    fmt::format("{}: {}: every registered gateway is retired; none to close it at",
+                                path_, operation));
     }
     sqlite3_stmt* insert = insert_closure_.get();
     bind_text(insert, 1, node_id);
@@ -1201,7 +1271,8 @@ class SqliteCentralStore final : public CentralStore {
   std::string path_;
   // Prepared at open(), kept for the connection's life.
   Statement begin_, commit_, rollback_;
-  Statement upsert_gateway_, select_gateway_, select_gateways_, update_contact_, update_mark_;
+  Statement upsert_gateway_, retire_gateway_, select_gateway_, select_gateways_, update_contact_,
+      update_mark_;
   Statement insert_entry_, select_entries_;
   Statement insert_delta_, select_deltas_, settle_delta_, select_delta_state_, apply_delta_;
   Statement insert_closure_, insert_delivery_, select_deliveries_, select_closures_,
@@ -1252,6 +1323,7 @@ Status SqliteCentralStore::configure() {
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
       {&upsert_gateway_, kUpsertGatewaySql},
+      {&retire_gateway_, kRetireGatewaySql},
       {&select_gateway_, select_gateway.c_str()},
       {&select_gateways_, select_gateways.c_str()},
       {&update_contact_, kUpdateContactSql},

@@ -10,8 +10,9 @@
 // entries. Node closures: one delivery per gateway registered at the time, applied by
 // that gateway's replayed network_change entry or refused as a conflict; orders the
 // gateways failed at a closed node are stranded until a reroute away from it (or a
-// release) arrives. Stores of formats 1 and 2 are upgraded in place. The NodeClosure
-// messages are verified as the peers read them.
+// release) arrives. A retired gateway holds no wave shut, is offered nothing, is sent no
+// new closure or delta, and comes back when registered again. Stores of formats 1, 2 and 3
+// are upgraded in place. The NodeClosure messages are verified as the peers read them.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -455,6 +456,47 @@ TEST_F(CentralStoreTest, ReRegisteringReplacesTheCertificateAndKeepsTheJournal) 
   EXPECT_EQ(all->size(), 2U);
 }
 
+TEST_F(CentralStoreTest, RetiringKeepsTheFirstTimeAndRegisteringAgainBringsTheGatewayBack) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  apply(*store, kLeipzig, Batch(kLeipzig, 1, 3));
+  EXPECT_EQ(record(*store, kLeipzig).retired_at_us, 0) << "registered: active";
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 5).is_ok());
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 9).is_ok()) << "again: ok";
+  Result<std::vector<GatewayRecord>> all = store->gateways();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2U) << "a retired gateway is still listed";
+  EXPECT_EQ((*all)[0].gateway_id, kLeipzig);
+  EXPECT_EQ((*all)[0].retired_at_us, kSomeTimeUs + 5) << "the first time stands";
+  EXPECT_TRUE((*all)[0].retired());
+  EXPECT_FALSE((*all)[1].retired());
+  EXPECT_EQ(read_all(*store, kLeipzig), expected_entries(kLeipzig, 1, 3));
+
+  // Registered again (a rotated certificate, say): active, its journal where it stood.
+  ASSERT_TRUE(store->register_gateway(kLeipzig, fingerprint('c'), kSomeTimeUs + 20).is_ok());
+  const GatewayRecord back = record(*store, kLeipzig);
+  EXPECT_EQ(back.retired_at_us, 0);
+  EXPECT_EQ(back.certificate_sha256, fingerprint('c'));
+  EXPECT_EQ(back.acknowledged, 3U);
+  EXPECT_EQ(back.registered_at_us, kSomeTimeUs);
+  EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 4, 1)).acknowledged, 4U);
+}
+
+TEST_F(CentralStoreTest, AGatewayNeverRegisteredCannotBeRetired) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const Status unknown = store->retire_gateway("gw-nowhere", kSomeTimeUs);
+  EXPECT_EQ(unknown.code(), StatusCode::not_found);
+  EXPECT_THAT(unknown.message(), HasSubstr("gateway 'gw-nowhere' is not registered"));
+  EXPECT_EQ(store->retire_gateway(kLeipzig, 0).code(), StatusCode::invalid_argument)
+      << "0 is what an active gateway's time reads";
+  Result<std::vector<GatewayRecord>> all = store->gateways();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2U);
+  EXPECT_FALSE((*all)[0].retired());
+  EXPECT_FALSE((*all)[1].retired());
+}
+
 TEST_F(CentralStoreTest, InvalidGatewayIdsAndFingerprintsAreRefusedNamingThem) {
   std::unique_ptr<CentralStore> store = open();
   ASSERT_NE(store, nullptr);
@@ -561,7 +603,7 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(newer_path);
     ASSERT_TRUE(created) << created.status().to_string();
   }
-  run_sql(newer_path, "PRAGMA user_version = 4");
+  run_sql(newer_path, "PRAGMA user_version = 5");
   const Status newer = open_status(newer_path);
   EXPECT_EQ(newer.code(), StatusCode::failed_precondition) << newer.to_string();
   EXPECT_THAT(newer.message(), HasSubstr(newer_path));
@@ -690,6 +732,23 @@ TEST_F(CentralStoreDeltas, ARefusedDeltaIsAConflictAndCannotBeSettledTwice) {
   EXPECT_EQ(store->inventory_deltas("", State::refused)->size(), 1U);
 }
 
+TEST_F(CentralStoreDeltas, NoDeltaIsAddedForARetiredGatewayAndItsPendingOnesStay) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-a", 5, "", kSomeTimeUs));
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 1).is_ok());
+  const Result<std::uint64_t> refused =
+      store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-b", 5, "", kSomeTimeUs + 2);
+  EXPECT_EQ(refused.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("gateway 'gw-leipzig-1' is retired"));
+  Result<std::vector<InventoryDelta>> pending = store->inventory_deltas("", State::pending);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1U) << "the refused delta left nothing behind";
+  EXPECT_EQ((*pending)[0].sku_id, "sku-a") << "the delta from before stays pending";
+  ASSERT_TRUE(store->register_gateway(kLeipzig, fingerprint('a'), kSomeTimeUs + 3).is_ok());
+  EXPECT_TRUE(store->add_inventory_delta(kLeipzig, "fc-leipzig", "sku-b", 5, "", kSomeTimeUs + 4));
+}
+
 TEST_F(CentralStoreDeltas, ADeltaNeedsAKnownGatewayANodeASkuAndUnits) {
   std::unique_ptr<CentralStore> store = open_registered();
   ASSERT_NE(store, nullptr);
@@ -798,7 +857,7 @@ TEST_F(CentralStoreTest, AFormatOneStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(store->node_closure_deliveries(kLeipzig, std::nullopt)->size(), 1U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 3);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 4);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
                           "('policies', 'policy_outcomes', 'node_closures', "
@@ -1042,6 +1101,53 @@ TEST_F(CentralStorePolicies, AFailureBelowTheThresholdDoesNotHoldTheLaterWavesSh
   report(*store, "gw-2", Change::reverted, 9);
   EXPECT_EQ(offered_to_each(*store, 3), (std::vector<std::uint64_t>{0, 0, 0}));
   EXPECT_EQ(rollout_of(*store, 9).state, RolloutState::halted);
+}
+
+TEST_F(CentralStorePolicies, RetiringASilentGatewayOpensTheWavesItHeldShutAndItIsOfferedNothing) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(5);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(9, 2, 5));
+  // Waves: {gw-1, gw-2}, {gw-3, gw-4}, {gw-5}. gw-2 is gone and never answers.
+  report(*store, "gw-1", Change::committed, 9);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 9, 0, 0, 0}));
+  ASSERT_TRUE(store->retire_gateway("gw-2", kSomeTimeUs + 1).is_ok());
+  // Waves of the active ones: {gw-1, gw-3}, {gw-4, gw-5}.
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 9, 0, 0}));
+  EXPECT_EQ(standings(rollout_of(*store, 9)),
+            (std::vector<Standing>{Standing::reported, Standing::retired, Standing::waiting,
+                                   Standing::later_wave, Standing::later_wave}));
+  report(*store, "gw-3", Change::committed, 9);
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{0, 0, 0, 9, 9}));
+  report(*store, "gw-4", Change::committed, 9);
+  report(*store, "gw-5", Change::committed, 9);
+  const PolicyRollout complete = rollout_of(*store, 9);
+  EXPECT_EQ(complete.state, RolloutState::complete) << "every active gateway committed it";
+  ASSERT_EQ(complete.gateways.size(), 5U);
+  EXPECT_EQ(complete.gateways[1].standing, Standing::retired);
+  EXPECT_FALSE(complete.gateways[1].outcome.has_value());
+
+  // Registered again, it is offered the next policy like any other gateway.
+  ASSERT_TRUE(store->register_gateway("gw-2", fingerprint('a'), kSomeTimeUs + 2).is_ok());
+  push(*store, release_of(10));
+  EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{10, 10, 10, 10, 10}));
+}
+
+TEST_F(CentralStorePolicies, ARetiredGatewaysFailureStillCountsAndItsOutcomeIsShown) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(2);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(9, 0, 1));
+  report(*store, "gw-1", Change::refused, 9, "signature does not verify");
+  ASSERT_EQ(rollout_of(*store, 9).state, RolloutState::halted);
+  ASSERT_TRUE(store->retire_gateway("gw-1", kSomeTimeUs + 1).is_ok());
+  const PolicyRollout rollout = rollout_of(*store, 9);
+  EXPECT_EQ(rollout.state, RolloutState::halted) << "retiring must not reopen a halted rollout";
+  EXPECT_EQ(rollout.failures, 1U);
+  EXPECT_EQ(offered_to_each(*store, 2), (std::vector<std::uint64_t>{0, 0}));
+  ASSERT_EQ(rollout.gateways.size(), 2U);
+  EXPECT_EQ(rollout.gateways[0].standing, Standing::retired);
+  ASSERT_TRUE(rollout.gateways[0].outcome.has_value());
+  EXPECT_EQ(rollout.gateways[0].outcome->change, PolicyChange::refused);
+  EXPECT_EQ(rollout.gateways[0].outcome->reason, "signature does not verify");
 }
 
 TEST_F(CentralStorePolicies, ARolloutHaltsOnceRefusalsRevertsAndRollbacksReachMaxFailures) {
@@ -1295,7 +1401,7 @@ TEST_F(CentralStoreTest, AFormatTwoStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 3, 2)).acknowledged, 4U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 3);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 4);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   Result<std::vector<NodeClosure>> closures = reopened->node_closures();
@@ -1305,6 +1411,78 @@ TEST_F(CentralStoreTest, AFormatTwoStoreIsUpgradedInPlaceWithItsDataIntact) {
   ASSERT_EQ((*closures)[0].deliveries.size(), 1U);
   EXPECT_EQ((*closures)[0].deliveries[0].gateway_id, kLeipzig);
   EXPECT_EQ(reopened->policy_outcomes(7)->size(), 1U);
+}
+
+// A store as format version 3 left it: format 2's tables and the closure tables, with a
+// closure pending at one gateway and an order stranded there.
+constexpr char kFormatThreeClosureTablesSql[] = R"sql(
+CREATE TABLE node_closures (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  node_id TEXT NOT NULL CHECK (node_id != ''),
+  reason TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+) STRICT;
+CREATE TABLE node_closure_deliveries (
+  closure_id INTEGER NOT NULL REFERENCES node_closures (id),
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  correlation_id TEXT NOT NULL UNIQUE,
+  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),
+  refusal TEXT NOT NULL,
+  applied_at_sequence INTEGER NOT NULL,
+  settled_at_us INTEGER NOT NULL,
+  PRIMARY KEY (closure_id, gateway_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE stranded_orders (
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  order_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL CHECK (sequence > 0),
+  reason TEXT NOT NULL,
+  PRIMARY KEY (gateway_id, order_id)
+) STRICT, WITHOUT ROWID;
+INSERT INTO node_closures VALUES (1, 'fc-leipzig', 'flood', 1767225600000000);
+INSERT INTO node_closure_deliveries VALUES
+  (1, 'gw-leipzig-1', 'central-closure:000000000000002b', 0, '', 0, 0);
+INSERT INTO stranded_orders VALUES ('gw-leipzig-1', 'SO-9', 'fc-leipzig', 2, 'flood');
+)sql";
+
+TEST_F(CentralStoreTest, AFormatThreeStoreIsUpgradedInPlaceWithItsDataIntactAndCanRetire) {
+  std::string schema = kFormatOneSchemaSql;
+  schema.replace(schema.find("$FINGERPRINT"), 12, fingerprint('a'));
+  schema.replace(schema.find("PRAGMA user_version = 1;"), 24, "PRAGMA user_version = 3;");
+  run_sql(path_, schema + kFormatTwoPolicyTablesSql + kFormatThreeClosureTablesSql);
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    const GatewayRecord leipzig = record(*store, kLeipzig);
+    EXPECT_EQ(leipzig.certificate_sha256, fingerprint('a'));
+    EXPECT_EQ(leipzig.acknowledged, 2U);
+    EXPECT_EQ(leipzig.last_contact_us, 1'767'225'600'000'007);
+    EXPECT_EQ(leipzig.clock_skew_us, -40);
+    EXPECT_EQ(leipzig.retired_at_us, 0) << "every gateway of an older store is active";
+    EXPECT_EQ(read_all(*store, kLeipzig).size(), 2U);
+    EXPECT_EQ(store->inventory_deltas("", InventoryDelta::State::applied)->size(), 1U);
+    EXPECT_EQ(store->policy_outcomes(7)->size(), 1U);
+    Result<std::vector<NodeClosureDelivery>> pending =
+        store->node_closure_deliveries(kLeipzig, NodeClosureDelivery::State::pending);
+    ASSERT_TRUE(pending) << pending.status().to_string();
+    ASSERT_EQ(pending->size(), 1U);
+    EXPECT_EQ((*pending)[0].correlation_id, "central-closure:000000000000002b");
+    Result<std::vector<StrandedOrder>> stranded = store->stranded_orders();
+    ASSERT_TRUE(stranded);
+    ASSERT_EQ(stranded->size(), 1U);
+    EXPECT_EQ((*stranded)[0].order_id, "SO-9");
+    // The new column works, and so does registering a gateway in the upgraded table.
+    ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 3).is_ok());
+    ASSERT_TRUE(store->register_gateway(kPoznan, fingerprint('b'), kSomeTimeUs).is_ok());
+    EXPECT_EQ(record(*store, kPoznan).retired_at_us, 0);
+  }
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 4);
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(record(*reopened, kLeipzig).retired_at_us, kSomeTimeUs + 3);
+  EXPECT_EQ(record(*reopened, kLeipzig).acknowledged, 2U);
+  EXPECT_EQ(reopened->node_closure_deliveries(kLeipzig, std::nullopt)->size(), 1U);
 }
 
 using DeliveryState = NodeClosureDelivery::State;
@@ -1456,6 +1634,45 @@ TEST_F(CentralStoreClosures, AClosureNeedsANodeAndARegisteredGateway) {
   ASSERT_TRUE(closures);
   EXPECT_TRUE(closures->empty()) << "a refused closure leaves nothing behind";
   EXPECT_NE(close_node(*store), 0U);
+}
+
+TEST_F(CentralStoreClosures, ARetiredGatewayIsSentNoClosureAndWhatItHadStaysPending) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t before = close_node(*store, "fc-poznan");
+  ASSERT_TRUE(store->retire_gateway(kPoznan, kSomeTimeUs + 1).is_ok());
+  const std::uint64_t after = close_node(*store);
+  ASSERT_NE(after, 0U);
+  Result<std::vector<NodeClosure>> closures = store->node_closures();
+  ASSERT_TRUE(closures) << closures.status().to_string();
+  ASSERT_EQ(closures->size(), 2U);
+  ASSERT_EQ((*closures)[1].id, after);
+  ASSERT_EQ((*closures)[1].deliveries.size(), 1U) << "not sent to the retired gateway";
+  EXPECT_EQ((*closures)[1].deliveries[0].gateway_id, kLeipzig);
+  EXPECT_EQ(delivery(*store, before, kPoznan).state, DeliveryState::pending)
+      << "what was sent before the retirement is left as it is";
+
+  // Registered again: what it was sent before is still pending for it, the closure made
+  // while it was retired is not.
+  ASSERT_TRUE(store->register_gateway(kPoznan, fingerprint('b'), kSomeTimeUs + 2).is_ok());
+  Result<std::vector<NodeClosureDelivery>> pending =
+      store->node_closure_deliveries(kPoznan, DeliveryState::pending);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1U);
+  EXPECT_EQ((*pending)[0].closure_id, before);
+}
+
+TEST_F(CentralStoreClosures, AClosureWithEveryGatewayRetiredIsRefusedAndStoresNothing) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs).is_ok());
+  ASSERT_TRUE(store->retire_gateway(kPoznan, kSomeTimeUs).is_ok());
+  const Result<std::uint64_t> nobody = store->add_node_closure(kClosedNode, "flood", kSomeTimeUs);
+  EXPECT_EQ(nobody.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(nobody.status().message(), HasSubstr("every registered gateway is retired"));
+  Result<std::vector<NodeClosure>> closures = store->node_closures();
+  ASSERT_TRUE(closures);
+  EXPECT_TRUE(closures->empty());
 }
 
 TEST_F(CentralStoreClosures, TheGatewaysNetworkChangeEntryAppliesItsOwnDeliveryOnce) {

@@ -290,6 +290,18 @@ TEST_F(SyncReplay, AnUnregisteredGatewayIsRefusedAndTheAgentSaysWhy) {
   EXPECT_FALSE(agent_->figures().connected);
 }
 
+TEST_F(SyncReplay, ARetiredGatewayIsRefusedAndTheAgentSaysHowToBringItBack) {
+  append(*journal_, 10);
+  ASSERT_TRUE(store_->retire_gateway(kGateway, 2).is_ok());  // before any session uses the store
+  start_agent(agent_options(kGateway));
+  ASSERT_TRUE(eventually([&] { return agent_->figures().failures >= 1; }));
+  EXPECT_EQ(last_error(),
+            "central refused: identity_rejected: gateway 'gw-test-1' is retired at central; "
+            "register it again to bring it back");
+  EXPECT_FALSE(agent_->figures().connected);
+  EXPECT_EQ(persisted_.load(), 0U);
+}
+
 TEST_F(SyncReplay, AGatewayCannotSpeakWithAnotherGatewaysCertificate) {
   register_gateway(kOtherGateway);
   SyncAgentOptions options = agent_options(kGateway);

@@ -1,10 +1,11 @@
 // CentralStore: what the central control plane keeps of its gateways, durably. Today:
-// which gateways exist and the certificate each authenticates with, and every gateway's
-// journal as replayed to central, with the high-water mark central acknowledged; the
-// inventory deltas central decided; the signed policies central pushed, and what each
-// gateway did with them (learnt from its journal); the nodes central closed, whether
-// each gateway applied the closure, and the orders left stranded at closed nodes (also
-// learnt from the journals).
+// which gateways exist, the certificate each authenticates with and whether an operator
+// retired it (gone for good: it holds up no rollout and gets no new change), and every
+// gateway's journal as replayed to central, with the high-water mark central
+// acknowledged; the inventory deltas central decided; the signed policies central pushed,
+// and what each gateway did with them (learnt from its journal); the nodes central
+// closed, whether each gateway applied the closure, and the orders left stranded at
+// closed nodes (also learnt from the journals).
 //
 // Exactly once. A gateway replays its journal at least once (after a lost
 // acknowledgement, a crash of either side, a duplicated or reordered batch);
@@ -53,6 +54,10 @@ struct GatewayRecord {
   // The gateway's clock minus central's at its last hello, in µs (positive: the gateway is
   // ahead); entries' recorded_at_us carry the gateway's clock.
   std::int64_t clock_skew_us = 0;
+  // Central's clock (UTC µs) when an operator retired the gateway; 0: active.
+  std::int64_t retired_at_us = 0;
+
+  bool retired() const { return retired_at_us != 0; }
 };
 
 // A change to a gateway's stock decided at central (a receipt booked at headquarters, a
@@ -84,10 +89,11 @@ std::string_view to_string(InventoryDelta::State state);
 inline constexpr std::int32_t kMaxDeltaUnits = 10'000'000;
 
 // A signed routing policy as central ops push it (`edgeroute-central policy push`).
-// Central offers only the newest one pushed, gateway by gateway in waves: registered
-// gateways ordered by id, index i in wave i / wave_size (wave_size 0: every gateway in
-// wave 0); wave w opens once every gateway of the waves before it has settled (committed
-// the policy, or failed with it). The rollout halts once max_failures gateways have
+// Central offers only the newest one pushed, gateway by gateway in waves: the active
+// (registered, not retired) gateways ordered by id, index i in wave i / wave_size
+// (wave_size 0: every gateway in wave 0); wave w opens once every gateway of the waves
+// before it has settled (committed the policy, or failed with it). A retired gateway takes
+// no place in a wave and is offered nothing. The rollout halts once max_failures gateways have
 // refused, reverted or rolled it back, and nothing is offered after expires_at_us.
 struct PolicyRelease {
   std::uint64_t version = 0;  // the bundle's (claimed_policy_version()), above every pushed one
@@ -128,7 +134,7 @@ struct PolicyOffer {
 struct PolicyRollout {
   enum class State : std::uint8_t {
     rolling_out,  // being offered, wave by wave
-    complete,     // every registered gateway committed it
+    complete,     // every active gateway committed it
     halted,       // max_failures gateways refused, reverted or rolled it back
     superseded,   // a newer policy was pushed: this one is offered no more
     expired,      // past expires_at_us
@@ -139,12 +145,13 @@ struct PolicyRollout {
     waiting,      // its wave is open: offered when it is caught up, answer not yet held
     later_wave,   // its wave is not open yet: not yet offered
     not_offered,  // no outcome, and the rollout stopped before it got one
+    retired,      // retired: no wave place, offered nothing (`outcome`: any it reported)
   };
   struct Gateway {
     std::string gateway_id;
-    std::uint32_t wave = 0;
+    std::uint32_t wave = 0;  // retired: 0, and no place in any wave
     Standing standing = Standing::waiting;
-    std::optional<PolicyOutcome> outcome;  // reported only
+    std::optional<PolicyOutcome> outcome;  // reported, and retired if it reported one
   };
 
   std::uint64_t version = 0;
@@ -152,19 +159,22 @@ struct PolicyRollout {
   std::int64_t expires_at_us = 0;
   std::uint32_t wave_size = 0;
   std::uint32_t max_failures = 1;
-  std::uint32_t failures = 0;  // gateways that refused or reverted it
+  // Gateways that refused, reverted or rolled it back (retired ones too: what they did
+  // happened).
+  std::uint32_t failures = 0;
   State state = State::rolling_out;
-  std::vector<Gateway> gateways;  // every registered gateway, by id
+  std::vector<Gateway> gateways;  // every registered gateway, by id, retired ones too
 };
 std::string_view to_string(PolicyRollout::State state);
 
 // A node central ops closed (`edgeroute-central node close`), and where each gateway stands
-// with it. The closure goes to every gateway registered when it was made, each with a
-// correlation id of its own (central_delta.h); the gateway journals the closure as a
-// network_change entry under it, and when that entry reaches central the delivery is
-// applied, in the same transaction. A gateway that cannot apply it (a node it does not
-// know) refuses it: a conflict an operator settles. A gateway registered later is not
-// sent it.
+// with it. The closure goes to every gateway active (registered, not retired) when it
+// was made, each with a correlation id of its own (central_delta.h); the gateway journals
+// the closure as a network_change entry under it, and when that entry reaches central the
+// delivery is applied, in the same transaction. A gateway that cannot apply it (a node it
+// does not know) refuses it: a conflict an operator settles. A gateway registered later,
+// or registered again after its retirement, is not sent it. A delivery pending when its
+// gateway is retired stays pending: it is offered should the gateway be registered again.
 struct NodeClosureDelivery {
   enum class State : std::uint8_t { pending = 0, applied = 1, refused = 2 };
 
@@ -218,15 +228,25 @@ class CentralStore {
   virtual ~CentralStore() = default;
 
   // Registers a gateway and its certificate, or replaces the certificate of a gateway
-  // already known (rotation: the old certificate stops being accepted). A gateway id is
-  // lowercase letters, digits, '-' and '_', 1..64 characters (invalid_argument
-  // otherwise, naming it); the fingerprint is 64 lowercase hex digits.
+  // already known (rotation: the old certificate stops being accepted). A retired gateway
+  // registered again is active again (retired_at_us 0), its journal and mark kept. A
+  // gateway id is lowercase letters, digits, '-' and '_', 1..64 characters
+  // (invalid_argument otherwise, naming it); the fingerprint is 64 lowercase hex digits.
   virtual Status register_gateway(std::string_view gateway_id, std::string_view certificate_sha256,
                                   std::int64_t now_us) = 0;
 
+  // Retires a gateway gone for good (hardware replaced, a warehouse closed), at central's
+  // `now_us` (> 0): it takes no place in policy rollouts and is offered no policy, new node
+  // closures are not sent to it, no inventory delta can be added for it, and central
+  // refuses its Hello. Its journal, mark, outcomes, deltas and closure deliveries stay as
+  // they are (pending ones stay pending). Retiring a retired gateway keeps the first
+  // time (ok); not_found for a gateway never registered; invalid_argument for a time not
+  // after the epoch. register_gateway() brings it back.
+  virtual Status retire_gateway(std::string_view gateway_id, std::int64_t now_us) = 0;
+
   // nullopt for a gateway never registered.
   virtual Result<std::optional<GatewayRecord>> gateway(std::string_view gateway_id) const = 0;
-  // Every registered gateway, ordered by id.
+  // Every registered gateway, ordered by id, retired ones too.
   virtual Result<std::vector<GatewayRecord>> gateways() const = 0;
 
   // A gateway said hello at central's `now_us`, with `newest_sequence` the newest entry
@@ -258,9 +278,10 @@ class CentralStore {
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
 
-  // Records a delta for `gateway_id` (not_found for an unknown gateway; invalid_argument
-  // for 0 units, more than kMaxDeltaUnits either way, or an empty node or SKU) and returns
-  // its id.
+  // Records a delta for `gateway_id` (not_found for an unknown gateway;
+  // failed_precondition for a retired one, "gateway 'X' is retired"; invalid_argument for
+  // 0 units, more than kMaxDeltaUnits either way, or an empty node or SKU) and returns its
+  // id.
   virtual Result<std::uint64_t> add_inventory_delta(std::string_view gateway_id,
                                                     std::string_view node_id,
                                                     std::string_view sku_id, std::int32_t units,
@@ -276,9 +297,10 @@ class CentralStore {
   virtual Status refuse_inventory_delta(std::uint64_t delta_id, std::string_view gateway_id,
                                         std::string_view why, std::int64_t now_us) = 0;
 
-  // Closes `node_id` at every registered gateway: one closure, one pending delivery per
+  // Closes `node_id` at every active gateway: one closure, one pending delivery per active
   // gateway, in one transaction; returns the closure's id. invalid_argument for an empty
-  // node id; failed_precondition when no gateway is registered (nothing is stored).
+  // node id; failed_precondition when no gateway is registered, or every one is retired
+  // (nothing is stored).
   virtual Result<std::uint64_t> add_node_closure(std::string_view node_id, std::string_view reason,
                                                  std::int64_t now_us) = 0;
   // The deliveries of closures to one gateway (every gateway's when `gateway_id` is
@@ -303,7 +325,7 @@ class CentralStore {
   // The policy to offer `gateway_id` at `now_us`, if any: only the newest pushed, not once
   // expired, not once the rollout halted, not to a gateway that already reported an
   // outcome for it, and only once the gateway's wave is open (PolicyRelease). nullopt
-  // too for a gateway not registered.
+  // too for a gateway not registered, or retired.
   virtual Result<std::optional<PolicyOffer>> policy_offer_for(std::string_view gateway_id,
                                                               std::int64_t now_us) const = 0;
   // policy_offer_for()'s version without its bundle: what a session asks on every tick.
