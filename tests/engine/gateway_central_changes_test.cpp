@@ -21,6 +21,7 @@
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/routing/io/load.h"
+#include "edgeroute/testing/example_gateway.h"
 #include "running_gateway.h"
 
 namespace edgeroute::gateway {
@@ -34,13 +35,7 @@ using test_support::example;
 using test_support::RunningGateway;
 
 std::vector<std::uint8_t> order_bytes(const std::string& id) {
-  const std::string json =
-      R"({ "id": ")" + id +
-      R"(", "channel": "web", "lines": [{ "sku_id": "sku-stove-fuel", "quantity": 1 }],)"
-      R"( "ship_to": { "postal_code": "10027" }, "created_at": "2026-11-24T15:04:05Z" })";
-  Result<routing::io::OrderDocument> order = routing::io::parse_order_json(json);
-  EXPECT_TRUE(order) << order.status().to_string();
-  return order->bytes();
+  return edgeroute::testing::one_unit_order(id, "sku-stove-fuel");
 }
 
 struct CentralChanges : test_support::GatewayOnDisk {

@@ -22,6 +22,7 @@
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/sync/policy_bundle.h"
+#include "edgeroute/testing/example_gateway.h"
 #include "running_gateway.h"
 
 namespace edgeroute::gateway {
@@ -56,13 +57,7 @@ std::string rejecting_policy_json(std::uint64_t version) {
 }
 
 std::vector<std::uint8_t> order_bytes(const std::string& id) {
-  const std::string json =
-      R"({ "id": ")" + id +
-      R"(", "channel": "web", "lines": [{ "sku_id": "sku-stove-fuel", "quantity": 1 }],)"
-      R"( "ship_to": { "postal_code": "10027" }, "created_at": "2026-11-24T15:04:05Z" })";
-  Result<routing::io::OrderDocument> order = routing::io::parse_order_json(json);
-  EXPECT_TRUE(order) << order.status().to_string();
-  return order->bytes();
+  return edgeroute::testing::one_unit_order(id, "sku-stove-fuel");
 }
 
 struct PolicyFixture : test_support::GatewayOnDisk {

@@ -1319,17 +1319,23 @@ TEST_F(CentralStorePolicies, AMalformedPolicyChangePayloadIsHeldAndTheBatchGoesO
   EXPECT_EQ((*outcomes)[0].change, PolicyChange::refused);
 }
 
-TEST_F(CentralStorePolicies, APolicyChangePayloadAtAnOddAddressIsRead) {
-  std::unique_ptr<CentralStore> store = open_registered();
-  ASSERT_NE(store, nullptr);
-  push(*store, release_of(5));
-  const OwnedEntry entry = policy_change(kLeipzig, 1, Change::committed, 5);
+// Applies `entry` with its payload one byte off any alignment, as a sender that did not
+// align it leaves it (the store must read it all the same).
+void apply_at_odd_address(CentralStore& store, const std::string& gateway,
+                          const OwnedEntry& entry) {
   std::vector<std::uint8_t> shifted(entry.payload.size() + 1);
   std::copy(entry.payload.begin(), entry.payload.end(), shifted.begin() + 1);
   const StoredEntry view{entry.sequence, entry.kind,           entry.recorded_at_us,
                          entry.order_id, entry.correlation_id, std::span(shifted).subspan(1)};
-  Result<AppliedBatch> applied = store->apply_journal_batch(kLeipzig, {&view, 1}, kSomeTimeUs);
+  Result<AppliedBatch> applied = store.apply_journal_batch(gateway, {&view, 1}, kSomeTimeUs);
   ASSERT_TRUE(applied) << applied.status().to_string();
+}
+
+TEST_F(CentralStorePolicies, APolicyChangePayloadAtAnOddAddressIsRead) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(5));
+  apply_at_odd_address(*store, kLeipzig, policy_change(kLeipzig, 1, Change::committed, 5));
   Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(5);
   ASSERT_TRUE(outcomes);
   ASSERT_EQ(outcomes->size(), 1U);
@@ -1822,13 +1828,7 @@ TEST_F(CentralStoreClosures, UnreadableFailuresAndReroutesAreHeldAndTellNothing)
 TEST_F(CentralStoreClosures, AFailurePayloadAtAnOddAddressIsRead) {
   std::unique_ptr<CentralStore> store = open_registered();
   ASSERT_NE(store, nullptr);
-  const OwnedEntry entry = failure_of(kLeipzig, 1, "SO-1");
-  std::vector<std::uint8_t> shifted(entry.payload.size() + 1);
-  std::copy(entry.payload.begin(), entry.payload.end(), shifted.begin() + 1);
-  const StoredEntry view{entry.sequence, entry.kind,           entry.recorded_at_us,
-                         entry.order_id, entry.correlation_id, std::span(shifted).subspan(1)};
-  Result<AppliedBatch> applied = store->apply_journal_batch(kLeipzig, {&view, 1}, kSomeTimeUs);
-  ASSERT_TRUE(applied) << applied.status().to_string();
+  apply_at_odd_address(*store, kLeipzig, failure_of(kLeipzig, 1, "SO-1"));
   EXPECT_EQ(stranded(*store).size(), 1U);
 }
 
