@@ -8,7 +8,7 @@ namespace edgeroute::firmware_config::detail {
 namespace {
 
 // Every field path in declaration order (schema/gateway_config.fbs).
-constexpr std::array<std::string_view, 27> kFieldPaths{
+constexpr std::array<std::string_view, 31> kFieldPaths{
     "schema_version",
     "device_profile",
     "gateway_id",
@@ -35,6 +35,10 @@ constexpr std::array<std::string_view, 27> kFieldPaths{
     "central.private_key",
     "policy_trust_anchor",
     "wan_interface",
+    "policy_trial.seconds",
+    "policy_trial.min_decisions",
+    "policy_trial.max_rejection_rise_percent",
+    "policy_trial.max_rejection_percent_without_baseline",
     "",  // anything else sorts last
 };
 

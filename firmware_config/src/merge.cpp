@@ -135,6 +135,25 @@ Central merge_central(Merger& merger) {
   return central;
 }
 
+PolicyTrial merge_policy_trial(Merger& merger) {
+  const auto table_of = [](const Root& root) { return root.policy_trial(); };
+  PolicyTrial trial;
+  const auto number = [&merger, &table_of](auto field, std::int32_t fallback) {
+    return merger
+        .pick(nested(table_of,
+                     [field](const fbs::PolicyTrial& t) { return number_of((t.*field)()); }))
+        .value_or(fallback);
+  };
+  trial.seconds = number(&fbs::PolicyTrial::seconds, trial.seconds);
+  trial.min_decisions = number(&fbs::PolicyTrial::min_decisions, trial.min_decisions);
+  trial.max_rejection_rise_percent =
+      number(&fbs::PolicyTrial::max_rejection_rise_percent, trial.max_rejection_rise_percent);
+  trial.max_rejection_percent_without_baseline =
+      number(&fbs::PolicyTrial::max_rejection_percent_without_baseline,
+             trial.max_rejection_percent_without_baseline);
+  return trial;
+}
+
 }  // namespace
 
 MergedConfig merge_with_profile(const Root& file, const Root* profile) {
@@ -162,6 +181,7 @@ MergedConfig merge_with_profile(const Root& file, const Root* profile) {
       "policy_trust_anchor", [](const Root& r) { return text_of(r.policy_trust_anchor()); });
   config.wan_interface =
       merger.required("wan_interface", [](const Root& r) { return text_of(r.wan_interface()); });
+  config.policy_trial = merge_policy_trial(merger);
   return {std::move(config), merger.take_missing_paths()};
 }
 

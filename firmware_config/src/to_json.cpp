@@ -46,10 +46,14 @@ Offset<fbs::GatewayConfig> build_root(FlatBufferBuilder& builder, const GatewayC
   const auto central = build_central(builder, config.central);
   const auto trust_anchor = builder.CreateString(config.policy_trust_anchor);
   const auto wan_interface = builder.CreateString(config.wan_interface);
+  const auto policy_trial = fbs::CreatePolicyTrial(
+      builder, config.policy_trial.seconds, config.policy_trial.min_decisions,
+      config.policy_trial.max_rejection_rise_percent,
+      config.policy_trial.max_rejection_percent_without_baseline);
   return fbs::CreateGatewayConfig(builder, config.schema_version, device_profile, gateway_id,
                                   served_node_ids, orders, ops, sync, data_dir,
                                   config.routing_workers, queues, journal, central, trust_anchor,
-                                  wan_interface);
+                                  wan_interface, policy_trial);
 }
 
 }  // namespace

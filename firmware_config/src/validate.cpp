@@ -304,6 +304,13 @@ std::vector<ConfigError> validate(const GatewayConfig& config) {
   check_central(errors, config.central);
   check_trust_anchor(errors, config.policy_trust_anchor);
   check_wan_interface(errors, config.wan_interface);
+  check_range(errors, "policy_trial.seconds", config.policy_trial.seconds, 1, 86400);
+  check_range(errors, "policy_trial.min_decisions", config.policy_trial.min_decisions, 1,
+              1'000'000);
+  check_range(errors, "policy_trial.max_rejection_rise_percent",
+              config.policy_trial.max_rejection_rise_percent, 0, 100);
+  check_range(errors, "policy_trial.max_rejection_percent_without_baseline",
+              config.policy_trial.max_rejection_percent_without_baseline, 1, 100);
   std::vector<ConfigError> found = errors.take();
   detail::sort_in_schema_order(found);
   return found;

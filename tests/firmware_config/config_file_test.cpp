@@ -77,6 +77,21 @@ TEST(ConfigFile, ServerNameDefaultsToCentralHost) {
   EXPECT_EQ(explicit_name->central.server_name, "central.example.com");
 }
 
+TEST(ConfigFile, PolicyTrialTakesItsDefaultsFieldByField) {
+  const ConfigResult defaulted = parse_gateway_config(gateway_json());
+  ASSERT_TRUE(defaulted.has_value());
+  EXPECT_EQ(defaulted->policy_trial, (PolicyTrial{60, 20, 10, 50}));
+  const ConfigResult longer = parse_gateway_config(
+      gateway_json({{"policy_trial", R"({"seconds": 900, "min_decisions": 200})"}}));
+  ASSERT_TRUE(longer.has_value()) << ::testing::PrintToString(longer.errors());
+  EXPECT_EQ(longer->policy_trial, (PolicyTrial{900, 200, 10, 50}));
+  const std::vector<ConfigError> zero =
+      errors_of(parse_gateway_config(gateway_json({{"policy_trial", R"({"seconds": 0})"}})));
+  ASSERT_EQ(zero.size(), 1U) << ::testing::PrintToString(zero);
+  EXPECT_EQ(zero[0].path, "policy_trial.seconds");
+  EXPECT_EQ(zero[0].message, "0 is outside 1..86400");
+}
+
 TEST(ConfigFile, SchemaVersionDefaultsToTheCurrentOne) {
   const ConfigResult loaded = parse_gateway_config(gateway_json({{"schema_version", "1"}}));
   ASSERT_TRUE(loaded.has_value());

@@ -193,6 +193,11 @@ int run_serve(const ServeOptions& options) {
   // Validated with the rest of the configuration: decoding cannot fail here.
   gateway_options.policy_trust_anchor =
       firmware_config::decode_trust_anchor(config->policy_trust_anchor).value();
+  gateway_options.policy_trial = {
+      std::chrono::seconds(config->policy_trial.seconds),
+      static_cast<std::uint32_t>(config->policy_trial.min_decisions),
+      config->policy_trial.max_rejection_rise_percent / 100.0,
+      config->policy_trial.max_rejection_percent_without_baseline / 100.0};
   gateway::Gateway gateway(gateway_options, **journal, **state, clock);
   gateway.start();
 

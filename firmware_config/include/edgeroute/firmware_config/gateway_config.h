@@ -55,6 +55,16 @@ struct Central {
   friend bool operator==(const Central&, const Central&) = default;
 };
 
+// Defaults stand for the fields a file leaves out (gateway_config.fbs).
+struct PolicyTrial {
+  std::int32_t seconds = 60;
+  std::int32_t min_decisions = 20;
+  std::int32_t max_rejection_rise_percent = 10;
+  std::int32_t max_rejection_percent_without_baseline = 50;
+
+  friend bool operator==(const PolicyTrial&, const PolicyTrial&) = default;
+};
+
 struct GatewayConfig {
   std::int32_t schema_version = 0;
   std::string device_profile;
@@ -70,6 +80,7 @@ struct GatewayConfig {
   Central central;
   std::string policy_trust_anchor;  // base64; decode_trust_anchor() gives the key
   std::string wan_interface;
+  PolicyTrial policy_trial;
 
   friend bool operator==(const GatewayConfig&, const GatewayConfig&) = default;
 };

@@ -57,6 +57,8 @@ inline constexpr std::int32_t kWalCheckpointPagesMax = 65536;
 //                       or none, each an absolute path
 //   policy_trust_anchor base64 of exactly 32 bytes (an Ed25519 public key)
 //   wan_interface       1..15 characters, no '/', ':' or white space
+//   policy_trial        seconds 1..86400, min_decisions 1..1000000, the percents
+//                       0..100 (rise) and 1..100 (without a baseline)
 std::vector<ConfigError> validate(const GatewayConfig& config);
 
 }  // namespace edgeroute::firmware_config
