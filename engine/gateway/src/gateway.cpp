@@ -640,8 +640,9 @@ Gateway::Gateway(GatewayOptions options, journal::Journal& journal, GatewayState
       clock_(clock),
       started_at_(clock.monotonic_now()),
       metrics_(*this, state, clock) {
-  // A trial open at the last stop is judged afresh from now.
+  // A trial open at the last stop is judged afresh from now, by its own decisions.
   trial_began_at_ = started_at_;
+  metrics_.track_policy(state_.policy_figures().trial);
   pipeline_ = std::make_unique<Pipeline>(
       options_.pipeline, journal,
       [this](std::uint32_t worker_index) -> std::unique_ptr<WorkerState> {

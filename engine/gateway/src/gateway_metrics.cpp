@@ -220,6 +220,13 @@ void GatewayMetrics::decision_journaled(std::span<const std::uint8_t> decision) 
   if (read.outcome() == routing::fbs::Outcome::rejected)
     rejected_.fetch_add(1, std::memory_order_relaxed);
   decided_.fetch_add(1, std::memory_order_relaxed);
+  if (read.policy_version() != 0 &&
+      read.policy_version() == tracked_version_.load(std::memory_order_relaxed)) {
+    if (read.outcome() == routing::fbs::Outcome::rejected) {
+      tracked_rejected_.fetch_add(1, std::memory_order_relaxed);
+    }
+    tracked_decided_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void GatewayMetrics::journal_committed(std::size_t entries, std::chrono::nanoseconds took) {

@@ -107,7 +107,9 @@ void Gateway::change_policy(const PolicyChangeFacts& facts, PolicyChange change,
         const std::lock_guard lock(policy_trial_mutex_);
         policy_detail_ = describe(said, *sequence);
       }
-      if (change_kind != Change::refused) policy_began_routing(change_kind == Change::trial);
+      if (change_kind != Change::refused) {
+        policy_began_routing(change_kind == Change::trial ? version : 0);
+      }
     }
     // Release: the next change's check (an acquire on the flag) sees this one's stage.
     policy_change_under_way_.store(false, std::memory_order_release);
@@ -124,12 +126,13 @@ void Gateway::change_policy(const PolicyChangeFacts& facts, PolicyChange change,
                  : std::string("busy: the gateway's queue is full; offer again later")});
 }
 
-void Gateway::policy_began_routing(bool trial) {
+void Gateway::policy_began_routing(std::uint64_t trial_version) {
   const DecisionTally now = metrics_.decision_tally();
   const std::lock_guard lock(policy_trial_mutex_);
-  if (trial) {
+  if (trial_version != 0) {
     tally_before_trial_ = since(now, tally_when_policy_began_);
     trial_began_at_ = clock_.monotonic_now();
+    metrics_.track_policy(trial_version);
   }
   tally_when_policy_began_ = now;
 }
@@ -185,10 +188,10 @@ void Gateway::check_policy_trial() {
   const PolicyFigures stage = state_.policy_figures();
   TrialJudgement judgement;
   if (stage.trial != 0) {
-    const DecisionTally now = metrics_.decision_tally();
+    const DecisionTally during = metrics_.tracked_tally();
     const std::lock_guard lock(policy_trial_mutex_);
-    judgement = judge_trial(tally_before_trial_, since(now, tally_when_policy_began_),
-                            clock_.monotonic_now() - trial_began_at_, options_.policy_trial);
+    judgement = judge_trial(tally_before_trial_, during, clock_.monotonic_now() - trial_began_at_,
+                            options_.policy_trial);
   }
   if (judgement.verdict == TrialVerdict::keep_going) {
     policy_change_under_way_.store(false, std::memory_order_release);

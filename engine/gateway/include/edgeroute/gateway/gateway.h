@@ -185,8 +185,9 @@ class Gateway {
   // behalf; sent again while the order is busy. Any thread.
   void report_failed_for_central(const std::string& order_id, const std::string& node_id,
                                  std::string_view exception_code, const std::string& detail);
-  // The policy that routes changed: a new span of decisions begins (journal writer).
-  void policy_began_routing(bool trial);
+  // The policy that routes changed: a new span of decisions begins; `trial_version` is
+  // the policy now on trial, 0 for none (journal writer).
+  void policy_began_routing(std::uint64_t trial_version);
 
   GatewayOptions options_;
   GatewayState& state_;

@@ -72,6 +72,21 @@ class GatewayMetrics {
     return {decided, std::min(decided, rejected_.load(std::memory_order_relaxed))};
   }
 
+  // From now on, counts apart the RouteOrder decisions made under policy `version` (its
+  // trial's own, whatever else the journal holds among them: decisions a worker made
+  // under the policy before, journaled after the trial began, are not the trial's). A
+  // decision counted while the version changes may land on either side: a count, not a
+  // ledger. Any thread.
+  void track_policy(std::uint64_t version) {
+    tracked_decided_.store(0, std::memory_order_relaxed);
+    tracked_rejected_.store(0, std::memory_order_relaxed);
+    tracked_version_.store(version, std::memory_order_relaxed);
+  }
+  DecisionTally tracked_tally() const {
+    const std::uint64_t decided = tracked_decided_.load(std::memory_order_relaxed);
+    return {decided, std::min(decided, tracked_rejected_.load(std::memory_order_relaxed))};
+  }
+
   // The pipeline's commit observer: one batch of `entries` committed in `took`.
   void journal_committed(std::size_t entries, std::chrono::nanoseconds took);
 
@@ -103,6 +118,9 @@ class GatewayMetrics {
   // Counts only: each read alone, nothing is ordered by them.
   std::atomic<std::uint64_t> decided_{0};
   std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> tracked_version_{0};
+  std::atomic<std::uint64_t> tracked_decided_{0};
+  std::atomic<std::uint64_t> tracked_rejected_{0};
   ops::Histogram* commit_seconds_ = nullptr;
   ops::Histogram* batch_entries_ = nullptr;
 
