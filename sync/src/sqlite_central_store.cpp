@@ -595,17 +595,8 @@ class SqliteCentralStore final : public CentralStore {
     const std::string operation = fmt::format("apply a batch of gateway '{}'", gateway_id);
     if (Status valid = check_batch(entries, operation); !valid.is_ok()) return valid;
     if (Status free = not_reading("apply_journal_batch"); !free.is_ok()) return free;
-    if (Status begun = step_once(begin_, operation + ": begin"); !begun.is_ok()) return begun;
-    Result<AppliedBatch> applied = apply_in_transaction(gateway_id, entries, now_us, operation);
-    if (applied) {
-      Status committed = step_once(commit_, operation + ": commit");
-      if (committed.is_ok()) return applied;
-      applied = std::move(committed);
-    }
-    // SQLite may have rolled back already (after SQLITE_FULL, for one); a rollback that
-    // fails as well leaves the connection in the transaction, which the next BEGIN reports.
-    if (sqlite3_get_autocommit(db()) == 0) (void)step_once(rollback_, operation + ": roll back");
-    return applied;
+    return in_transaction(
+        operation, [&] { return apply_in_transaction(gateway_id, entries, now_us, operation); });
   }
 
   Result<std::uint64_t> add_inventory_delta(std::string_view gateway_id, std::string_view node_id,
@@ -706,15 +697,8 @@ class SqliteCentralStore final : public CentralStore {
                     fmt::format("{}: close a node: the node id is empty", path_));
     }
     if (Status free = not_reading("add_node_closure"); !free.is_ok()) return free;
-    if (Status begun = step_once(begin_, operation + ": begin"); !begun.is_ok()) return begun;
-    Result<std::uint64_t> added = add_closure_in_transaction(node_id, reason, now_us, operation);
-    if (added) {
-      Status committed = step_once(commit_, operation + ": commit");
-      if (committed.is_ok()) return added;
-      added = std::move(committed);
-    }
-    if (sqlite3_get_autocommit(db()) == 0) (void)step_once(rollback_, operation + ": roll back");
-    return added;
+    return in_transaction(
+        operation, [&] { return add_closure_in_transaction(node_id, reason, now_us, operation); });
   }
 
   Result<std::vector<NodeClosureDelivery>> node_closure_deliveries(
@@ -986,6 +970,23 @@ class SqliteCentralStore final : public CentralStore {
   sqlite3* db() const { return connection_.get(); }
 
   // Steps a statement that returns no rows, once.
+  // `work()` (a Result) inside one IMMEDIATE transaction: committed when it succeeds,
+  // rolled back when it or the commit fails, whose failure is then the result.
+  template <typename Work>
+  auto in_transaction(const std::string& operation, Work&& work) -> decltype(work()) {
+    if (Status begun = step_once(begin_, operation + ": begin"); !begun.is_ok()) return begun;
+    decltype(work()) done = work();
+    if (done) {
+      Status committed = step_once(commit_, operation + ": commit");
+      if (committed.is_ok()) return done;
+      done = std::move(committed);
+    }
+    // SQLite may have rolled back already (after SQLITE_FULL, for one); a rollback that
+    // fails as well leaves the connection in the transaction, which the next BEGIN reports.
+    if (sqlite3_get_autocommit(db()) == 0) (void)step_once(rollback_, operation + ": roll back");
+    return done;
+  }
+
   Status step_once(const Statement& statement, std::string_view operation) const {
     ResetOnExit reset(statement);
     const int stepped = sqlite3_step(statement.get());
