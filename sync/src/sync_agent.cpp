@@ -144,6 +144,9 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // while acknowledgements stream in, and whenever the session runs idle.
   void report_acknowledged(bool now);
   void on_link(hal::LinkState state);
+  // A `done` callback for the gateway, which may call it from any thread, after the
+  // session or the agent is gone: `then` runs on the agent's thread, while it runs.
+  std::function<void(Status)> answer_on_agent_thread(std::function<void(Impl&, Status)> then);
   void take_delta(const fbs::InventoryDelta& delta);
   void delta_done(std::uint64_t delta_id, std::string correlation_id, Status outcome);
   void take_policy(const fbs::PolicyOffer& offer);
@@ -232,6 +235,18 @@ void SyncAgent::Impl::on_link(hal::LinkState state) {
   }
 }
 
+std::function<void(Status)> SyncAgent::Impl::answer_on_agent_thread(
+    std::function<void(Impl&, Status)> then) {
+  std::weak_ptr<Impl> agent = weak_from_this();
+  return [agent, then = std::move(then)](Status outcome) {
+    if (std::shared_ptr<Impl> alive = agent.lock()) {
+      asio::post(alive->io, [agent, then, outcome = std::move(outcome)]() mutable {
+        if (std::shared_ptr<Impl> running = agent.lock()) then(*running, std::move(outcome));
+      });
+    }
+  };
+}
+
 void SyncAgent::Impl::take_delta(const fbs::InventoryDelta& delta) {
   const std::uint64_t delta_id = delta.delta_id();
   std::string correlation_id = delta.correlation_id()->str();
@@ -248,16 +263,10 @@ void SyncAgent::Impl::take_delta(const fbs::InventoryDelta& delta) {
   taken.units = delta.units();
   taken.reason = delta.reason() ? delta.reason()->str() : "";
   taken.correlation_id = correlation_id;
-  // The answer may come from any thread, after the session or the agent is gone.
-  std::weak_ptr<Impl> agent = weak_from_this();
-  on_inventory_delta(taken, [agent, delta_id, correlation_id](Status outcome) {
-    if (std::shared_ptr<Impl> alive = agent.lock()) {
-      asio::post(alive->io, [agent, delta_id, correlation_id, outcome = std::move(outcome)] {
-        if (std::shared_ptr<Impl> running = agent.lock())
-          running->delta_done(delta_id, correlation_id, outcome);
-      });
-    }
-  });
+  on_inventory_delta(
+      taken, answer_on_agent_thread([delta_id, correlation_id](Impl& agent, Status outcome) {
+        agent.delta_done(delta_id, correlation_id, std::move(outcome));
+      }));
 }
 
 // On the agent's thread. What a refusal or a passing failure calls for is done on the
@@ -299,15 +308,10 @@ void SyncAgent::Impl::take_policy(const fbs::PolicyOffer& offer) {
   log::info("sync.policy_offered",
             {{"version", version}, {"bytes", offer.signed_bundle()->size()}});
   std::vector<std::uint8_t> bundle(offer.signed_bundle()->begin(), offer.signed_bundle()->end());
-  // The answer may come from any thread, after the session or the agent is gone.
-  std::weak_ptr<Impl> agent = weak_from_this();
-  on_policy_offer(version, std::move(bundle), [agent, version](Status outcome) {
-    if (std::shared_ptr<Impl> alive = agent.lock()) {
-      asio::post(alive->io, [agent, version, outcome = std::move(outcome)] {
-        if (std::shared_ptr<Impl> running = agent.lock()) running->policy_done(version, outcome);
-      });
-    }
-  });
+  on_policy_offer(version, std::move(bundle),
+                  answer_on_agent_thread([version](Impl& agent, Status outcome) {
+                    agent.policy_done(version, outcome);
+                  }));
 }
 
 // On the agent's thread. Central is told nothing here: a policy the gateway took up or
@@ -348,16 +352,10 @@ void SyncAgent::Impl::take_closure(const fbs::NodeClosure& closure) {
   taken.reason = closure.reason() ? closure.reason()->str() : "";
   taken.correlation_id = correlation_id;
   log::info("sync.closure_offered", {{"closure", closure_id}, {"node", taken.node_id}});
-  // The answer may come from any thread, after the session or the agent is gone.
-  std::weak_ptr<Impl> agent = weak_from_this();
-  on_node_closure(taken, [agent, closure_id, correlation_id](Status outcome) {
-    if (std::shared_ptr<Impl> alive = agent.lock()) {
-      asio::post(alive->io, [agent, closure_id, correlation_id, outcome = std::move(outcome)] {
-        if (std::shared_ptr<Impl> running = agent.lock())
-          running->closure_done(closure_id, correlation_id, outcome);
-      });
-    }
-  });
+  on_node_closure(taken,
+                  answer_on_agent_thread([closure_id, correlation_id](Impl& agent, Status outcome) {
+                    agent.closure_done(closure_id, correlation_id, outcome);
+                  }));
 }
 
 // On the agent's thread; as delta_done(): what a refusal or a passing failure calls for is
