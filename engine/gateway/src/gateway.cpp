@@ -23,16 +23,6 @@ namespace {
 namespace io = routing::io;
 using protocol::fbs::ErrorCode;
 
-std::int64_t unix_seconds(const hal::Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
-      .count();
-}
-
-std::int64_t unix_microseconds(const hal::Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(clock.wall_now().time_since_epoch())
-      .count();
-}
-
 // The error a client hears when its change did not reach the journal.
 ErrorCode error_for(const Status& why) {
   switch (why.code()) {
@@ -115,7 +105,7 @@ class GatewayJob : public Job {
                         std::vector<std::uint8_t> payload) {
     DraftEntry& entry = entries().emplace_back();
     entry.kind = kind;
-    entry.recorded_at_us = unix_microseconds(clock_);
+    entry.recorded_at_us = clock_.wall_unix_microseconds();
     entry.order_id = std::move(order_id);
     entry.correlation_id = std::move(correlation_id);
     entry.payload = std::move(payload);
@@ -144,7 +134,7 @@ class RouteOrderJob final : public GatewayJob {
     if (!admit_order()) return Next::done;
 
     const routing::SnapshotGuard<routing::RoutingModel> model = worker.reader.read();
-    const routing::UnixSeconds now = unix_seconds(clock_);
+    const routing::UnixSeconds now = clock_.wall_unix_seconds();
     const routing::OrderResolution resolution = routing::resolve_order(order, model->network());
     if (!resolution.ok()) {
       decision_ = std::make_shared<const std::vector<std::uint8_t>>(
@@ -249,7 +239,7 @@ class QuoteJob final : public GatewayJob {
     const routing::OrderResolution resolution = routing::resolve_order(order, model->network());
     if (!resolution.ok()) {
       const io::DecisionDocument rejection =
-          io::build_rejection(order, resolution, *model, unix_seconds(clock_));
+          io::build_rejection(order, resolution, *model, clock_.wall_unix_seconds());
       const auto* detail = routing::fbs::GetDecision(rejection.bytes().data())->detail();
       fail(resolution.problem == routing::OrderProblem::unknown_sku ? ErrorCode::unknown_sku
                                                                     : ErrorCode::invalid_request,
@@ -259,7 +249,7 @@ class QuoteJob final : public GatewayJob {
     const auto options =
         worker.router.quote(resolution.request, *model, state_.inventory(), state_.capacity());
     const io::QuoteDocument quote =
-        io::build_quote(options, resolution.request, *model, unix_seconds(clock_));
+        io::build_quote(options, resolution.request, *model, clock_.wall_unix_seconds());
     reply(protocol::build_quote_result(request_id(), quote.bytes()));
     return Next::done;
   }
@@ -595,7 +585,7 @@ class ReportFulfillmentJob final : public GatewayJob {
     routed_away_from_.push_back(node_index_);
     const std::optional<routing::OrderRequest> request =
         reroute_request(*routing::fbs::GetOrder(order_->data()), model.network(), at_node_,
-                        unix_seconds(clock_), routed_away_from_);
+                        clock_.wall_unix_seconds(), routed_away_from_);
     if (!request) return;  // the catalog lost the order's SKUs: nothing to plan
     const routing::RoutingDecision& decision =
         worker.router.route(*request, model, state_.inventory(), state_.capacity(), worker.plan);
@@ -609,7 +599,7 @@ class ReportFulfillmentJob final : public GatewayJob {
     new_held_ = HeldReservation::take_over(worker.plan);
     worker.plan.clear();
     new_decision_ = std::make_shared<const std::vector<std::uint8_t>>(
-        io::build_decision(decision, *request, model, unix_seconds(clock_)).bytes());
+        io::build_decision(decision, *request, model, clock_.wall_unix_seconds()).bytes());
     add_entry(journal::EntryKind::reroute, order_id_, correlation_id_,
               build_reroute_record(node_id, at_node_, *new_decision_, new_held_, model.network()));
   }
@@ -681,7 +671,7 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
   switch (request.body_type()) {
     case Body::Ping:
       sink->send(protocol::build_pong(request_id, options_.gateway_id,
-                                      routing::format_utc_instant(unix_seconds(clock_))));
+                                      routing::format_utc_instant(clock_.wall_unix_seconds())));
       return;
     case Body::GatewayStatusRequest: answer_status(request_id, *sink); return;
     case Body::RollbackPolicy: {
@@ -723,12 +713,23 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
     return;
   }
   if (!pipeline_->submit(job)) {
-    const bool stopping = stopped_.load(std::memory_order_relaxed);
-    sink->send(protocol::build_error(request_id,
-                                     stopping ? ErrorCode::shutting_down : ErrorCode::busy,
-                                     stopping ? "the gateway is shutting down"
-                                              : "busy: the gateway's queue is full; retry later"));
+    sink->send(protocol::build_error(
+        request_id,
+        stopped_.load(std::memory_order_relaxed) ? ErrorCode::shutting_down : ErrorCode::busy,
+        not_taken().message()));
   }
+}
+
+Status Gateway::not_taken() const {
+  return {StatusCode::unavailable, stopped_.load(std::memory_order_relaxed)
+                                       ? "the gateway is shutting down"
+                                       : "busy: the gateway's queue is full; retry later"};
+}
+
+void Gateway::submit_change(std::unique_ptr<Job> job) {
+  if (pipeline_->submit(job)) return;
+  // Still ours, never run: it finishes as refused.
+  job->not_journaled(not_taken());
 }
 
 void Gateway::answer_query_order(std::uint64_t request_id, const protocol::fbs::QueryOrder& query,

@@ -104,20 +104,13 @@ void Gateway::close_node(std::string node_id, std::string reason, std::string re
   // the closure reached this gateway, and a network that gains the node later has it
   // closed from the start.
   const std::optional<std::uint32_t> node = state_.network().find_node(node_id);
-  const std::int64_t now_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_.wall_now().time_since_epoch())
-          .count();
   auto finish = [this, node, node_id, reason, done = std::move(done)](Status closed) {
     if (closed.is_ok() && node) reroute_from_closed_node(*node, node_id, reason);
     done(std::move(closed));
   };
-  std::unique_ptr<Job> job = std::make_unique<NodeClosureJob>(node, node_id, reason, reference,
-                                                              now_us, state_, std::move(finish));
-  if (pipeline_->submit(job)) return;
-  job->not_journaled(
-      Status{StatusCode::unavailable, stopped_.load(std::memory_order_relaxed)
-                                          ? "the gateway is shutting down"
-                                          : "busy: the gateway's queue is full; ask again later"});
+  submit_change(std::make_unique<NodeClosureJob>(node, node_id, reason, reference,
+                                                 clock_.wall_unix_microseconds(), state_,
+                                                 std::move(finish)));
 }
 
 void Gateway::reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,
@@ -187,9 +180,7 @@ void Gateway::reroute_oversold(const routing::InventoryCell& cell, std::int32_t 
 void Gateway::report_failed_for_central(const std::string& order_id, const std::string& node_id,
                                         std::string_view exception_code,
                                         const std::string& detail) {
-  const std::string occurred_at = routing::format_utc_instant(
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.wall_now().time_since_epoch())
-          .count());
+  const std::string occurred_at = routing::format_utc_instant(clock_.wall_unix_seconds());
   protocol::FulfillmentReport report;
   report.order_id = order_id;
   report.node_id = node_id;

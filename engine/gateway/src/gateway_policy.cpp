@@ -17,13 +17,6 @@ namespace {
 using protocol::fbs::ErrorCode;
 using Change = fbs::PolicyChangeKind;
 
-constexpr std::string_view kShuttingDown = "the gateway is shutting down";
-
-std::int64_t unix_microseconds(const hal::Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(clock.wall_now().time_since_epoch())
-      .count();
-}
-
 DecisionTally since(const DecisionTally& now, const DecisionTally& then) {
   return {now.decided - then.decided, now.rejected - then.rejected};
 }
@@ -68,10 +61,11 @@ class PolicyChangeJob final : public Job {
 };
 
 // The error a rollback that did not reach the journal answers with.
-ErrorCode error_for(const Status& why) {
+ErrorCode error_for(const Status& why, bool stopping) {
   if (why.code() == StatusCode::io_error) return ErrorCode::journal_unavailable;  // unknown
-  if (why.message() == kShuttingDown) return ErrorCode::shutting_down;
-  if (why.code() == StatusCode::unavailable) return ErrorCode::busy;
+  if (why.code() == StatusCode::unavailable) {
+    return stopping ? ErrorCode::shutting_down : ErrorCode::busy;
+  }
   return ErrorCode::journal_unavailable;  // disk full, the journal refusing work
 }
 
@@ -115,15 +109,8 @@ void Gateway::change_policy(const PolicyChangeFacts& facts, PolicyChange change,
     policy_change_under_way_.store(false, std::memory_order_release);
     done(std::move(sequence));
   };
-  std::unique_ptr<Job> job = std::make_unique<PolicyChangeJob>(
-      facts, std::move(change), unix_microseconds(clock_), state_, std::move(finish));
-  if (pipeline_->submit(job)) return;
-  // Still ours, never run: it finishes as refused.
-  job->not_journaled(
-      Status{StatusCode::unavailable,
-             stopped_.load(std::memory_order_relaxed)
-                 ? std::string(kShuttingDown)
-                 : std::string("busy: the gateway's queue is full; offer again later")});
+  submit_change(std::make_unique<PolicyChangeJob>(
+      facts, std::move(change), clock_.wall_unix_microseconds(), state_, std::move(finish)));
 }
 
 void Gateway::policy_began_routing(std::uint64_t trial_version) {
@@ -152,7 +139,7 @@ void Gateway::offer_policy(std::vector<std::uint8_t> signed_bundle,
     return;
   }
   const AdmissionRules rules{options_.policy_trust_anchor, stage.highest_accepted,
-                             unix_microseconds(clock_)};
+                             clock_.wall_unix_microseconds()};
   Result<AdmittedPolicy> admitted = admit_policy(
       signed_bundle, rules, [this](std::string_view json) { return state_.compile_policy(json); });
   if (!admitted) {
@@ -217,24 +204,24 @@ void Gateway::roll_back_policy(std::uint64_t request_id, std::string_view reason
     return;
   }
   const PolicyFigures stage = state_.policy_figures();
-  const std::uint64_t target = stage.trial != 0 ? stage.committed : stage.previous;
-  if (target == 0) {
+  const Result<std::uint64_t> rollback = state_.policy_rollback_target();
+  if (!rollback) {
     policy_change_under_way_.store(false, std::memory_order_release);
-    sink->send(protocol::build_error(
-        request_id, ErrorCode::failed_precondition,
-        fmt::format("nothing to roll back to: no policy was committed here before policy {}",
-                    stage.active)));
+    sink->send(protocol::build_error(request_id, ErrorCode::failed_precondition,
+                                     rollback.status().message()));
     return;
   }
+  const std::uint64_t target = *rollback;
   const std::string why =
       reason.empty() ? std::string("an operator's rollback") : std::string(reason);
   const PolicyChangeFacts facts{Change::rolled_back, stage.active, target, {}, why};
   change_policy(
       facts, PolicyChange{Change::rolled_back, {}},
-      [request_id, sink, from = stage.active, target](Result<std::uint64_t> journaled) {
+      [this, request_id, sink, from = stage.active, target](Result<std::uint64_t> journaled) {
         if (!journaled) {
-          sink->send(protocol::build_error(request_id, error_for(journaled.status()),
-                                           journaled.status().message()));
+          sink->send(protocol::build_error(
+              request_id, error_for(journaled.status(), stopped_.load(std::memory_order_relaxed)),
+              journaled.status().message()));
           return;
         }
         sink->send(protocol::build_policy_rolled_back(request_id, from, target, *journaled));

@@ -618,6 +618,11 @@ PolicyFigures GatewayState::policy_figures() const {
   return figures;
 }
 
+Result<std::uint64_t> GatewayState::policy_rollback_target() const {
+  const std::lock_guard lock(policy_mutex_);
+  return policy_stage_.rollback_target();
+}
+
 Result<std::shared_ptr<const routing::PolicyModel>> GatewayState::compile_policy(
     std::string_view json) const {
   return compile_policy_document(json, *network_source_, *network_);

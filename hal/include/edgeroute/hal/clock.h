@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <stop_token>
 
 namespace edgeroute::hal {
@@ -25,6 +26,15 @@ class Clock {
 
   virtual MonotonicTime monotonic_now() const = 0;
   virtual WallTime wall_now() const = 0;
+  // wall_now() in the units records and documents carry: whole seconds, or
+  // microseconds, since the Unix epoch.
+  std::int64_t wall_unix_seconds() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(wall_now().time_since_epoch()).count();
+  }
+  std::int64_t wall_unix_microseconds() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(wall_now().time_since_epoch())
+        .count();
+  }
 
   // Blocks the calling thread until monotonic_now() >= deadline or until `stop` is
   // requested. Returns true if the deadline was reached, false if stopped first.

@@ -171,6 +171,12 @@ class Gateway {
   // policy_change_under_way_; it is cleared before `done` is called.
   void change_policy(const PolicyChangeFacts& facts, PolicyChange change,
                      std::function<void(Result<std::uint64_t>)> done);
+  // Why the pipeline did not take a job: the gateway is shutting down, or its queue is
+  // full (unavailable either way: worth trying again, elsewhere or later).
+  Status not_taken() const;
+  // Submits a change of the gateway's own making (a policy change, a closure); one the
+  // pipeline does not take finishes through its not_journaled(not_taken()).
+  void submit_change(std::unique_ptr<Job> job);
   // Reports every order holding stock at the closed node failed there, on central's
   // behalf (gateway_central_changes.cpp). Any thread.
   void reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,

@@ -105,6 +105,8 @@ class GatewayState {
   // The version of the policy that routes now. Any thread.
   std::uint64_t policy_version() const;
   PolicyFigures policy_figures() const;
+  // The version a rollback would bring back (PolicyStage::rollback_target). Any thread.
+  Result<std::uint64_t> policy_rollback_target() const;
   // Compiles a policy document against this gateway's network: invalid_argument naming
   // the fields that do not validate. Any thread.
   Result<std::shared_ptr<const routing::PolicyModel>> compile_policy(std::string_view json) const;
