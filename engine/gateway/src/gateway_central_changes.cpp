@@ -96,6 +96,19 @@ class CentralReportAnswer final : public ResponseSink,
   int attempts_ = 0;
 };
 
+// The units `record` holds in the stock lines `held_at` accepts: what a failed report
+// would move. 0 for an order not decided yet, or already reported failed (it stays for
+// an operator: reporting it again would change nothing but the journal's length).
+template <typename HeldAt>
+std::int32_t movable_units(const OrderRecord& record, HeldAt&& held_at) {
+  if (!record.decided || record.status == OrderStatus::failed) return 0;
+  std::int32_t units = 0;
+  for (const HeldStock& line : record.held.stock()) {
+    if (held_at(*line.cell)) units += line.quantity;
+  }
+  return units;
+}
+
 }  // namespace
 
 void Gateway::close_node(std::string node_id, std::string reason, std::string reference,
@@ -115,14 +128,12 @@ void Gateway::close_node(std::string node_id, std::string reason, std::string re
 
 void Gateway::reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,
                                        const std::string& reason) {
-  // An order already reported failed there stays for an operator: reporting it again
-  // would change nothing but the journal's length.
-  const std::vector<std::string> orders = state_.orders().ids_where([&](const OrderRecord& record) {
-    if (!record.decided || record.status == OrderStatus::failed) return false;
-    for (const HeldStock& line : record.held.stock()) {
-      if (line.cell->node_index() == node_index) return true;
-    }
-    return false;
+  std::vector<std::string> orders;
+  state_.orders().for_each([&](const std::string& order_id, const OrderRecord& record) {
+    const auto at_node = [&](const routing::InventoryCell& cell) {
+      return cell.node_index() == node_index;
+    };
+    if (movable_units(record, at_node) > 0) orders.push_back(order_id);
   });
   const std::string detail = reason.empty() ? "closed by central" : "closed by central: " + reason;
   for (const std::string& order_id : orders) {
@@ -144,21 +155,12 @@ void Gateway::reroute_oversold(const routing::InventoryCell& cell, std::int32_t 
     std::int32_t units = 0;
   };
   std::vector<Holder> holders;
-  for (const std::string& order_id : state_.orders().ids_where([&](const OrderRecord& record) {
-         if (!record.decided || record.status == OrderStatus::failed) return false;
-         for (const HeldStock& line : record.held.stock()) {
-           if (line.cell == &cell) return true;
-         }
-         return false;
-       })) {
-    const std::optional<OrderRecord> record = state_.orders().find(order_id);
-    if (!record) continue;
-    Holder holder{record->decision_sequence, order_id, 0};
-    for (const HeldStock& line : record->held.stock()) {
-      if (line.cell == &cell) holder.units += line.quantity;
+  state_.orders().for_each([&](const std::string& order_id, const OrderRecord& record) {
+    const auto in_cell = [&](const routing::InventoryCell& held) { return &held == &cell; };
+    if (const std::int32_t units = movable_units(record, in_cell); units > 0) {
+      holders.push_back({record.decision_sequence, order_id, units});
     }
-    holders.push_back(std::move(holder));
-  }
+  });
   // The newest orders move first: the least likely to be picked already, and the order
   // their customers were promised in is kept for the older ones.
   std::sort(holders.begin(), holders.end(), [](const Holder& a, const Holder& b) {

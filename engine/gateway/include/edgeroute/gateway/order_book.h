@@ -78,10 +78,11 @@ class OrderBook {
 
   // A copy of the order's record, or nothing.
   std::optional<OrderRecord> find(std::string_view order_id) const;
-  // The ids of the orders whose record `wanted` accepts, each shard read under its lock
-  // (a snapshot per shard, not of the whole book). `wanted` must be short.
-  template <typename Wanted>
-  std::vector<std::string> ids_where(Wanted&& wanted) const;
+  // Calls `visit(order_id, record)` for every order, each shard under its lock (a
+  // snapshot per shard, not of the whole book). `visit` must be short and must not call
+  // back into the book.
+  template <typename Visit>
+  void for_each(Visit&& visit) const;
 
   std::size_t size() const;
 
@@ -125,16 +126,12 @@ class OrderBook::Slot {
   Map::iterator found_;
 };
 
-template <typename Wanted>
-std::vector<std::string> OrderBook::ids_where(Wanted&& wanted) const {
-  std::vector<std::string> ids;
+template <typename Visit>
+void OrderBook::for_each(Visit&& visit) const {
   for (const Shard& shard : shards_) {
     std::lock_guard lock(shard.mutex);
-    for (const auto& [id, record] : shard.orders) {
-      if (wanted(record)) ids.push_back(id);
-    }
+    for (const auto& [id, record] : shard.orders) visit(id, record);
   }
-  return ids;
 }
 
 template <typename Change>
