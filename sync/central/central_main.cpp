@@ -7,6 +7,12 @@
 //   edgeroute-central gateways --db central.db
 //   edgeroute-central inventory adjust --gateway G --node N --sku S --units 12 --db central.db
 //   edgeroute-central inventory deltas [--gateway G] [--state pending|applied|refused] --db ...
+//   edgeroute-central inventory set --node N --sku S --units 400 --db central.db
+//   edgeroute-central inventory adjust --node N --sku S --units -3 --db central.db
+//   edgeroute-central inventory shared --db central.db
+//   edgeroute-central quota grant --gateway G --node N --sku S --units 40 [--lease-minutes 60]
+//                                 --db central.db
+//   edgeroute-central quota list --db central.db
 //   edgeroute-central conflicts --db central.db
 //   edgeroute-central node close --node N --reason "building lost" --db central.db
 //   edgeroute-central node closures --db central.db
@@ -229,10 +235,50 @@ struct DeltaOptions {
   std::string state;
 };
 
-int run_inventory_adjust(const DeltaOptions& options) {
+// The stock of a shared (node, SKU) after an operator's change.
+void print_shared_stock(const sync::SharedStock& stock) {
+  std::cout << fmt::format(
+      "shared stock of {} at {}: {} unit(s) on hand, {} leased to gateways, {} free to lease\n",
+      stock.sku_id, stock.node_id, stock.free_units + stock.leased_units, stock.leased_units,
+      stock.free_units);
+  if (stock.free_units < 0) {
+    std::cout << fmt::format(
+        "the leases hold {} unit(s) more than is there: a conflict (`conflicts`) until stock "
+        "comes back or the leases run out and return\n",
+        -stock.free_units);
+  }
+}
+
+// `inventory set`: an operator's count of a node no gateway homes.
+int run_inventory_set(const DeltaOptions& options) {
   Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
   if (!store) return fail(store.status().message());
   hal::LinuxClock clock;
+  Result<sync::SharedStock> stock =
+      (*store)->set_shared_stock(options.node_id, options.sku_id, options.units, now_us(clock));
+  if (!stock) return fail(stock.status().message());
+  print_shared_stock(*stock);
+  return kExitOk;
+}
+
+// `inventory adjust`: through the gateway that homes the node (a delta), or, without a
+// gateway, at a node none homes (shared stock, leased out by escrow).
+int run_inventory_adjust(const DeltaOptions& options) {
+  if (options.gateway_id.empty() && !options.reason.empty()) {
+    return fail(
+        "--reason is kept with a delta to a gateway (--gateway); an adjustment of shared "
+        "stock keeps no reason: leave --reason out, or name the gateway that homes the node");
+  }
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
+  if (!store) return fail(store.status().message());
+  hal::LinuxClock clock;
+  if (options.gateway_id.empty()) {
+    Result<sync::SharedStock> stock = (*store)->adjust_shared_stock(options.node_id, options.sku_id,
+                                                                    options.units, now_us(clock));
+    if (!stock) return fail(stock.status().message());
+    print_shared_stock(*stock);
+    return kExitOk;
+  }
   Result<std::uint64_t> id =
       (*store)->add_inventory_delta(options.gateway_id, options.node_id, options.sku_id,
                                     options.units, options.reason, now_us(clock));
@@ -286,6 +332,12 @@ int run_conflicts(const std::string& database) {
   if (!closures) return fail(closures.status().message());
   Result<std::vector<sync::StrandedOrder>> stranded = (*store)->stranded_orders();
   if (!stranded) return fail(stranded.status().message());
+  Result<std::vector<sync::EscrowGrantRecord>> grants =
+      (*store)->escrow_grants("", sync::EscrowGrantRecord::State::refused);
+  if (!grants) return fail(grants.status().message());
+  Result<std::vector<sync::SharedStock>> shared = (*store)->shared_stock();
+  if (!shared) return fail(shared.status().message());
+  std::erase_if(*shared, [](const sync::SharedStock& stock) { return stock.free_units >= 0; });
 
   // Each section is titled, and says "none" rather than leave a bare header.
   std::cout << "inventory deltas refused:\n";
@@ -316,6 +368,159 @@ int run_conflicts(const std::string& database) {
     row("gateway", "order", "node", "sequence", "reason");
     for (const sync::StrandedOrder& order : *stranded)
       row(order.gateway_id, order.order_id, order.node_id, order.sequence, order.reason);
+  }
+  // A refused grant stops the top-ups of its lease until `quota grant` sets the quota again.
+  std::cout << "\nescrow grants refused (no more top-ups until the quota is set again):\n";
+  if (grants->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto grant, auto gateway, auto node, auto sku, auto units, auto why) {
+      print_line(fmt::format("{:>6}  {:<20} {:<16} {:<20} {:>7}  {}", grant, gateway, node, sku,
+                             units, why));
+    };
+    row("grant", "gateway", "node", "sku", "units", "refused because");
+    for (const sync::EscrowGrantRecord& grant : *grants)
+      row(grant.id, grant.gateway_id, grant.node_id, grant.sku_id, grant.units, grant.refusal);
+  }
+  std::cout << "\nshared stock below what its leases hold (free units below 0):\n";
+  if (shared->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto node, auto sku, auto free, auto leased) {
+      print_line(fmt::format("{:<16} {:<20} {:>10} {:>10}", node, sku, free, leased));
+    };
+    row("node", "sku", "free", "leased");
+    for (const sync::SharedStock& stock : *shared)
+      row(stock.node_id, stock.sku_id, stock.free_units, stock.leased_units);
+  }
+  return kExitOk;
+}
+
+// `inventory shared`: every shared (node, SKU) and how much of it is leased.
+int run_inventory_shared(const std::string& database) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  Result<std::vector<sync::SharedStock>> shared = (*store)->shared_stock();
+  if (!shared) return fail(shared.status().message());
+  if (shared->empty()) {
+    std::cout << "no shared stock; `inventory set` counts it\n";
+    return kExitOk;
+  }
+  const auto row = [](auto node, auto sku, auto free, auto leased, auto updated) {
+    print_line(fmt::format("{:<16} {:<20} {:>10} {:>10}  {}", node, sku, free, leased, updated));
+  };
+  row("node", "sku", "free", "leased", "counted or adjusted");
+  for (const sync::SharedStock& stock : *shared)
+    row(stock.node_id, stock.sku_id, stock.free_units, stock.leased_units,
+        utc_text(stock.updated_at_us));
+  return kExitOk;
+}
+
+struct QuotaOptions {
+  std::string database;
+  std::string gateway_id;
+  std::string node_id;
+  std::string sku_id;
+  std::int32_t units = 0;
+  std::int64_t lease_minutes = 60;
+};
+
+// `quota grant`: keep a gateway topped up with a lease of shared stock.
+int run_quota_grant(const QuotaOptions& options) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
+  if (!store) return fail(store.status().message());
+  hal::LinuxClock clock;
+  const sync::EscrowQuota quota{options.gateway_id,
+                                options.node_id,
+                                options.sku_id,
+                                options.units,
+                                options.lease_minutes * 60,
+                                0};
+  if (Status set = (*store)->set_escrow_quota(quota, now_us(clock)); !set.is_ok())
+    return fail(set.message());
+  if (options.units == 0) {
+    std::cout << fmt::format(
+        "quota of gateway {} for {} at {}: 0, no more top-ups; what its lease holds comes "
+        "back when the lease runs out\n",
+        options.gateway_id, options.sku_id, options.node_id);
+    return kExitOk;
+  }
+  Result<std::vector<sync::SharedStock>> shared = (*store)->shared_stock();
+  if (!shared) return fail(shared.status().message());
+  std::int64_t free_units = 0;
+  for (const sync::SharedStock& stock : *shared)
+    if (stock.node_id == options.node_id && stock.sku_id == options.sku_id)
+      free_units = stock.free_units;
+  std::cout << fmt::format(
+      "quota of gateway {} for {} at {}: kept topped up to {} unreserved unit(s), each lease "
+      "running {} minute(s); a running server grants it from the {} unit(s) free to lease\n",
+      options.gateway_id, options.sku_id, options.node_id, options.units, options.lease_minutes,
+      free_units);
+  return kExitOk;
+}
+
+// `quota list`: the quotas, the leases as central knows them, and the grants not yet
+// answered, each under its own title.
+int run_quota_list(const std::string& database) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  Result<std::vector<sync::EscrowQuota>> quotas = (*store)->escrow_quotas("");
+  if (!quotas) return fail(quotas.status().message());
+  Result<std::vector<sync::EscrowLease>> leases = (*store)->escrow_leases();
+  if (!leases) return fail(leases.status().message());
+  Result<std::vector<sync::EscrowGrantRecord>> pending =
+      (*store)->escrow_grants("", sync::EscrowGrantRecord::State::pending);
+  if (!pending) return fail(pending.status().message());
+
+  std::cout << "escrow quotas:\n";
+  if (quotas->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto gateway, auto node, auto sku, auto units, auto lease, auto set) {
+      print_line(fmt::format("{:<20} {:<16} {:<20} {:>7} {:>14}  {}", gateway, node, sku, units,
+                             lease, set));
+    };
+    row("gateway", "node", "sku", "units", "lease minutes", "set");
+    for (const sync::EscrowQuota& quota : *quotas)
+      row(quota.gateway_id, quota.node_id, quota.sku_id, quota.units, quota.lease_seconds / 60,
+          utc_text(quota.set_at_us));
+  }
+  std::cout << "\nescrow leases:\n";
+  if (leases->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto gateway, auto node, auto sku, auto epoch, auto outstanding,
+                        auto granted, auto returned, auto shipped, auto expires, auto report) {
+      print_line(fmt::format("{:<20} {:<16} {:<20} {:>6} {:>11} {:>9} {:>9} {:>9}  {:<20}  {}",
+                             gateway, node, sku, epoch, outstanding, granted, returned, shipped,
+                             expires, report));
+    };
+    row("gateway", "node", "sku", "epoch", "outstanding", "granted", "returned", "shipped",
+        "expires", "last report");
+    for (const sync::EscrowLease& lease : *leases) {
+      const std::string report =
+          lease.reported_unreserved_units < 0
+              ? std::string("none since the newest grant")
+              : fmt::format("{} unreserved, {} reserved at {}", lease.reported_unreserved_units,
+                            lease.reported_reserved_units, utc_text(lease.reported_at_us));
+      row(lease.gateway_id, lease.node_id, lease.sku_id, lease.epoch, lease.outstanding_units,
+          lease.granted_units, lease.returned_units, lease.shipped_units,
+          utc_text(lease.expires_at_us), report);
+    }
+  }
+  std::cout << "\nescrow grants pending (sent until the gateway's journal applies them):\n";
+  if (pending->empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto grant, auto gateway, auto node, auto sku, auto epoch, auto units,
+                        auto created) {
+      print_line(fmt::format("{:>6}  {:<20} {:<16} {:<20} {:>6} {:>7}  {}", grant, gateway, node,
+                             sku, epoch, units, created));
+    };
+    row("grant", "gateway", "node", "sku", "epoch", "units", "granted");
+    for (const sync::EscrowGrantRecord& grant : *pending)
+      row(grant.id, grant.gateway_id, grant.node_id, grant.sku_id, grant.epoch, grant.units,
+          utc_text(grant.created_at_us));
   }
   return kExitOk;
 }
@@ -631,12 +836,16 @@ int main(int argc, char** argv) {
       app.add_subcommand("inventory", "Changes of stock decided at central, for the gateways");
   inventory->require_subcommand(1);
   CLI::App* adjust = inventory->add_subcommand(
-      "adjust", "Add units to (or take them from) a node's on-hand, through its gateway");
-  adjust->add_option("--gateway", delta->gateway_id, "The gateway that homes the node")->required();
+      "adjust",
+      "Add units to (or take them from) a node's on-hand: through the gateway that homes it, "
+      "or without --gateway the shared stock of a node no gateway homes");
+  adjust->add_option("--gateway", delta->gateway_id,
+                     "The gateway that homes the node (none: shared stock)");
   adjust->add_option("--node", delta->node_id, "The node")->required();
   adjust->add_option("--sku", delta->sku_id, "The SKU")->required();
   adjust->add_option("--units", delta->units, "Units: + a receipt, - a write-off")->required();
-  adjust->add_option("--reason", delta->reason, "The document behind the change");
+  adjust->add_option("--reason", delta->reason,
+                     "The document behind the change (a delta to a gateway only)");
   adjust->add_option("--db", delta->database, "Central's database")->required();
   adjust->callback([delta, &exit_code] { exit_code = run_inventory_adjust(*delta); });
   CLI::App* deltas = inventory->add_subcommand(
@@ -648,10 +857,54 @@ int main(int argc, char** argv) {
     exit_code = list_deltas(delta->database, delta->gateway_id, delta->state);
   });
 
+  CLI::App* set_stock = inventory->add_subcommand(
+      "set",
+      "Count the shared stock of a node no gateway homes: what central can lease to gateways "
+      "is the count less what their leases hold");
+  set_stock->add_option("--node", delta->node_id, "The node")->required();
+  set_stock->add_option("--sku", delta->sku_id, "The SKU")->required();
+  set_stock->add_option("--units", delta->units, "The units counted at the node")->required();
+  set_stock->add_option("--db", delta->database, "Central's database")->required();
+  set_stock->callback([delta, &exit_code] { exit_code = run_inventory_set(*delta); });
+  CLI::App* shared = inventory->add_subcommand(
+      "shared", "List shared stock: per node and SKU, the units free to lease and leased");
+  shared->add_option("--db", delta->database, "Central's database")->required();
+  shared->callback([delta, &exit_code] { exit_code = run_inventory_shared(delta->database); });
+
+  auto quota_options = std::make_shared<QuotaOptions>();
+  CLI::App* quota =
+      app.add_subcommand("quota", "Escrow: leases of shared stock kept topped up per gateway");
+  quota->require_subcommand(1);
+  CLI::App* quota_grant = quota->add_subcommand(
+      "grant",
+      "Keep a gateway topped up to a number of unreserved units of shared stock, leased for a "
+      "time (0 units: no more top-ups)");
+  quota_grant->add_option("--gateway", quota_options->gateway_id, "The gateway")->required();
+  quota_grant->add_option("--node", quota_options->node_id, "The node no gateway homes")
+      ->required();
+  quota_grant->add_option("--sku", quota_options->sku_id, "The SKU")->required();
+  quota_grant->add_option("--units", quota_options->units, "Unreserved units to keep it at")
+      ->required();
+  quota_grant
+      ->add_option("--lease-minutes", quota_options->lease_minutes,
+                   "How long each grant runs before its unreserved units come back")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{60 * 24 * 366}))
+      ->capture_default_str();
+  quota_grant->add_option("--db", quota_options->database, "Central's database")->required();
+  quota_grant->callback(
+      [quota_options, &exit_code] { exit_code = run_quota_grant(*quota_options); });
+  CLI::App* quota_list = quota->add_subcommand(
+      "list",
+      "List quotas, leases (epoch, outstanding, granted, returned, shipped, expiry, last "
+      "report) and pending grants");
+  quota_list->add_option("--db", quota_options->database, "Central's database")->required();
+  quota_list->callback(
+      [quota_options, &exit_code] { exit_code = run_quota_list(quota_options->database); });
+
   CLI::App* conflicts = app.add_subcommand(
       "conflicts",
-      "What gateways could not apply, with their reasons, and the orders stranded at closed "
-      "nodes: for an operator to settle");
+      "What gateways could not apply, with their reasons, the orders stranded at closed "
+      "nodes, and shared stock below what its leases hold: for an operator to settle");
   conflicts->add_option("--db", delta->database, "Central's database")->required();
   conflicts->callback([delta, &exit_code] { exit_code = run_conflicts(delta->database); });
 

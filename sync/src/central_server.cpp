@@ -55,8 +55,8 @@ struct Greeting {
 
 // One gateway's session after the Welcome. The session's coroutines share it on the I/O
 // thread: the reader applies batches and refusals, the writer is the only one to write
-// (acknowledgements, deltas, node closures, policy offers, a closing Refused), the ticker
-// offers deltas, closures and policies.
+// (acknowledgements, deltas, node closures, policy offers, escrow grants, a closing
+// Refused), the ticker offers deltas, closures, policies and escrow.
 struct GatewaySession {
   GatewaySession(asio::io_context& io, std::shared_ptr<MessageStream> connection, Greeting hello)
       : stream(std::move(connection)),
@@ -95,8 +95,9 @@ struct GatewaySession {
   // Central holds everything the gateway reported at its Hello: an adjustment that
   // applied a delta before this session is held too, so a pending delta is truly pending.
   bool caught_up = false;
-  std::set<std::uint64_t> deltas_sent;    // at most once per session
-  std::set<std::uint64_t> closures_sent;  // by closure id: at most once per session
+  std::set<std::uint64_t> deltas_sent;         // at most once per session
+  std::set<std::uint64_t> closures_sent;       // by closure id: at most once per session
+  std::set<std::uint64_t> escrow_grants_sent;  // by grant id: at most once per session
   // Policy versions offered in this session, and when last (steady clock): one still due
   // after policy_reoffer_interval is offered again. Its outcome comes back through the
   // journal, which ends the offers.
@@ -126,12 +127,16 @@ struct CentralServer::Impl {
   asio::awaitable<void> read_messages(GatewaySession& session);
   asio::awaitable<void> write_outbox(std::shared_ptr<GatewaySession> session);
   asio::awaitable<void> offer_periodically(std::shared_ptr<GatewaySession> session);
-  // What central has for a caught-up gateway: its pending deltas and node closures, then
-  // the policy its rollout has for it.
+  // What central has for a caught-up gateway: its pending deltas and node closures, the
+  // policy its rollout has for it, then its escrow topped up and the grants pending.
   void offer(GatewaySession& session);
   void offer_deltas(GatewaySession& session);
   void offer_closures(GatewaySession& session);
   void offer_policy(GatewaySession& session);
+  void offer_escrow(GatewaySession& session);
+  // A hint for the next top-up, not a record: one the store cannot keep is logged, and
+  // the next standing replaces it.
+  void record_escrow_standing(const std::string& gateway_id, const fbs::EscrowStanding& standing);
   void refuse(GatewaySession& session, fbs::RefusalCode code, const std::string& message);
   std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
 
@@ -157,6 +162,7 @@ struct CentralServer::Impl {
   std::atomic<std::uint64_t> refusals{0};
   std::atomic<std::uint64_t> policies_offered{0};
   std::atomic<std::uint64_t> closures_offered{0};
+  std::atomic<std::uint64_t> escrow_grants_offered{0};
 };
 
 asio::awaitable<void> CentralServer::Impl::accept_loop() {
@@ -360,11 +366,28 @@ asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session
                     {"recorded", recorded.is_ok() ? std::string("conflict") : recorded.message()}});
       continue;
     }
+    if (const fbs::EscrowGrantRefused* refused = (*message)->body_as_EscrowGrantRefused()) {
+      const std::string why = refused->message() ? refused->message()->str() : "";
+      const Status recorded =
+          store.refuse_escrow_grant(refused->grant_id(), gateway_id, why, now_us());
+      // Not recorded (the store busy or full): offered again in this session, refused again.
+      if (!recorded.is_ok()) session.escrow_grants_sent.erase(refused->grant_id());
+      log::warning("central.escrow_grant_refused",
+                   {{"gateway", gateway_id},
+                    {"grant", refused->grant_id()},
+                    {"reason", why},
+                    {"recorded", recorded.is_ok() ? std::string("conflict") : recorded.message()}});
+      continue;
+    }
+    if (const fbs::EscrowStanding* standing = (*message)->body_as_EscrowStanding()) {
+      record_escrow_standing(gateway_id, *standing);
+      continue;
+    }
     const fbs::JournalBatch* batch = (*message)->body_as_JournalBatch();
     if (batch == nullptr) {
       refuse(session, fbs::RefusalCode::malformed,
-             fmt::format("expected JournalBatch, InventoryDeltaRefused or NodeClosureRefused, "
-                         "got {}",
+             fmt::format("expected JournalBatch, InventoryDeltaRefused, NodeClosureRefused, "
+                         "EscrowGrantRefused or EscrowStanding, got {}",
                          fbs::EnumNameBody((*message)->body_type())));
       co_return;
     }
@@ -419,6 +442,7 @@ void CentralServer::Impl::offer(GatewaySession& session) {
   offer_deltas(session);
   offer_closures(session);
   offer_policy(session);
+  offer_escrow(session);
 }
 
 void CentralServer::Impl::offer_policy(GatewaySession& session) {
@@ -497,6 +521,58 @@ void CentralServer::Impl::offer_closures(GatewaySession& session) {
   }
 }
 
+// As for deltas: once caught up, the gateway's journal holds the escrow_change entry of
+// every grant it applied before this session, so a pending grant is truly pending (and
+// blocks a second top-up of its lease until the gateway answers it).
+void CentralServer::Impl::offer_escrow(GatewaySession& session) {
+  if (!session.caught_up || session.closing || session.ended) return;
+  const std::string& gateway_id = session.greeting.gateway_id;
+  if (Result<std::vector<EscrowGrantRecord>> made = store.top_up_escrow(gateway_id, now_us());
+      !made) {
+    log::warning("central.escrow_top_up_failed",
+                 {{"gateway", gateway_id}, {"error", made.status().message()}});
+  }
+  // Grants made here and those still pending from before: both go out now.
+  Result<std::vector<EscrowGrantRecord>> pending =
+      store.escrow_grants(gateway_id, EscrowGrantRecord::State::pending);
+  if (!pending) {
+    log::warning("central.escrow_unreadable",
+                 {{"gateway", gateway_id}, {"error", pending.status().message()}});
+    return;
+  }
+  for (const EscrowGrantRecord& grant : *pending) {
+    if (!session.escrow_grants_sent.insert(grant.id).second) continue;
+    session.send(
+        escrow_grant_frame(EscrowGrant{grant.id, grant.node_id, grant.sku_id, grant.epoch,
+                                       grant.units, grant.expires_at_us, grant.correlation_id}));
+    escrow_grants_offered.fetch_add(1, std::memory_order_relaxed);
+    log::info("central.escrow_granted", {{"gateway", gateway_id},
+                                         {"grant", grant.id},
+                                         {"node", grant.node_id},
+                                         {"sku", grant.sku_id},
+                                         {"units", grant.units},
+                                         {"epoch", grant.epoch}});
+  }
+}
+
+void CentralServer::Impl::record_escrow_standing(const std::string& gateway_id,
+                                                 const fbs::EscrowStanding& standing) {
+  std::vector<EscrowLeaseStanding> reports;
+  if (standing.leases() != nullptr) {
+    reports.reserve(standing.leases()->size());
+    for (const fbs::EscrowLeaseStanding* lease : *standing.leases()) {
+      reports.push_back({lease->node_id()->str(), lease->sku_id()->str(), lease->epoch(),
+                         lease->unreserved_units(), lease->reserved_units(),
+                         lease->expires_at_us()});
+    }
+  }
+  if (Status recorded = store.record_escrow_standing(gateway_id, reports, now_us());
+      !recorded.is_ok()) {
+    log::warning("central.escrow_standing_unrecorded",
+                 {{"gateway", gateway_id}, {"error", recorded.message()}});
+  }
+}
+
 Result<std::unique_ptr<CentralServer>> CentralServer::start(const CentralServerOptions& options,
                                                             CentralStore& store,
                                                             hal::Clock& clock) {
@@ -546,6 +622,7 @@ CentralFigures CentralServer::figures() const {
   figures.refusals = impl_->refusals.load(std::memory_order_relaxed);
   figures.policies_offered = impl_->policies_offered.load(std::memory_order_relaxed);
   figures.closures_offered = impl_->closures_offered.load(std::memory_order_relaxed);
+  figures.escrow_grants_offered = impl_->escrow_grants_offered.load(std::memory_order_relaxed);
   return figures;
 }
 

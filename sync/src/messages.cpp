@@ -24,6 +24,20 @@ flatbuffers::Offset<flatbuffers::String> optional_string(flatbuffers::FlatBuffer
   return builder.CreateString(text.data(), text.size());
 }
 
+// A gateway's refusal of a change central sent (a delta, a closure, a grant): the change's
+// id and the gateway's words, in the body `create` builds.
+template <typename Table>
+using CreateRefusal = flatbuffers::Offset<Table> (*)(flatbuffers::FlatBufferBuilder&, std::uint64_t,
+                                                     flatbuffers::Offset<flatbuffers::String>);
+template <typename Table>
+protocol::Frame refusal_frame(fbs::Body type, CreateRefusal<Table> create, std::uint64_t id,
+                              std::string_view message) {
+  auto builder = protocol::message_builder();
+  const auto text = optional_string(builder, message);
+  const auto refused = create(builder, id, text);
+  return finish_message(builder, type, refused.Union());
+}
+
 Status malformed(std::string message) {
   return Status(StatusCode::invalid_argument, std::move(message));
 }
@@ -97,10 +111,8 @@ protocol::Frame inventory_delta_frame(std::uint64_t delta_id, std::string_view n
 }
 
 protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::string_view message) {
-  auto builder = protocol::message_builder();
-  const auto text = optional_string(builder, message);
-  const auto refused = fbs::CreateInventoryDeltaRefused(builder, delta_id, text);
-  return finish_message(builder, fbs::Body::InventoryDeltaRefused, refused.Union());
+  return refusal_frame<fbs::InventoryDeltaRefused>(
+      fbs::Body::InventoryDeltaRefused, &fbs::CreateInventoryDeltaRefused, delta_id, message);
 }
 
 protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::uint8_t> bundle) {
@@ -123,10 +135,40 @@ protocol::Frame node_closure_frame(std::uint64_t closure_id, std::string_view no
 }
 
 protocol::Frame node_closure_refused_frame(std::uint64_t closure_id, std::string_view message) {
+  return refusal_frame<fbs::NodeClosureRefused>(
+      fbs::Body::NodeClosureRefused, &fbs::CreateNodeClosureRefused, closure_id, message);
+}
+
+protocol::Frame escrow_grant_frame(const EscrowGrant& grant) {
   auto builder = protocol::message_builder();
-  const auto text = optional_string(builder, message);
-  const auto refused = fbs::CreateNodeClosureRefused(builder, closure_id, text);
-  return finish_message(builder, fbs::Body::NodeClosureRefused, refused.Union());
+  const auto node = builder.CreateString(grant.node_id.data(), grant.node_id.size());
+  const auto sku = builder.CreateString(grant.sku_id.data(), grant.sku_id.size());
+  const auto correlation =
+      builder.CreateString(grant.correlation_id.data(), grant.correlation_id.size());
+  const auto body = fbs::CreateEscrowGrant(builder, grant.grant_id, node, sku, grant.epoch,
+                                           grant.units, grant.expires_at_us, correlation);
+  return finish_message(builder, fbs::Body::EscrowGrant, body.Union());
+}
+
+protocol::Frame escrow_grant_refused_frame(std::uint64_t grant_id, std::string_view message) {
+  return refusal_frame<fbs::EscrowGrantRefused>(fbs::Body::EscrowGrantRefused,
+                                                &fbs::CreateEscrowGrantRefused, grant_id, message);
+}
+
+protocol::Frame escrow_standing_frame(std::span<const EscrowLeaseStanding> leases) {
+  auto builder = protocol::message_builder();
+  std::vector<flatbuffers::Offset<fbs::EscrowLeaseStanding>> standings;
+  standings.reserve(leases.size());
+  for (const EscrowLeaseStanding& lease : leases) {
+    const auto node = builder.CreateString(lease.node_id);
+    const auto sku = builder.CreateString(lease.sku_id);
+    standings.push_back(fbs::CreateEscrowLeaseStanding(builder, node, sku, lease.epoch,
+                                                       lease.unreserved_units, lease.reserved_units,
+                                                       lease.expires_at_us));
+  }
+  const auto vector = builder.CreateVector(standings);
+  const auto standing = fbs::CreateEscrowStanding(builder, vector);
+  return finish_message(builder, fbs::Body::EscrowStanding, standing.Union());
 }
 
 JournalBatchBuilder::JournalBatchBuilder() : builder_(protocol::message_builder(64 * 1024)) {}
@@ -169,7 +211,8 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
     case fbs::Body::Acknowledged:
     case fbs::Body::Refused:
     case fbs::Body::InventoryDeltaRefused:
-    case fbs::Body::NodeClosureRefused: return message;
+    case fbs::Body::NodeClosureRefused:
+    case fbs::Body::EscrowGrantRefused: return message;
     case fbs::Body::InventoryDelta: {
       const fbs::InventoryDelta& delta = *message->body_as_InventoryDelta();
       if (delta.delta_id() == 0) return malformed("InventoryDelta has delta_id 0");
@@ -207,6 +250,30 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
             fmt::format("NodeClosure {} has correlation_id '{}', not one of central's "
                         "closures",
                         closure.closure_id(), closure.correlation_id()->string_view()));
+      return message;
+    }
+    case fbs::Body::EscrowGrant: {
+      const fbs::EscrowGrant& grant = *message->body_as_EscrowGrant();
+      if (grant.grant_id() == 0) return malformed("EscrowGrant has grant_id 0");
+      if (grant.units() <= 0)
+        return malformed(
+            fmt::format("EscrowGrant {} grants {} units", grant.grant_id(), grant.units()));
+      if (grant.epoch() == 0)
+        return malformed(fmt::format("EscrowGrant {} has epoch 0", grant.grant_id()));
+      if (!names_central_escrow(grant.correlation_id()->string_view()))
+        return malformed(
+            fmt::format("EscrowGrant {} has correlation_id '{}', not one of central's grants",
+                        grant.grant_id(), grant.correlation_id()->string_view()));
+      return message;
+    }
+    case fbs::Body::EscrowStanding: {
+      const fbs::EscrowStanding& standing = *message->body_as_EscrowStanding();
+      if (standing.leases() == nullptr) return message;
+      for (flatbuffers::uoffset_t i = 0; i < standing.leases()->size(); ++i) {
+        const fbs::EscrowLeaseStanding& lease = *standing.leases()->Get(i);
+        if (lease.unreserved_units() < 0 || lease.reserved_units() < 0)
+          return malformed(fmt::format("EscrowStanding lease {} has negative units", i));
+      }
       return message;
     }
     case fbs::Body::JournalBatch: {

@@ -10,7 +10,11 @@
 // (network_change entries) and which orders they could not move off the node (failed
 // fulfillment_event entries with no reroute after them), in the same transaction. A
 // retired gateway is a mark on its row: what it held stays, and the rules above pass it
-// over.
+// over. Escrow of shared stock too: a grant takes its units out of free_units in the
+// transaction that records it (so leases never hold more than central had), and the
+// journals give units back (returned escrow_change entries) or take them out of the
+// leases as they ship (handed_off fulfillment_event entries), in the transaction that
+// stores the entries.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -52,9 +56,10 @@ using journal::sqlite::Statement;
 
 constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
 // 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
-// closures, their deliveries and stranded orders. 4: retired gateways. A store of format
-// 1, 2 or 3 is upgraded in place when opened.
-constexpr std::int64_t kFormatVersion = 4;
+// closures, their deliveries and stranded orders. 4: retired gateways. 5: shared stock,
+// escrow quotas, leases and grants. A store of format 1 to 4 is upgraded in place when
+// opened.
+constexpr std::int64_t kFormatVersion = 5;
 constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
 // 4 KiB's, which took a million-entry apply from 94 k to 228 k rows/s (docs/performance.md).
@@ -168,9 +173,65 @@ CREATE TABLE stranded_orders (
 constexpr const char* kAddRetiredColumnSql =
     "ALTER TABLE gateways ADD COLUMN retired_at_us INTEGER NOT NULL DEFAULT 0;";
 
+// Added by format version 5: escrow of shared stock (docs/sync.md, "Escrow"). A
+// (node, SKU)'s free_units and the outstanding_units of its leases move together, in the
+// transaction that grants, refuses or takes units back: the check that a grant fits in
+// free_units and its decrement are one transaction with the grant's insert, so leases
+// never hold more than central had. What the leases hold is summed, never stored twice.
+// All four tables are small, hence WITHOUT ROWID where nothing counts ids.
+constexpr const char* kCreateEscrowTablesSql = R"sql(
+CREATE TABLE shared_stock (
+  node_id TEXT NOT NULL CHECK (node_id != ''),
+  sku_id TEXT NOT NULL CHECK (sku_id != ''),
+  free_units INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL,
+  PRIMARY KEY (node_id, sku_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE escrow_quotas (
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  node_id TEXT NOT NULL,
+  sku_id TEXT NOT NULL,
+  units INTEGER NOT NULL CHECK (units >= 0),
+  lease_seconds INTEGER NOT NULL CHECK (lease_seconds > 0),
+  set_at_us INTEGER NOT NULL,
+  PRIMARY KEY (gateway_id, node_id, sku_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE escrow_leases (
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  node_id TEXT NOT NULL,
+  sku_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL CHECK (epoch > 0),
+  expires_at_us INTEGER NOT NULL,
+  outstanding_units INTEGER NOT NULL CHECK (outstanding_units >= 0),
+  granted_units INTEGER NOT NULL CHECK (granted_units >= 0),
+  returned_units INTEGER NOT NULL CHECK (returned_units >= 0),
+  shipped_units INTEGER NOT NULL CHECK (shipped_units >= 0),
+  reported_unreserved_units INTEGER NOT NULL CHECK (reported_unreserved_units >= -1),
+  reported_reserved_units INTEGER NOT NULL,
+  reported_at_us INTEGER NOT NULL,
+  PRIMARY KEY (gateway_id, node_id, sku_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE escrow_grants (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  node_id TEXT NOT NULL,
+  sku_id TEXT NOT NULL,
+  epoch INTEGER NOT NULL CHECK (epoch > 0),
+  units INTEGER NOT NULL CHECK (units > 0),
+  expires_at_us INTEGER NOT NULL,
+  correlation_id TEXT NOT NULL UNIQUE,
+  created_at_us INTEGER NOT NULL,
+  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 2),
+  applied_at_sequence INTEGER NOT NULL,
+  refusal TEXT NOT NULL,
+  settled_at_us INTEGER NOT NULL
+) STRICT;
+CREATE INDEX escrow_grants_by_lease ON escrow_grants (gateway_id, node_id, sku_id, id);
+)sql";
+
 // What each upgrade adds, by the format it leaves (index 0: to format 2).
 constexpr const char* kUpgradeSql[] = {kCreatePolicyTablesSql, kCreateClosureTablesSql,
-                                       kAddRetiredColumnSql};
+                                       kAddRetiredColumnSql, kCreateEscrowTablesSql};
 static_assert(std::size(kUpgradeSql) ==
               static_cast<std::size_t>(kFormatVersion - kOldestUpgradableFormatVersion));
 
@@ -292,6 +353,78 @@ constexpr const char* kSelectOutcomesSql =
     "SELECT gateway_id, version, change, reason, sequence, recorded_at_us FROM policy_outcomes "
     "WHERE version = ?1 ORDER BY gateway_id";
 
+// Shared stock with what its leases hold; ?1 '' for every (node, SKU), else one.
+constexpr const char* kSelectSharedStockSql =
+    "SELECT s.node_id, s.sku_id, s.free_units, "
+    "(SELECT coalesce(sum(l.outstanding_units), 0) FROM escrow_leases AS l "
+    "WHERE l.node_id = s.node_id AND l.sku_id = s.sku_id), s.updated_at_us "
+    "FROM shared_stock AS s WHERE ?1 = '' OR (s.node_id = ?1 AND s.sku_id = ?2) "
+    "ORDER BY s.node_id, s.sku_id";
+// A count: what is at the node, less what the leases hold, is what central can lease.
+constexpr const char* kSetSharedStockSql =
+    "INSERT INTO shared_stock (node_id, sku_id, free_units, updated_at_us) "
+    "VALUES (?1, ?2, ?3 - (SELECT coalesce(sum(outstanding_units), 0) FROM escrow_leases "
+    "WHERE node_id = ?1 AND sku_id = ?2), ?4) "
+    "ON CONFLICT (node_id, sku_id) DO UPDATE SET free_units = excluded.free_units, "
+    "updated_at_us = excluded.updated_at_us";
+constexpr const char* kAdjustSharedStockSql =
+    "INSERT INTO shared_stock (node_id, sku_id, free_units, updated_at_us) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (node_id, sku_id) DO UPDATE SET "
+    "free_units = shared_stock.free_units + excluded.free_units, "
+    "updated_at_us = excluded.updated_at_us";
+// Units leaving free_units for a lease (negative) or coming back from one: not an
+// operator's set or adjust, so updated_at_us stays.
+constexpr const char* kMoveFreeUnitsSql =
+    "UPDATE shared_stock SET free_units = free_units + ?3 WHERE node_id = ?1 AND sku_id = ?2";
+
+constexpr const char* kUpsertQuotaSql =
+    "INSERT INTO escrow_quotas (gateway_id, node_id, sku_id, units, lease_seconds, set_at_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (gateway_id, node_id, sku_id) DO UPDATE SET "
+    "units = excluded.units, lease_seconds = excluded.lease_seconds, "
+    "set_at_us = excluded.set_at_us";
+// ?1 gateway ('' for all).
+constexpr const char* kSelectQuotasSql =
+    "SELECT gateway_id, node_id, sku_id, units, lease_seconds, set_at_us FROM escrow_quotas "
+    "WHERE ?1 = '' OR gateway_id = ?1 ORDER BY gateway_id, node_id, sku_id";
+
+constexpr const char* kLeaseColumns =
+    "gateway_id, node_id, sku_id, epoch, expires_at_us, outstanding_units, granted_units, "
+    "returned_units, shipped_units, reported_unreserved_units, reported_reserved_units, "
+    "reported_at_us";
+// Every figure of a lease written at once: each change reads the lease, works out the
+// new figures and writes them back, inside the transaction that also moves free_units.
+constexpr const char* kPutLeaseSql =
+    "INSERT INTO escrow_leases (gateway_id, node_id, sku_id, epoch, expires_at_us, "
+    "outstanding_units, granted_units, returned_units, shipped_units, "
+    "reported_unreserved_units, reported_reserved_units, reported_at_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (gateway_id, node_id, sku_id) DO UPDATE SET epoch = excluded.epoch, "
+    "expires_at_us = excluded.expires_at_us, outstanding_units = excluded.outstanding_units, "
+    "granted_units = excluded.granted_units, returned_units = excluded.returned_units, "
+    "shipped_units = excluded.shipped_units, "
+    "reported_unreserved_units = excluded.reported_unreserved_units, "
+    "reported_reserved_units = excluded.reported_reserved_units, "
+    "reported_at_us = excluded.reported_at_us";
+// A standing counts only at the lease's current epoch: one about an earlier grant
+// describes units the newer grant has changed.
+constexpr const char* kReportLeaseSql =
+    "UPDATE escrow_leases SET reported_unreserved_units = ?5, reported_reserved_units = ?6, "
+    "reported_at_us = ?7 WHERE gateway_id = ?1 AND node_id = ?2 AND sku_id = ?3 AND epoch = ?4";
+
+constexpr const char* kGrantColumns =
+    "id, gateway_id, node_id, sku_id, epoch, units, expires_at_us, correlation_id, "
+    "created_at_us, state, applied_at_sequence, refusal, settled_at_us";
+constexpr const char* kInsertGrantSql =
+    "INSERT INTO escrow_grants (gateway_id, node_id, sku_id, epoch, units, expires_at_us, "
+    "correlation_id, created_at_us, state, applied_at_sequence, refusal, settled_at_us) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, '', 0)";
+constexpr const char* kSettleGrantSql =
+    "UPDATE escrow_grants SET state = ?3, refusal = ?4, settled_at_us = ?5 "
+    "WHERE id = ?1 AND gateway_id = ?2 AND state = 0";
+constexpr const char* kApplyGrantSql =
+    "UPDATE escrow_grants SET state = 1, applied_at_sequence = ?3, settled_at_us = ?4 "
+    "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0";
+
 // A pushed policy's row, without its bundle.
 struct PolicyRow {
   std::uint64_t version = 0;
@@ -403,6 +536,49 @@ std::optional<std::string> reroute_away_from(const StoredEntry& entry,
   return record->from_node_id()->str();
 }
 
+// What an escrow_change entry tells; nullptr for another entry, or one whose payload does
+// not verify (held all the same).
+const gateway::fbs::EscrowChangeRecord* escrow_change_told_by(const StoredEntry& entry,
+                                                              std::vector<std::uint64_t>& aligned) {
+  if (entry.kind != EntryKind::escrow_change) return nullptr;
+  const auto* record = record_of<gateway::fbs::EscrowChangeRecord>(entry, aligned);
+  if (record == nullptr || record->change() > gateway::fbs::EscrowChangeKind::MAX) return nullptr;
+  return record;
+}
+
+// A stock line that left its node: a handed_off fulfillment_event's shipped line.
+struct ShippedLine {
+  std::string node_id;
+  std::string sku_id;
+  std::int32_t quantity = 0;
+};
+
+// The lines a handed_off fulfillment_event shipped; none for any other entry, or one whose
+// payload does not verify.
+std::vector<ShippedLine> shipments_told_by(const StoredEntry& entry,
+                                           std::vector<std::uint64_t>& aligned) {
+  std::vector<ShippedLine> lines;
+  if (entry.kind != EntryKind::fulfillment_event) return lines;
+  const auto* record = record_of<gateway::fbs::FulfillmentRecord>(entry, aligned);
+  if (record == nullptr || record->event() != protocol::fbs::FulfillmentEventKind::handed_off ||
+      record->shipped() == nullptr) {
+    return lines;
+  }
+  for (const gateway::fbs::HeldStockRecord* held : *record->shipped()) {
+    if (held->quantity() <= 0) continue;
+    lines.push_back(ShippedLine{held->node_id()->str(), held->sku_id()->str(), held->quantity()});
+  }
+  return lines;
+}
+
+// now + seconds, held at the largest time rather than overflowing.
+std::int64_t expiry_after(std::int64_t now_us, std::int64_t seconds) {
+  constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+  constexpr std::int64_t kLargest = std::numeric_limits<std::int64_t>::max();
+  if (seconds > (kLargest - std::max<std::int64_t>(now_us, 0)) / kMicrosPerSecond) return kLargest;
+  return now_us + seconds * kMicrosPerSecond;
+}
+
 // The rollout of `policy` among `gateways` (registered, ordered by id, retired ones too)
 // given their outcomes for it (by gateway id), `newest_version` the newest pushed. The one
 // place the rollout rule lives: policy_version_for() offers the newest policy to a gateway
@@ -500,10 +676,10 @@ Status create_store(const std::string& path) {
   return journal::sqlite::create_database(path, kStoreFileMode, [](Connection& connection) {
     const std::string create = fmt::format(
         "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} {} {} "
+        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} {} {} {} "
         "COMMIT;",
         kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql, kCreatePolicyTablesSql,
-        kCreateClosureTablesSql, kAddRetiredColumnSql);
+        kCreateClosureTablesSql, kAddRetiredColumnSql, kCreateEscrowTablesSql);
     return connection.execute(create.c_str(), "create the store");
   });
 }
@@ -928,6 +1104,227 @@ class SqliteCentralStore final : public CentralStore {
     }
   }
 
+  Result<SharedStock> set_shared_stock(std::string_view node_id, std::string_view sku_id,
+                                       std::int64_t counted_units, std::int64_t now_us) override {
+    const std::string operation =
+        fmt::format("set the shared stock of SKU '{}' at node '{}'", sku_id, node_id);
+    if (Status named = check_shared_key(node_id, sku_id, operation); !named.is_ok()) return named;
+    if (counted_units < 0 || counted_units > kMaxSharedUnits) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: {}: units {} is not a count of 0..{}", path_, operation,
+                                counted_units, kMaxSharedUnits));
+    }
+    if (Status free = not_reading("set_shared_stock"); !free.is_ok()) return free;
+    // One transaction: the leases summed are the ones the count is set against.
+    return in_transaction(operation, [&]() -> Result<SharedStock> {
+      sqlite3_stmt* set = set_shared_stock_.get();
+      bind_text(set, 1, node_id);
+      bind_text(set, 2, sku_id);
+      sqlite3_bind_int64(set, 3, counted_units);
+      sqlite3_bind_int64(set, 4, now_us);
+      if (Status stored = step_once(set_shared_stock_, operation); !stored.is_ok()) return stored;
+      return stock_after(node_id, sku_id, operation);
+    });
+  }
+
+  Result<SharedStock> adjust_shared_stock(std::string_view node_id, std::string_view sku_id,
+                                          std::int64_t units, std::int64_t now_us) override {
+    const std::string operation =
+        fmt::format("adjust the shared stock of SKU '{}' at node '{}'", sku_id, node_id);
+    if (Status named = check_shared_key(node_id, sku_id, operation); !named.is_ok()) return named;
+    if (units == 0 || units > kMaxSharedUnits || units < -kMaxSharedUnits) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: {}: units {} is not a change of 1..{} either way", path_,
+                                operation, units, kMaxSharedUnits));
+    }
+    if (Status free = not_reading("adjust_shared_stock"); !free.is_ok()) return free;
+    return in_transaction(operation, [&]() -> Result<SharedStock> {
+      sqlite3_stmt* adjust = adjust_shared_stock_.get();
+      bind_text(adjust, 1, node_id);
+      bind_text(adjust, 2, sku_id);
+      sqlite3_bind_int64(adjust, 3, units);
+      sqlite3_bind_int64(adjust, 4, now_us);
+      if (Status stored = step_once(adjust_shared_stock_, operation); !stored.is_ok())
+        return stored;
+      return stock_after(node_id, sku_id, operation);
+    });
+  }
+
+  Result<std::vector<SharedStock>> shared_stock() const override {
+    return shared_stock_rows("", "", "read the shared stock");
+  }
+
+  Status set_escrow_quota(const EscrowQuota& quota, std::int64_t now_us) override {
+    const std::string operation =
+        fmt::format("set the escrow quota of gateway '{}' for SKU '{}' at node '{}'",
+                    quota.gateway_id, quota.sku_id, quota.node_id);
+    const auto invalid = [&](std::string_view why) {
+      return Status(StatusCode::invalid_argument, fmt::format("{}: {}: {}", path_, operation, why));
+    };
+    if (quota.node_id.empty()) return invalid("node_id is empty");
+    if (quota.sku_id.empty()) return invalid("sku_id is empty");
+    if (quota.units < 0 || quota.units > kMaxSharedUnits) {
+      return invalid(
+          fmt::format("units {} is not 0..{} (0: no more top-ups)", quota.units, kMaxSharedUnits));
+    }
+    if (quota.lease_seconds <= 0)
+      return invalid(fmt::format("lease_seconds {} is not above 0", quota.lease_seconds));
+    if (Status free = not_reading("set_escrow_quota"); !free.is_ok()) return free;
+    return in_transaction(operation, [&]() -> Status {
+      Result<std::optional<GatewayRecord>> known = gateway(quota.gateway_id);
+      if (!known) return known.status();
+      if (!known->has_value()) return unknown_gateway(quota.gateway_id, operation);
+      if ((*known)->retired()) {
+        return Status(StatusCode::failed_precondition,
+                      fmt::format("{}: {}: gateway '{}' is retired; register it again to lease "
+                                  "it stock",
+                                  path_, operation, quota.gateway_id));
+      }
+      Result<std::vector<SharedStock>> stock =
+          shared_stock_rows(quota.node_id, quota.sku_id, operation);
+      if (!stock) return stock.status();
+      if (stock->empty()) {
+        return invalid(
+            fmt::format("SKU '{}' at node '{}' is not shared stock; set it first "
+                        "with inventory set",
+                        quota.sku_id, quota.node_id));
+      }
+      sqlite3_stmt* upsert = upsert_quota_.get();
+      bind_text(upsert, 1, quota.gateway_id);
+      bind_text(upsert, 2, quota.node_id);
+      bind_text(upsert, 3, quota.sku_id);
+      sqlite3_bind_int64(upsert, 4, quota.units);
+      sqlite3_bind_int64(upsert, 5, quota.lease_seconds);
+      sqlite3_bind_int64(upsert, 6, now_us);
+      return step_once(upsert_quota_, operation);
+    });
+  }
+
+  Result<std::vector<EscrowQuota>> escrow_quotas(std::string_view gateway_id) const override {
+    sqlite3_stmt* select = select_quotas_.get();
+    ResetOnExit reset(select_quotas_);
+    bind_text(select, 1, gateway_id);
+    std::vector<EscrowQuota> quotas;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return quotas;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read escrow quotas");
+      EscrowQuota quota;
+      quota.gateway_id = column_text(select, 0);
+      quota.node_id = column_text(select, 1);
+      quota.sku_id = column_text(select, 2);
+      quota.units = sqlite3_column_int(select, 3);
+      quota.lease_seconds = sqlite3_column_int64(select, 4);
+      quota.set_at_us = sqlite3_column_int64(select, 5);
+      quotas.push_back(std::move(quota));
+    }
+  }
+
+  Result<std::vector<EscrowGrantRecord>> top_up_escrow(std::string_view gateway_id,
+                                                       std::int64_t now_us) override {
+    if (Status free = not_reading("top_up_escrow"); !free.is_ok()) return free;
+    // A session asks on every tick: a gateway without quotas costs a read, not the write lock.
+    Result<std::vector<EscrowQuota>> quotas = escrow_quotas(gateway_id);
+    if (!quotas) return quotas.status();
+    if (quotas->empty() || gateway_id.empty()) return std::vector<EscrowGrantRecord>();
+    const std::string operation = fmt::format("top up the escrow of gateway '{}'", gateway_id);
+    return in_transaction(operation,
+                          [&] { return top_up_in_transaction(gateway_id, now_us, operation); });
+  }
+
+  Result<std::vector<EscrowGrantRecord>> escrow_grants(
+      std::string_view gateway_id, std::optional<EscrowGrantRecord::State> state) const override {
+    sqlite3_stmt* select = select_grants_.get();
+    ResetOnExit reset(select_grants_);
+    bind_text(select, 1, gateway_id);
+    sqlite3_bind_int(select, 2, state ? static_cast<int>(*state) : -1);
+    std::vector<EscrowGrantRecord> grants;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return grants;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read escrow grants");
+      grants.push_back(grant_from(select));
+    }
+  }
+
+  Status refuse_escrow_grant(std::uint64_t grant_id, std::string_view gateway_id,
+                             std::string_view why, std::int64_t now_us) override {
+    const std::string operation =
+        fmt::format("refuse escrow grant {} at gateway '{}'", grant_id, gateway_id);
+    if (Status free = not_reading("refuse_escrow_grant"); !free.is_ok()) return free;
+    return in_transaction(operation, [&]() -> Status {
+      Result<std::optional<EscrowGrantRecord>> found = grant_by_id(grant_id, operation);
+      if (!found) return found.status();
+      if (!found->has_value() || (*found)->gateway_id != gateway_id) {
+        return Status(StatusCode::not_found, fmt::format("{}: gateway '{}' has no escrow grant {}",
+                                                         path_, gateway_id, grant_id));
+      }
+      const EscrowGrantRecord& grant = **found;
+      if (grant.state != EscrowGrantRecord::State::pending) {
+        return Status(StatusCode::failed_precondition,
+                      fmt::format("{}: escrow grant {} of gateway '{}' is {}, not pending", path_,
+                                  grant_id, gateway_id, to_string(grant.state)));
+      }
+      sqlite3_stmt* settle_grant = settle_grant_.get();
+      sqlite3_bind_int64(settle_grant, 1, static_cast<std::int64_t>(grant.id));
+      bind_text(settle_grant, 2, gateway_id);
+      sqlite3_bind_int(settle_grant, 3, static_cast<int>(EscrowGrantRecord::State::refused));
+      bind_text(settle_grant, 4, why);
+      sqlite3_bind_int64(settle_grant, 5, now_us);
+      if (Status settled = step_once(settle_grant_, operation); !settled.is_ok()) return settled;
+      // The gateway never held the units: they leave the lease and central can lease
+      // them again. What shipments already took from the lease is not given back twice.
+      Result<std::optional<EscrowLease>> lease =
+          lease_of(grant.gateway_id, grant.node_id, grant.sku_id, operation);
+      if (!lease) return lease.status();
+      if (!lease->has_value()) return Status::ok();
+      EscrowLease changed = **lease;
+      const std::int64_t taken = std::min<std::int64_t>(grant.units, changed.outstanding_units);
+      changed.outstanding_units -= taken;
+      changed.granted_units -= std::min<std::int64_t>(grant.units, changed.granted_units);
+      if (Status put = put_lease(changed, operation); !put.is_ok()) return put;
+      return move_free_units(grant.node_id, grant.sku_id, taken, operation);
+    });
+  }
+
+  Status record_escrow_standing(std::string_view gateway_id,
+                                std::span<const EscrowLeaseStanding> leases,
+                                std::int64_t now_us) override {
+    if (leases.empty()) return Status::ok();
+    const std::string operation =
+        fmt::format("record the escrow standing of gateway '{}'", gateway_id);
+    if (Status free = not_reading("record_escrow_standing"); !free.is_ok()) return free;
+    return in_transaction(operation, [&]() -> Status {
+      for (const EscrowLeaseStanding& report : leases) {
+        sqlite3_stmt* update = report_lease_.get();
+        bind_text(update, 1, gateway_id);
+        bind_text(update, 2, report.node_id);
+        bind_text(update, 3, report.sku_id);
+        sqlite3_bind_int64(update, 4,
+                           static_cast<std::int64_t>(std::min(report.epoch, kLargestSequence)));
+        // A negative figure is no report (the message verifier refuses one anyway).
+        sqlite3_bind_int(update, 5, std::max(report.unreserved_units, 0));
+        sqlite3_bind_int(update, 6, std::max(report.reserved_units, 0));
+        sqlite3_bind_int64(update, 7, now_us);
+        if (Status reported = step_once(report_lease_, operation); !reported.is_ok())
+          return reported;
+      }
+      return Status::ok();
+    });
+  }
+
+  Result<std::vector<EscrowLease>> escrow_leases() const override {
+    sqlite3_stmt* select = select_leases_.get();
+    ResetOnExit reset(select_leases_);
+    std::vector<EscrowLease> leases;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return leases;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read escrow leases");
+      leases.push_back(lease_from(select));
+    }
+  }
+
   Status read_journal(std::string_view gateway_id, std::uint64_t from,
                       const std::function<Status(const StoredEntry&)>& visit) const override {
     if (Status free = not_reading("read_journal"); !free.is_ok()) return free;
@@ -969,14 +1366,13 @@ class SqliteCentralStore final : public CentralStore {
  private:
   sqlite3* db() const { return connection_.get(); }
 
-  // Steps a statement that returns no rows, once.
-  // `work()` (a Result) inside one IMMEDIATE transaction: committed when it succeeds,
-  // rolled back when it or the commit fails, whose failure is then the result.
+  // `work()` (a Result or a Status) inside one IMMEDIATE transaction: committed when it
+  // succeeds, rolled back when it or the commit fails, whose failure is then the result.
   template <typename Work>
   auto in_transaction(const std::string& operation, Work&& work) -> decltype(work()) {
     if (Status begun = step_once(begin_, operation + ": begin"); !begun.is_ok()) return begun;
     decltype(work()) done = work();
-    if (done) {
+    if (succeeded(done)) {
       Status committed = step_once(commit_, operation + ": commit");
       if (committed.is_ok()) return done;
       done = std::move(committed);
@@ -987,6 +1383,13 @@ class SqliteCentralStore final : public CentralStore {
     return done;
   }
 
+  static bool succeeded(const Status& done) { return done.is_ok(); }
+  template <typename T>
+  static bool succeeded(const Result<T>& done) {
+    return static_cast<bool>(done);
+  }
+
+  // Steps a statement that returns no rows, once.
   Status step_once(const Statement& statement, std::string_view operation) const {
     ResetOnExit reset(statement);
     const int stepped = sqlite3_step(statement.get());
@@ -1092,6 +1495,8 @@ class SqliteCentralStore final : public CentralStore {
     AppliedBatch result{record.acknowledged, 0, 0};
     std::int64_t newest_recorded_at_us = record.newest_entry_recorded_at_us;
     std::vector<std::uint64_t> aligned_payload;  // a payload read here, when it needs a copy
+    const Result<bool> leased = holds_leases(gateway_id, operation);
+    if (!leased) return leased.status();
     for (const StoredEntry& entry : entries) {
       if (entry.sequence <= record.acknowledged) {
         ++result.duplicates;
@@ -1148,6 +1553,17 @@ class SqliteCentralStore final : public CentralStore {
       if (Status stranding = record_stranding(gateway_id, entry, aligned_payload, operation);
           !stranding.is_ok()) {
         return stranding;
+      }
+      if (Status escrow =
+              record_escrow_change(gateway_id, entry, aligned_payload, now_us, operation);
+          !escrow.is_ok()) {
+        return escrow;
+      }
+      if (*leased) {
+        if (Status shipped = record_shipments(gateway_id, entry, aligned_payload, operation);
+            !shipped.is_ok()) {
+          return shipped;
+        }
       }
       if (entry.kind == EntryKind::policy_change) {
         if (const std::optional<PolicyOutcome> outcome = outcome_told_by(entry, aligned_payload)) {
@@ -1247,6 +1663,308 @@ class SqliteCentralStore final : public CentralStore {
     return step_once(clear_stranded_, operation + ": clear a stranded order");
   }
 
+  // Inside BEGIN IMMEDIATE: the free_units read here are the ones each grant takes from,
+  // so no two grants (of this gateway or another process's) can lease the same unit.
+  Result<std::vector<EscrowGrantRecord>> top_up_in_transaction(std::string_view gateway_id,
+                                                               std::int64_t now_us,
+                                                               const std::string& operation) {
+    std::vector<EscrowGrantRecord> made;
+    Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
+    if (!known) return known.status();
+    if (!known->has_value() || (*known)->retired()) return made;
+    Result<std::vector<EscrowQuota>> quotas = escrow_quotas(gateway_id);
+    if (!quotas) return quotas.status();
+    for (const EscrowQuota& quota : *quotas) {
+      Result<std::optional<EscrowGrantRecord>> newest =
+          newest_grant(gateway_id, quota.node_id, quota.sku_id, operation);
+      if (!newest) return newest.status();
+      if (newest->has_value()) {
+        const EscrowGrantRecord& last = **newest;
+        // One grant in flight per lease: the gateway's answer to it changes the need.
+        if (last.state == EscrowGrantRecord::State::pending) continue;
+        // A refusal is a conflict for an operator: granting again would be refused again,
+        // every tick. Setting the quota again (`quota grant`) asks for top-ups anew.
+        if (last.state == EscrowGrantRecord::State::refused &&
+            last.created_at_us >= quota.set_at_us)
+          continue;
+      }
+      Result<std::optional<EscrowLease>> lease =
+          lease_of(gateway_id, quota.node_id, quota.sku_id, operation);
+      if (!lease) return lease.status();
+      const bool lapsed = !lease->has_value() || now_us >= (*lease)->expires_at_us;
+      // What the gateway can still sell there: nothing once the lease ran out (its units
+      // come back through the journal), else its word at this epoch, else everything the
+      // lease holds (an upper bound: central never grants on a guess of demand).
+      std::int64_t unreserved = 0;
+      if (!lapsed) {
+        unreserved = (*lease)->reported_unreserved_units >= 0 ? (*lease)->reported_unreserved_units
+                                                              : (*lease)->outstanding_units;
+      }
+      const std::int64_t need = std::int64_t{quota.units} - unreserved;
+      if (need <= 0) continue;
+      // A live lease is topped up once a quarter of the quota is gone, not unit by unit.
+      if (!lapsed && need * 4 < std::int64_t{quota.units}) continue;
+      Result<std::vector<SharedStock>> stock =
+          shared_stock_rows(quota.node_id, quota.sku_id, operation);
+      if (!stock) return stock.status();
+      if (stock->empty()) continue;
+      const std::int64_t units = std::min(need, stock->front().free_units);
+      if (units <= 0) continue;
+      EscrowLease next;
+      if (lease->has_value()) {
+        next = **lease;
+      } else {
+        next.gateway_id = std::string(gateway_id);
+        next.node_id = quota.node_id;
+        next.sku_id = quota.sku_id;
+      }
+      next.epoch += 1;
+      next.expires_at_us = expiry_after(now_us, quota.lease_seconds);
+      next.outstanding_units += units;
+      next.granted_units += units;
+      next.reported_unreserved_units = -1;
+      next.reported_reserved_units = 0;
+      next.reported_at_us = 0;
+      if (Status put = put_lease(next, operation); !put.is_ok()) return put;
+      if (Status taken = move_free_units(quota.node_id, quota.sku_id, -units, operation);
+          !taken.is_ok()) {
+        return taken;
+      }
+      EscrowGrantRecord grant;
+      grant.gateway_id = next.gateway_id;
+      grant.node_id = next.node_id;
+      grant.sku_id = next.sku_id;
+      grant.epoch = next.epoch;
+      grant.units = static_cast<std::int32_t>(units);  // need <= quota.units, an int32
+      grant.expires_at_us = next.expires_at_us;
+      grant.correlation_id = central_escrow_correlation_id(random_nonce());
+      grant.created_at_us = now_us;
+      sqlite3_stmt* insert = insert_grant_.get();
+      bind_text(insert, 1, grant.gateway_id);
+      bind_text(insert, 2, grant.node_id);
+      bind_text(insert, 3, grant.sku_id);
+      sqlite3_bind_int64(insert, 4, static_cast<std::int64_t>(grant.epoch));
+      sqlite3_bind_int(insert, 5, grant.units);
+      sqlite3_bind_int64(insert, 6, grant.expires_at_us);
+      bind_text(insert, 7, grant.correlation_id);
+      sqlite3_bind_int64(insert, 8, now_us);
+      if (Status inserted = step_once(insert_grant_, operation); !inserted.is_ok()) return inserted;
+      grant.id = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()));
+      made.push_back(std::move(grant));
+    }
+    return made;
+  }
+
+  // What a new escrow_change entry tells: a grant applied (under its correlation id), or
+  // a lease's unreserved units given back when it ran out.
+  Status record_escrow_change(std::string_view gateway_id, const StoredEntry& entry,
+                              std::vector<std::uint64_t>& aligned, std::int64_t now_us,
+                              const std::string& operation) {
+    const gateway::fbs::EscrowChangeRecord* record = escrow_change_told_by(entry, aligned);
+    if (record == nullptr) return Status::ok();
+    if (record->change() == gateway::fbs::EscrowChangeKind::granted) {
+      if (!names_central_escrow(entry.correlation_id)) return Status::ok();
+      sqlite3_stmt* applied = apply_grant_.get();
+      bind_text(applied, 1, gateway_id);
+      bind_text(applied, 2, entry.correlation_id);
+      sqlite3_bind_int64(applied, 3, static_cast<std::int64_t>(entry.sequence));
+      sqlite3_bind_int64(applied, 4, now_us);
+      return step_once(apply_grant_, operation + ": mark an escrow grant applied");
+    }
+    if (record->units() <= 0) return Status::ok();
+    const std::string node_id = record->node_id()->str();
+    const std::string sku_id = record->sku_id()->str();
+    Result<std::optional<EscrowLease>> lease = lease_of(gateway_id, node_id, sku_id, operation);
+    if (!lease) return lease.status();
+    if (!lease->has_value()) return Status::ok();  // never leased here: nothing to give back
+    EscrowLease changed = **lease;
+    // No more than the lease holds comes back: free_units must never count a unit twice.
+    const std::int64_t taken = std::min<std::int64_t>(record->units(), changed.outstanding_units);
+    changed.outstanding_units -= taken;
+    changed.returned_units += record->units();
+    if (Status put = put_lease(changed, operation + ": return escrow"); !put.is_ok()) return put;
+    return move_free_units(node_id, sku_id, taken, operation + ": return escrow");
+  }
+
+  // What a new handed_off fulfillment_event tells: its lines left their nodes, out of the
+  // gateway's leases there; free_units stays (the units are gone from the node).
+  Status record_shipments(std::string_view gateway_id, const StoredEntry& entry,
+                          std::vector<std::uint64_t>& aligned, const std::string& operation) {
+    for (const ShippedLine& line : shipments_told_by(entry, aligned)) {
+      Result<std::optional<EscrowLease>> lease =
+          lease_of(gateway_id, line.node_id, line.sku_id, operation);
+      if (!lease) return lease.status();
+      if (!lease->has_value()) continue;
+      EscrowLease changed = **lease;
+      changed.outstanding_units -= std::min<std::int64_t>(line.quantity, changed.outstanding_units);
+      changed.shipped_units += line.quantity;
+      if (Status put = put_lease(changed, operation + ": ship from escrow"); !put.is_ok())
+        return put;
+    }
+    return Status::ok();
+  }
+
+  Status check_shared_key(std::string_view node_id, std::string_view sku_id,
+                          const std::string& operation) const {
+    if (node_id.empty() || sku_id.empty()) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: {}: {} is empty", path_, operation,
+                                node_id.empty() ? "node_id" : "sku_id"));
+    }
+    return Status::ok();
+  }
+
+  // The shared stock of one (node, SKU), or of every one when `node_id` is empty.
+  Result<std::vector<SharedStock>> shared_stock_rows(std::string_view node_id,
+                                                     std::string_view sku_id,
+                                                     std::string_view operation) const {
+    sqlite3_stmt* select = select_shared_stock_.get();
+    ResetOnExit reset(select_shared_stock_);
+    bind_text(select, 1, node_id);
+    bind_text(select, 2, sku_id);
+    std::vector<SharedStock> rows;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return rows;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+      SharedStock stock;
+      stock.node_id = column_text(select, 0);
+      stock.sku_id = column_text(select, 1);
+      stock.free_units = sqlite3_column_int64(select, 2);
+      stock.leased_units = sqlite3_column_int64(select, 3);
+      stock.updated_at_us = sqlite3_column_int64(select, 4);
+      rows.push_back(std::move(stock));
+    }
+  }
+
+  Result<SharedStock> stock_after(std::string_view node_id, std::string_view sku_id,
+                                  const std::string& operation) const {
+    Result<std::vector<SharedStock>> rows = shared_stock_rows(node_id, sku_id, operation);
+    if (!rows) return rows.status();
+    if (rows->empty()) {
+      return Status(StatusCode::internal,
+                    fmt::format("{}: {}: the row written is not there", path_, operation));
+    }
+    return std::move(rows->front());
+  }
+
+  Status move_free_units(std::string_view node_id, std::string_view sku_id, std::int64_t units,
+                         const std::string& operation) {
+    if (units == 0) return Status::ok();
+    sqlite3_stmt* update = move_free_units_.get();
+    bind_text(update, 1, node_id);
+    bind_text(update, 2, sku_id);
+    sqlite3_bind_int64(update, 3, units);
+    return step_once(move_free_units_, operation);
+  }
+
+  Result<std::optional<EscrowLease>> lease_of(std::string_view gateway_id, std::string_view node_id,
+                                              std::string_view sku_id,
+                                              std::string_view operation) const {
+    sqlite3_stmt* select = select_lease_.get();
+    ResetOnExit reset(select_lease_);
+    bind_text(select, 1, gateway_id);
+    bind_text(select, 2, node_id);
+    bind_text(select, 3, sku_id);
+    const int stepped = sqlite3_step(select);
+    if (stepped == SQLITE_DONE) return std::optional<EscrowLease>();
+    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return std::optional<EscrowLease>(lease_from(select));
+  }
+
+  Status put_lease(const EscrowLease& lease, const std::string& operation) {
+    sqlite3_stmt* put = put_lease_.get();
+    bind_text(put, 1, lease.gateway_id);
+    bind_text(put, 2, lease.node_id);
+    bind_text(put, 3, lease.sku_id);
+    sqlite3_bind_int64(put, 4, static_cast<std::int64_t>(std::min(lease.epoch, kLargestSequence)));
+    sqlite3_bind_int64(put, 5, lease.expires_at_us);
+    sqlite3_bind_int64(put, 6, lease.outstanding_units);
+    sqlite3_bind_int64(put, 7, lease.granted_units);
+    sqlite3_bind_int64(put, 8, lease.returned_units);
+    sqlite3_bind_int64(put, 9, lease.shipped_units);
+    sqlite3_bind_int(put, 10, lease.reported_unreserved_units);
+    sqlite3_bind_int(put, 11, lease.reported_reserved_units);
+    sqlite3_bind_int64(put, 12, lease.reported_at_us);
+    return step_once(put_lease_, operation);
+  }
+
+  // A row of kLeaseColumns.
+  static EscrowLease lease_from(sqlite3_stmt* row) {
+    EscrowLease lease;
+    lease.gateway_id = column_text(row, 0);
+    lease.node_id = column_text(row, 1);
+    lease.sku_id = column_text(row, 2);
+    lease.epoch = column_unsigned(row, 3);
+    lease.expires_at_us = sqlite3_column_int64(row, 4);
+    lease.outstanding_units = sqlite3_column_int64(row, 5);
+    lease.granted_units = sqlite3_column_int64(row, 6);
+    lease.returned_units = sqlite3_column_int64(row, 7);
+    lease.shipped_units = sqlite3_column_int64(row, 8);
+    lease.reported_unreserved_units = sqlite3_column_int(row, 9);
+    lease.reported_reserved_units = sqlite3_column_int(row, 10);
+    lease.reported_at_us = sqlite3_column_int64(row, 11);
+    return lease;
+  }
+
+  // A row of kGrantColumns.
+  static EscrowGrantRecord grant_from(sqlite3_stmt* row) {
+    EscrowGrantRecord grant;
+    grant.id = column_unsigned(row, 0);
+    grant.gateway_id = column_text(row, 1);
+    grant.node_id = column_text(row, 2);
+    grant.sku_id = column_text(row, 3);
+    grant.epoch = column_unsigned(row, 4);
+    grant.units = sqlite3_column_int(row, 5);
+    grant.expires_at_us = sqlite3_column_int64(row, 6);
+    grant.correlation_id = column_text(row, 7);
+    grant.created_at_us = sqlite3_column_int64(row, 8);
+    grant.state = static_cast<EscrowGrantRecord::State>(sqlite3_column_int(row, 9));
+    grant.applied_at_sequence = column_unsigned(row, 10);
+    grant.refusal = column_text(row, 11);
+    grant.settled_at_us = sqlite3_column_int64(row, 12);
+    return grant;
+  }
+
+  Result<std::optional<EscrowGrantRecord>> grant_by_id(std::uint64_t grant_id,
+                                                       std::string_view operation) const {
+    sqlite3_stmt* select = select_grant_.get();
+    ResetOnExit reset(select_grant_);
+    sqlite3_bind_int64(select, 1, static_cast<std::int64_t>(std::min(grant_id, kLargestSequence)));
+    const int stepped = sqlite3_step(select);
+    if (stepped == SQLITE_DONE) return std::optional<EscrowGrantRecord>();
+    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return std::optional<EscrowGrantRecord>(grant_from(select));
+  }
+
+  // The newest grant of the gateway's lease of the (node, SKU), if any.
+  Result<std::optional<EscrowGrantRecord>> newest_grant(std::string_view gateway_id,
+                                                        std::string_view node_id,
+                                                        std::string_view sku_id,
+                                                        std::string_view operation) const {
+    sqlite3_stmt* select = select_newest_grant_.get();
+    ResetOnExit reset(select_newest_grant_);
+    bind_text(select, 1, gateway_id);
+    bind_text(select, 2, node_id);
+    bind_text(select, 3, sku_id);
+    const int stepped = sqlite3_step(select);
+    if (stepped == SQLITE_DONE) return std::optional<EscrowGrantRecord>();
+    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return std::optional<EscrowGrantRecord>(grant_from(select));
+  }
+
+  // Whether the gateway holds any lease: most gateways' shipments never touch one, and
+  // their entries need not be read for it. Leases are made only by top-ups, never by a
+  // batch, so the answer holds for the whole of one.
+  Result<bool> holds_leases(std::string_view gateway_id, std::string_view operation) const {
+    sqlite3_stmt* select = select_holds_leases_.get();
+    ResetOnExit reset(select_holds_leases_);
+    bind_text(select, 1, gateway_id);
+    const int stepped = sqlite3_step(select);
+    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return sqlite3_column_int(select, 0) != 0;
+  }
+
   Status configure();
   // Adds what the format versions after the file's added, in one transaction (a no-op if
   // another process upgraded the file first).
@@ -1281,6 +1999,10 @@ class SqliteCentralStore final : public CentralStore {
       select_stranded_;
   Statement insert_policy_, select_policies_, select_policy_bundle_, upsert_outcome_,
       select_outcomes_;
+  Statement select_shared_stock_, set_shared_stock_, adjust_shared_stock_, move_free_units_,
+      upsert_quota_, select_quotas_, select_lease_, select_leases_, select_holds_leases_,
+      put_lease_, report_lease_, insert_grant_, select_grants_, select_grant_, select_newest_grant_,
+      settle_grant_, apply_grant_;
   mutable bool reading_ = false;
 };
 
@@ -1319,6 +2041,22 @@ Status SqliteCentralStore::configure() {
   const std::string select_gateways =
       fmt::format("SELECT {} FROM gateways ORDER BY id", kGatewayColumns);
   const std::string select_policies = fmt::format("{} LIMIT ?1", kSelectPoliciesSql);
+  const std::string select_lease = fmt::format(
+      "SELECT {} FROM escrow_leases WHERE gateway_id = ?1 AND node_id = ?2 AND sku_id = ?3",
+      kLeaseColumns);
+  const std::string select_leases = fmt::format(
+      "SELECT {} FROM escrow_leases ORDER BY gateway_id, node_id, sku_id", kLeaseColumns);
+  // ?1 gateway ('' for all), ?2 state (-1 for any).
+  const std::string select_grants = fmt::format(
+      "SELECT {} FROM escrow_grants WHERE (?1 = '' OR gateway_id = ?1) "
+      "AND (?2 < 0 OR state = ?2) ORDER BY id",
+      kGrantColumns);
+  const std::string select_grant =
+      fmt::format("SELECT {} FROM escrow_grants WHERE id = ?1", kGrantColumns);
+  const std::string select_newest_grant = fmt::format(
+      "SELECT {} FROM escrow_grants WHERE gateway_id = ?1 AND node_id = ?2 "
+      "AND sku_id = ?3 ORDER BY id DESC LIMIT 1",
+      kGrantColumns);
   const std::pair<Statement*, const char*> wanted[] = {
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
@@ -1351,6 +2089,23 @@ Status SqliteCentralStore::configure() {
       {&select_policy_bundle_, kSelectPolicyBundleSql},
       {&upsert_outcome_, kUpsertOutcomeSql},
       {&select_outcomes_, kSelectOutcomesSql},
+      {&select_shared_stock_, kSelectSharedStockSql},
+      {&set_shared_stock_, kSetSharedStockSql},
+      {&adjust_shared_stock_, kAdjustSharedStockSql},
+      {&move_free_units_, kMoveFreeUnitsSql},
+      {&upsert_quota_, kUpsertQuotaSql},
+      {&select_quotas_, kSelectQuotasSql},
+      {&select_lease_, select_lease.c_str()},
+      {&select_leases_, select_leases.c_str()},
+      {&select_holds_leases_, "SELECT EXISTS (SELECT 1 FROM escrow_leases WHERE gateway_id = ?1)"},
+      {&put_lease_, kPutLeaseSql},
+      {&report_lease_, kReportLeaseSql},
+      {&insert_grant_, kInsertGrantSql},
+      {&select_grants_, select_grants.c_str()},
+      {&select_grant_, select_grant.c_str()},
+      {&select_newest_grant_, select_newest_grant.c_str()},
+      {&settle_grant_, kSettleGrantSql},
+      {&apply_grant_, kApplyGrantSql},
   };
   for (const auto& [statement, sql] : wanted) {
     Result<Statement> prepared = Statement::prepare(connection_, sql);
@@ -1456,6 +2211,15 @@ std::string_view to_string(NodeClosureDelivery::State state) {
     case NodeClosureDelivery::State::pending: return "pending";
     case NodeClosureDelivery::State::applied: return "applied";
     case NodeClosureDelivery::State::refused: return "refused";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(EscrowGrantRecord::State state) {
+  switch (state) {
+    case EscrowGrantRecord::State::pending: return "pending";
+    case EscrowGrantRecord::State::applied: return "applied";
+    case EscrowGrantRecord::State::refused: return "refused";
   }
   return "unknown";
 }

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -76,6 +77,9 @@ struct Session {
   std::uint64_t next = 1;               // the next entry to send
   std::uint64_t journal_newest = 0;     // the journal's newest entry when the session opened
   bool acknowledged_in_session = false;
+  // The escrow standing last sent in this session, and when the gateway was last asked.
+  std::optional<std::vector<EscrowLeaseStanding>> escrow_standing_sent;
+  SteadyTime escrow_standing_checked_at{};
   Status ended;
 };
 
@@ -112,20 +116,37 @@ bool refuses_for_good(const Status& why) {
 struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   Impl(SyncAgentOptions agent_options, hal::Link& wan_link, std::uint64_t acknowledged_mark,
        AcknowledgedSink sink, InventoryDeltaSink delta_sink, PolicyOfferSink policy_sink,
-       NodeClosureSink closure_sink, std::unique_ptr<journal::Journal> reader,
-       asio::ssl::context tls_context)
+       NodeClosureSink closure_sink, EscrowHooks escrow_hooks,
+       std::unique_ptr<journal::Journal> reader, asio::ssl::context tls_context)
       : options(std::move(agent_options)),
         link(wan_link),
         on_acknowledged(std::move(sink)),
         on_inventory_delta(std::move(delta_sink)),
         on_policy_offer(std::move(policy_sink)),
         on_node_closure(std::move(closure_sink)),
+        escrow(std::move(escrow_hooks)),
         journal(std::move(reader)),
         tls(std::move(tls_context)),
         backoff(io),
         jitter(options.jitter_seed),
         acknowledged(acknowledged_mark),
         published_acknowledged(acknowledged_mark) {}
+
+  // A kind of change central sends for the gateway to apply and journal (a delta, a
+  // closure, an escrow grant): what change_done() needs to know of it.
+  struct CentralChangeKind {
+    const char* noun;                    // "inventory delta"
+    const char* id_field;                // the log field of its id
+    const char* applied_event;           // logged once the gateway journaled it
+    const char* refused_event;           // logged when it goes back to central as a conflict
+    std::set<std::string> Impl::*taken;  // correlation ids handed to the gateway
+    std::atomic<std::uint64_t> Impl::*applied;
+    std::atomic<std::uint64_t> Impl::*refused;
+    protocol::Frame (*refusal)(std::uint64_t id, std::string_view message);
+  };
+  static const CentralChangeKind kDeltaChange;
+  static const CentralChangeKind kClosureChange;
+  static const CentralChangeKind kEscrowGrantChange;
 
   asio::awaitable<void> run();
   asio::awaitable<void> run_session(std::shared_ptr<Session> session);
@@ -148,12 +169,16 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // session or the agent is gone: `then` runs on the agent's thread, while it runs.
   std::function<void(Status)> answer_on_agent_thread(std::function<void(Impl&, Status)> then);
   void take_delta(const fbs::InventoryDelta& delta);
-  void delta_done(std::uint64_t delta_id, std::string correlation_id, Status outcome);
   void take_policy(const fbs::PolicyOffer& offer);
   void policy_done(std::uint64_t version, const Status& outcome);
   void take_closure(const fbs::NodeClosure& closure);
-  void closure_done(std::uint64_t closure_id, const std::string& correlation_id,
-                    const Status& outcome);
+  void take_escrow_grant(const fbs::EscrowGrant& grant);
+  // The gateway answered a change central sent (CentralChangeKind): applied, refused for
+  // good (sent back as a conflict), or not now (the session ends; central offers again).
+  void change_done(const CentralChangeKind& kind, std::uint64_t id,
+                   const std::string& correlation_id, const Status& outcome);
+  // Sends the gateway's escrow standing when it changed, at most once a second.
+  void report_escrow_standing(Session& session);
   void remember_failure(const Status& why);
 
   SyncAgentOptions options;
@@ -162,6 +187,7 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   InventoryDeltaSink on_inventory_delta;
   PolicyOfferSink on_policy_offer;
   NodeClosureSink on_node_closure;
+  EscrowHooks escrow;
   std::unique_ptr<journal::Journal> journal;
   asio::ssl::context tls;
   asio::io_context io;
@@ -186,6 +212,8 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // Correlation ids of the closures handed to the gateway by this process (or ignored,
   // without a sink) and not answered "not now" or refused: in flight or applied.
   std::set<std::string> closures_taken;
+  // Correlation ids of the escrow grants handed to the gateway by this process, as closures.
+  std::set<std::string> escrow_grants_taken;
 
   // Figures, read from any thread.
   std::atomic<bool> connected{false};
@@ -201,9 +229,31 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   std::atomic<std::uint64_t> policies_refused{0};
   std::atomic<std::uint64_t> closures_applied{0};
   std::atomic<std::uint64_t> closures_refused{0};
+  std::atomic<std::uint64_t> escrow_grants_applied{0};
+  std::atomic<std::uint64_t> escrow_grants_refused{0};
   mutable std::mutex last_error_mutex;
   std::string last_error;  // guarded by last_error_mutex
 };
+
+const SyncAgent::Impl::CentralChangeKind SyncAgent::Impl::kDeltaChange{
+    "inventory delta",     "delta",
+    "sync.delta_applied",  "sync.delta_refused",
+    &Impl::deltas_taken,   &Impl::deltas_applied,
+    &Impl::deltas_refused, &inventory_delta_refused_frame};
+const SyncAgent::Impl::CentralChangeKind SyncAgent::Impl::kClosureChange{
+    "node closure",          "closure",
+    "sync.closure_applied",  "sync.closure_refused",
+    &Impl::closures_taken,   &Impl::closures_applied,
+    &Impl::closures_refused, &node_closure_refused_frame};
+const SyncAgent::Impl::CentralChangeKind SyncAgent::Impl::kEscrowGrantChange{
+    "escrow grant",
+    "grant",
+    "sync.escrow_grant_applied",
+    "sync.escrow_grant_refused",
+    &Impl::escrow_grants_taken,
+    &Impl::escrow_grants_applied,
+    &Impl::escrow_grants_refused,
+    &escrow_grant_refused_frame};
 
 void SyncAgent::Impl::acknowledge(std::uint64_t sequence) {
   acknowledged = sequence;
@@ -252,8 +302,9 @@ void SyncAgent::Impl::take_delta(const fbs::InventoryDelta& delta) {
   std::string correlation_id = delta.correlation_id()->str();
   if (!deltas_taken.insert(correlation_id).second) return;  // its entry will tell central
   if (!on_inventory_delta) {
-    delta_done(delta_id, std::move(correlation_id),
-               Status(StatusCode::failed_precondition, "this gateway applies no inventory deltas"));
+    change_done(
+        kDeltaChange, delta_id, correlation_id,
+        Status(StatusCode::failed_precondition, "this gateway applies no inventory deltas"));
     return;
   }
   CentralInventoryDelta taken;
@@ -265,35 +316,35 @@ void SyncAgent::Impl::take_delta(const fbs::InventoryDelta& delta) {
   taken.correlation_id = correlation_id;
   on_inventory_delta(
       taken, answer_on_agent_thread([delta_id, correlation_id](Impl& agent, Status outcome) {
-        agent.delta_done(delta_id, correlation_id, std::move(outcome));
+        agent.change_done(kDeltaChange, delta_id, correlation_id, outcome);
       }));
 }
 
 // On the agent's thread. What a refusal or a passing failure calls for is done on the
-// session open now, which need not be the one the delta came in: that one may have ended
-// meanwhile, and the current one will not be offered the delta again.
-void SyncAgent::Impl::delta_done(std::uint64_t delta_id, std::string correlation_id,
-                                 Status outcome) {
+// session open now, which need not be the one the change came in: that one may have ended
+// meanwhile, and the current one will not be offered the change again.
+void SyncAgent::Impl::change_done(const CentralChangeKind& kind, std::uint64_t id,
+                                  const std::string& correlation_id, const Status& outcome) {
   if (outcome.is_ok()) {
-    deltas_applied.fetch_add(1, std::memory_order_relaxed);
-    log::info("sync.delta_applied", {{"delta", delta_id}, {"correlation_id", correlation_id}});
+    (this->*kind.applied).fetch_add(1, std::memory_order_relaxed);
+    log::info(kind.applied_event, {{kind.id_field, id}, {"correlation_id", correlation_id}});
     return;
   }
-  deltas_taken.erase(correlation_id);  // central may offer it again
+  (this->*kind.taken).erase(correlation_id);  // central may offer it again
   const bool open = current_session != nullptr && current_session->ended.is_ok();
   if (!refuses_for_good(outcome)) {
-    // Ending the session makes central offer the delta again in the next one.
+    // Ending the session makes central offer the change again in the next one.
     if (open)
-      current_session->fail(Status(StatusCode::unavailable,
-                                   fmt::format("inventory delta {} could not be applied now: {}",
-                                               delta_id, outcome.message())));
+      current_session->fail(Status(
+          StatusCode::unavailable,
+          fmt::format("{} {} could not be applied now: {}", kind.noun, id, outcome.message())));
     return;
   }
-  if (!open) return;  // the next session is offered the delta, and refuses it again
-  current_session->outbox.push_back(inventory_delta_refused_frame(delta_id, outcome.message()));
+  if (!open) return;  // the next session is offered the change, and refuses it again
+  current_session->outbox.push_back(kind.refusal(id, outcome.message()));
   current_session->wake.cancel();
-  deltas_refused.fetch_add(1, std::memory_order_relaxed);
-  log::warning("sync.delta_refused", {{"delta", delta_id}, {"reason", outcome.message()}});
+  (this->*kind.refused).fetch_add(1, std::memory_order_relaxed);
+  log::warning(kind.refused_event, {{kind.id_field, id}, {"reason", outcome.message()}});
 }
 
 void SyncAgent::Impl::take_policy(const fbs::PolicyOffer& offer) {
@@ -354,35 +405,48 @@ void SyncAgent::Impl::take_closure(const fbs::NodeClosure& closure) {
   log::info("sync.closure_offered", {{"closure", closure_id}, {"node", taken.node_id}});
   on_node_closure(taken,
                   answer_on_agent_thread([closure_id, correlation_id](Impl& agent, Status outcome) {
-                    agent.closure_done(closure_id, correlation_id, outcome);
+                    agent.change_done(kClosureChange, closure_id, correlation_id, outcome);
                   }));
 }
 
-// On the agent's thread; as delta_done(): what a refusal or a passing failure calls for is
-// done on the session open now.
-void SyncAgent::Impl::closure_done(std::uint64_t closure_id, const std::string& correlation_id,
-                                   const Status& outcome) {
-  if (outcome.is_ok()) {
-    closures_applied.fetch_add(1, std::memory_order_relaxed);
-    log::info("sync.closure_applied",
-              {{"closure", closure_id}, {"correlation_id", correlation_id}});
+void SyncAgent::Impl::take_escrow_grant(const fbs::EscrowGrant& grant) {
+  const std::uint64_t grant_id = grant.grant_id();
+  std::string correlation_id = grant.correlation_id()->str();
+  if (!escrow_grants_taken.insert(correlation_id).second) return;  // its entry will tell central
+  if (!escrow.on_grant) {
+    change_done(kEscrowGrantChange, grant_id, correlation_id,
+                Status(StatusCode::failed_precondition, "this gateway takes no escrow grants"));
     return;
   }
-  closures_taken.erase(correlation_id);  // central may offer it again
-  const bool open = current_session != nullptr && current_session->ended.is_ok();
-  if (!refuses_for_good(outcome)) {
-    // Ending the session makes central offer the closure again in the next one.
-    if (open)
-      current_session->fail(Status(StatusCode::unavailable,
-                                   fmt::format("node closure {} could not be applied now: {}",
-                                               closure_id, outcome.message())));
+  EscrowGrant taken;
+  taken.grant_id = grant_id;
+  taken.node_id = grant.node_id()->str();
+  taken.sku_id = grant.sku_id()->str();
+  taken.epoch = grant.epoch();
+  taken.units = grant.units();
+  taken.expires_at_us = grant.expires_at_us();
+  taken.correlation_id = correlation_id;
+  log::info("sync.escrow_grant_offered", {{"grant", grant_id},
+                                          {"node", taken.node_id},
+                                          {"sku", taken.sku_id},
+                                          {"units", taken.units},
+                                          {"epoch", taken.epoch}});
+  escrow.on_grant(taken,
+                  answer_on_agent_thread([grant_id, correlation_id](Impl& agent, Status outcome) {
+                    agent.change_done(kEscrowGrantChange, grant_id, correlation_id, outcome);
+                  }));
+}
+
+void SyncAgent::Impl::report_escrow_standing(Session& session) {
+  if (!escrow.standing) return;
+  const SteadyTime now = std::chrono::steady_clock::now();
+  if (session.escrow_standing_sent && now - session.escrow_standing_checked_at < kReportInterval)
     return;
-  }
-  if (!open) return;  // the next session is offered the closure, and refuses it again
-  current_session->outbox.push_back(node_closure_refused_frame(closure_id, outcome.message()));
-  current_session->wake.cancel();
-  closures_refused.fetch_add(1, std::memory_order_relaxed);
-  log::warning("sync.closure_refused", {{"closure", closure_id}, {"reason", outcome.message()}});
+  session.escrow_standing_checked_at = now;
+  std::vector<EscrowLeaseStanding> standing = escrow.standing();
+  if (session.escrow_standing_sent == standing) return;
+  session.outbox.push_back(escrow_standing_frame(standing));
+  session.escrow_standing_sent = std::move(standing);
 }
 
 Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
@@ -575,6 +639,10 @@ asio::awaitable<void> SyncAgent::Impl::read_acknowledgements(std::shared_ptr<Ses
       take_closure(*closure);
       continue;
     }
+    if (const fbs::EscrowGrant* grant = (*message)->body_as_EscrowGrant()) {
+      take_escrow_grant(*grant);
+      continue;
+    }
     const fbs::Acknowledged* ack = (*message)->body_as_Acknowledged();
     if (ack == nullptr) {
       session->fail(Status(StatusCode::invalid_argument,
@@ -648,6 +716,8 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
     if (batch.entries() == 0) {
       // Caught up: the mark goes to the gateway now rather than at the next report.
       if (session->in_flight.empty()) report_acknowledged(true);
+      report_escrow_standing(*session);
+      if (!session->outbox.empty()) continue;
       session->wake.expires_after(options.poll_interval);
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;
@@ -676,12 +746,10 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
   }
 }
 
-Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, hal::Link& link,
-                                                    std::uint64_t acknowledged,
-                                                    AcknowledgedSink on_acknowledged,
-                                                    InventoryDeltaSink on_inventory_delta,
-                                                    PolicyOfferSink on_policy_offer,
-                                                    NodeClosureSink on_node_closure) {
+Result<std::unique_ptr<SyncAgent>> SyncAgent::start(
+    SyncAgentOptions options, hal::Link& link, std::uint64_t acknowledged,
+    AcknowledgedSink on_acknowledged, InventoryDeltaSink on_inventory_delta,
+    PolicyOfferSink on_policy_offer, NodeClosureSink on_node_closure, EscrowHooks escrow) {
   if (options.batches_in_flight == 0 || options.batch_max_entries == 0 ||
       options.batch_max_bytes == 0 || options.batch_max_bytes > kMaxSyncFrameBytes / 2)
     return Status(StatusCode::invalid_argument,
@@ -697,10 +765,10 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, ha
   journal_options.read_only = true;
   Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::open(journal_options);
   if (!journal) return journal.status();
-  auto impl =
-      std::make_shared<Impl>(std::move(options), link, acknowledged, std::move(on_acknowledged),
-                             std::move(on_inventory_delta), std::move(on_policy_offer),
-                             std::move(on_node_closure), std::move(*journal), std::move(*tls));
+  auto impl = std::make_shared<Impl>(std::move(options), link, acknowledged,
+                                     std::move(on_acknowledged), std::move(on_inventory_delta),
+                                     std::move(on_policy_offer), std::move(on_node_closure),
+                                     std::move(escrow), std::move(*journal), std::move(*tls));
   Impl* agent = impl.get();
   // Subscribed before the state is read, so that no change between the two is lost.
   agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
@@ -733,6 +801,8 @@ SyncFigures SyncAgent::figures() const {
   figures.policies_refused = impl_->policies_refused.load(std::memory_order_relaxed);
   figures.closures_applied = impl_->closures_applied.load(std::memory_order_relaxed);
   figures.closures_refused = impl_->closures_refused.load(std::memory_order_relaxed);
+  figures.escrow_grants_applied = impl_->escrow_grants_applied.load(std::memory_order_relaxed);
+  figures.escrow_grants_refused = impl_->escrow_grants_refused.load(std::memory_order_relaxed);
   std::lock_guard lock(impl_->last_error_mutex);
   figures.last_error = impl_->last_error;
   return figures;

@@ -194,6 +194,7 @@ TEST(EntryKind, KeepsTheNumbersStoredOnDiskAndItsNames) {
       {EntryKind::policy_change, "policy_change"},
       {EntryKind::network_change, "network_change"},
       {EntryKind::reroute, "reroute"},
+      {EntryKind::escrow_change, "escrow_change"},
   };
   for (std::size_t index = 0; index < kinds.size(); ++index) {
     EXPECT_EQ(static_cast<unsigned>(kinds[index].first), index + 1);
@@ -288,7 +289,7 @@ TEST_F(JournalTest, AnUnknownKindIsRefusedAndNothingOfTheBatchIsWritten) {
   ASSERT_NE(journal, nullptr);
   Batch good(1, 2);
   std::vector<EntryToAppend> entries(good.views().begin(), good.views().end());
-  entries[1].kind = static_cast<EntryKind>(8);
+  entries[1].kind = static_cast<EntryKind>(kEntryKindLast + 1);
   Result<SequenceRange> refused = journal->append(entries);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.status().code(), StatusCode::invalid_argument);

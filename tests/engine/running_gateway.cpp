@@ -40,7 +40,7 @@ RunningGateway::RunningGateway(const std::string& journal_path, hal::Clock& cloc
                                      : std::move(options.inventory_json)};
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
-  auto restored = GatewayState::restore(*journal_, &baseline, now, 4);
+  auto restored = GatewayState::restore(*journal_, &baseline, now, 4, options.homed_node_ids);
   EXPECT_TRUE(restored) << restored.status().to_string();
   state_ = std::move(restored).value();
   GatewayOptions gateway_options;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,9 @@ struct RunningGatewayOptions {
   // The key policy bundles must be signed with, and how trials are judged.
   sync::Ed25519PublicKey policy_trust_anchor{};
   PolicyTrialOptions policy_trial;
+  // The nodes the gateway homes when it syncs with central (escrow_ledger.h); empty:
+  // escrow off, every node homed here.
+  std::vector<std::string> homed_node_ids;
 };
 
 class RunningGateway {

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -330,7 +331,7 @@ TEST_F(CentralStoreTest, AnUnknownGatewayIsNotFound) {
 TEST_F(CentralStoreTest, AnUnknownEntryKindIsRefusedAndNothingOfTheBatchIsApplied) {
   std::unique_ptr<CentralStore> store = open_registered();
   ASSERT_NE(store, nullptr);
-  for (const unsigned kind : {0U, 8U, 255U}) {
+  for (const unsigned kind : {0U, 9U, 255U}) {
     std::vector<OwnedEntry> entries = expected_entries(kLeipzig, 1, 3);
     entries[2].kind = static_cast<EntryKind>(kind);
     const Batch batch(std::move(entries));
@@ -603,7 +604,7 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(newer_path);
     ASSERT_TRUE(created) << created.status().to_string();
   }
-  run_sql(newer_path, "PRAGMA user_version = 5");
+  run_sql(newer_path, "PRAGMA user_version = 6");
   const Status newer = open_status(newer_path);
   EXPECT_EQ(newer.code(), StatusCode::failed_precondition) << newer.to_string();
   EXPECT_THAT(newer.message(), HasSubstr(newer_path));
@@ -857,7 +858,7 @@ TEST_F(CentralStoreTest, AFormatOneStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(store->node_closure_deliveries(kLeipzig, std::nullopt)->size(), 1U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 4);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
                           "('policies', 'policy_outcomes', 'node_closures', "
@@ -1407,7 +1408,7 @@ TEST_F(CentralStoreTest, AFormatTwoStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 3, 2)).acknowledged, 4U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 4);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   Result<std::vector<NodeClosure>> closures = reopened->node_closures();
@@ -1483,7 +1484,7 @@ TEST_F(CentralStoreTest, AFormatThreeStoreIsUpgradedInPlaceWithItsDataIntactAndC
     ASSERT_TRUE(store->register_gateway(kPoznan, fingerprint('b'), kSomeTimeUs).is_ok());
     EXPECT_EQ(record(*store, kPoznan).retired_at_us, 0);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 4);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(record(*reopened, kLeipzig).retired_at_us, kSomeTimeUs + 3);
@@ -1882,6 +1883,678 @@ TEST(CentralDeltaCorrelation, NamesADeltaByANonceAndNothingElse) {
   EXPECT_TRUE(names_central_delta("central-delta:000000000000002a"));
   EXPECT_FALSE(names_central_delta("PO 4711"));
   EXPECT_FALSE(names_central_delta("central-delta"));
+}
+
+using GrantState = EscrowGrantRecord::State;
+using gateway::fbs::EscrowChangeKind;
+
+constexpr char kPartnerNode[] = "3pl-columbus-2";
+constexpr char kSharedSku[] = "sku-tent-2p";
+constexpr std::int64_t kLeaseSeconds = 3600;
+
+// Entry `sequence` of the gateway: an escrow_change as the gateway journals it (a grant
+// under its correlation id, a return under none).
+OwnedEntry escrow_change_of(const std::string& gateway, std::uint64_t sequence,
+                            EscrowChangeKind change, std::uint64_t epoch, std::int32_t units,
+                            const std::string& correlation_id = "",
+                            const std::string& node = kPartnerNode,
+                            const std::string& sku = kSharedSku) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::escrow_change;
+  entry.order_id.clear();
+  entry.correlation_id = correlation_id;
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(gateway::fbs::CreateEscrowChangeRecordDirect(
+      builder, change, node.c_str(), sku.c_str(), epoch, units, kSomeTimeUs + kHourUs,
+      correlation_id.empty() ? nullptr : correlation_id.c_str()));
+  entry.payload.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  return entry;
+}
+
+// The entry that applied `grant` at its gateway.
+OwnedEntry grant_applied(std::uint64_t sequence, const EscrowGrantRecord& grant) {
+  return escrow_change_of(grant.gateway_id, sequence, EscrowChangeKind::granted, grant.epoch,
+                          grant.units, grant.correlation_id, grant.node_id, grant.sku_id);
+}
+
+// The entry that gave back `units` of the gateway's lease when epoch `epoch` ran out.
+OwnedEntry escrow_returned(const std::string& gateway, std::uint64_t sequence, std::uint64_t epoch,
+                           std::int32_t units, const std::string& node = kPartnerNode) {
+  return escrow_change_of(gateway, sequence, EscrowChangeKind::returned, epoch, units, "", node);
+}
+
+struct Shipped {
+  std::string node;
+  std::string sku;
+  std::int32_t quantity = 0;
+};
+
+// Entry `sequence` of the gateway: the order's lines handed to the carrier.
+OwnedEntry handed_off(const std::string& gateway, std::uint64_t sequence, const std::string& order,
+                      const std::vector<Shipped>& lines) {
+  OwnedEntry entry = entry_of(gateway, sequence);
+  entry.kind = EntryKind::fulfillment_event;
+  entry.order_id = order;
+  entry.correlation_id.clear();
+  flatbuffers::FlatBufferBuilder builder;
+  std::vector<flatbuffers::Offset<gateway::fbs::HeldStockRecord>> shipped;
+  for (const Shipped& line : lines) {
+    shipped.push_back(gateway::fbs::CreateHeldStockRecordDirect(builder, line.sku.c_str(),
+                                                                line.node.c_str(), line.quantity));
+  }
+  builder.Finish(gateway::fbs::CreateFulfillmentRecordDirect(
+      builder, lines.empty() ? kPartnerNode : lines.front().node.c_str(),
+      protocol::fbs::FulfillmentEventKind::handed_off, "2026-01-01T00:00:00Z", nullptr, nullptr,
+      &shipped));
+  entry.payload.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+  return entry;
+}
+
+class CentralStoreEscrow : public CentralStoreTest {
+ protected:
+  // A store with both gateways registered and `units` of the shared SKU counted.
+  std::unique_ptr<CentralStore> open_with_stock(std::int64_t units) {
+    std::unique_ptr<CentralStore> store = open_registered();
+    if (store == nullptr) return nullptr;
+    Result<SharedStock> set = store->set_shared_stock(kPartnerNode, kSharedSku, units, kSomeTimeUs);
+    EXPECT_TRUE(set) << set.status().to_string();
+    return store;
+  }
+
+  static void set_quota(CentralStore& store, const std::string& gateway, std::int32_t units,
+                        std::int64_t now_us = kSomeTimeUs) {
+    EscrowQuota quota;
+    quota.gateway_id = gateway;
+    quota.node_id = kPartnerNode;
+    quota.sku_id = kSharedSku;
+    quota.units = units;
+    quota.lease_seconds = kLeaseSeconds;
+    const Status set = store.set_escrow_quota(quota, now_us);
+    EXPECT_TRUE(set.is_ok()) << set.to_string();
+  }
+
+  static std::vector<EscrowGrantRecord> top_up(CentralStore& store, const std::string& gateway,
+                                               std::int64_t now_us = kSomeTimeUs) {
+    Result<std::vector<EscrowGrantRecord>> made = store.top_up_escrow(gateway, now_us);
+    EXPECT_TRUE(made) << made.status().to_string();
+    return made ? *made : std::vector<EscrowGrantRecord>{};
+  }
+
+  // The units granted by one top-up of the gateway (0: no grant).
+  static std::int64_t granted_by_top_up(CentralStore& store, const std::string& gateway,
+                                        std::int64_t now_us = kSomeTimeUs) {
+    std::int64_t units = 0;
+    for (const EscrowGrantRecord& grant : top_up(store, gateway, now_us)) units += grant.units;
+    return units;
+  }
+
+  static SharedStock stock(const CentralStore& store, const std::string& node = kPartnerNode) {
+    Result<std::vector<SharedStock>> all = store.shared_stock();
+    EXPECT_TRUE(all) << all.status().to_string();
+    if (all) {
+      for (const SharedStock& found : *all)
+        if (found.node_id == node && found.sku_id == kSharedSku) return found;
+    }
+    ADD_FAILURE() << "no shared stock of " << kSharedSku << " at " << node;
+    return {};
+  }
+
+  // The gateway's lease of the shared SKU at the partner node; one with epoch 0 if none.
+  static EscrowLease lease(const CentralStore& store, const std::string& gateway) {
+    Result<std::vector<EscrowLease>> all = store.escrow_leases();
+    EXPECT_TRUE(all) << all.status().to_string();
+    if (all) {
+      for (const EscrowLease& found : *all)
+        if (found.gateway_id == gateway && found.node_id == kPartnerNode &&
+            found.sku_id == kSharedSku)
+          return found;
+    }
+    return {};
+  }
+
+  static std::vector<EscrowGrantRecord> grants(const CentralStore& store,
+                                               const std::string& gateway,
+                                               std::optional<GrantState> state = std::nullopt) {
+    Result<std::vector<EscrowGrantRecord>> found = store.escrow_grants(gateway, state);
+    EXPECT_TRUE(found) << found.status().to_string();
+    return found ? *found : std::vector<EscrowGrantRecord>{};
+  }
+
+  static void report(CentralStore& store, const std::string& gateway, std::uint64_t epoch,
+                     std::int32_t unreserved, std::int32_t reserved = 0) {
+    const EscrowLeaseStanding standing{kPartnerNode, kSharedSku, epoch, unreserved, reserved, 0};
+    const Status recorded = store.record_escrow_standing(gateway, {&standing, 1}, kSomeTimeUs);
+    EXPECT_TRUE(recorded.is_ok()) << recorded.to_string();
+  }
+
+  // "free F leased L" of the shared SKU at the partner node.
+  static std::string figures(const CentralStore& store) {
+    const SharedStock found = stock(store);
+    return "free " + std::to_string(found.free_units) + " leased " +
+           std::to_string(found.leased_units);
+  }
+};
+
+TEST_F(CentralStoreEscrow, SharedStockIsCountedAgainstWhatTheLeasesHoldAndMovedByAdjustments) {
+  {
+    std::unique_ptr<CentralStore> store = open_registered();
+    ASSERT_NE(store, nullptr);
+    Result<SharedStock> set = store->set_shared_stock(kPartnerNode, kSharedSku, 100, kSomeTimeUs);
+    ASSERT_TRUE(set) << set.status().to_string();
+    EXPECT_EQ(set->free_units, 100);
+    EXPECT_EQ(set->leased_units, 0);
+    EXPECT_EQ(set->updated_at_us, kSomeTimeUs);
+    EXPECT_EQ(store->adjust_shared_stock(kPartnerNode, kSharedSku, 5, kSomeTimeUs)->free_units,
+              105);
+    EXPECT_EQ(store->adjust_shared_stock(kPartnerNode, kSharedSku, -10, kSomeTimeUs)->free_units,
+              95);
+    set_quota(*store, kLeipzig, 30);
+    EXPECT_EQ(granted_by_top_up(*store, kLeipzig), 30);
+    EXPECT_EQ(figures(*store), "free 65 leased 30");
+    // A count is of what is at the node: the leased units are part of it.
+    Result<SharedStock> counted =
+        store->set_shared_stock(kPartnerNode, kSharedSku, 80, kSomeTimeUs + 5);
+    ASSERT_TRUE(counted);
+    EXPECT_EQ(counted->free_units, 50);
+    EXPECT_EQ(counted->leased_units, 30);
+    EXPECT_EQ(counted->updated_at_us, kSomeTimeUs + 5);
+    // A write-off below what the leases hold leaves free_units negative: a conflict.
+    EXPECT_EQ(store->adjust_shared_stock(kPartnerNode, kSharedSku, -60, kSomeTimeUs)->free_units,
+              -10);
+    // A (node, SKU) not known yet starts at 0.
+    Result<SharedStock> received = store->adjust_shared_stock("3pl-austin-1", kSharedSku, 7, 0);
+    ASSERT_TRUE(received) << received.status().to_string();
+    EXPECT_EQ(received->free_units, 7);
+  }
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  Result<std::vector<SharedStock>> all = reopened->shared_stock();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2U);
+  EXPECT_EQ((*all)[0].node_id, "3pl-austin-1") << "by node, then SKU";
+  EXPECT_EQ((*all)[0].free_units, 7);
+  EXPECT_EQ((*all)[1].free_units, -10);
+  EXPECT_EQ((*all)[1].leased_units, 30);
+  EXPECT_EQ(lease(*reopened, kLeipzig).outstanding_units, 30);
+}
+
+TEST_F(CentralStoreEscrow, SharedStockNeedsANodeASkuAndUnitsInRangeNamingWhatIsWrong) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const auto refusal = [](const Result<SharedStock>& result) {
+    EXPECT_EQ(result.status().code(), StatusCode::invalid_argument);
+    return result.status().message();
+  };
+  EXPECT_THAT(refusal(store->set_shared_stock("", kSharedSku, 1, 0)),
+              HasSubstr("node_id is empty"));
+  EXPECT_THAT(refusal(store->set_shared_stock(kPartnerNode, "", 1, 0)),
+              HasSubstr("sku_id is empty"));
+  EXPECT_THAT(refusal(store->set_shared_stock(kPartnerNode, kSharedSku, -1, 0)),
+              HasSubstr("units -1 is not a count of 0..1000000000"));
+  EXPECT_THAT(refusal(store->set_shared_stock(kPartnerNode, kSharedSku, kMaxSharedUnits + 1, 0)),
+              HasSubstr("units 1000000001"));
+  EXPECT_THAT(refusal(store->adjust_shared_stock(kPartnerNode, kSharedSku, 0, 0)),
+              HasSubstr("units 0 is not a change of 1..1000000000 either way"));
+  EXPECT_THAT(
+      refusal(store->adjust_shared_stock(kPartnerNode, kSharedSku, -kMaxSharedUnits - 1, 0)),
+      HasSubstr("units -1000000001"));
+  EXPECT_TRUE(store->shared_stock()->empty());
+  // A count of 0 is a count.
+  EXPECT_EQ(store->set_shared_stock(kPartnerNode, kSharedSku, 0, 0)->free_units, 0);
+}
+
+TEST_F(CentralStoreEscrow, AQuotaNeedsAnActiveGatewayAndSharedStockAndNamesTheFieldThatIsWrong) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->register_gateway("gw-gone", fingerprint('c'), kSomeTimeUs).is_ok());
+  ASSERT_TRUE(store->retire_gateway("gw-gone", kSomeTimeUs + 1).is_ok());
+  const EscrowQuota valid{kLeipzig, kPartnerNode, kSharedSku, 40, kLeaseSeconds, 0};
+  const auto refusal = [&](EscrowQuota quota, StatusCode code) {
+    const Status refused = store->set_escrow_quota(quota, kSomeTimeUs);
+    EXPECT_EQ(refused.code(), code) << refused.to_string();
+    return refused.message();
+  };
+  EscrowQuota wrong = valid;
+  wrong.node_id.clear();
+  EXPECT_THAT(refusal(wrong, StatusCode::invalid_argument), HasSubstr("node_id is empty"));
+  wrong = valid;
+  wrong.sku_id.clear();
+  EXPECT_THAT(refusal(wrong, StatusCode::invalid_argument), HasSubstr("sku_id is empty"));
+  wrong = valid;
+  wrong.units = -1;
+  EXPECT_THAT(refusal(wrong, StatusCode::invalid_argument), HasSubstr("units -1 is not 0.."));
+  wrong.units = static_cast<std::int32_t>(kMaxSharedUnits + 1);
+  EXPECT_THAT(refusal(wrong, StatusCode::invalid_argument), HasSubstr("units 1000000001"));
+  wrong = valid;
+  wrong.lease_seconds = 0;
+  EXPECT_THAT(refusal(wrong, StatusCode::invalid_argument),
+              HasSubstr("lease_seconds 0 is not above 0"));
+  wrong = valid;
+  wrong.sku_id = "sku-stove-fuel";
+  EXPECT_THAT(refusal(wrong, StatusCode::invalid_argument),
+              HasSubstr("SKU 'sku-stove-fuel' at node '3pl-columbus-2' is not shared stock; set "
+                        "it first with inventory set"));
+  wrong = valid;
+  wrong.gateway_id = "gw-nowhere";
+  EXPECT_THAT(refusal(wrong, StatusCode::not_found), HasSubstr("'gw-nowhere' is not registered"));
+  wrong.gateway_id = "gw-gone";
+  EXPECT_THAT(refusal(wrong, StatusCode::failed_precondition),
+              HasSubstr("gateway 'gw-gone' is retired"));
+  EXPECT_TRUE(store->escrow_quotas("")->empty()) << "no refused quota was kept";
+
+  // Setting a quota again replaces it.
+  ASSERT_TRUE(store->set_escrow_quota(valid, kSomeTimeUs).is_ok());
+  EscrowQuota larger = valid;
+  larger.units = 60;
+  larger.lease_seconds = 7200;
+  ASSERT_TRUE(store->set_escrow_quota(larger, kSomeTimeUs + 9).is_ok());
+  set_quota(*store, kPoznan, 10);
+  Result<std::vector<EscrowQuota>> quotas = store->escrow_quotas(kLeipzig);
+  ASSERT_TRUE(quotas);
+  ASSERT_EQ(quotas->size(), 1U);
+  EXPECT_EQ((*quotas)[0].units, 60);
+  EXPECT_EQ((*quotas)[0].lease_seconds, 7200);
+  EXPECT_EQ((*quotas)[0].set_at_us, kSomeTimeUs + 9);
+  EXPECT_EQ(store->escrow_quotas("")->size(), 2U);
+}
+
+TEST_F(CentralStoreEscrow, ATopUpGrantsTheNeedWithinWhatIsFreeSoTwoGatewaysNeverShareAUnit) {
+  {
+    std::unique_ptr<CentralStore> store = open_with_stock(100);
+    ASSERT_NE(store, nullptr);
+    set_quota(*store, kLeipzig, 70);
+    set_quota(*store, kPoznan, 70);
+    const std::vector<EscrowGrantRecord> leipzig = top_up(*store, kLeipzig, kSomeTimeUs + 1);
+    ASSERT_EQ(leipzig.size(), 1U);
+    EXPECT_EQ(leipzig[0].units, 70);
+    EXPECT_EQ(leipzig[0].epoch, 1U);
+    EXPECT_EQ(leipzig[0].expires_at_us, kSomeTimeUs + 1 + kLeaseSeconds * 1'000'000);
+    EXPECT_EQ(leipzig[0].state, GrantState::pending);
+    EXPECT_TRUE(names_central_escrow(leipzig[0].correlation_id)) << leipzig[0].correlation_id;
+    // Poznań gets what is left, not its whole quota.
+    const std::vector<EscrowGrantRecord> poznan = top_up(*store, kPoznan, kSomeTimeUs + 1);
+    ASSERT_EQ(poznan.size(), 1U);
+    EXPECT_EQ(poznan[0].units, 30);
+    EXPECT_NE(poznan[0].correlation_id, leipzig[0].correlation_id);
+    EXPECT_EQ(figures(*store), "free 0 leased 100");
+    // Both apply their grants and sell everything: nothing is left to lease.
+    apply(*store, kLeipzig, Batch({grant_applied(1, leipzig[0])}));
+    apply(*store, kPoznan, Batch({grant_applied(1, poznan[0])}));
+    report(*store, kLeipzig, 1, 0, 70);
+    report(*store, kPoznan, 1, 0, 30);
+    EXPECT_TRUE(top_up(*store, kLeipzig, kSomeTimeUs + 2).empty());
+    EXPECT_TRUE(top_up(*store, kPoznan, kSomeTimeUs + 2).empty());
+    EXPECT_EQ(figures(*store), "free 0 leased 100");
+  }
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(figures(*reopened), "free 0 leased 100");
+  EXPECT_EQ(lease(*reopened, kLeipzig).outstanding_units, 70);
+  EXPECT_EQ(lease(*reopened, kPoznan).outstanding_units, 30);
+  EXPECT_EQ(grants(*reopened, "", GrantState::applied).size(), 2U);
+}
+
+// Two gateways lease one (node, SKU) through many rounds of top-ups, grants applied and
+// refused, standings, shipments, returns and receipts, in an order drawn from a fixed
+// seed. After every step: free_units is never below 0, and what is free plus what the
+// leases hold is exactly what was counted, received and not shipped.
+TEST_F(CentralStoreEscrow, NoUnitIsLeasedTwiceWhateverTheOrderOfEvents) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 60);
+  set_quota(*store, kPoznan, 45);
+  std::mt19937 random(20260101);
+  std::int64_t on_books = 100;
+  std::int64_t now = kSomeTimeUs;
+  std::map<std::string, std::uint64_t> sequence = {{kLeipzig, 0}, {kPoznan, 0}};
+  std::int64_t granted_total = 0;
+  for (int step = 0; step < 400; ++step) {
+    const std::string gateway = random() % 2 == 0 ? kLeipzig : kPoznan;
+    const EscrowLease held = lease(*store, gateway);
+    const auto draw = [&](std::int64_t below) {
+      return static_cast<std::int32_t>(random() % static_cast<std::uint32_t>(below));
+    };
+    switch (random() % 8) {
+      case 0:
+      case 1: granted_total += granted_by_top_up(*store, gateway, now); break;
+      case 2: {  // the gateway applies what it was sent
+        std::vector<OwnedEntry> entries;
+        for (const EscrowGrantRecord& grant : grants(*store, gateway, GrantState::pending))
+          entries.push_back(grant_applied(++sequence[gateway], grant));
+        if (!entries.empty()) apply(*store, gateway, Batch(entries));
+        break;
+      }
+      case 3:
+        if (held.epoch > 0) report(*store, gateway, held.epoch, draw(held.outstanding_units + 1));
+        break;
+      case 4:
+        if (held.outstanding_units > 0) {
+          const std::int32_t shipped = 1 + draw(held.outstanding_units);
+          apply(*store, gateway,
+                Batch({handed_off(gateway, ++sequence[gateway], "SO-" + std::to_string(step),
+                                  {{kPartnerNode, kSharedSku, shipped}})}));
+          on_books -= shipped;
+        }
+        break;
+      case 5:
+        if (held.outstanding_units > 0) {
+          apply(*store, gateway,
+                Batch({escrow_returned(gateway, ++sequence[gateway], held.epoch,
+                                       1 + draw(held.outstanding_units))}));
+        }
+        break;
+      case 6: {
+        const std::vector<EscrowGrantRecord> pending = grants(*store, gateway, GrantState::pending);
+        if (!pending.empty()) {
+          ASSERT_TRUE(store->refuse_escrow_grant(pending.front().id, gateway, "busy elsewhere", now)
+                          .is_ok());
+          set_quota(*store, gateway, 30 + draw(40), now + 1);  // an operator asks again
+        }
+        break;
+      }
+      case 7: {
+        const std::int32_t received = 1 + draw(20);
+        ASSERT_TRUE(store->adjust_shared_stock(kPartnerNode, kSharedSku, received, now));
+        on_books += received;
+        break;
+      }
+    }
+    now += draw(20) * 60'000'000LL;  // up to 19 minutes: leases of an hour run out
+    const SharedStock after = stock(*store);
+    ASSERT_GE(after.free_units, 0) << "step " << step;
+    ASSERT_EQ(after.free_units + after.leased_units, on_books) << "step " << step;
+    ASSERT_EQ(after.leased_units,
+              lease(*store, kLeipzig).outstanding_units + lease(*store, kPoznan).outstanding_units)
+        << "step " << step;
+  }
+  EXPECT_GT(granted_total, 200) << "the rounds exercised few grants";
+}
+
+TEST_F(CentralStoreEscrow, APendingGrantBlocksASecondTopUpOfTheSameLease) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  const std::vector<EscrowGrantRecord> first = top_up(*store, kLeipzig);
+  ASSERT_EQ(first.size(), 1U);
+  // Even past the lease's expiry, which would otherwise top it up in full.
+  EXPECT_TRUE(top_up(*store, kLeipzig, kSomeTimeUs + 2 * kHourUs).empty());
+  EXPECT_EQ(figures(*store), "free 60 leased 40");
+  EXPECT_EQ(grants(*store, kLeipzig).size(), 1U);
+  // Another gateway's leases are its own.
+  set_quota(*store, kPoznan, 10);
+  EXPECT_EQ(granted_by_top_up(*store, kPoznan), 10);
+  apply(*store, kLeipzig, Batch({grant_applied(1, first[0])}));
+  const std::vector<EscrowGrantRecord> second = top_up(*store, kLeipzig, kSomeTimeUs + 2 * kHourUs);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_EQ(second[0].units, 40);
+  EXPECT_EQ(second[0].epoch, 2U);
+  EXPECT_EQ(figures(*store), "free 10 leased 90");
+}
+
+TEST_F(CentralStoreEscrow, AGrantIsAppliedOnceByTheGatewaysOwnEscrowChangeEntry) {
+  {
+    std::unique_ptr<CentralStore> store = open_with_stock(100);
+    ASSERT_NE(store, nullptr);
+    set_quota(*store, kLeipzig, 40);
+    const std::vector<EscrowGrantRecord> made = top_up(*store, kLeipzig);
+    ASSERT_EQ(made.size(), 1U);
+    // Poznań journals Leipzig's id (it cannot happen, but must settle nothing), and an
+    // entry under the id whose payload does not verify tells nothing.
+    apply(*store, kPoznan,
+          Batch({escrow_change_of(kPoznan, 1, EscrowChangeKind::granted, 1, 40,
+                                  made[0].correlation_id)}));
+    OwnedEntry garbage = entry_of(kLeipzig, 1);
+    garbage.kind = EntryKind::escrow_change;
+    garbage.correlation_id = made[0].correlation_id;
+    apply(*store, kLeipzig, Batch({garbage}));
+    EXPECT_EQ(grants(*store, kLeipzig, GrantState::pending).size(), 1U);
+
+    const Batch batch({entry_of(kLeipzig, 2), grant_applied(3, made[0])});
+    apply(*store, kLeipzig, batch, kSomeTimeUs + 7);
+    EXPECT_EQ(apply(*store, kLeipzig, batch, kSomeTimeUs + 8).duplicates, 2U);
+    EXPECT_EQ(store->refuse_escrow_grant(made[0].id, kLeipzig, "late", kSomeTimeUs + 9).code(),
+              StatusCode::failed_precondition);
+  }
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  const std::vector<EscrowGrantRecord> all = grants(*reopened, kLeipzig);
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].state, GrantState::applied);
+  EXPECT_EQ(all[0].applied_at_sequence, 3U);
+  EXPECT_EQ(all[0].settled_at_us, kSomeTimeUs + 7);
+  EXPECT_EQ(figures(*reopened), "free 60 leased 40") << "applying moves no units";
+}
+
+TEST_F(CentralStoreEscrow, ReturnedUnitsComeBackToFreeExactlyOnceEvenWhenTheBatchIsReplayed) {
+  const Batch returned_batch({escrow_returned(kLeipzig, 2, 1, 25)});
+  {
+    std::unique_ptr<CentralStore> store = open_with_stock(100);
+    ASSERT_NE(store, nullptr);
+    set_quota(*store, kLeipzig, 40);
+    const std::vector<EscrowGrantRecord> made = top_up(*store, kLeipzig);
+    ASSERT_EQ(made.size(), 1U);
+    apply(*store, kLeipzig, Batch({grant_applied(1, made[0])}));
+    apply(*store, kLeipzig, returned_batch);
+    EXPECT_EQ(figures(*store), "free 85 leased 15");
+    // The gateway never heard the acknowledgement and sends 1..2 again.
+    const Batch replayed({grant_applied(1, made[0]), escrow_returned(kLeipzig, 2, 1, 25)});
+    EXPECT_EQ(apply(*store, kLeipzig, replayed).duplicates, 2U);
+    EXPECT_EQ(figures(*store), "free 85 leased 15");
+  }
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(apply(*reopened, kLeipzig, returned_batch).duplicates, 1U);
+  EXPECT_EQ(figures(*reopened), "free 85 leased 15");
+  const EscrowLease held = lease(*reopened, kLeipzig);
+  EXPECT_EQ(held.outstanding_units, 15);
+  EXPECT_EQ(held.granted_units, 40);
+  EXPECT_EQ(held.returned_units, 25);
+}
+
+TEST_F(CentralStoreEscrow, AReturnGivesBackNoMoreThanTheLeaseHoldsAndNothingWithoutALease) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  ASSERT_EQ(granted_by_top_up(*store, kLeipzig), 40);
+  // Poznań holds no lease there: its return gives nothing back.
+  apply(*store, kPoznan, Batch({escrow_returned(kPoznan, 1, 1, 30)}));
+  EXPECT_EQ(figures(*store), "free 60 leased 40");
+  // More than the lease holds (its count of shipments and central's disagree): free_units
+  // gets back what the lease held, never a unit it did not lease out.
+  apply(*store, kLeipzig, Batch({escrow_returned(kLeipzig, 1, 1, 55)}));
+  EXPECT_EQ(figures(*store), "free 100 leased 0");
+  EXPECT_EQ(lease(*store, kLeipzig).returned_units, 55);
+}
+
+TEST_F(CentralStoreEscrow, ARefusedGrantGivesItsUnitsBackAndWaitsForTheQuotaToBeSetAgain) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  const std::vector<EscrowGrantRecord> made = top_up(*store, kLeipzig);
+  ASSERT_EQ(made.size(), 1U);
+  EXPECT_EQ(store->refuse_escrow_grant(made[0].id, kPoznan, "not mine", kSomeTimeUs).code(),
+            StatusCode::not_found);
+  EXPECT_EQ(store->refuse_escrow_grant(made[0].id + 1, kLeipzig, "?", kSomeTimeUs).code(),
+            StatusCode::not_found);
+  ASSERT_TRUE(store
+                  ->refuse_escrow_grant(made[0].id, kLeipzig,
+                                        "node '3pl-columbus-2' is not in this network",
+                                        kSomeTimeUs + 1)
+                  .is_ok());
+  EXPECT_EQ(figures(*store), "free 100 leased 0");
+  EXPECT_EQ(lease(*store, kLeipzig).granted_units, 0) << "refused grants are not counted";
+  const std::vector<EscrowGrantRecord> refused = grants(*store, "", GrantState::refused);
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].refusal, "node '3pl-columbus-2' is not in this network");
+  EXPECT_EQ(refused[0].settled_at_us, kSomeTimeUs + 1);
+  const Status again = store->refuse_escrow_grant(made[0].id, kLeipzig, "again", kSomeTimeUs + 2);
+  EXPECT_EQ(again.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(again.message(), HasSubstr("is refused, not pending"));
+  // Granting again would be refused again: a conflict waits for an operator.
+  EXPECT_TRUE(top_up(*store, kLeipzig, kSomeTimeUs + 2 * kHourUs).empty());
+  // An entry naming it later changes nothing.
+  apply(*store, kLeipzig, Batch({grant_applied(1, made[0])}));
+  EXPECT_EQ(grants(*store, "", GrantState::refused).size(), 1U);
+  set_quota(*store, kLeipzig, 40, kSomeTimeUs + 3);
+  EXPECT_EQ(granted_by_top_up(*store, kLeipzig, kSomeTimeUs + 4), 40);
+  EXPECT_EQ(lease(*store, kLeipzig).epoch, 2U) << "an epoch is never handed out twice";
+}
+
+TEST_F(CentralStoreEscrow, HandedOffShipmentsTakeTheirLinesOutOfTheLeaseButNotOutOfFree) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 50);
+  ASSERT_EQ(granted_by_top_up(*store, kLeipzig), 50);
+  // A line at the gateway's own node, and Poznań's shipment at the partner node (it holds
+  // no lease there), take nothing from Leipzig's lease.
+  apply(*store, kLeipzig,
+        Batch({handed_off(kLeipzig, 1, "SO-1",
+                          {{kPartnerNode, kSharedSku, 20}, {"fc-leipzig", kSharedSku, 5}})}));
+  apply(*store, kPoznan, Batch({handed_off(kPoznan, 1, "SO-9", {{kPartnerNode, kSharedSku, 3}})}));
+  EXPECT_EQ(figures(*store), "free 50 leased 30");
+  EXPECT_EQ(lease(*store, kLeipzig).shipped_units, 20);
+  // A payload one byte off any alignment is read all the same.
+  apply_at_odd_address(*store, kLeipzig,
+                       handed_off(kLeipzig, 2, "SO-2", {{kPartnerNode, kSharedSku, 10}}));
+  EXPECT_EQ(figures(*store), "free 50 leased 20");
+  // More than the lease holds empties it; the shipment is counted whole.
+  apply(*store, kLeipzig,
+        Batch({handed_off(kLeipzig, 3, "SO-3", {{kPartnerNode, kSharedSku, 25}})}));
+  EXPECT_EQ(figures(*store), "free 50 leased 0");
+  EXPECT_EQ(lease(*store, kLeipzig).shipped_units, 55);
+  // Replayed, nothing moves.
+  EXPECT_EQ(apply(*store, kLeipzig,
+                  Batch({handed_off(kLeipzig, 3, "SO-3", {{kPartnerNode, kSharedSku, 25}})}))
+                .duplicates,
+            1U);
+  EXPECT_EQ(lease(*store, kLeipzig).shipped_units, 55);
+}
+
+TEST_F(CentralStoreEscrow, AStandingAtTheLeasesEpochDrivesTheNeedAndAStaleOneIsIgnored) {
+  std::unique_ptr<CentralStore> store = open_with_stock(1000);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  const std::vector<EscrowGrantRecord> first = top_up(*store, kLeipzig);
+  ASSERT_EQ(first.size(), 1U);
+  apply(*store, kLeipzig, Batch({grant_applied(1, first[0])}));
+  // Without a standing the lease is taken to be all unreserved: no grant on a guess.
+  EXPECT_TRUE(top_up(*store, kLeipzig).empty());
+  // 5 sold of 40: below a quarter of the quota, no top-up yet.
+  report(*store, kLeipzig, 1, 35, 5);
+  EXPECT_EQ(lease(*store, kLeipzig).reported_unreserved_units, 35);
+  EXPECT_EQ(lease(*store, kLeipzig).reported_reserved_units, 5);
+  EXPECT_TRUE(top_up(*store, kLeipzig).empty());
+  // 15 sold: topped up by 15.
+  report(*store, kLeipzig, 1, 25, 15);
+  const std::vector<EscrowGrantRecord> second = top_up(*store, kLeipzig);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_EQ(second[0].units, 15);
+  EXPECT_EQ(second[0].epoch, 2U);
+  EXPECT_EQ(lease(*store, kLeipzig).reported_unreserved_units, -1)
+      << "a new grant makes the last standing stale";
+  apply(*store, kLeipzig, Batch({grant_applied(2, second[0])}));
+  // A standing of epoch 1, sent before the gateway took up epoch 2, is ignored: the lease
+  // is again taken to be all unreserved (55 outstanding, above the quota).
+  report(*store, kLeipzig, 1, 0, 40);
+  EXPECT_EQ(lease(*store, kLeipzig).reported_unreserved_units, -1);
+  EXPECT_TRUE(top_up(*store, kLeipzig).empty());
+  // And so is a standing of a lease central does not know.
+  const EscrowLeaseStanding unknown{"3pl-austin-1", kSharedSku, 2, 0, 0, 0};
+  EXPECT_TRUE(store->record_escrow_standing(kLeipzig, {&unknown, 1}, kSomeTimeUs).is_ok());
+  EXPECT_EQ(store->escrow_leases()->size(), 1U);
+  report(*store, kLeipzig, 2, 10, 45);
+  EXPECT_EQ(granted_by_top_up(*store, kLeipzig), 30);
+  EXPECT_EQ(figures(*store), "free 915 leased 85");
+}
+
+TEST_F(CentralStoreEscrow, AnExpiredLeaseCountsAsHoldingNothingUnreserved) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 30);
+  const std::vector<EscrowGrantRecord> first = top_up(*store, kLeipzig);
+  ASSERT_EQ(first.size(), 1U);
+  apply(*store, kLeipzig, Batch({grant_applied(1, first[0])}));
+  report(*store, kLeipzig, 1, 29, 1);
+  EXPECT_TRUE(top_up(*store, kLeipzig, first[0].expires_at_us - 1).empty());
+  // Run out: its unreserved units are on their way back, and the gateway needs a lease.
+  const std::vector<EscrowGrantRecord> renewed = top_up(*store, kLeipzig, first[0].expires_at_us);
+  ASSERT_EQ(renewed.size(), 1U);
+  EXPECT_EQ(renewed[0].units, 30);
+  EXPECT_EQ(renewed[0].expires_at_us, first[0].expires_at_us + kLeaseSeconds * 1'000'000);
+  EXPECT_EQ(figures(*store), "free 40 leased 60");
+  // The old epoch's 29 unreserved units come back through the journal.
+  apply(*store, kLeipzig,
+        Batch({escrow_returned(kLeipzig, 2, 1, 29), grant_applied(3, renewed[0])}));
+  EXPECT_EQ(figures(*store), "free 69 leased 31");
+}
+
+TEST_F(CentralStoreEscrow, NothingIsGrantedToARetiredOrUnknownGatewayOrUnderAQuotaOfZero) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  set_quota(*store, kPoznan, 0);
+  EXPECT_TRUE(top_up(*store, kPoznan).empty());
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 1).is_ok());
+  EXPECT_TRUE(top_up(*store, kLeipzig).empty());
+  EXPECT_TRUE(top_up(*store, "gw-nowhere").empty());
+  EXPECT_EQ(figures(*store), "free 100 leased 0");
+  ASSERT_TRUE(store->register_gateway(kLeipzig, fingerprint('a'), kSomeTimeUs + 2).is_ok());
+  EXPECT_EQ(granted_by_top_up(*store, kLeipzig), 40);
+}
+
+TEST(CentralEscrowCorrelation, NamesAGrantByANonceAndNothingElse) {
+  EXPECT_EQ(central_escrow_correlation_id(0x2a), "central-escrow:000000000000002a");
+  EXPECT_TRUE(names_central_escrow("central-escrow:000000000000002a"));
+  EXPECT_FALSE(names_central_escrow(central_delta_correlation_id(0x2a)));
+  EXPECT_FALSE(names_central_delta(central_escrow_correlation_id(0x2a)));
+  EXPECT_FALSE(names_central_closure(central_escrow_correlation_id(0x2a)));
+}
+
+// A store as format version 4 left it: format 3's tables and the retired column.
+TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLeasesEscrow) {
+  std::string schema = kFormatOneSchemaSql;
+  schema.replace(schema.find("$FINGERPRINT"), 12, fingerprint('a'));
+  schema.replace(schema.find("PRAGMA user_version = 1;"), 24, "PRAGMA user_version = 4;");
+  run_sql(path_, schema + kFormatTwoPolicyTablesSql + kFormatThreeClosureTablesSql +
+                     "ALTER TABLE gateways ADD COLUMN retired_at_us INTEGER NOT NULL DEFAULT 0;");
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    const GatewayRecord leipzig = record(*store, kLeipzig);
+    EXPECT_EQ(leipzig.acknowledged, 2U);
+    EXPECT_EQ(leipzig.clock_skew_us, -40);
+    EXPECT_EQ(read_all(*store, kLeipzig).size(), 2U);
+    EXPECT_EQ(store->inventory_deltas("", InventoryDelta::State::applied)->size(), 1U);
+    EXPECT_EQ(store->policy_outcomes(7)->size(), 1U);
+    EXPECT_EQ(store->node_closure_deliveries(kLeipzig, NodeClosureDelivery::State::pending)->size(),
+              1U);
+    EXPECT_EQ(store->stranded_orders()->size(), 1U);
+    EXPECT_TRUE(store->shared_stock()->empty());
+    // The new tables work, and the journal goes on where it stood.
+    ASSERT_TRUE(store->set_shared_stock(kPartnerNode, kSharedSku, 10, kSomeTimeUs));
+    const EscrowQuota quota{kLeipzig, kPartnerNode, kSharedSku, 4, kLeaseSeconds, 0};
+    ASSERT_TRUE(store->set_escrow_quota(quota, kSomeTimeUs).is_ok());
+    Result<std::vector<EscrowGrantRecord>> made = store->top_up_escrow(kLeipzig, kSomeTimeUs);
+    ASSERT_TRUE(made) << made.status().to_string();
+    ASSERT_EQ(made->size(), 1U);
+    EXPECT_EQ(apply(*store, kLeipzig, Batch({grant_applied(3, (*made)[0])})).acknowledged, 3U);
+  }
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
+  EXPECT_EQ(query_integer(path_,
+                          "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                          "('shared_stock', 'escrow_quotas', 'escrow_leases', 'escrow_grants')"),
+            4);
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  Result<std::vector<EscrowGrantRecord>> applied =
+      reopened->escrow_grants(kLeipzig, EscrowGrantRecord::State::applied);
+  ASSERT_TRUE(applied);
+  EXPECT_EQ(applied->size(), 1U);
+  Result<std::vector<SharedStock>> stock = reopened->shared_stock();
+  ASSERT_TRUE(stock);
+  ASSERT_EQ(stock->size(), 1U);
+  EXPECT_EQ((*stock)[0].free_units, 6);
+  EXPECT_EQ((*stock)[0].leased_units, 4);
 }
 
 }  // namespace

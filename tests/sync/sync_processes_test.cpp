@@ -5,8 +5,10 @@
 // the end central must hold the gateway's journal exactly as the gateway wrote it: every
 // sequence from 1 to the last once, no gap, the same bytes, and each acknowledged
 // decision in it once. And signed policy push between the two: refusals, a trial that
-// survives a kill -9, a rollback, each answer known at central; and a node closed at
-// central during an outage, routed around once the link is back.
+// survives a kill -9, a rollback, each answer known at central; a node closed at
+// central during an outage, routed around once the link is back; and two gateways
+// sharing a partner's stock through escrow, cut off from central, selling no more than
+// central had.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -111,7 +113,7 @@ class SyncProcesses : public ::testing::Test {
     const std::string anchor_field = "\"policy_trust_anchor\": \"";
     const std::size_t anchor_at = keygen.out.find(anchor_field);
     ASSERT_NE(anchor_at, std::string::npos) << keygen.out;
-    const std::string trust_anchor = keygen.out.substr(
+    trust_anchor = keygen.out.substr(
         anchor_at + anchor_field.size(),
         keygen.out.find('"', anchor_at + anchor_field.size()) - anchor_at - anchor_field.size());
     const testing::CommandRun registered =
@@ -124,16 +126,26 @@ class SyncProcesses : public ::testing::Test {
     central = std::make_unique<Central>(database, 0);
     central_port = central->port();
     ASSERT_NE(central_port, 0);
-    std::ofstream file(config);
-    file << R"({ "schema_version": 1, "device_profile": "x86-dev", "gateway_id": ")" << kGatewayId
-         << R"(", "served_node_ids": ["fc-reno-1"], "orders": { "address": "127.0.0.1", "port": 0 },
+    // This gateway homes every node: escrow plays no part in these tests but one.
+    write_config(config, kGatewayId, R"("fc-reno-1", "store-brooklyn-12", "3pl-columbus-2",
+                 "dropship-acme")",
+                 directory / "data");
+  }
+
+  // A gateway configuration that syncs with this central, homing `served_nodes` (a JSON
+  // list's items).
+  void write_config(const std::string& path, const std::string& gateway_id,
+                    const std::string& served_nodes, const std::string& data_dir) const {
+    std::ofstream file(path);
+    file << R"({ "schema_version": 1, "device_profile": "x86-dev", "gateway_id": ")" << gateway_id
+         << R"(", "served_node_ids": [)" << served_nodes
+         << R"(], "orders": { "address": "127.0.0.1", "port": 0 },
       "ops": { "address": "127.0.0.1", "port": 0 }, "sync": { "address": "127.0.0.1", "port": 0 },
       "data_dir": ")"
-         << directory / "data"
-         << R"(", "central": { "host": "127.0.0.1", "port": )" << central_port
+         << data_dir << R"(", "central": { "host": "127.0.0.1", "port": )" << central_port
          << R"(, "server_name": "localhost", "ca_certificate": ")" << kPki
-         << R"(/ca.pem", "certificate": ")" << kPki << "/" << kGatewayId
-         << R"(.pem", "private_key": ")" << kPki << "/" << kGatewayId << R"(.key" },
+         << R"(/ca.pem", "certificate": ")" << kPki << "/" << gateway_id
+         << R"(.pem", "private_key": ")" << kPki << "/" << gateway_id << R"(.key" },
       "wan_interface": "lo",
       "policy_trust_anchor": ")"
          << trust_anchor << R"(" })";
@@ -166,6 +178,7 @@ class SyncProcesses : public ::testing::Test {
   const std::string config = directory / "gateway.json";
   std::unique_ptr<Central> central;
   std::uint16_t central_port = 0;
+  std::string trust_anchor;
 };
 
 TEST_F(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExactlyOnce) {
@@ -554,6 +567,138 @@ TEST_F(SyncProcesses, ANodeClosedAtCentralDuringAnOutageIsRoutedAroundOnceTheLin
   EXPECT_NE(where(*client, "ord-after-closure").first, closed);
   std::cout << held_there.size() << " of " << orders.size() << " orders were held at " << closed
             << " when central closed it\n";
+}
+
+// A gateway's escrow as `edgeroute status` reports it: units of its leases no order holds.
+std::uint64_t escrow_unreserved(std::uint16_t port) {
+  Result<protocol::BlockingClient> client =
+      protocol::BlockingClient::connect("127.0.0.1", port, kTimeout);
+  if (!client || !client->send(protocol::build_gateway_status_request(1)).is_ok()) return 0;
+  Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+  if (!response || response->response().body_as_GatewayStatus() == nullptr) return 0;
+  return response->response().body_as_GatewayStatus()->escrow_unreserved_units();
+}
+
+// Routes `count` one-unit orders of `sku`; the units the gateway acknowledged at `node`.
+std::int32_t units_routed_to(std::uint16_t port, const std::string& prefix, int count,
+                             const std::string& sku, const std::string& node) {
+  Result<protocol::BlockingClient> client =
+      protocol::BlockingClient::connect("127.0.0.1", port, kTimeout);
+  EXPECT_TRUE(client) << client.status().to_string();
+  if (!client) return 0;
+  std::int32_t units = 0;
+  for (int i = 0; i < count; ++i) {
+    const std::string order_id = prefix + std::to_string(i);
+    EXPECT_TRUE(client
+                    ->send(protocol::build_route_order(static_cast<std::uint64_t>(i + 1),
+                                                       testing::one_unit_order(order_id, sku)))
+                    .is_ok());
+    Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
+    EXPECT_TRUE(response) << response.status().to_string();
+    if (!response) return units;
+    const auto* routed = response->response().body_as_RouteOrderResult();
+    if (routed == nullptr) continue;
+    const auto* decision = routing::fbs::GetDecision(routed->decision()->data());
+    if (decision->outcome() != routing::fbs::Outcome::routed) continue;
+    for (const auto* shipment : *decision->shipments()) {
+      if (shipment->node_id()->string_view() != node) continue;
+      for (const auto* line : *shipment->lines()) units += line->quantity();
+    }
+  }
+  return units;
+}
+
+// Two gateways share a partner's fuel: neither homes it (nor the fulfillment centre, so
+// the partner is their one place for fuel), central holds 30 units and leases each 12.
+// Central goes down; both gateways sell fuel as hard as they can; central comes back and
+// learns everything. Together they never sold more than central had, and central's books
+// (free + leased) still add up to the 30.
+TEST_F(SyncProcesses, TwoGatewaysSharingAPartnerNeverSellMoreThanCentralHadEvenCutOff) {
+  constexpr const char* kPartner = "3pl-columbus-2";
+  constexpr const char* kFuel = "sku-stove-fuel";
+  constexpr int kCentralUnits = 30;
+  const std::string second_id = "gw-test-2";
+  const testing::CommandRun registered = central_command(
+      "gateway add " + second_id + " --certificate '" + kPki + "/" + second_id + ".pem'");
+  ASSERT_EQ(registered.exit_status, 0) << registered.err;
+  const std::string first_config = directory / "first.json";
+  const std::string second_config = directory / "second.json";
+  write_config(first_config, kGatewayId, R"("store-brooklyn-12")", directory / "first");
+  write_config(second_config, second_id, R"("dropship-acme")", directory / "second");
+  for (const std::string& command :
+       {fmt::format("inventory set --node {} --sku {} --units {}", kPartner, kFuel, kCentralUnits),
+        fmt::format("quota grant --gateway {} --node {} --sku {} --units 12", kGatewayId, kPartner,
+                    kFuel),
+        fmt::format("quota grant --gateway {} --node {} --sku {} --units 12", second_id, kPartner,
+                    kFuel)}) {
+    const testing::CommandRun run = central_command(command);
+    ASSERT_EQ(run.exit_status, 0) << command << ": " << run.err;
+  }
+  Gateway first(first_config, true);
+  Gateway second(second_config, true);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (const Gateway* gateway : {&first, &second}) {
+    while (escrow_unreserved(gateway->port()) < 12) {
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up) << central_command("quota list").out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  // Cut off: central is gone, and both gateways sell what they can.
+  EXPECT_TRUE(WIFSIGNALED(central->kill(SIGKILL)));
+  const std::int32_t sold_first = units_routed_to(first.port(), "ord-first-", 40, kFuel, kPartner);
+  const std::int32_t sold_second =
+      units_routed_to(second.port(), "ord-second-", 40, kFuel, kPartner);
+  EXPECT_GT(sold_first, 0);
+  EXPECT_GT(sold_second, 0);
+  EXPECT_LE(sold_first, 12);
+  EXPECT_LE(sold_second, 12);
+  EXPECT_LE(sold_first + sold_second, kCentralUnits);
+
+  // Back: central learns both journals; its books still hold the 30 units.
+  central = std::make_unique<Central>(database, central_port);
+  synced(first.port());
+  synced(second.port());
+  const testing::CommandRun shared = central_command("inventory shared");
+  ASSERT_EQ(shared.exit_status, 0) << shared.err;
+  // Central's books of the partner's fuel, read beside the running central.
+  const auto books = [&] {
+    Result<std::unique_ptr<sync::CentralStore>> store = sync::open_sqlite_central_store(database);
+    EXPECT_TRUE(store) << store.status().to_string();
+    if (!store) return sync::SharedStock{};
+    Result<std::vector<sync::SharedStock>> stock = (*store)->shared_stock();
+    EXPECT_TRUE(stock && stock->size() == 1) << shared.out;
+    return stock && stock->size() == 1 ? (*stock)[0] : sync::SharedStock{};
+  };
+  const sync::SharedStock after_outage = books();
+  EXPECT_GE(after_outage.free_units, 0) << shared.out;
+  EXPECT_EQ(after_outage.free_units + after_outage.leased_units, kCentralUnits) << shared.out;
+  std::cout << "cut off, the two gateways sold " << sold_first << " and " << sold_second
+            << " of the partner's " << kCentralUnits << " units\n"
+            << shared.out;
+
+  // Connected again, central tops the leases up from what is left, and no more: selling
+  // on, the two together stay within the 30 units.
+  while (books().free_units != 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up + std::chrono::seconds(60))
+        << central_command("quota list").out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Each sold down to its safety stock (2 units) while cut off: the top-up is on hand once
+  // either holds more unreserved.
+  while (escrow_unreserved(first.port()) + escrow_unreserved(second.port()) <= 4) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up + std::chrono::seconds(60))
+        << central_command("quota list").out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::int32_t more_first =
+      units_routed_to(first.port(), "ord-more-first-", 20, kFuel, kPartner);
+  const std::int32_t more_second =
+      units_routed_to(second.port(), "ord-more-second-", 20, kFuel, kPartner);
+  EXPECT_GT(more_first + more_second, 0) << "the top-up was sold";
+  EXPECT_LE(sold_first + sold_second + more_first + more_second, kCentralUnits);
+  std::cout << "connected again, they sold " << more_first << " and " << more_second << " more\n"
+            << central_command("quota list").out;
 }
 
 }  // namespace

@@ -834,6 +834,12 @@ void Gateway::answer_status(std::uint64_t request_id, ResponseSink& sink) {
   report.policy_highest_accepted = policy.highest_accepted;
   const std::string policy_detail = this->policy_detail();
   report.policy_detail = policy_detail;
+  const std::int64_t wall_now = clock_.wall_unix_microseconds();
+  for (const sync::EscrowLeaseStanding& lease : escrow_standing()) {
+    ++report.escrow_leases;
+    report.escrow_unreserved_units += static_cast<std::uint64_t>(lease.unreserved_units);
+    if (lease.expires_at_us <= wall_now) ++report.escrow_expired_leases;
+  }
   std::function<SyncReport()> reporter;
   {
     std::lock_guard lock(sync_reporter_mutex_);

@@ -79,13 +79,17 @@ struct RecordedPolicyChange {
 class Replay {
  public:
   Replay(const routing::NetworkModel& network, routing::CapacityCounters& capacity,
-         NodeHealthLedger& node_health)
-      : network_(network), capacity_(capacity), node_health_(node_health) {}
+         NodeHealthLedger& node_health, EscrowLedger& escrow)
+      : network_(network), capacity_(capacity), node_health_(node_health), escrow_(escrow) {}
 
+  // At a node under escrow the snapshot says which SKUs the node stocks, never how many
+  // units this gateway may sell: those come from the leases (escrow_change entries).
   void start_from(const routing::InventoryTable& baseline) {
     for (std::uint32_t sku = 0; sku < baseline.sku_count(); ++sku) {
       for (const routing::InventoryCell& cell : baseline.stocked_nodes(sku)) {
-        cells_[cell_key(sku, cell.node_index())] = cell.levels();
+        routing::StockLevels levels = cell.levels();
+        if (escrow_.governs(cell.node_index())) levels.on_hand = 0;
+        cells_[cell_key(sku, cell.node_index())] = levels;
       }
     }
   }
@@ -186,6 +190,7 @@ class Replay {
       case journal::EntryKind::reroute: return apply_reroute(entry);
       case journal::EntryKind::policy_change: return apply_policy_change(entry);
       case journal::EntryKind::network_change: return apply_network_change(entry);
+      case journal::EntryKind::escrow_change: return apply_escrow_change(entry);
     }
     return {StatusCode::corruption, "this gateway does not replay entries of this kind"};
   }
@@ -213,6 +218,27 @@ class Replay {
     if (!node) return Status::ok();
     if (std::find(closed_nodes_.begin(), closed_nodes_.end(), *node) == closed_nodes_.end()) {
       closed_nodes_.push_back(*node);
+    }
+    return Status::ok();
+  }
+
+  // As Gateway::grant_escrow and the return of an expired lease: a grant adds its units,
+  // a return takes out the unreserved units it gave back.
+  Status apply_escrow_change(const journal::StoredEntry& entry) {
+    Result<const fbs::EscrowChangeRecord*> record = read_escrow_change_record(entry.payload);
+    if (!record) return record.status();
+    Result<ResolvedCell> cell = cell_of((*record)->sku_id(), (*record)->node_id());
+    if (!cell) return cell.status();
+    routing::StockLevels& levels = *cell->levels;
+    const std::int32_t units = (*record)->units();
+    if ((*record)->change() == fbs::EscrowChangeKind::granted) {
+      levels.on_hand =
+          adjusted_on_hand(levels.on_hand, protocol::fbs::AdjustmentKind::receipt, units, 0);
+      escrow_.record_grant(cell->sku_index, cell->node_index, (*record)->epoch(),
+                           (*record)->expires_at_us(),
+                           (*record)->reference() ? (*record)->reference()->string_view() : "");
+    } else {
+      levels.on_hand = std::max(levels.on_hand, units) - units;
     }
     return Status::ok();
   }
@@ -428,6 +454,7 @@ class Replay {
   const routing::NetworkModel& network_;
   routing::CapacityCounters& capacity_;
   NodeHealthLedger& node_health_;
+  EscrowLedger& escrow_;
   std::vector<RecordedPolicyChange> policy_changes_;
   std::vector<std::uint32_t> closed_nodes_;
   std::unordered_map<std::uint64_t, routing::StockLevels> cells_;
@@ -535,10 +562,9 @@ Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_ba
 
 }  // namespace
 
-Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& journal,
-                                                            const Baseline* first_baseline,
-                                                            std::int64_t now_utc,
-                                                            std::uint32_t reader_slots) {
+Result<std::unique_ptr<GatewayState>> GatewayState::restore(
+    journal::Journal& journal, const Baseline* first_baseline, std::int64_t now_utc,
+    std::uint32_t reader_slots, std::span<const std::string> homed_node_ids) {
   Result<Baseline> baseline = baseline_of(journal, first_baseline);
   if (!baseline) return baseline.status();
 
@@ -572,7 +598,13 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
 
   routing::CapacityCounters capacity((*network_model)->node_count());
   NodeHealthLedger node_health((*network_model)->node_count());
-  Replay replay(**network_model, capacity, node_health);
+  EscrowLedger escrow;
+  if (!homed_node_ids.empty()) {
+    Result<EscrowLedger> homing = EscrowLedger::homing(**network_model, homed_node_ids);
+    if (!homing) return homing.status();
+    escrow = std::move(homing).value();
+  }
+  Replay replay(**network_model, capacity, node_health, escrow);
   replay.start_from(*baseline_stock);
   Status replayed =
       journal.read(1, [&](const journal::StoredEntry& entry) { return replay.apply(entry); });
@@ -587,9 +619,9 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(journal::Journal& jo
   // Routing starts from the health the journal's reports add up to, under the policy the
   // journal's changes leave active.
   std::vector<routing::NodeHealth> health = node_health.blended(**network_model);
-  std::unique_ptr<GatewayState> state(
-      new GatewayState(*network_model, std::move(network_source), std::move(policy_stage).value(),
-                       std::move(stock).value(), std::move(capacity), std::move(node_health)));
+  std::unique_ptr<GatewayState> state(new GatewayState(
+      *network_model, std::move(network_source), std::move(policy_stage).value(),
+      std::move(stock).value(), std::move(capacity), std::move(node_health), std::move(escrow)));
   state->closed_nodes_ = replay.closed_nodes();
   Result<routing::RoutingModel> model = routing::RoutingModel::create(
       state->routed_network(health), state->policy_stage_.active().model);

@@ -190,6 +190,26 @@ Result<const fbs::NetworkChangeRecord*> read_network_change_record(
   return verified<fbs::NetworkChangeRecord>(payload, "network change");
 }
 
+std::vector<std::uint8_t> build_escrow_change_record(const EscrowChangeFacts& facts) {
+  flatbuffers::FlatBufferBuilder builder(128);
+  const auto node = builder.CreateString(facts.node_id);
+  const auto sku = builder.CreateString(facts.sku_id);
+  const auto ref = facts.reference.empty() ? 0 : builder.CreateString(facts.reference);
+  builder.Finish(fbs::CreateEscrowChangeRecord(builder, facts.change, node, sku, facts.epoch,
+                                               facts.units, facts.expires_at_us, ref));
+  return finish(builder);
+}
+
+Result<const fbs::EscrowChangeRecord*> read_escrow_change_record(
+    std::span<const std::uint8_t> payload) {
+  Result<const fbs::EscrowChangeRecord*> record =
+      verified<fbs::EscrowChangeRecord>(payload, "escrow change");
+  if (record && (*record)->units() < 0) {
+    return Status{StatusCode::corruption, "escrow change record: negative units"};
+  }
+  return record;
+}
+
 Result<const fbs::AdjustmentRecord*> read_adjustment_record(std::span<const std::uint8_t> payload) {
   return verified<fbs::AdjustmentRecord>(payload, "inventory adjustment");
 }

@@ -213,7 +213,8 @@ Status append_order_events(const journal::StoredEntry& entry, std::vector<OrderE
     case journal::EntryKind::reroute: built = reroute_events(entry, events); break;
     case journal::EntryKind::inventory_adjustment:
     case journal::EntryKind::policy_change:
-    case journal::EntryKind::network_change: break;
+    case journal::EntryKind::network_change:
+    case journal::EntryKind::escrow_change: break;
   }
   if (!built.is_ok()) return built;
   for (OrderEvent& event : events.events()) out.push_back(std::move(event));

@@ -177,6 +177,7 @@ std::string_view to_string(EntryKind kind) {
     case EntryKind::policy_change: return "policy_change";
     case EntryKind::network_change: return "network_change";
     case EntryKind::reroute: return "reroute";
+    case EntryKind::escrow_change: return "escrow_change";
   }
   return "unknown";
 }

@@ -204,7 +204,8 @@ Frame build_gateway_status(std::uint64_t request_id, const GatewayStatusReport& 
       status.routing_workers, status.uptime_seconds, optional_string(builder, status.detail),
       status.sync, optional_string(builder, status.sync_detail), status.policy_trial_version,
       status.policy_committed_version, status.policy_previous_version,
-      status.policy_highest_accepted, optional_string(builder, status.policy_detail));
+      status.policy_highest_accepted, optional_string(builder, status.policy_detail),
+      status.escrow_leases, status.escrow_unreserved_units, status.escrow_expired_leases);
   return finish_response(builder, request_id, body);
 }
 

@@ -264,7 +264,7 @@ int run_status(const std::string& to) {
       "gateway {}\n  ready: {}\n  accepting: {}{}\n  journal: sequence {}, acknowledged {}\n"
       "  sync: {}\n"
       "  policy version {}{}, network version {}\n  queues: ingress {}, journal {}\n"
-      "  routing workers: {}\n  uptime: {} s\n",
+      "  routing workers: {}\n  uptime: {} s\n{}",
       text_of(status->gateway_id()), status->ready() ? "yes" : "no",
       status->accepting() ? "yes" : "no",
       status->detail() != nullptr && status->detail()->size() > 0
@@ -273,7 +273,12 @@ int run_status(const std::string& to) {
       newest, held, sync, status->policy_version(),
       status->policy_trial_version() != 0 ? " (on trial)" : "", status->network_version(),
       status->ingress_queue_depth(), status->journal_queue_depth(), status->routing_workers(),
-      status->uptime_seconds());
+      status->uptime_seconds(),
+      status->escrow_leases() == 0
+          ? std::string()
+          : fmt::format("  escrow: {} lease(s), {} unit(s) unreserved, {} expired\n",
+                        status->escrow_leases(), status->escrow_unreserved_units(),
+                        status->escrow_expired_leases()));
   return status->ready() ? kExitOk : kExitFailure;
 }
 

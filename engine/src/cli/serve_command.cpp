@@ -95,6 +95,33 @@ void add_sync_metrics(gateway::Gateway& gateway, const sync::SyncAgent& agent) {
   registry.add_counter("edgeroute_sync_policies_refused_total",
                        "Policy bundles the gateway refused (signature, version, expiry, validity).",
                        [&agent] { return static_cast<double>(agent.figures().policies_refused); });
+  registry.add_counter("edgeroute_sync_escrow_grants_applied_total",
+                       "Escrow grants from central the gateway journaled.", [&agent] {
+                         return static_cast<double>(agent.figures().escrow_grants_applied);
+                       });
+  registry.add_counter("edgeroute_sync_escrow_grants_refused_total",
+                       "Escrow grants the gateway sent back to central as conflicts.", [&agent] {
+                         return static_cast<double>(agent.figures().escrow_grants_refused);
+                       });
+  // Headroom: what this gateway can still sell of stock it shares with others.
+  registry.add_gauge("edgeroute_escrow_leases", "Escrow leases held at nodes not homed here.",
+                     [&gateway] { return static_cast<double>(gateway.escrow_standing().size()); });
+  registry.add_gauge("edgeroute_escrow_unreserved_units",
+                     "Units of escrow leases no order holds: what is left to sell.", [&gateway] {
+                       double units = 0;
+                       for (const sync::EscrowLeaseStanding& lease : gateway.escrow_standing())
+                         units += lease.unreserved_units;
+                       return units;
+                     });
+  registry.add_gauge("edgeroute_escrow_expired_leases",
+                     "Escrow leases past their expiry: their unreserved units go back to central.",
+                     [&gateway] {
+                       const std::int64_t now = gateway.clock().wall_unix_microseconds();
+                       double expired = 0;
+                       for (const sync::EscrowLeaseStanding& lease : gateway.escrow_standing())
+                         expired += lease.expires_at_us <= now ? 1 : 0;
+                       return expired;
+                     });
 }
 
 // The documents a new journal starts from: the command line's, else data_dir's.
@@ -166,8 +193,12 @@ int run_serve(const ServeOptions& options) {
   const std::int64_t now_utc =
       std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
   const auto workers = static_cast<std::uint32_t>(config->routing_workers);
+  // A gateway that syncs shares the nodes it does not home with other gateways: it sells
+  // their stock only within central's escrow leases. Alone, it homes every node.
+  const std::vector<std::string> homed_node_ids =
+      config->central.sync_enabled() ? config->served_node_ids : std::vector<std::string>{};
   Result<std::unique_ptr<gateway::GatewayState>> state = gateway::GatewayState::restore(
-      **journal, *baseline ? &**baseline : nullptr, now_utc, workers + 2);
+      **journal, *baseline ? &**baseline : nullptr, now_utc, workers + 2, homed_node_ids);
   if (!state) return fail(state.status().message());
   const auto restore_took = std::chrono::duration_cast<std::chrono::milliseconds>(
       clock.monotonic_now() - restore_started);
@@ -250,7 +281,12 @@ int run_serve(const ServeOptions& options) {
         [&gateway](const sync::CentralNodeClosure& closure, std::function<void(Status)> done) {
           gateway.close_node(closure.node_id, closure.reason, closure.correlation_id,
                              std::move(done));
-        });
+        },
+        sync::SyncAgent::EscrowHooks{
+            [&gateway](const sync::EscrowGrant& grant, std::function<void(Status)> done) {
+              gateway.grant_escrow(grant, std::move(done));
+            },
+            [&gateway] { return gateway.escrow_standing(); }});
     if (!agent) {
       (*server)->stop_accepting();
       gateway.stop();
@@ -312,6 +348,7 @@ int run_serve(const ServeOptions& options) {
     if (gateway.failed()) break;
     (void)watchdog.keep_alive();
     gateway.check_policy_trial();
+    gateway.return_expired_escrow();
     if (++ticks % kTicksPerClosedNodeSweep == 0) gateway.reroute_from_closed_nodes();
     if (std::string policy_now = gateway.policy_detail(); policy_now != policy_said) {
       const gateway::PolicyFigures policy = gateway.policy_figures();

@@ -1,11 +1,11 @@
 // How a gateway marks the journal entry that applied a change decided at central: a
-// change of stock (an inventory delta) or the closure of a node. The entry's correlation
-// id is the one central gave the change, "central-delta:<nonce>" or
-// "central-closure:<nonce>" with 64 random bits, unique in central's store (a closure
-// has one per gateway it goes to). The entry reaches central with the rest of the
-// journal, exactly once, and the transaction that stores it marks the change applied. A
-// random nonce rather than the change's id: a central restored from an older copy hands
-// out ids again, and an old entry must never settle a new change.
+// change of stock (an inventory delta), the closure of a node, or a grant of escrow. The
+// entry's correlation id is the one central gave the change, "central-delta:<nonce>",
+// "central-closure:<nonce>" or "central-escrow:<nonce>" with 64 random bits, unique in
+// central's store (a closure has one per gateway it goes to). The entry reaches central
+// with the rest of the journal, exactly once, and the transaction that stores it marks
+// the change applied. A random nonce rather than the change's id: a central restored from
+// an older copy hands out ids again, and an old entry must never settle a new change.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,7 @@ namespace edgeroute::sync {
 
 inline constexpr std::string_view kCentralDeltaPrefix = "central-delta:";
 inline constexpr std::string_view kCentralClosurePrefix = "central-closure:";
+inline constexpr std::string_view kCentralEscrowPrefix = "central-escrow:";
 
 // `prefix` followed by the nonce as 16 lowercase hex digits: the one place both kinds of
 // correlation id are spelled.
@@ -39,6 +40,14 @@ inline std::string central_closure_correlation_id(std::uint64_t nonce) {
 
 inline bool names_central_closure(std::string_view correlation_id) {
   return correlation_id.starts_with(kCentralClosurePrefix);
+}
+
+inline std::string central_escrow_correlation_id(std::uint64_t nonce) {
+  return central_correlation_id(kCentralEscrowPrefix, nonce);
+}
+
+inline bool names_central_escrow(std::string_view correlation_id) {
+  return correlation_id.starts_with(kCentralEscrowPrefix);
 }
 
 }  // namespace edgeroute::sync

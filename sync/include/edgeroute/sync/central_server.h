@@ -20,6 +20,15 @@
 // has answered nothing (it was busy, or another policy was on trial). The gateway's
 // answer is a policy_change entry of its journal, recorded when its batch is applied.
 //
+// Escrow. On the same occasions the session tops the gateway up to its escrow quotas
+// (CentralStore::top_up_escrow: the units leave what central can lease in the
+// transaction that records the grant) and sends every pending grant of the gateway as an
+// EscrowGrant, each at most once per session (central.escrow_granted). The gateway's
+// escrow_change entry under the grant's correlation id marks it applied; an
+// EscrowGrantRefused gives its units back and makes it a conflict
+// (central.escrow_grant_refused). An EscrowStanding is recorded on the leases: what the
+// next top-up goes by.
+//
 // One gateway, one session: a gateway that connects again (after a crash, or a link
 // that died without either side noticing) replaces its older connection, which is
 // closed, so two sessions of one gateway never interleave batches.
@@ -54,8 +63,8 @@ struct CentralServerOptions {
   // A connection that has not finished its TLS handshake and Hello by then is closed.
   std::chrono::milliseconds hello_timeout{10'000};
   // How often an open session looks for inventory deltas and node closures added since it
-  // opened, and for a policy its gateway should now be offered (pushed since, or its wave
-  // opened).
+  // opened, for a policy its gateway should now be offered (pushed since, or its wave
+  // opened), and tops its gateway's escrow up.
   std::chrono::milliseconds delta_poll_interval{500};
   // How long a session waits before offering a policy version again that its gateway
   // has not answered in the journal.
@@ -69,8 +78,9 @@ struct CentralFigures {
   std::uint64_t entries_applied = 0;
   std::uint64_t duplicates_skipped = 0;
   std::uint64_t refusals = 0;
-  std::uint64_t policies_offered = 0;  // PolicyOffers sent, over all sessions
-  std::uint64_t closures_offered = 0;  // NodeClosures sent, over all sessions
+  std::uint64_t policies_offered = 0;       // PolicyOffers sent, over all sessions
+  std::uint64_t closures_offered = 0;       // NodeClosures sent, over all sessions
+  std::uint64_t escrow_grants_offered = 0;  // EscrowGrants sent, over all sessions
 };
 
 class CentralServer {

@@ -5,7 +5,8 @@
 // acknowledged; the inventory deltas central decided; the signed policies central pushed,
 // and what each gateway did with them (learnt from its journal); the nodes central
 // closed, whether each gateway applied the closure, and the orders left stranded at
-// closed nodes (also learnt from the journals).
+// closed nodes (also learnt from the journals); the stock at nodes no gateway homes, and
+// the escrow leases of it central granted each gateway.
 //
 // Exactly once. A gateway replays its journal at least once (after a lost
 // acknowledgement, a crash of either side, a duplicated or reordered batch);
@@ -33,6 +34,7 @@
 #include "edgeroute/base/result.h"
 #include "edgeroute/base/status.h"
 #include "edgeroute/journal/journal.h"
+#include "edgeroute/sync/escrow.h"
 
 namespace edgeroute::sync {
 
@@ -217,6 +219,84 @@ struct StrandedOrder {
 inline constexpr std::string_view kNodeClosedExceptionCode = "node_closed";
 inline constexpr std::string_view kCountShortExceptionCode = "central_count_short";
 
+// Escrow (docs/sync.md, "Escrow"). Shared stock is stock at a node no gateway homes (a
+// partner 3PL, a drop-shipper): every gateway may route there, so none may count it as
+// its own. Central holds it per (node, SKU) as `free_units`, the units it can still lease;
+// a gateway reserves there only within the units central leased it. A grant takes its
+// units out of free_units in the transaction that records it, so the leases of one
+// (node, SKU) never hold more than central had: no unit is sold by two gateways, even
+// while both are cut off. Units come back to free_units only when the gateway's journal
+// says so (a returned escrow_change entry: the unreserved units of a lease that ran out),
+// or when the gateway refuses the grant.
+struct SharedStock {
+  std::string node_id;
+  std::string sku_id;
+  // Units central can still lease. Negative: a count at central below what the leases
+  // hold (`inventory set`, a write-off), a conflict until stock comes back or the leases
+  // do.
+  std::int64_t free_units = 0;
+  // What the leases of the (node, SKU) hold: Σ EscrowLease::outstanding_units.
+  std::int64_t leased_units = 0;
+  std::int64_t updated_at_us = 0;  // central's clock at the last set or adjust
+};
+
+// The most units one shared (node, SKU) count, adjustment or quota names.
+inline constexpr std::int64_t kMaxSharedUnits = 1'000'000'000;
+
+// An operator's standing order (`edgeroute-central quota grant`): keep `gateway_id`
+// topped up to `units` unreserved units of the (node, SKU), each grant running
+// `lease_seconds`.
+struct EscrowQuota {
+  std::string gateway_id;
+  std::string node_id;
+  std::string sku_id;
+  std::int32_t units = 0;  // 0: no more top-ups (the lease runs out and comes back)
+  std::int64_t lease_seconds = 0;
+  std::int64_t set_at_us = 0;
+};
+
+// One gateway's lease of one shared (node, SKU), as central knows it.
+struct EscrowLease {
+  std::string gateway_id;
+  std::string node_id;
+  std::string sku_id;
+  std::uint64_t epoch = 0;         // the newest grant's
+  std::int64_t expires_at_us = 0;  // the newest grant's expiry
+  // Units the gateway may hold there: granted (applied or pending) - returned - shipped
+  // (handed_off fulfillment_event entries at the node) - refused grants.
+  std::int64_t outstanding_units = 0;
+  std::int64_t granted_units = 0;   // in total, refused grants excluded
+  std::int64_t returned_units = 0;  // in total
+  std::int64_t shipped_units = 0;   // in total
+  // The gateway's last EscrowStanding about this lease at `epoch`; -1: none since the
+  // newest grant.
+  std::int32_t reported_unreserved_units = -1;
+  std::int32_t reported_reserved_units = 0;
+  std::int64_t reported_at_us = 0;
+};
+
+// One grant of escrow: sent to the gateway until its journal says applied (an
+// escrow_change `granted` entry under the grant's correlation id), or the gateway refuses
+// it.
+struct EscrowGrantRecord {
+  enum class State : std::uint8_t { pending = 0, applied = 1, refused = 2 };
+
+  std::uint64_t id = 0;  // central's, 1, 2, 3, ...
+  std::string gateway_id;
+  std::string node_id;
+  std::string sku_id;
+  std::uint64_t epoch = 0;  // the lease's epoch with this grant
+  std::int32_t units = 0;
+  std::int64_t expires_at_us = 0;
+  std::string correlation_id;  // "central-escrow:<nonce>", unique (central_delta.h)
+  std::int64_t created_at_us = 0;
+  State state = State::pending;
+  std::uint64_t applied_at_sequence = 0;
+  std::string refusal;
+  std::int64_t settled_at_us = 0;
+};
+std::string_view to_string(EscrowGrantRecord::State state);
+
 struct AppliedBatch {
   std::uint64_t acknowledged = 0;  // the gateway's mark after the batch
   std::uint64_t applied = 0;       // entries new to central, now held
@@ -272,8 +352,17 @@ class CentralStore {
   // marks it applied. A new fulfillment_event entry whose FulfillmentRecord is a failure
   // with exception code kNodeClosedExceptionCode records its order as stranded at the
   // node (replacing an earlier stranding of the order); a new reroute entry moving the
-  // order away from that node, or a release entry of the order, clears it. Payloads that
-  // do not verify record nothing.
+  // order away from that node, or a release entry of the order, clears it. A new
+  // escrow_change entry (EscrowChangeRecord): `granted` under the correlation id of a
+  // pending grant of this gateway marks it applied; `returned` takes its units out of the
+  // gateway's lease of the (node, SKU) and gives them back to free_units (returned_units
+  // grows by the units the entry names; outstanding_units and free_units move by no more
+  // than the lease held, so no unit comes back twice; a return where the gateway holds no
+  // lease moves nothing). A new fulfillment_event entry of kind handed_off takes its
+  // shipped lines out of the gateway's leases at each line's (node, SKU): outstanding_units
+  // falls by min(quantity, outstanding_units), shipped_units grows by the quantity (they
+  // left the node; free_units does not change). Payloads that do not verify record
+  // nothing.
   virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
@@ -335,6 +424,62 @@ class CentralStore {
   virtual Result<std::vector<PolicyRollout>> policy_rollouts(std::int64_t now_us) const = 0;
   // The outcomes the gateways reported for `version`, by gateway id.
   virtual Result<std::vector<PolicyOutcome>> policy_outcomes(std::uint64_t version) const = 0;
+
+  // Shared stock (SharedStock). set: an operator's count of what is at the node
+  // (`inventory set`): free_units becomes counted - leased_units. adjust: a receipt (+) or
+  // a write-off (-) at the node (`inventory adjust` without a gateway): free_units moves
+  // by `units`. Either may leave free_units negative (a conflict, `conflicts`). A
+  // (node, SKU) not known yet starts at 0. invalid_argument for an empty node or SKU, a
+  // count below 0 or above kMaxSharedUnits, an adjustment of 0 or beyond
+  // kMaxSharedUnits either way. Returns the stock after the change.
+  virtual Result<SharedStock> set_shared_stock(std::string_view node_id, std::string_view sku_id,
+                                               std::int64_t counted_units, std::int64_t now_us) = 0;
+  virtual Result<SharedStock> adjust_shared_stock(std::string_view node_id, std::string_view sku_id,
+                                                  std::int64_t units, std::int64_t now_us) = 0;
+  // Every shared (node, SKU), by node then SKU.
+  virtual Result<std::vector<SharedStock>> shared_stock() const = 0;
+
+  // Sets (replaces) a quota (EscrowQuota; set_at_us is `now_us`). not_found for an
+  // unknown gateway, failed_precondition for a retired one, invalid_argument for an empty
+  // node or SKU, units below 0 or above kMaxSharedUnits, lease_seconds <= 0, or a
+  // (node, SKU) that is not shared stock ("set it first with inventory set").
+  virtual Status set_escrow_quota(const EscrowQuota& quota, std::int64_t now_us) = 0;
+  // The quotas of one gateway (every gateway's when empty), by gateway, node, SKU.
+  virtual Result<std::vector<EscrowQuota>> escrow_quotas(std::string_view gateway_id) const = 0;
+
+  // Tops `gateway_id` up to its quotas at `now_us`, in one transaction, and returns the
+  // grants it made (pending). For each quota of the gateway with no grant of its lease
+  // pending, and whose newest grant was not refused since the quota was set (a refusal is
+  // a conflict: granting again would be refused again; setting the quota again asks
+  // anew): the gateway's unreserved units are taken to be 0 once the lease expired,
+  // else its last report at the lease's epoch, else outstanding_units (an upper bound:
+  // central never grants on a guess of demand); the need is units minus that; a grant is
+  // made when the need is at least a quarter of the quota (at least 1), or positive
+  // with no lease or an expired one. It grants min(need, free_units) when that is
+  // positive: free_units falls by it, the lease's outstanding_units rises by it, its
+  // epoch by one, its expiry becomes now + lease_seconds. Nothing for a retired or
+  // unknown gateway.
+  virtual Result<std::vector<EscrowGrantRecord>> top_up_escrow(std::string_view gateway_id,
+                                                               std::int64_t now_us) = 0;
+  // The grants of one gateway (every gateway's when empty), by id; only those in
+  // `state` when given.
+  virtual Result<std::vector<EscrowGrantRecord>> escrow_grants(
+      std::string_view gateway_id, std::optional<EscrowGrantRecord::State> state) const = 0;
+  // The gateway refused a pending grant of its own: a conflict; its units leave the
+  // lease (outstanding_units, and granted_units) and go back to free_units, no more than
+  // the lease still holds. The lease keeps its epoch (never handed out twice) and the
+  // refused grant's expiry. failed_precondition when it is not pending, not_found when it
+  // is not that gateway's.
+  virtual Status refuse_escrow_grant(std::uint64_t grant_id, std::string_view gateway_id,
+                                     std::string_view why, std::int64_t now_us) = 0;
+  // The gateway's standing (EscrowLeaseStanding, escrow.h): a report at a lease's current epoch is
+  // kept on the lease (EscrowLease::reported_*); one about another epoch or an unknown
+  // lease is ignored.
+  virtual Status record_escrow_standing(std::string_view gateway_id,
+                                        std::span<const EscrowLeaseStanding> leases,
+                                        std::int64_t now_us) = 0;
+  // Every lease, by gateway, node, SKU.
+  virtual Result<std::vector<EscrowLease>> escrow_leases() const = 0;
 
   // Visits the gateway's held entries with sequence >= from, ascending, in one read
   // transaction; the visitor stops the scan by returning a failed Status, which comes

@@ -4,7 +4,9 @@
 // of a type this build knows, and what the schema states in words: a batch's entries
 // ascend by one and are of known kinds; a delta has an id and changes at least one unit;
 // a policy offer names a version and carries a bundle of 1..kMaxPolicyBundleBytes; a node
-// closure has an id, names a node and carries one of central's closure correlation ids.
+// closure has an id, names a node and carries one of central's closure correlation ids;
+// an escrow grant has an id and an epoch, grants at least one unit and carries one of
+// central's escrow correlation ids; a standing has no negative units.
 // A refusal says what is wrong, as the peer will
 // read it ("JournalBatch entry 3 has sequence 9 after 7").
 //
@@ -22,13 +24,15 @@
 #include "edgeroute/base/result.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/protocol/frame.h"
+#include "edgeroute/sync/escrow.h"
 #include "edgeroute/sync/fbs/sync_generated.h"
 
 namespace edgeroute::sync {
 
 // Raised when a message changes in a way an older peer would misread. 2: inventory
 // deltas, and the gateway's clock in the Hello. 3: policy offers and node closures.
-inline constexpr std::uint32_t kSyncProtocolVersion = 3;
+// 4: escrow grants and the gateway's escrow standing (and journal entry kind 8).
+inline constexpr std::uint32_t kSyncProtocolVersion = 4;
 inline constexpr const char* kSyncIdentifier = "ERSY";
 // A batch is cut well below this (JournalBatchBuilder's byte budget); a larger frame
 // is refused before its bytes are read.
@@ -50,6 +54,10 @@ protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::u
 protocol::Frame node_closure_frame(std::uint64_t closure_id, std::string_view node_id,
                                    std::string_view reason, std::string_view correlation_id);
 protocol::Frame node_closure_refused_frame(std::uint64_t closure_id, std::string_view message);
+
+protocol::Frame escrow_grant_frame(const EscrowGrant& grant);
+protocol::Frame escrow_grant_refused_frame(std::uint64_t grant_id, std::string_view message);
+protocol::Frame escrow_standing_frame(std::span<const EscrowLeaseStanding> leases);
 
 // Collects consecutive journal entries into one JournalBatch frame.
 class JournalBatchBuilder {

@@ -30,6 +30,11 @@
 // there by its network_change entry). A closure the gateway refuses for good goes back
 // as a NodeClosureRefused, a conflict at central.
 //
+// Escrow grants go to `escrow.on_grant`, as closures (EscrowGrantRefused for a refusal
+// for good). Once caught up, the agent sends central the gateway's escrow standing
+// (`escrow.standing`: each lease's unreserved and reserved units) whenever it changed,
+// looking at most once a second: central tops leases up from it.
+//
 // Threading: one thread of its own runs the connection. start()/stop() from one
 // controlling thread; figures() from any.
 #pragma once
@@ -44,6 +49,7 @@
 #include "edgeroute/base/result.h"
 #include "edgeroute/hal/clock.h"
 #include "edgeroute/hal/link.h"
+#include "edgeroute/sync/escrow.h"
 #include "edgeroute/sync/tls.h"
 
 namespace edgeroute::sync {
@@ -77,20 +83,22 @@ struct SyncAgentOptions {
 };
 
 struct SyncFigures {
-  bool connected = false;              // a session is open (Welcome received)
-  std::uint64_t acknowledged = 0;      // central's mark as last heard
-  std::uint64_t sent = 0;              // newest entry sent in this session
-  std::uint64_t journal_newest = 0;    // newest entry the agent has seen in the journal
-  std::uint64_t sessions = 0;          // sessions opened (Welcomes)
-  std::uint64_t failures = 0;          // sessions or attempts that ended in an error
-  std::uint64_t entries_sent = 0;      // over all sessions, resends included
-  std::uint64_t deltas_applied = 0;    // inventory deltas the gateway journaled
-  std::uint64_t deltas_refused = 0;    // inventory deltas sent back to central as conflicts
-  std::uint64_t policies_offered = 0;  // policy versions handed to the gateway
-  std::uint64_t policies_refused = 0;  // of those, refused by the gateway (not merely busy)
-  std::uint64_t closures_applied = 0;  // node closures the gateway journaled
-  std::uint64_t closures_refused = 0;  // node closures sent back to central as conflicts
-  std::string last_error;              // why the last session or attempt ended
+  bool connected = false;                   // a session is open (Welcome received)
+  std::uint64_t acknowledged = 0;           // central's mark as last heard
+  std::uint64_t sent = 0;                   // newest entry sent in this session
+  std::uint64_t journal_newest = 0;         // newest entry the agent has seen in the journal
+  std::uint64_t sessions = 0;               // sessions opened (Welcomes)
+  std::uint64_t failures = 0;               // sessions or attempts that ended in an error
+  std::uint64_t entries_sent = 0;           // over all sessions, resends included
+  std::uint64_t deltas_applied = 0;         // inventory deltas the gateway journaled
+  std::uint64_t deltas_refused = 0;         // inventory deltas sent back to central as conflicts
+  std::uint64_t policies_offered = 0;       // policy versions handed to the gateway
+  std::uint64_t policies_refused = 0;       // of those, refused by the gateway (not merely busy)
+  std::uint64_t closures_applied = 0;       // node closures the gateway journaled
+  std::uint64_t closures_refused = 0;       // node closures sent back to central as conflicts
+  std::uint64_t escrow_grants_applied = 0;  // escrow grants the gateway journaled
+  std::uint64_t escrow_grants_refused = 0;  // escrow grants sent back to central as conflicts
+  std::string last_error;                   // why the last session or attempt ended
 };
 
 // A change of stock central decided, as the agent hands it to the gateway.
@@ -141,17 +149,31 @@ class SyncAgent {
   using NodeClosureSink =
       std::function<void(const CentralNodeClosure& closure, std::function<void(Status)> done)>;
 
+  // Applies a grant (Gateway::grant_escrow) and calls `done` (from any thread, once) with
+  // ok once it is journaled, or why not; refusals as for closures.
+  using EscrowGrantSink =
+      std::function<void(const EscrowGrant& grant, std::function<void(Status)> done)>;
+  // The gateway's leases now (Gateway::escrow_standing). Called on the agent's thread;
+  // must not block.
+  using EscrowStandingSource = std::function<std::vector<EscrowLeaseStanding>()>;
+  struct EscrowHooks {
+    EscrowGrantSink on_grant;
+    EscrowStandingSource standing;
+  };
+
   // `acknowledged` is the mark the gateway's journal holds (what it tells central in
   // Hello). Without `on_inventory_delta` every delta is refused; without
   // `on_policy_offer` policy offers, and without `on_node_closure` node closures, are
-  // logged and ignored (central's answer stays pending). Errors: the TLS files (named), a
-  // journal that cannot be opened.
+  // logged and ignored (central's answer stays pending); without `escrow.on_grant` every
+  // grant is refused, and without `escrow.standing` none is reported. Errors: the TLS files
+  // (named), a journal that cannot be opened.
   static Result<std::unique_ptr<SyncAgent>> start(SyncAgentOptions options, hal::Link& link,
                                                   std::uint64_t acknowledged,
                                                   AcknowledgedSink on_acknowledged,
                                                   InventoryDeltaSink on_inventory_delta = {},
                                                   PolicyOfferSink on_policy_offer = {},
-                                                  NodeClosureSink on_node_closure = {});
+                                                  NodeClosureSink on_node_closure = {},
+                                                  EscrowHooks escrow = {});
   ~SyncAgent();  // stops, if still running
   SyncAgent(const SyncAgent&) = delete;
   SyncAgent& operator=(const SyncAgent&) = delete;

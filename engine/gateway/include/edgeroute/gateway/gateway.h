@@ -33,6 +33,7 @@
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/protocol/fbs/protocol_generated.h"
 #include "edgeroute/protocol/frame.h"
+#include "edgeroute/sync/escrow.h"
 #include "edgeroute/sync/policy_bundle.h"
 
 namespace edgeroute::gateway {
@@ -129,6 +130,23 @@ class Gateway {
   // Any thread; `done` is called once, from a pipeline thread or the caller's.
   void close_node(std::string node_id, std::string reason, std::string reference,
                   std::function<void(Status)> done);
+  // Central leased this gateway `grant.units` more of a node it does not home
+  // (escrow_ledger.h). Journaled as an escrow_change entry whose correlation id is the
+  // grant's reference (central recognises it by that); once durable the units are on
+  // hand there, for routing to reserve. `done` gets ok then, or at once for a grant this
+  // journal already holds (same reference); otherwise why not: failed_precondition
+  // (escrow off here, a node this gateway homes, an epoch not above the lease's), not_found
+  // (a node or SKU it does not know), invalid_argument (no stock record of the SKU at the
+  // node, units that do not fit), or unavailable (busy, the journal refusing work,
+  // shutting down: worth sending again). Any thread; `done` is called once, from a
+  // pipeline thread or the caller's.
+  void grant_escrow(const sync::EscrowGrant& grant, std::function<void(Status)> done);
+  // Gives back, journaled, the unreserved units of every lease past its expiry (this
+  // gateway's wall clock against central's expiry). The daemon calls it every second;
+  // cheap when nothing expired. Any thread.
+  void return_expired_escrow();
+  // Every lease this gateway holds, by SKU then node. Any thread.
+  std::vector<sync::EscrowLeaseStanding> escrow_standing() const;
   // Reports failed, on central's behalf, every order still holding stock at a node
   // central closed and not yet reported there: those a crash kept from being moved, and
   // any decided under a routing model read just before the closure was published. The
@@ -206,6 +224,8 @@ class Gateway {
   // One policy change at a time, from offer (or verdict, or rollback) to journaled: the
   // stage's precondition is checked against a stage no one else is changing.
   std::atomic<bool> policy_change_under_way_{false};
+  // One return of expired escrow at a time (return_expired_escrow).
+  std::atomic<bool> escrow_return_under_way_{false};
   mutable std::mutex policy_trial_mutex_;  // guards the four below
   DecisionTally tally_when_policy_began_;  // when the policy routing now began
   DecisionTally tally_before_trial_;       // decisions under the policy the trial replaced

@@ -33,6 +33,7 @@
 #include <mutex>
 
 #include "edgeroute/base/result.h"
+#include "edgeroute/gateway/escrow_ledger.h"
 #include "edgeroute/gateway/fbs/journal_records_generated.h"
 #include "edgeroute/gateway/node_health.h"
 #include "edgeroute/gateway/order_book.h"
@@ -89,11 +90,13 @@ class GatewayState {
   // start), `first_baseline` is stored there first (failed_precondition when there is
   // none to store). Then every entry is replayed. `now_utc` centres the time-zone tables
   // the promise uses; `reader_slots` is how many threads will read the model.
+  // `homed_node_ids`: the nodes this gateway homes when it syncs with central (escrow_ledger.h:
+  // stock elsewhere only within leases); empty, escrow is off (no central: every node is
+  // homed here). An id the network does not have is invalid_argument.
   // Errors name the document or the journal entry (sequence) that could not be used.
-  static Result<std::unique_ptr<GatewayState>> restore(journal::Journal& journal,
-                                                       const Baseline* first_baseline,
-                                                       std::int64_t now_utc,
-                                                       std::uint32_t reader_slots);
+  static Result<std::unique_ptr<GatewayState>> restore(
+      journal::Journal& journal, const Baseline* first_baseline, std::int64_t now_utc,
+      std::uint32_t reader_slots, std::span<const std::string> homed_node_ids = {});
 
   routing::SnapshotPublisher<routing::RoutingModel>& models() { return *models_; }
   routing::InventoryTable& inventory() { return inventory_; }
@@ -119,6 +122,9 @@ class GatewayState {
   // What the nodes' reports say about their health (node_health.h). Fed by the journal
   // writer once a report is durable.
   NodeHealthLedger& node_health() { return node_health_; }
+  // The nodes homed here and the escrow leases held elsewhere (escrow_ledger.h).
+  EscrowLedger& escrow() { return escrow_; }
+  const EscrowLedger& escrow() const { return escrow_; }
   // Central closed the node (Gateway::close_node): durable in the journal. Publishes a
   // routing model without it; nothing more is routed there. Journal writer only.
   void close_node(std::uint32_t node_index);
@@ -139,13 +145,14 @@ class GatewayState {
   GatewayState(std::shared_ptr<const routing::NetworkModel> network,
                std::shared_ptr<const NetworkSource> network_source, PolicyStage policy_stage,
                routing::InventoryTable inventory, routing::CapacityCounters capacity,
-               NodeHealthLedger node_health)
+               NodeHealthLedger node_health, EscrowLedger escrow)
       : network_(std::move(network)),
         network_source_(std::move(network_source)),
         policy_stage_(std::move(policy_stage)),
         inventory_(std::move(inventory)),
         capacity_(std::move(capacity)),
-        node_health_(std::move(node_health)) {}
+        node_health_(std::move(node_health)),
+        escrow_(std::move(escrow)) {}
 
   // The network routing sees: the network of record with `health` and without the
   // closed nodes.
@@ -168,6 +175,7 @@ class GatewayState {
   NodeHealthLedger node_health_;
   std::vector<routing::NodeHealth> published_health_;
   std::vector<std::uint32_t> closed_nodes_;
+  EscrowLedger escrow_;
 };
 
 }  // namespace edgeroute::gateway

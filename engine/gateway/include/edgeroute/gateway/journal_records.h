@@ -64,6 +64,17 @@ std::vector<std::uint8_t> build_network_change_record(fbs::NetworkChangeKind cha
                                                       std::string_view node_id,
                                                       std::string_view reason,
                                                       std::string_view reference);
+// A change of an escrow lease (EscrowChangeRecord's fields).
+struct EscrowChangeFacts {
+  fbs::EscrowChangeKind change = fbs::EscrowChangeKind::granted;
+  std::string_view node_id;
+  std::string_view sku_id;
+  std::uint64_t epoch = 0;
+  std::int32_t units = 0;
+  std::int64_t expires_at_us = 0;  // granted
+  std::string_view reference;      // granted
+};
+std::vector<std::uint8_t> build_escrow_change_record(const EscrowChangeFacts& facts);
 
 // Verified views of a payload; corruption naming what is wrong otherwise. The decision
 // record's nested decision document is verified too.
@@ -76,6 +87,9 @@ Result<const fbs::RerouteRecord*> read_reroute_record(std::span<const std::uint8
 Result<const fbs::PolicyChangeRecord*> read_policy_change_record(
     std::span<const std::uint8_t> payload);
 Result<const fbs::NetworkChangeRecord*> read_network_change_record(
+    std::span<const std::uint8_t> payload);
+// Also checks that the units are not negative.
+Result<const fbs::EscrowChangeRecord*> read_escrow_change_record(
     std::span<const std::uint8_t> payload);
 
 // A shared copy of a FlatBuffers byte vector (a nested decision or order), copied as one

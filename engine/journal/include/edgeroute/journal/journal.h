@@ -40,9 +40,10 @@ enum class EntryKind : std::uint8_t {
   policy_change = 5,
   network_change = 6,
   reroute = 7,
+  escrow_change = 8,  // a lease of shared stock granted by central, or its unused units returned
 };
 inline constexpr std::uint8_t kEntryKindFirst = 1;
-inline constexpr std::uint8_t kEntryKindLast = 7;
+inline constexpr std::uint8_t kEntryKindLast = 8;
 // Whether a stored or received value is one of EntryKind's.
 inline bool is_known_entry_kind(std::int64_t value) {
   return value >= kEntryKindFirst && value <= kEntryKindLast;

@@ -114,6 +114,9 @@ struct GatewayStatusReport {
   std::uint64_t policy_previous_version = 0;
   std::uint64_t policy_highest_accepted = 0;
   std::string_view policy_detail;
+  std::uint32_t escrow_leases = 0;
+  std::uint64_t escrow_unreserved_units = 0;
+  std::uint32_t escrow_expired_leases = 0;
 };
 Frame build_gateway_status(std::uint64_t request_id, const GatewayStatusReport& status);
 
