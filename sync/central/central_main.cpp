@@ -262,7 +262,8 @@ int run_inventory_set(const DeltaOptions& options) {
 }
 
 // `inventory adjust`: through the gateway that homes the node (a delta), or, without a
-// gateway, at a node none homes (shared stock, leased out by escrow).
+// gateway, at a node none homes (shared stock, leased out by escrow). The store refuses a
+// delta for a (node, SKU) that is shared stock, saying which command changes it.
 int run_inventory_adjust(const DeltaOptions& options) {
   if (options.gateway_id.empty() && !options.reason.empty()) {
     return fail(

@@ -12,9 +12,10 @@
 // retired gateway is a mark on its row: what it held stays, and the rules above pass it
 // over. Escrow of shared stock too: a grant takes its units out of free_units in the
 // transaction that records it (so leases never hold more than central had), and the
-// journals give units back (returned escrow_change entries) or take them out of the
-// leases as they ship (handed_off fulfillment_event entries), in the transaction that
-// stores the entries.
+// journals give units back (returned escrow_change entries), take them out of the
+// leases as they ship (handed_off fulfillment_event entries) or put into the leases
+// grants central had not counted (granted escrow_change entries: the journal is the
+// record), in the transaction that stores the entries.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -266,11 +268,15 @@ constexpr const char* kSelectEntriesSql =
     "FROM gateways AS g LEFT JOIN journal_entries AS e "
     "ON e.gateway_id = g.id AND e.sequence >= ?2 WHERE g.id = ?1 ORDER BY e.sequence";
 
+// One statement, so the checks and the insert cannot be split by another process: the
+// gateway is active, and the (node, SKU) is not shared stock (counted at central: no
+// gateway homes it, so none applies a delta to it).
 constexpr const char* kInsertDeltaSql =
     "INSERT INTO inventory_deltas (gateway_id, node_id, sku_id, units, reason, correlation_id, "
     "created_at_us, state, applied_at_sequence, refusal, settled_at_us) "
     "SELECT id, ?2, ?3, ?4, ?5, ?7, ?6, 0, 0, '', 0 FROM gateways "
-    "WHERE id = ?1 AND retired_at_us = 0";
+    "WHERE id = ?1 AND retired_at_us = 0 "
+    "AND NOT EXISTS (SELECT 1 FROM shared_stock WHERE node_id = ?2 AND sku_id = ?3)";
 // ?1 gateway ('' for all), ?2 state (-1 for any).
 constexpr const char* kSelectDeltasSql =
     "SELECT id, gateway_id, node_id, sku_id, units, reason, created_at_us, state, "
@@ -373,9 +379,14 @@ constexpr const char* kAdjustSharedStockSql =
     "free_units = shared_stock.free_units + excluded.free_units, "
     "updated_at_us = excluded.updated_at_us";
 // Units leaving free_units for a lease (negative) or coming back from one: not an
-// operator's set or adjust, so updated_at_us stays.
+// operator's set or adjust, so updated_at_us stays. A (node, SKU) central never counted
+// gets a row when a gateway's journal holds a lease of it (a grant made by a copy of
+// this store that was lost): free_units below 0 shows the conflict, and updated_at_us
+// 0 that no one counted it.
 constexpr const char* kMoveFreeUnitsSql =
-    "UPDATE shared_stock SET free_units = free_units + ?3 WHERE node_id = ?1 AND sku_id = ?2";
+    "INSERT INTO shared_stock (node_id, sku_id, free_units, updated_at_us) VALUES (?1, ?2, ?3, 0) "
+    "ON CONFLICT (node_id, sku_id) DO UPDATE SET "
+    "free_units = shared_stock.free_units + excluded.free_units";
 
 constexpr const char* kUpsertQuotaSql =
     "INSERT INTO escrow_quotas (gateway_id, node_id, sku_id, units, lease_seconds, set_at_us) "
@@ -421,9 +432,11 @@ constexpr const char* kInsertGrantSql =
 constexpr const char* kSettleGrantSql =
     "UPDATE escrow_grants SET state = ?3, refusal = ?4, settled_at_us = ?5 "
     "WHERE id = ?1 AND gateway_id = ?2 AND state = 0";
+// A pending grant, or one taken as refused that the gateway's journal shows applied (its
+// refusal's words stay, the record of the conflict).
 constexpr const char* kApplyGrantSql =
-    "UPDATE escrow_grants SET state = 1, applied_at_sequence = ?3, settled_at_us = ?4 "
-    "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0";
+    "UPDATE escrow_grants SET state = 1, applied_at_sequence = ?2, settled_at_us = ?3 "
+    "WHERE id = ?1 AND state != 1";
 
 // A pushed policy's row, without its bundle.
 struct PolicyRow {
@@ -545,6 +558,14 @@ const gateway::fbs::EscrowChangeRecord* escrow_change_told_by(const StoredEntry&
   if (record == nullptr || record->change() > gateway::fbs::EscrowChangeKind::MAX) return nullptr;
   return record;
 }
+
+// A grant top_up_escrow() is to make: the quota it serves, the lease it tops up (none
+// yet: a new one) and its units.
+struct DueGrant {
+  EscrowQuota quota;
+  std::optional<EscrowLease> lease;
+  std::int64_t units = 0;
+};
 
 // A stock line that left its node: a handed_off fulfillment_event's shipped line.
 struct ShippedLine {
@@ -800,14 +821,20 @@ class SqliteCentralStore final : public CentralStore {
     if (Status inserted = step_once(insert_delta_, operation); !inserted.is_ok()) return inserted;
     if (sqlite3_changes(db()) == 1)
       return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db()));
-    // Nothing inserted: a gateway never registered, or a retired one.
+    // Nothing inserted: a gateway never registered, a retired one, or shared stock.
     Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
     if (!known) return known.status();
     if (!known->has_value()) return unknown_gateway(gateway_id, operation);
+    if ((*known)->retired()) {
+      return Status(StatusCode::failed_precondition,
+                    fmt::format("{}: {}: gateway '{}' is retired; register it again to send it "
+                                "changes",
+                                path_, operation, gateway_id));
+    }
     return Status(StatusCode::failed_precondition,
-                  fmt::format("{}: {}: gateway '{}' is retired; register it again to send it "
-                              "changes",
-                              path_, operation, gateway_id));
+                  fmt::format("{}: {}: SKU '{}' at node '{}' is shared stock, counted at "
+                              "central: use inventory adjust without --gateway or inventory set",
+                              path_, operation, sku_id, node_id));
   }
 
   Result<std::vector<InventoryDelta>> inventory_deltas(
@@ -1223,11 +1250,15 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::vector<EscrowGrantRecord>> top_up_escrow(std::string_view gateway_id,
                                                        std::int64_t now_us) override {
     if (Status free = not_reading("top_up_escrow"); !free.is_ok()) return free;
-    // A session asks on every tick: a gateway without quotas costs a read, not the write lock.
-    Result<std::vector<EscrowQuota>> quotas = escrow_quotas(gateway_id);
-    if (!quotas) return quotas.status();
-    if (quotas->empty() || gateway_id.empty()) return std::vector<EscrowGrantRecord>();
+    if (gateway_id.empty()) return std::vector<EscrowGrantRecord>();
     const std::string operation = fmt::format("top up the escrow of gateway '{}'", gateway_id);
+    // A session asks on every tick, and nothing is due far more often than not: that
+    // answer costs reads, not the write lock every gateway's batches wait on. The reads
+    // need not agree with one another (each is a snapshot of its own): they only decide
+    // whether to ask again under the lock, and a grant they miss is due on the next tick.
+    Result<std::vector<DueGrant>> due = grants_due(gateway_id, now_us, operation);
+    if (!due) return due.status();
+    if (due->empty()) return std::vector<EscrowGrantRecord>();
     return in_transaction(operation,
                           [&] { return top_up_in_transaction(gateway_id, now_us, operation); });
   }
@@ -1273,17 +1304,12 @@ class SqliteCentralStore final : public CentralStore {
       sqlite3_bind_int64(settle_grant, 5, now_us);
       if (Status settled = step_once(settle_grant_, operation); !settled.is_ok()) return settled;
       // The gateway never held the units: they leave the lease and central can lease
-      // them again. What shipments already took from the lease is not given back twice.
-      Result<std::optional<EscrowLease>> lease =
-          lease_of(grant.gateway_id, grant.node_id, grant.sku_id, operation);
-      if (!lease) return lease.status();
-      if (!lease->has_value()) return Status::ok();
-      EscrowLease changed = **lease;
-      const std::int64_t taken = std::min<std::int64_t>(grant.units, changed.outstanding_units);
-      changed.outstanding_units -= taken;
-      changed.granted_units -= std::min<std::int64_t>(grant.units, changed.granted_units);
-      if (Status put = put_lease(changed, operation); !put.is_ok()) return put;
-      return move_free_units(grant.node_id, grant.sku_id, taken, operation);
+      // them again.
+      return give_back_to_free(grant.gateway_id, grant.node_id, grant.sku_id, grant.units,
+                               operation, [&](EscrowLease& lease) {
+                                 lease.granted_units -=
+                                     std::min<std::int64_t>(grant.units, lease.granted_units);
+                               });
     });
   }
 
@@ -1495,7 +1521,7 @@ class SqliteCentralStore final : public CentralStore {
     AppliedBatch result{record.acknowledged, 0, 0};
     std::int64_t newest_recorded_at_us = record.newest_entry_recorded_at_us;
     std::vector<std::uint64_t> aligned_payload;  // a payload read here, when it needs a copy
-    const Result<bool> leased = holds_leases(gateway_id, operation);
+    Result<bool> leased = holds_leases(gateway_id, operation);
     if (!leased) return leased.status();
     for (const StoredEntry& entry : entries) {
       if (entry.sequence <= record.acknowledged) {
@@ -1558,6 +1584,11 @@ class SqliteCentralStore final : public CentralStore {
               record_escrow_change(gateway_id, entry, aligned_payload, now_us, operation);
           !escrow.is_ok()) {
         return escrow;
+      }
+      // A granted entry central had not counted makes a lease (rare: read again then).
+      if (!*leased && entry.kind == EntryKind::escrow_change) {
+        leased = holds_leases(gateway_id, operation);
+        if (!leased) return leased.status();
       }
       if (*leased) {
         if (Status shipped = record_shipments(gateway_id, entry, aligned_payload, operation);
@@ -1663,18 +1694,18 @@ class SqliteCentralStore final : public CentralStore {
     return step_once(clear_stranded_, operation + ": clear a stranded order");
   }
 
-  // Inside BEGIN IMMEDIATE: the free_units read here are the ones each grant takes from,
-  // so no two grants (of this gateway or another process's) can lease the same unit.
-  Result<std::vector<EscrowGrantRecord>> top_up_in_transaction(std::string_view gateway_id,
-                                                               std::int64_t now_us,
-                                                               const std::string& operation) {
-    std::vector<EscrowGrantRecord> made;
+  // The grants due to the gateway at `now_us` as the store stands (top_up_escrow() in
+  // central_store.h has the rule): one per quota at most, each of a (node, SKU) of its
+  // own, so none of them changes what another is worked out from.
+  Result<std::vector<DueGrant>> grants_due(std::string_view gateway_id, std::int64_t now_us,
+                                           const std::string& operation) const {
+    std::vector<DueGrant> due;
     Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
     if (!known) return known.status();
-    if (!known->has_value() || (*known)->retired()) return made;
+    if (!known->has_value() || (*known)->retired()) return due;
     Result<std::vector<EscrowQuota>> quotas = escrow_quotas(gateway_id);
     if (!quotas) return quotas.status();
-    for (const EscrowQuota& quota : *quotas) {
+    for (EscrowQuota& quota : *quotas) {
       Result<std::optional<EscrowGrantRecord>> newest =
           newest_grant(gateway_id, quota.node_id, quota.sku_id, operation);
       if (!newest) return newest.status();
@@ -1710,9 +1741,25 @@ class SqliteCentralStore final : public CentralStore {
       if (stock->empty()) continue;
       const std::int64_t units = std::min(need, stock->front().free_units);
       if (units <= 0) continue;
+      due.push_back(DueGrant{std::move(quota), std::move(*lease), units});
+    }
+    return due;
+  }
+
+  // Inside BEGIN IMMEDIATE: the free_units read here are the ones each grant takes from,
+  // so no two grants (of this gateway or another process's) can lease the same unit.
+  // What top_up_escrow() read before taking the lock only said whether to take it.
+  Result<std::vector<EscrowGrantRecord>> top_up_in_transaction(std::string_view gateway_id,
+                                                               std::int64_t now_us,
+                                                               const std::string& operation) {
+    std::vector<EscrowGrantRecord> made;
+    Result<std::vector<DueGrant>> due = grants_due(gateway_id, now_us, operation);
+    if (!due) return due.status();
+    for (const DueGrant& grant_due : *due) {
+      const EscrowQuota& quota = grant_due.quota;
       EscrowLease next;
-      if (lease->has_value()) {
-        next = **lease;
+      if (grant_due.lease.has_value()) {
+        next = *grant_due.lease;
       } else {
         next.gateway_id = std::string(gateway_id);
         next.node_id = quota.node_id;
@@ -1720,13 +1767,13 @@ class SqliteCentralStore final : public CentralStore {
       }
       next.epoch += 1;
       next.expires_at_us = expiry_after(now_us, quota.lease_seconds);
-      next.outstanding_units += units;
-      next.granted_units += units;
+      next.outstanding_units += grant_due.units;
+      next.granted_units += grant_due.units;
       next.reported_unreserved_units = -1;
       next.reported_reserved_units = 0;
       next.reported_at_us = 0;
       if (Status put = put_lease(next, operation); !put.is_ok()) return put;
-      if (Status taken = move_free_units(quota.node_id, quota.sku_id, -units, operation);
+      if (Status taken = move_free_units(quota.node_id, quota.sku_id, -grant_due.units, operation);
           !taken.is_ok()) {
         return taken;
       }
@@ -1735,7 +1782,7 @@ class SqliteCentralStore final : public CentralStore {
       grant.node_id = next.node_id;
       grant.sku_id = next.sku_id;
       grant.epoch = next.epoch;
-      grant.units = static_cast<std::int32_t>(units);  // need <= quota.units, an int32
+      grant.units = static_cast<std::int32_t>(grant_due.units);  // <= quota.units, an int32
       grant.expires_at_us = next.expires_at_us;
       grant.correlation_id = central_escrow_correlation_id(random_nonce());
       grant.created_at_us = now_us;
@@ -1755,35 +1802,104 @@ class SqliteCentralStore final : public CentralStore {
     return made;
   }
 
-  // What a new escrow_change entry tells: a grant applied (under its correlation id), or
-  // a lease's unreserved units given back when it ran out.
+  // What a new escrow_change entry tells: a grant applied, or a lease's unreserved units
+  // given back when it ran out. The journal is the record: a granted entry central has
+  // not counted (a grant made by a copy of this store that was lost when an older one
+  // was restored, or one central took as refused) puts its units in the lease and takes
+  // them out of free_units now, so no unit the gateway may sell stays free to lease.
   Status record_escrow_change(std::string_view gateway_id, const StoredEntry& entry,
                               std::vector<std::uint64_t>& aligned, std::int64_t now_us,
                               const std::string& operation) {
     const gateway::fbs::EscrowChangeRecord* record = escrow_change_told_by(entry, aligned);
     if (record == nullptr) return Status::ok();
     if (record->change() == gateway::fbs::EscrowChangeKind::granted) {
-      if (!names_central_escrow(entry.correlation_id)) return Status::ok();
-      sqlite3_stmt* applied = apply_grant_.get();
-      bind_text(applied, 1, gateway_id);
-      bind_text(applied, 2, entry.correlation_id);
-      sqlite3_bind_int64(applied, 3, static_cast<std::int64_t>(entry.sequence));
-      sqlite3_bind_int64(applied, 4, now_us);
-      return step_once(apply_grant_, operation + ": mark an escrow grant applied");
+      Result<std::optional<EscrowGrantRecord>> known =
+          grant_by_reference(entry.correlation_id, operation);
+      if (!known) return known.status();
+      if (known->has_value()) {
+        const EscrowGrantRecord& grant = **known;
+        // Another gateway's grant never reaches this journal; an applied one was counted
+        // (a gateway journals a grant once).
+        if (grant.gateway_id != gateway_id || grant.state == EscrowGrantRecord::State::applied)
+          return Status::ok();
+        sqlite3_stmt* applied = apply_grant_.get();
+        sqlite3_bind_int64(applied, 1, static_cast<std::int64_t>(grant.id));
+        sqlite3_bind_int64(applied, 2, static_cast<std::int64_t>(entry.sequence));
+        sqlite3_bind_int64(applied, 3, now_us);
+        if (Status settled = step_once(apply_grant_, operation + ": mark an escrow grant applied");
+            !settled.is_ok()) {
+          return settled;
+        }
+        // A pending grant's units left free_units in the transaction that made it.
+        if (grant.state == EscrowGrantRecord::State::pending) return Status::ok();
+      }
+      return count_journaled_grant(gateway_id, entry, *record, operation);
     }
     if (record->units() <= 0) return Status::ok();
-    const std::string node_id = record->node_id()->str();
-    const std::string sku_id = record->sku_id()->str();
+    // No more than the lease holds comes back: free_units must never count a unit twice.
+    return give_back_to_free(gateway_id, record->node_id()->string_view(),
+                             record->sku_id()->string_view(), record->units(),
+                             operation + ": return escrow",
+                             [&](EscrowLease& lease) { lease.returned_units += record->units(); });
+  }
+
+  // A granted entry's units, into the gateway's lease of the (node, SKU) (made if there
+  // is none) and out of free_units, which may go below 0: a conflict `conflicts` lists.
+  // The lease takes the entry's epoch when it is above its own (so the next grant's is
+  // above it, as the gateway's ledger requires), and the entry's expiry when the entry's
+  // epoch is the lease's newest.
+  Status count_journaled_grant(std::string_view gateway_id, const StoredEntry& entry,
+                               const gateway::fbs::EscrowChangeRecord& record,
+                               const std::string& operation) {
+    if (record.units() <= 0) return Status::ok();
+    const std::string node_id = record.node_id()->str();
+    const std::string sku_id = record.sku_id()->str();
+    const std::string counting =
+        fmt::format("{}: count escrow granted at entry {}", operation, entry.sequence);
+    Result<std::optional<EscrowLease>> lease = lease_of(gateway_id, node_id, sku_id, counting);
+    if (!lease) return lease.status();
+    EscrowLease changed;
+    if (lease->has_value()) {
+      changed = **lease;
+    } else {
+      changed.gateway_id = std::string(gateway_id);
+      changed.node_id = node_id;
+      changed.sku_id = sku_id;
+    }
+    // Epochs are INTEGER above 0 on disk; a record's epoch of 0 is read as 1.
+    const std::uint64_t epoch = std::clamp<std::uint64_t>(record.epoch(), 1, kLargestSequence);
+    if (epoch > changed.epoch) {
+      changed.epoch = epoch;
+      // A standing about an earlier epoch does not count these units.
+      changed.reported_unreserved_units = -1;
+      changed.reported_reserved_units = 0;
+      changed.reported_at_us = 0;
+    }
+    if (epoch == changed.epoch) changed.expires_at_us = record.expires_at_us();
+    changed.outstanding_units += record.units();
+    changed.granted_units += record.units();
+    if (Status put = put_lease(changed, counting); !put.is_ok()) return put;
+    return move_free_units(node_id, sku_id, -std::int64_t{record.units()}, counting);
+  }
+
+  // Gives `units` of the gateway's lease of the (node, SKU) back to free_units, no more
+  // than the lease still holds: what shipments already took from it is not given back
+  // twice, and free_units never counts a unit it did not lease out. `note` records the
+  // units on the lease's other figures (granted_units, returned_units), in the same
+  // write. Where the gateway holds no lease nothing moves.
+  template <typename Note>
+  Status give_back_to_free(std::string_view gateway_id, std::string_view node_id,
+                           std::string_view sku_id, std::int64_t units,
+                           const std::string& operation, Note&& note) {
     Result<std::optional<EscrowLease>> lease = lease_of(gateway_id, node_id, sku_id, operation);
     if (!lease) return lease.status();
-    if (!lease->has_value()) return Status::ok();  // never leased here: nothing to give back
+    if (!lease->has_value()) return Status::ok();
     EscrowLease changed = **lease;
-    // No more than the lease holds comes back: free_units must never count a unit twice.
-    const std::int64_t taken = std::min<std::int64_t>(record->units(), changed.outstanding_units);
+    const std::int64_t taken = std::min(units, changed.outstanding_units);
     changed.outstanding_units -= taken;
-    changed.returned_units += record->units();
-    if (Status put = put_lease(changed, operation + ": return escrow"); !put.is_ok()) return put;
-    return move_free_units(node_id, sku_id, taken, operation + ": return escrow");
+    note(changed);
+    if (Status put = put_lease(changed, operation); !put.is_ok()) return put;
+    return move_free_units(node_id, sku_id, taken, operation);
   }
 
   // What a new handed_off fulfillment_event tells: its lines left their nodes, out of the
@@ -1937,6 +2053,18 @@ class SqliteCentralStore final : public CentralStore {
     return std::optional<EscrowGrantRecord>(grant_from(select));
   }
 
+  // The grant, of any gateway, made under `correlation_id`, if any.
+  Result<std::optional<EscrowGrantRecord>> grant_by_reference(std::string_view correlation_id,
+                                                              std::string_view operation) const {
+    sqlite3_stmt* select = select_grant_by_reference_.get();
+    ResetOnExit reset(select_grant_by_reference_);
+    bind_text(select, 1, correlation_id);
+    const int stepped = sqlite3_step(select);
+    if (stepped == SQLITE_DONE) return std::optional<EscrowGrantRecord>();
+    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return std::optional<EscrowGrantRecord>(grant_from(select));
+  }
+
   // The newest grant of the gateway's lease of the (node, SKU), if any.
   Result<std::optional<EscrowGrantRecord>> newest_grant(std::string_view gateway_id,
                                                         std::string_view node_id,
@@ -1954,8 +2082,8 @@ class SqliteCentralStore final : public CentralStore {
   }
 
   // Whether the gateway holds any lease: most gateways' shipments never touch one, and
-  // their entries need not be read for it. Leases are made only by top-ups, never by a
-  // batch, so the answer holds for the whole of one.
+  // their entries need not be read for it. Leases are made by top-ups, and by a granted
+  // escrow_change entry central had not counted (after which a batch asks again).
   Result<bool> holds_leases(std::string_view gateway_id, std::string_view operation) const {
     sqlite3_stmt* select = select_holds_leases_.get();
     ResetOnExit reset(select_holds_leases_);
@@ -2001,8 +2129,8 @@ class SqliteCentralStore final : public CentralStore {
       select_outcomes_;
   Statement select_shared_stock_, set_shared_stock_, adjust_shared_stock_, move_free_units_,
       upsert_quota_, select_quotas_, select_lease_, select_leases_, select_holds_leases_,
-      put_lease_, report_lease_, insert_grant_, select_grants_, select_grant_, select_newest_grant_,
-      settle_grant_, apply_grant_;
+      put_lease_, report_lease_, insert_grant_, select_grants_, select_grant_,
+      select_grant_by_reference_, select_newest_grant_, settle_grant_, apply_grant_;
   mutable bool reading_ = false;
 };
 
@@ -2053,6 +2181,8 @@ Status SqliteCentralStore::configure() {
       kGrantColumns);
   const std::string select_grant =
       fmt::format("SELECT {} FROM escrow_grants WHERE id = ?1", kGrantColumns);
+  const std::string select_grant_by_reference =
+      fmt::format("SELECT {} FROM escrow_grants WHERE correlation_id = ?1", kGrantColumns);
   const std::string select_newest_grant = fmt::format(
       "SELECT {} FROM escrow_grants WHERE gateway_id = ?1 AND node_id = ?2 "
       "AND sku_id = ?3 ORDER BY id DESC LIMIT 1",
@@ -2103,6 +2233,7 @@ Status SqliteCentralStore::configure() {
       {&insert_grant_, kInsertGrantSql},
       {&select_grants_, select_grants.c_str()},
       {&select_grant_, select_grant.c_str()},
+      {&select_grant_by_reference_, select_grant_by_reference.c_str()},
       {&select_newest_grant_, select_newest_grant.c_str()},
       {&settle_grant_, kSettleGrantSql},
       {&apply_grant_, kApplyGrantSql},

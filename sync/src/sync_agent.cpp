@@ -695,6 +695,8 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
   JournalBatchBuilder batch;
   while (session->ended.is_ok() && !stopping) {
     std::error_code woken;
+    // Also while batches stream: a busy gateway is the one whose leases run low.
+    report_escrow_standing(*session);
     if (!session->outbox.empty()) {
       const protocol::Frame message = std::move(session->outbox.front());
       session->outbox.pop_front();
@@ -716,8 +718,6 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
     if (batch.entries() == 0) {
       // Caught up: the mark goes to the gateway now rather than at the next report.
       if (session->in_flight.empty()) report_acknowledged(true);
-      report_escrow_standing(*session);
-      if (!session->outbox.empty()) continue;
       session->wake.expires_after(options.poll_interval);
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;

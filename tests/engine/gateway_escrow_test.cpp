@@ -3,7 +3,8 @@
 // sells only what central leased it, whatever its inventory snapshot says; a grant is
 // applied once (sent again, it changes nothing), survives a restart, and is refused for a
 // node the gateway homes or an epoch that is not newer; a lease past its expiry gives
-// back exactly its unreserved units, once, and the orders keep theirs.
+// back exactly its unreserved units, once, and the orders keep theirs. Nobody adjusts that
+// stock at the gateway, and a journal is not restarted homing other nodes.
 #include <chrono>
 #include <future>
 #include <string>
@@ -12,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/gateway/central_adjustment.h"
 #include "edgeroute/gateway/gateway.h"
 #include "edgeroute/gateway/journal_records.h"
 #include "edgeroute/journal/journal.h"
@@ -179,38 +181,85 @@ TEST_F(Escrow, GrantsAreRefusedWhereTheyCannotHold) {
 }
 
 TEST_F(Escrow, AnExpiredLeaseGivesBackItsUnreservedUnitsOnceAndOrdersKeepTheirs) {
+  using Kind = fbs::EscrowChangeKind;
   {
     RunningGateway running(journal_path(), clock, options);
-    sync::EscrowGrant short_lease = grant(1, 5, "central-escrow:00000000000000e8");
+    sync::EscrowGrant short_lease = grant(1, 6, "central-escrow:00000000000000e8");
     short_lease.expires_at_us = clock.wall_unix_microseconds() + 60'000'000;
     ASSERT_TRUE(apply(running, short_lease).is_ok());
     protocol::BlockingClient client = running.connect();
     ASSERT_EQ(route(client, "ord-x1"), routing::fbs::Outcome::routed);
     ASSERT_EQ(route(client, "ord-x2"), routing::fbs::Outcome::routed);
 
+    // Not expired yet: nothing goes back, and the lease still sells.
     running.gateway().return_expired_escrow();
-    EXPECT_TRUE(escrow_entries().size() == 1) << "not expired yet: nothing goes back";
+    ASSERT_EQ(route(client, "ord-x3"), routing::fbs::Outcome::routed);
 
     clock.advance(61s);
     running.gateway().return_expired_escrow();
+    running.gateway().return_expired_escrow();
     const auto give_up = std::chrono::steady_clock::now() + test_support::kTimeout;
-    while (at_partner(client).on_hand != 2 && std::chrono::steady_clock::now() < give_up) {
+    while (escrow_entries().size() < 2 && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(5ms);
     }
     const StockAtPartner stock = at_partner(client);
-    EXPECT_EQ(stock.on_hand, 2);
-    EXPECT_EQ(stock.reserved, 2) << "the orders keep their units";
-    EXPECT_NE(route(client, "ord-x3"), routing::fbs::Outcome::routed);
+    EXPECT_EQ(stock.on_hand, 3);
+    EXPECT_EQ(stock.reserved, 3) << "the orders keep their units";
+    EXPECT_NE(route(client, "ord-x4"), routing::fbs::Outcome::routed);
     running.gateway().return_expired_escrow();
+    EXPECT_EQ(running.gateway().escrow_figures().expired_leases, 1U);
+    EXPECT_EQ(running.gateway().escrow_figures().unreserved_units, 0U);
   }
-  using Kind = fbs::EscrowChangeKind;
   EXPECT_THAT(escrow_entries(),
-              ::testing::ElementsAre(std::pair{Kind::granted, 5}, std::pair{Kind::returned, 3}));
+              ::testing::ElementsAre(std::pair{Kind::granted, 6}, std::pair{Kind::returned, 3}));
   RunningGateway running(journal_path(), clock, options);
   protocol::BlockingClient client = running.connect();
   const StockAtPartner stock = at_partner(client);
-  EXPECT_EQ(stock.on_hand, 2);
-  EXPECT_EQ(stock.reserved, 2);
+  EXPECT_EQ(stock.on_hand, 3);
+  EXPECT_EQ(stock.reserved, 3);
+}
+
+TEST_F(Escrow, AnOlderGrantSentAgainIsAppliedOnce) {
+  RunningGateway running(journal_path(), clock, options);
+  const sync::EscrowGrant first = grant(1, 5, "central-escrow:00000000000000f1");
+  ASSERT_TRUE(apply(running, first).is_ok());
+  ASSERT_TRUE(apply(running, grant(2, 4, "central-escrow:00000000000000f2")).is_ok());
+  EXPECT_TRUE(apply(running, first).is_ok()) << "a lost session's resend, already applied";
+  protocol::BlockingClient client = running.connect();
+  EXPECT_EQ(at_partner(client).on_hand, 9);
+  EXPECT_EQ(escrow_entries().size(), 2U);
+}
+
+TEST_F(Escrow, StockAtANodeNotHomedHereIsNotAdjustedHere) {
+  RunningGateway running(journal_path(), clock, options);
+  std::promise<Status> answered;
+  apply_central_adjustment(running.gateway(),
+                           {kPartner, kSku, 500, "central-delta:00000000000000f3"},
+                           [&answered](Status status) { answered.set_value(status); });
+  const Status refused = answered.get_future().get();
+  EXPECT_EQ(refused.code(), StatusCode::failed_precondition) << "a conflict central sees";
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("not homed by this gateway"));
+  protocol::BlockingClient client = running.connect();
+  EXPECT_EQ(at_partner(client).on_hand, 0);
+}
+
+TEST_F(Escrow, AJournalIsNotRestartedHomingOtherNodes) {
+  { RunningGateway running(journal_path(), clock, options); }
+  journal::JournalOptions writer;
+  writer.path = journal_path();
+  writer.gateway_id = "gw-test";
+  auto journal = journal::Journal::open(writer);
+  ASSERT_TRUE(journal) << journal.status().to_string();
+  const std::vector<std::string> partner_homed_too = {"fc-reno-1", "store-brooklyn-12", kPartner};
+  for (const std::vector<std::string>& homing : {partner_homed_too, std::vector<std::string>{}}) {
+    auto restored = GatewayState::restore(**journal, nullptr, clock.wall_unix_seconds(), 4, homing);
+    ASSERT_FALSE(restored);
+    EXPECT_EQ(restored.status().code(), StatusCode::failed_precondition);
+    EXPECT_THAT(restored.status().message(),
+                ::testing::HasSubstr("written by a gateway homing fc-reno-1, store-brooklyn-12"));
+  }
+  EXPECT_TRUE(GatewayState::restore(**journal, nullptr, clock.wall_unix_seconds(), 4,
+                                    options.homed_node_ids));
 }
 
 TEST_F(Escrow, AGatewayWithoutCentralHomesEveryNode) {

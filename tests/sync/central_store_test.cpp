@@ -11,8 +11,12 @@
 // that gateway's replayed network_change entry or refused as a conflict; orders the
 // gateways failed at a closed node are stranded until a reroute away from it (or a
 // release) arrives. A retired gateway holds no wave shut, is offered nothing, is sent no
-// new closure or delta, and comes back when registered again. Stores of formats 1, 2 and 3
+// new closure or delta, and comes back when registered again. Stores of formats 1 to 4
 // are upgraded in place. The NodeClosure messages are verified as the peers read them.
+// Escrow: a grant takes its units out of free shared stock, never more than is free; the
+// gateways' journals apply grants, give units back and ship them, exactly once, and are
+// the record (a grant only the journal holds is counted when its entry arrives); checked
+// against books the test keeps through a long run of random events.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -1898,14 +1902,15 @@ OwnedEntry escrow_change_of(const std::string& gateway, std::uint64_t sequence,
                             EscrowChangeKind change, std::uint64_t epoch, std::int32_t units,
                             const std::string& correlation_id = "",
                             const std::string& node = kPartnerNode,
-                            const std::string& sku = kSharedSku) {
+                            const std::string& sku = kSharedSku,
+                            std::int64_t expires_at_us = kSomeTimeUs + kHourUs) {
   OwnedEntry entry = entry_of(gateway, sequence);
   entry.kind = EntryKind::escrow_change;
   entry.order_id.clear();
   entry.correlation_id = correlation_id;
   flatbuffers::FlatBufferBuilder builder;
   builder.Finish(gateway::fbs::CreateEscrowChangeRecordDirect(
-      builder, change, node.c_str(), sku.c_str(), epoch, units, kSomeTimeUs + kHourUs,
+      builder, change, node.c_str(), sku.c_str(), epoch, units, expires_at_us,
       correlation_id.empty() ? nullptr : correlation_id.c_str()));
   entry.payload.assign(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
   return entry;
@@ -1914,7 +1919,8 @@ OwnedEntry escrow_change_of(const std::string& gateway, std::uint64_t sequence,
 // The entry that applied `grant` at its gateway.
 OwnedEntry grant_applied(std::uint64_t sequence, const EscrowGrantRecord& grant) {
   return escrow_change_of(grant.gateway_id, sequence, EscrowChangeKind::granted, grant.epoch,
-                          grant.units, grant.correlation_id, grant.node_id, grant.sku_id);
+                          grant.units, grant.correlation_id, grant.node_id, grant.sku_id,
+                          grant.expires_at_us);
 }
 
 // The entry that gave back `units` of the gateway's lease when epoch `epoch` ran out.
@@ -2194,80 +2200,209 @@ TEST_F(CentralStoreEscrow, ATopUpGrantsTheNeedWithinWhatIsFreeSoTwoGatewaysNever
   EXPECT_EQ(grants(*reopened, "", GrantState::applied).size(), 2U);
 }
 
-// Two gateways lease one (node, SKU) through many rounds of top-ups, grants applied and
-// refused, standings, shipments, returns and receipts, in an order drawn from a fixed
-// seed. After every step: free_units is never below 0, and what is free plus what the
-// leases hold is exactly what was counted, received and not shipped.
+// Two gateways lease one (node, SKU) through many rounds of top-ups, grants applied,
+// refused and applied after all, grants only the journal holds (made by a central since
+// restored from an older copy), standings, shipments and returns (some of more than the
+// lease holds), receipts, write-offs, counts and replayed batches, in an order drawn
+// from a fixed seed. The test keeps books of its own of the same events and, after every
+// step, holds the store to them: what was counted and received, less what was written
+// off and what shipped out of the leases, is free plus leased; each lease holds what the
+// books say; a top-up never grants a unit that was not free, so free goes below 0 only
+// by a count, a write-off or a grant the journal brought; a replayed batch moves nothing.
 TEST_F(CentralStoreEscrow, NoUnitIsLeasedTwiceWhateverTheOrderOfEvents) {
   std::unique_ptr<CentralStore> store = open_with_stock(100);
   ASSERT_NE(store, nullptr);
   set_quota(*store, kLeipzig, 60);
   set_quota(*store, kPoznan, 45);
   std::mt19937 random(20260101);
-  std::int64_t on_books = 100;
+  const auto draw = [&](std::int64_t below) {
+    return static_cast<std::int32_t>(random() % static_cast<std::uint32_t>(below));
+  };
+  // One gateway's lease, and its journal, as the test's books have them.
+  struct Books {
+    std::int64_t outstanding = 0;
+    std::int64_t granted = 0;
+    std::int64_t returned = 0;
+    std::int64_t shipped = 0;
+    std::uint64_t epoch = 0;
+    std::int64_t expires_at_us = 0;
+    std::map<std::uint64_t, EscrowGrantRecord> pending;  // by id
+    std::vector<EscrowGrantRecord> refused;              // the journal has not applied yet
+    std::uint64_t sequence = 0;
+    std::vector<OwnedEntry> last_batch;
+  };
+  std::map<std::string, Books> books = {{kLeipzig, {}}, {kPoznan, {}}};
+  std::int64_t at_node = 100;  // counted and received, less written off and shipped
+  std::int64_t free = 100;
   std::int64_t now = kSomeTimeUs;
-  std::map<std::string, std::uint64_t> sequence = {{kLeipzig, 0}, {kPoznan, 0}};
+  std::uint64_t lost_grants = 0;
   std::int64_t granted_total = 0;
-  for (int step = 0; step < 400; ++step) {
+  int clamped = 0;
+  int applied_after_refusal = 0;
+  const auto send = [&](const std::string& gateway, std::vector<OwnedEntry> entries) {
+    apply(*store, gateway, Batch(entries), now);
+    books[gateway].last_batch = std::move(entries);
+  };
+  // A grant the journal holds that central had not counted.
+  const auto count_in = [&](Books& lease, std::int64_t units, std::uint64_t epoch,
+                            std::int64_t expires_at_us) {
+    lease.outstanding += units;
+    lease.granted += units;
+    free -= units;
+    if (epoch >= lease.epoch) {
+      lease.epoch = epoch;
+      lease.expires_at_us = expires_at_us;
+    }
+  };
+  for (int step = 0; step < 600; ++step) {
     const std::string gateway = random() % 2 == 0 ? kLeipzig : kPoznan;
-    const EscrowLease held = lease(*store, gateway);
-    const auto draw = [&](std::int64_t below) {
-      return static_cast<std::int32_t>(random() % static_cast<std::uint32_t>(below));
-    };
-    switch (random() % 8) {
+    Books& mine = books[gateway];
+    const std::int64_t free_before = free;
+    bool free_may_fall_below_zero = false;  // a count, a write-off, a grant the journal brought
+    switch (random() % 12) {
       case 0:
-      case 1: granted_total += granted_by_top_up(*store, gateway, now); break;
+      case 1: {
+        std::int64_t units = 0;
+        for (const EscrowGrantRecord& grant : top_up(*store, gateway, now)) {
+          ASSERT_EQ(grant.epoch, mine.epoch + 1) << "step " << step;
+          ASSERT_EQ(grant.expires_at_us, now + kLeaseSeconds * 1'000'000) << "step " << step;
+          mine.epoch = grant.epoch;
+          mine.expires_at_us = grant.expires_at_us;
+          mine.outstanding += grant.units;
+          mine.granted += grant.units;
+          mine.pending.emplace(grant.id, grant);
+          units += grant.units;
+        }
+        ASSERT_LE(units, std::max<std::int64_t>(free_before, 0))
+            << "step " << step << ": granted units that were not free";
+        free -= units;
+        granted_total += units;
+        break;
+      }
       case 2: {  // the gateway applies what it was sent
         std::vector<OwnedEntry> entries;
-        for (const EscrowGrantRecord& grant : grants(*store, gateway, GrantState::pending))
-          entries.push_back(grant_applied(++sequence[gateway], grant));
-        if (!entries.empty()) apply(*store, gateway, Batch(entries));
+        for (const auto& [id, grant] : mine.pending)
+          entries.push_back(grant_applied(++mine.sequence, grant));
+        mine.pending.clear();
+        if (!entries.empty()) send(gateway, std::move(entries));
         break;
       }
       case 3:
-        if (held.epoch > 0) report(*store, gateway, held.epoch, draw(held.outstanding_units + 1));
+        if (mine.epoch > 0) report(*store, gateway, mine.epoch, draw(mine.outstanding + 1));
         break;
-      case 4:
-        if (held.outstanding_units > 0) {
-          const std::int32_t shipped = 1 + draw(held.outstanding_units);
-          apply(*store, gateway,
-                Batch({handed_off(gateway, ++sequence[gateway], "SO-" + std::to_string(step),
-                                  {{kPartnerNode, kSharedSku, shipped}})}));
-          on_books -= shipped;
-        }
+      case 4: {  // a shipment, at times of more than central has the lease hold
+        const std::int32_t quantity = 1 + draw(mine.outstanding + 10);
+        send(gateway, {handed_off(gateway, ++mine.sequence, "SO-" + std::to_string(step),
+                                  {{kPartnerNode, kSharedSku, quantity}})});
+        const std::int64_t out_of_lease = std::min<std::int64_t>(quantity, mine.outstanding);
+        if (out_of_lease < quantity) ++clamped;
+        mine.outstanding -= out_of_lease;
+        mine.shipped += quantity;
+        at_node -= out_of_lease;
         break;
-      case 5:
-        if (held.outstanding_units > 0) {
-          apply(*store, gateway,
-                Batch({escrow_returned(gateway, ++sequence[gateway], held.epoch,
-                                       1 + draw(held.outstanding_units))}));
-        }
+      }
+      case 5: {  // a return, likewise
+        const std::int32_t units = 1 + draw(mine.outstanding + 10);
+        send(gateway, {escrow_returned(gateway, ++mine.sequence, mine.epoch, units)});
+        const std::int64_t back = std::min<std::int64_t>(units, mine.outstanding);
+        if (back < units) ++clamped;
+        mine.outstanding -= back;
+        mine.returned += units;
+        free += back;
         break;
+      }
       case 6: {
-        const std::vector<EscrowGrantRecord> pending = grants(*store, gateway, GrantState::pending);
-        if (!pending.empty()) {
-          ASSERT_TRUE(store->refuse_escrow_grant(pending.front().id, gateway, "busy elsewhere", now)
-                          .is_ok());
-          set_quota(*store, gateway, 30 + draw(40), now + 1);  // an operator asks again
-        }
+        if (mine.pending.empty()) break;
+        const EscrowGrantRecord grant = mine.pending.begin()->second;
+        mine.pending.erase(mine.pending.begin());
+        ASSERT_TRUE(store->refuse_escrow_grant(grant.id, gateway, "busy elsewhere", now).is_ok());
+        const std::int64_t back = std::min<std::int64_t>(grant.units, mine.outstanding);
+        mine.outstanding -= back;
+        mine.granted -= grant.units;
+        free += back;
+        mine.refused.push_back(grant);
+        set_quota(*store, gateway, 30 + draw(40), now + 1);  // an operator asks again
         break;
       }
       case 7: {
         const std::int32_t received = 1 + draw(20);
         ASSERT_TRUE(store->adjust_shared_stock(kPartnerNode, kSharedSku, received, now));
-        on_books += received;
+        at_node += received;
+        free += received;
         break;
       }
+      case 8: {
+        const std::int32_t written_off = 1 + draw(15);
+        ASSERT_TRUE(store->adjust_shared_stock(kPartnerNode, kSharedSku, -written_off, now));
+        at_node -= written_off;
+        free -= written_off;
+        free_may_fall_below_zero = true;
+        break;
+      }
+      case 9: {
+        const std::int64_t counted = std::max<std::int64_t>(0, at_node + draw(11) - 5);
+        ASSERT_TRUE(store->set_shared_stock(kPartnerNode, kSharedSku, counted, now));
+        at_node = counted;
+        free = counted - books[kLeipzig].outstanding - books[kPoznan].outstanding;
+        free_may_fall_below_zero = true;
+        break;
+      }
+      case 10: {  // the journal holds a grant central had not counted
+        free_may_fall_below_zero = true;
+        if (!mine.refused.empty() && random() % 2 == 0) {
+          const EscrowGrantRecord grant = mine.refused.back();
+          mine.refused.pop_back();
+          send(gateway, {grant_applied(++mine.sequence, grant)});
+          count_in(mine, grant.units, grant.epoch, grant.expires_at_us);
+          ++applied_after_refusal;
+        } else {
+          const std::int32_t units = 1 + draw(30);
+          const std::uint64_t epoch = mine.epoch + 1 + static_cast<std::uint64_t>(draw(3));
+          send(gateway,
+               {escrow_change_of(gateway, ++mine.sequence, EscrowChangeKind::granted, epoch, units,
+                                 central_escrow_correlation_id(0x5eed0000 + ++lost_grants),
+                                 kPartnerNode, kSharedSku, now + kHourUs)});
+          count_in(mine, units, epoch, now + kHourUs);
+        }
+        break;
+      }
+      case 11:  // the acknowledgement was lost: the gateway sends its last batch again
+        if (!mine.last_batch.empty()) {
+          EXPECT_EQ(apply(*store, gateway, Batch(mine.last_batch), now).duplicates,
+                    mine.last_batch.size())
+              << "step " << step;
+        }
+        break;
     }
     now += draw(20) * 60'000'000LL;  // up to 19 minutes: leases of an hour run out
+
     const SharedStock after = stock(*store);
-    ASSERT_GE(after.free_units, 0) << "step " << step;
-    ASSERT_EQ(after.free_units + after.leased_units, on_books) << "step " << step;
-    ASSERT_EQ(after.leased_units,
-              lease(*store, kLeipzig).outstanding_units + lease(*store, kPoznan).outstanding_units)
-        << "step " << step;
+    ASSERT_EQ(after.free_units, free) << "step " << step;
+    ASSERT_EQ(after.free_units + after.leased_units, at_node) << "step " << step;
+    if (!free_may_fall_below_zero) {
+      ASSERT_GE(after.free_units, std::min<std::int64_t>(free_before, 0)) << "step " << step;
+    }
+    for (const auto& [id, kept] : books) {
+      const EscrowLease held = lease(*store, id);
+      ASSERT_EQ(held.outstanding_units, kept.outstanding) << id << ", step " << step;
+      ASSERT_EQ(held.granted_units, kept.granted) << id << ", step " << step;
+      ASSERT_EQ(held.returned_units, kept.returned) << id << ", step " << step;
+      ASSERT_EQ(held.shipped_units, kept.shipped) << id << ", step " << step;
+      ASSERT_EQ(held.epoch, kept.epoch) << id << ", step " << step;
+      ASSERT_EQ(held.expires_at_us, kept.expires_at_us) << id << ", step " << step;
+      std::vector<std::uint64_t> pending_ids;
+      for (const EscrowGrantRecord& grant : grants(*store, id, GrantState::pending))
+        pending_ids.push_back(grant.id);
+      std::vector<std::uint64_t> kept_ids;
+      for (const auto& [grant_id, grant] : kept.pending) kept_ids.push_back(grant_id);
+      ASSERT_EQ(pending_ids, kept_ids) << id << ", step " << step;
+    }
   }
-  EXPECT_GT(granted_total, 200) << "the rounds exercised few grants";
+  // The rounds exercised what they are for.
+  EXPECT_GT(granted_total, 200);
+  EXPECT_GT(clamped, 10);
+  EXPECT_GT(lost_grants, 5U);
+  EXPECT_GT(applied_after_refusal, 2);
 }
 
 TEST_F(CentralStoreEscrow, APendingGrantBlocksASecondTopUpOfTheSameLease) {
@@ -2392,12 +2527,160 @@ TEST_F(CentralStoreEscrow, ARefusedGrantGivesItsUnitsBackAndWaitsForTheQuotaToBe
   EXPECT_THAT(again.message(), HasSubstr("is refused, not pending"));
   // Granting again would be refused again: a conflict waits for an operator.
   EXPECT_TRUE(top_up(*store, kLeipzig, kSomeTimeUs + 2 * kHourUs).empty());
-  // An entry naming it later changes nothing.
-  apply(*store, kLeipzig, Batch({grant_applied(1, made[0])}));
-  EXPECT_EQ(grants(*store, "", GrantState::refused).size(), 1U);
   set_quota(*store, kLeipzig, 40, kSomeTimeUs + 3);
-  EXPECT_EQ(granted_by_top_up(*store, kLeipzig, kSomeTimeUs + 4), 40);
-  EXPECT_EQ(lease(*store, kLeipzig).epoch, 2U) << "an epoch is never handed out twice";
+  const std::vector<EscrowGrantRecord> second = top_up(*store, kLeipzig, kSomeTimeUs + 4);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_EQ(second[0].units, 40);
+  EXPECT_EQ(second[0].epoch, 2U) << "an epoch is never handed out twice";
+  EXPECT_EQ(figures(*store), "free 60 leased 40");
+
+  // The journal is the record: an entry naming the refused grant (the gateway applied it
+  // after all) puts its units in the lease and takes them out of free, and the refusal is
+  // a conflict no more.
+  const Batch applied_after_all({grant_applied(1, made[0])});
+  apply(*store, kLeipzig, applied_after_all, kSomeTimeUs + 5);
+  EXPECT_EQ(figures(*store), "free 20 leased 80");
+  const EscrowLease held = lease(*store, kLeipzig);
+  EXPECT_EQ(held.outstanding_units, 80);
+  EXPECT_EQ(held.granted_units, 80);
+  EXPECT_EQ(held.epoch, 2U) << "the entry's epoch is below the lease's";
+  EXPECT_EQ(held.expires_at_us, second[0].expires_at_us) << "the newest grant's expiry stays";
+  EXPECT_TRUE(grants(*store, "", GrantState::refused).empty());
+  const std::vector<EscrowGrantRecord> applied = grants(*store, kLeipzig, GrantState::applied);
+  ASSERT_EQ(applied.size(), 1U);
+  EXPECT_EQ(applied[0].id, made[0].id);
+  EXPECT_EQ(applied[0].applied_at_sequence, 1U);
+  EXPECT_EQ(applied[0].settled_at_us, kSomeTimeUs + 5);
+  EXPECT_EQ(applied[0].refusal, "node '3pl-columbus-2' is not in this network")
+      << "the conflict stays on record";
+  // Once, however often the batch comes.
+  EXPECT_EQ(apply(*store, kLeipzig, applied_after_all, kSomeTimeUs + 6).duplicates, 1U);
+  EXPECT_EQ(figures(*store), "free 20 leased 80");
+}
+
+TEST_F(CentralStoreEscrow, GrantsOnlyTheJournalHoldsAreCountedIntoTheLeaseOnceAfterARestore) {
+  std::vector<OwnedEntry> journal;
+  {
+    std::unique_ptr<CentralStore> store = open_with_stock(100);
+    ASSERT_NE(store, nullptr);
+    set_quota(*store, kLeipzig, 40);
+    const std::vector<EscrowGrantRecord> first = top_up(*store, kLeipzig);
+    ASSERT_EQ(first.size(), 1U);
+    journal.push_back(grant_applied(1, first[0]));
+    apply(*store, kLeipzig, Batch({journal.back()}));
+    report(*store, kLeipzig, 1, 0, 40);
+    const std::vector<EscrowGrantRecord> second = top_up(*store, kLeipzig, kSomeTimeUs + 60);
+    ASSERT_EQ(second.size(), 1U);
+    journal.push_back(grant_applied(2, second[0]));
+  }
+  // The copy restored predates both grants: it counts all 100 free and knows no lease,
+  // while the gateway may sell 80 there.
+  std::filesystem::remove(path_);
+  std::unique_ptr<CentralStore> restored = open_with_stock(100);
+  ASSERT_NE(restored, nullptr);
+  set_quota(*restored, kLeipzig, 40);
+  const Batch replayed(journal);
+  EXPECT_EQ(apply(*restored, kLeipzig, replayed, kSomeTimeUs + 70).applied, 2U);
+  EXPECT_EQ(figures(*restored), "free 20 leased 80");
+  const EscrowLease held = lease(*restored, kLeipzig);
+  EXPECT_EQ(held.outstanding_units, 80);
+  EXPECT_EQ(held.granted_units, 80);
+  EXPECT_EQ(held.epoch, 2U);
+  EXPECT_EQ(held.expires_at_us, kSomeTimeUs + 60 + kLeaseSeconds * 1'000'000)
+      << "the newest grant's expiry";
+  EXPECT_TRUE(grants(*restored, kLeipzig).empty()) << "the store's grants are its own";
+  // Replayed again, nothing moves.
+  EXPECT_EQ(apply(*restored, kLeipzig, replayed, kSomeTimeUs + 80).duplicates, 2U);
+  EXPECT_EQ(figures(*restored), "free 20 leased 80");
+  // The next grant comes from what is truly free, under an epoch the gateway takes.
+  report(*restored, kLeipzig, 2, 0, 80);
+  const std::vector<EscrowGrantRecord> next = top_up(*restored, kLeipzig, kSomeTimeUs + 90);
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].units, 20);
+  EXPECT_EQ(next[0].epoch, 3U);
+  EXPECT_EQ(figures(*restored), "free 0 leased 100");
+}
+
+TEST_F(CentralStoreEscrow, AJournalsGrantBeyondWhatIsFreeLeavesAConflictAndGrantsNothingMore) {
+  std::unique_ptr<CentralStore> store = open_with_stock(30);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 10);
+  // Grants of a central since lost: more than this one counts free, and one at a node
+  // it never counted.
+  const Batch batch({escrow_change_of(kPoznan, 1, EscrowChangeKind::granted, 4, 45,
+                                      central_escrow_correlation_id(0x51)),
+                     escrow_change_of(kPoznan, 2, EscrowChangeKind::granted, 1, 5,
+                                      central_escrow_correlation_id(0x52), "3pl-austin-1")});
+  apply(*store, kPoznan, batch);
+  EXPECT_EQ(figures(*store), "free -15 leased 45");
+  const EscrowLease held = lease(*store, kPoznan);
+  EXPECT_EQ(held.epoch, 4U);
+  EXPECT_EQ(held.outstanding_units, 45);
+  EXPECT_EQ(held.granted_units, 45);
+  EXPECT_EQ(held.reported_unreserved_units, -1);
+  const SharedStock austin = stock(*store, "3pl-austin-1");
+  EXPECT_EQ(austin.free_units, -5);
+  EXPECT_EQ(austin.leased_units, 5);
+  EXPECT_EQ(austin.updated_at_us, 0) << "never counted or adjusted";
+  EXPECT_EQ(apply(*store, kPoznan, batch).duplicates, 2U);
+  EXPECT_EQ(figures(*store), "free -15 leased 45");
+  // Nothing is granted out of less than nothing, until stock comes back.
+  EXPECT_TRUE(top_up(*store, kLeipzig).empty());
+  ASSERT_TRUE(store->adjust_shared_stock(kPartnerNode, kSharedSku, 20, kSomeTimeUs));
+  EXPECT_EQ(granted_by_top_up(*store, kLeipzig), 5);
+  EXPECT_EQ(figures(*store), "free 0 leased 50");
+}
+
+TEST_F(CentralStoreEscrow, ADeltaThroughAGatewayIsRefusedForSharedStockNamingWhatToUseInstead) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  const Result<std::uint64_t> refused =
+      store->add_inventory_delta(kLeipzig, kPartnerNode, kSharedSku, 5, "PO 4711", kSomeTimeUs);
+  EXPECT_EQ(refused.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("SKU 'sku-tent-2p' at node '3pl-columbus-2' is shared stock, counted at "
+                        "central: use inventory adjust without --gateway or inventory set"));
+  EXPECT_TRUE(store->inventory_deltas("", std::nullopt)->empty());
+  EXPECT_EQ(figures(*store), "free 100 leased 0");
+  // An unknown or retired gateway is refused for what it is.
+  EXPECT_EQ(
+      store->add_inventory_delta("gw-nowhere", kPartnerNode, kSharedSku, 5, "", 0).status().code(),
+      StatusCode::not_found);
+  ASSERT_TRUE(store->register_gateway("gw-gone", fingerprint('c'), kSomeTimeUs).is_ok());
+  ASSERT_TRUE(store->retire_gateway("gw-gone", kSomeTimeUs + 1).is_ok());
+  EXPECT_THAT(
+      store->add_inventory_delta("gw-gone", kPartnerNode, kSharedSku, 5, "", 0).status().message(),
+      HasSubstr("gateway 'gw-gone' is retired"));
+  // Another SKU at that node, or that SKU at a node the gateway homes, is the gateway's.
+  EXPECT_TRUE(store->add_inventory_delta(kLeipzig, kPartnerNode, "sku-stove-fuel", 5, "", 0));
+  EXPECT_TRUE(store->add_inventory_delta(kLeipzig, "fc-leipzig", kSharedSku, 5, "", 0));
+}
+
+TEST_F(CentralStoreEscrow, ATopUpWithNothingDueLeavesTheWriteLockAlone) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  set_quota(*store, kPoznan, 10);
+  const std::vector<EscrowGrantRecord> made = top_up(*store, kLeipzig);
+  ASSERT_EQ(made.size(), 1U);
+  apply(*store, kPoznan,
+        Batch({escrow_change_of(kPoznan, 1, EscrowChangeKind::granted, 1, 10,
+                                central_escrow_correlation_id(0x77))}));
+  // Another process holds the write lock (an operator's command mid-transaction); a
+  // top-up that took it would wait for it, then fail.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  // Leipzig's grant is pending, Poznań's lease holds its quota: nothing is due.
+  for (const char* gateway : {kLeipzig, kPoznan, "gw-nowhere"}) {
+    Result<std::vector<EscrowGrantRecord>> none = store->top_up_escrow(gateway, kSomeTimeUs + 1);
+    ASSERT_TRUE(none) << gateway << ": " << none.status().to_string();
+    EXPECT_TRUE(none->empty()) << gateway;
+  }
+  EXPECT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  // Once Poznań's lease has run out, a grant is due, and made.
+  EXPECT_EQ(granted_by_top_up(*store, kPoznan, kSomeTimeUs + 2 * kHourUs), 10);
 }
 
 TEST_F(CentralStoreEscrow, HandedOffShipmentsTakeTheirLinesOutOfTheLeaseButNotOutOfFree) {

@@ -22,6 +22,7 @@ StatusCode status_code_of(wire::ErrorCode code) {
     case wire::ErrorCode::unknown_node:
     case wire::ErrorCode::unknown_sku: return StatusCode::not_found;
     case wire::ErrorCode::invalid_request: return StatusCode::invalid_argument;
+    case wire::ErrorCode::failed_precondition: return StatusCode::failed_precondition;
     case wire::ErrorCode::busy:
     case wire::ErrorCode::journal_unavailable:
     case wire::ErrorCode::shutting_down: return StatusCode::unavailable;

@@ -55,15 +55,15 @@ void EscrowLedger::record_grant(std::uint32_t sku_index, std::uint32_t node_inde
   const std::lock_guard lock(mutex_);
   const auto at = position_of(leases_, sku_index, node_index);
   if (!is_lease_of(at, leases_.end(), sku_index, node_index)) {
-    leases_.insert(at, {sku_index, node_index, epoch, expires_at_us, std::string(reference)});
+    leases_.insert(at, {sku_index, node_index, epoch, expires_at_us, {std::string(reference)}});
     return;
   }
+  at->references.emplace_back(reference);
   // Central sends one grant of a lease at a time, each above the last; should two ever
   // cross, the newest epoch's terms stand.
   if (epoch < at->epoch) return;
   at->epoch = epoch;
   at->expires_at_us = expires_at_us;
-  at->reference = std::string(reference);
 }
 
 std::optional<EscrowLeaseTerms> EscrowLedger::lease(std::uint32_t sku_index,

@@ -356,6 +356,14 @@ class AdjustInventoryJob final : public GatewayJob {
                        adjust.node_id()->string_view(), adjust.sku_id()->string_view()));
       return Next::done;
     }
+    if (state_.escrow().governs(*node)) {
+      fail(ErrorCode::failed_precondition,
+           fmt::format("node '{}' is not homed by this gateway: its stock is shared with other "
+                       "gateways and counted at central (edgeroute-central inventory set or "
+                       "adjust); this gateway sells it only within escrow leases",
+                       adjust.node_id()->string_view()));
+      return Next::done;
+    }
     // Central recognises the entry that applied one of its deltas by this reference: a
     // client's adjustment must not look like one.
     if (const flatbuffers::String* reference = adjust.reference();
@@ -834,12 +842,10 @@ void Gateway::answer_status(std::uint64_t request_id, ResponseSink& sink) {
   report.policy_highest_accepted = policy.highest_accepted;
   const std::string policy_detail = this->policy_detail();
   report.policy_detail = policy_detail;
-  const std::int64_t wall_now = clock_.wall_unix_microseconds();
-  for (const sync::EscrowLeaseStanding& lease : escrow_standing()) {
-    ++report.escrow_leases;
-    report.escrow_unreserved_units += static_cast<std::uint64_t>(lease.unreserved_units);
-    if (lease.expires_at_us <= wall_now) ++report.escrow_expired_leases;
-  }
+  const EscrowFigures escrow = escrow_figures();
+  report.escrow_leases = escrow.leases;
+  report.escrow_unreserved_units = escrow.unreserved_units;
+  report.escrow_expired_leases = escrow.expired_leases;
   std::function<SyncReport()> reporter;
   {
     std::lock_guard lock(sync_reporter_mutex_);

@@ -34,16 +34,26 @@ class EscrowGrantJob final : public Job {
 
   Next work(WorkerState&) override { return Next::journal; }
   void journaled(journal::SequenceRange) override {
-    // grant_escrow() checked the sum fits; only a grant racing this one could make it
-    // not, and central sends one grant of a lease at a time.
-    const Result<routing::StockAdjustment> added =
-        state_.inventory().adjust_on_hand(cell_, grant_.units);
-    EDGEROUTE_ASSERT(added.has_value(), "a journaled escrow grant did not fit on_hand");
+    // The lease's terms first: a return job that finds the units must find the new epoch
+    // with them, and leave them alone.
     state_.escrow().record_grant(cell_.sku_index(), cell_.node_index(), grant_.epoch,
                                  grant_.expires_at_us, grant_.correlation_id);
+    // grant_escrow() checked the sum fits, and at a node under escrow only grants add
+    // units (adjustments are refused there): the same sum replay makes.
+    const std::int32_t on_hand = cell_.levels().on_hand;
+    const Result<routing::StockAdjustment> added = state_.inventory().adjust_on_hand(
+        cell_,
+        escrow_on_hand_after(on_hand, fbs::EscrowChangeKind::granted, grant_.units) - on_hand);
+    EDGEROUTE_ASSERT(added.has_value(), "a journaled escrow grant did not fit on_hand");
     finish_(Status::ok());
   }
-  void not_journaled(const Status& why) override { finish_(why); }
+  // Whatever the journal said (a full queue, a full disk, a failure that leaves it
+  // refusing work until a restart), the grant may be offered again later: never a refusal
+  // for good, which would give the units back to central.
+  void not_journaled(const Status& why) override {
+    finish_(Status{StatusCode::unavailable,
+                   fmt::format("the grant was not journaled: {}", why.message())});
+  }
   void outcome_unknown(const Status& why) override {
     finish_(Status{StatusCode::unavailable,
                    fmt::format("the journal failed ({}); whether the grant was recorded is "
@@ -77,6 +87,11 @@ class EscrowReturnJob final : public Job {
     for (const EscrowLeaseTerms& lease : expired_) {
       const routing::InventoryCell* cell = inventory.find(lease.sku_index, lease.node_index);
       if (cell == nullptr) continue;
+      // A grant journaled since the sweep renewed the lease: its units are the new
+      // epoch's to sell, not this one's to give back.
+      const std::optional<EscrowLeaseTerms> now =
+          state_.escrow().lease(lease.sku_index, lease.node_index);
+      if (!now || now->epoch != lease.epoch || !now->expired_at(recorded_at_us_)) continue;
       for (int attempt = 0; attempt < kReturnAttempts; ++attempt) {
         const routing::StockLevels levels = cell->levels();
         const std::int32_t unreserved = levels.on_hand - levels.reserved;
@@ -100,6 +115,9 @@ class EscrowReturnJob final : public Job {
     return Next::journal;
   }
   void journaled(journal::SequenceRange) override {
+    // The units stayed reserved since work(), and at a node under escrow nothing else
+    // takes on_hand below what is reserved (adjustments are refused there, a shipment
+    // takes its own reserved units): they are on hand.
     for (const Taken& taken : taken_) {
       const Status shipped = state_.inventory().commit_shipment(*taken.cell, taken.units);
       EDGEROUTE_ASSERT(shipped.is_ok(), "returned escrow units were not on hand");
@@ -174,7 +192,7 @@ void Gateway::grant_escrow(const sync::EscrowGrant& grant, std::function<void(St
   }
   if (const std::optional<EscrowLeaseTerms> lease = escrow.lease(*sku, *node)) {
     // Central may send a grant again after a lost session; the journal already holds it.
-    if (lease->reference == grant.correlation_id) return done(Status::ok());
+    if (lease->holds(grant.correlation_id)) return done(Status::ok());
     if (grant.epoch <= lease->epoch) {
       return refuse(StatusCode::failed_precondition,
                     fmt::format("the lease of '{}' at '{}' is at epoch {}: a grant of epoch {} "
@@ -217,6 +235,17 @@ std::vector<sync::EscrowLeaseStanding> Gateway::escrow_standing() const {
                         lease.expires_at_us});
   }
   return standing;
+}
+
+EscrowFigures Gateway::escrow_figures() const {
+  EscrowFigures figures;
+  const std::int64_t now = clock_.wall_unix_microseconds();
+  for (const sync::EscrowLeaseStanding& lease : escrow_standing()) {
+    ++figures.leases;
+    figures.unreserved_units += static_cast<std::uint64_t>(lease.unreserved_units);
+    if (lease.expires_at_us <= now) ++figures.expired_leases;
+  }
+  return figures;
 }
 
 }  // namespace edgeroute::gateway

@@ -230,15 +230,11 @@ class Replay {
     Result<ResolvedCell> cell = cell_of((*record)->sku_id(), (*record)->node_id());
     if (!cell) return cell.status();
     routing::StockLevels& levels = *cell->levels;
-    const std::int32_t units = (*record)->units();
+    levels.on_hand = escrow_on_hand_after(levels.on_hand, (*record)->change(), (*record)->units());
     if ((*record)->change() == fbs::EscrowChangeKind::granted) {
-      levels.on_hand =
-          adjusted_on_hand(levels.on_hand, protocol::fbs::AdjustmentKind::receipt, units, 0);
       escrow_.record_grant(cell->sku_index, cell->node_index, (*record)->epoch(),
                            (*record)->expires_at_us(),
                            (*record)->reference() ? (*record)->reference()->string_view() : "");
-    } else {
-      levels.on_hand = std::max(levels.on_hand, units) - units;
     }
     return Status::ok();
   }
@@ -560,6 +556,46 @@ Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_ba
   return *first_baseline;
 }
 
+// Which nodes a gateway homes decides what the stock in its journal means
+// (escrow_ledger.h): kept with the journal, so that a gateway restarted homing other nodes
+// does not count shared stock as its own, or its own as leased.
+constexpr std::string_view kHomingDocument = "homing";
+
+std::string homing_text(std::span<const std::string> homed_node_ids) {
+  if (homed_node_ids.empty()) return "every node";
+  std::vector<std::string> sorted(homed_node_ids.begin(), homed_node_ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::string text;
+  for (const std::string& id : sorted) text += (text.empty() ? "" : ", ") + id;
+  return text;
+}
+
+Status keep_homing(journal::Journal& journal, std::span<const std::string> homed_node_ids) {
+  const std::string wanted = homing_text(homed_node_ids);
+  Result<std::optional<journal::Document>> kept = journal.document(kHomingDocument);
+  if (!kept) return kept.status();
+  if (*kept) {
+    const std::string_view written_with = text_of((*kept)->bytes);
+    if (written_with == wanted) return Status::ok();
+    return Status{StatusCode::failed_precondition,
+                  fmt::format("{}: this journal was written by a gateway homing {}, and this one "
+                              "would home {} (served_node_ids, and whether central is "
+                              "configured): stock it leases and stock it counts would be mixed "
+                              "up. Keep the homing the journal was written with, or start a new "
+                              "journal",
+                              journal.path(), written_with, wanted)};
+  }
+  if (journal.last_sequence() != 0 && !homed_node_ids.empty()) {
+    return Status{StatusCode::failed_precondition,
+                  fmt::format("{}: this journal was written by a gateway without central, which "
+                              "homed every node; with central configured this one homes only {}, "
+                              "and what the journal holds elsewhere was never leased. A gateway "
+                              "that syncs starts with a new journal",
+                              journal.path(), wanted)};
+  }
+  return journal.put_document(kHomingDocument, bytes_of(wanted), journal.last_sequence());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<GatewayState>> GatewayState::restore(
@@ -567,6 +603,7 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(
     std::uint32_t reader_slots, std::span<const std::string> homed_node_ids) {
   Result<Baseline> baseline = baseline_of(journal, first_baseline);
   if (!baseline) return baseline.status();
+  if (Status homing = keep_homing(journal, homed_node_ids); !homing.is_ok()) return homing;
 
   Result<routing::Geography> geography = routing::Geography::load_embedded();
   if (!geography) return geography.status();

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include <flatbuffers/flatbuffers.h>
+#include <fmt/format.h>
 
 #include "edgeroute/protocol/frame.h"
 #include "edgeroute/routing/fbs/order_generated.h"
@@ -205,7 +206,10 @@ Result<const fbs::EscrowChangeRecord*> read_escrow_change_record(
   Result<const fbs::EscrowChangeRecord*> record =
       verified<fbs::EscrowChangeRecord>(payload, "escrow change");
   if (record && (*record)->units() < 0) {
-    return Status{StatusCode::corruption, "escrow change record: negative units"};
+    return Status{
+        StatusCode::corruption,
+        fmt::format("escrow change record of {} at {}: {} units", (*record)->sku_id()->str(),
+                    (*record)->node_id()->str(), (*record)->units())};
   }
   return record;
 }
@@ -240,6 +244,14 @@ std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKin
                                   : std::int64_t{on_hand} + delta;
   return static_cast<std::int32_t>(
       std::clamp<std::int64_t>(target, 0, std::numeric_limits<std::int32_t>::max()));
+}
+
+std::int32_t escrow_on_hand_after(std::int32_t on_hand, fbs::EscrowChangeKind change,
+                                  std::int32_t units) {
+  if (change == fbs::EscrowChangeKind::granted) {
+    return adjusted_on_hand(on_hand, protocol::fbs::AdjustmentKind::receipt, units, 0);
+  }
+  return std::max(on_hand, units) - units;
 }
 
 OrderStatus status_of(routing::fbs::Outcome outcome) {

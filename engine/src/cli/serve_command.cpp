@@ -105,23 +105,15 @@ void add_sync_metrics(gateway::Gateway& gateway, const sync::SyncAgent& agent) {
                        });
   // Headroom: what this gateway can still sell of stock it shares with others.
   registry.add_gauge("edgeroute_escrow_leases", "Escrow leases held at nodes not homed here.",
-                     [&gateway] { return static_cast<double>(gateway.escrow_standing().size()); });
+                     [&gateway] { return static_cast<double>(gateway.escrow_figures().leases); });
   registry.add_gauge("edgeroute_escrow_unreserved_units",
                      "Units of escrow leases no order holds: what is left to sell.", [&gateway] {
-                       double units = 0;
-                       for (const sync::EscrowLeaseStanding& lease : gateway.escrow_standing())
-                         units += lease.unreserved_units;
-                       return units;
+                       return static_cast<double>(gateway.escrow_figures().unreserved_units);
                      });
-  registry.add_gauge("edgeroute_escrow_expired_leases",
-                     "Escrow leases past their expiry: their unreserved units go back to central.",
-                     [&gateway] {
-                       const std::int64_t now = gateway.clock().wall_unix_microseconds();
-                       double expired = 0;
-                       for (const sync::EscrowLeaseStanding& lease : gateway.escrow_standing())
-                         expired += lease.expires_at_us <= now ? 1 : 0;
-                       return expired;
-                     });
+  registry.add_gauge(
+      "edgeroute_escrow_expired_leases",
+      "Escrow leases past their expiry: their unreserved units go back to central.",
+      [&gateway] { return static_cast<double>(gateway.escrow_figures().expired_leases); });
 }
 
 // The documents a new journal starts from: the command line's, else data_dir's.

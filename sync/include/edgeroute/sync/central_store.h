@@ -227,17 +227,21 @@ inline constexpr std::string_view kCountShortExceptionCode = "central_count_shor
 // (node, SKU) never hold more than central had: no unit is sold by two gateways, even
 // while both are cut off. Units come back to free_units only when the gateway's journal
 // says so (a returned escrow_change entry: the unreserved units of a lease that ran out),
-// or when the gateway refuses the grant.
+// or when the gateway refuses the grant. The journal is the record: a grant it holds that
+// central did not count (made by a copy of the store lost when an older one was
+// restored, or taken as refused) goes into the lease when its entry arrives.
 struct SharedStock {
   std::string node_id;
   std::string sku_id;
   // Units central can still lease. Negative: a count at central below what the leases
-  // hold (`inventory set`, a write-off), a conflict until stock comes back or the leases
-  // do.
+  // hold (`inventory set`, a write-off), or grants a gateway's journal holds that central
+  // had not counted: a conflict until stock comes back or the leases do.
   std::int64_t free_units = 0;
   // What the leases of the (node, SKU) hold: Σ EscrowLease::outstanding_units.
   std::int64_t leased_units = 0;
-  std::int64_t updated_at_us = 0;  // central's clock at the last set or adjust
+  // Central's clock at the last set or adjust; 0: never (a (node, SKU) central first
+  // learnt of from a lease in a gateway's journal).
+  std::int64_t updated_at_us = 0;
 };
 
 // The most units one shared (node, SKU) count, adjustment or quota names.
@@ -265,7 +269,9 @@ struct EscrowLease {
   // Units the gateway may hold there: granted (applied or pending) - returned - shipped
   // (handed_off fulfillment_event entries at the node) - refused grants.
   std::int64_t outstanding_units = 0;
-  std::int64_t granted_units = 0;   // in total, refused grants excluded
+  // In total, refused grants excluded; grants the gateway's journal holds that central
+  // had not counted included.
+  std::int64_t granted_units = 0;
   std::int64_t returned_units = 0;  // in total
   std::int64_t shipped_units = 0;   // in total
   // The gateway's last EscrowStanding about this lease at `epoch`; -1: none since the
@@ -277,7 +283,8 @@ struct EscrowLease {
 
 // One grant of escrow: sent to the gateway until its journal says applied (an
 // escrow_change `granted` entry under the grant's correlation id), or the gateway refuses
-// it.
+// it. A refused grant the journal later shows applied becomes applied (keeping the
+// refusal's words, the record of the conflict).
 struct EscrowGrantRecord {
   enum class State : std::uint8_t { pending = 0, applied = 1, refused = 2 };
 
@@ -338,39 +345,47 @@ class CentralStore {
   // Applies a batch of one gateway's journal entries, exactly once, in one durable
   // transaction (entries and the new mark together). `entries` must ascend by one
   // (invalid_argument otherwise, nothing applied). Entries at or below the mark are
-  // counted as duplicates and skipped (their bytes are not compared: a gateway's
-  // journal never rewrites an entry); the first entry above it must be mark + 1, else
+  // counted as duplicates and skipped (their bytes are not compared: a gateway's journal
+  // never rewrites an entry); the first entry above it must be mark + 1, else
   // failed_precondition "sequence gap: ... holds up to M, batch starts at N" and nothing
   // is applied. An entry kind outside journal::EntryKind is invalid_argument. Unknown
-  // gateway: not_found. A full disk: no_space, nothing applied, the store stays usable.
-  // A new inventory_adjustment entry whose correlation id is that of a pending delta of
-  // this gateway (central_delta.h) marks it applied in the same transaction. A new
+  // gateway: not_found. A full disk: no_space, nothing applied, the store stays usable. A
+  // new inventory_adjustment entry whose correlation id is that of a pending delta of this
+  // gateway (central_delta.h) marks it applied in the same transaction. A new
   // policy_change entry records the gateway's outcome for the version it names, in the
   // same transaction (the latest entry about a version wins); one whose payload is not a
   // PolicyChangeRecord is held like any entry and records nothing. A new network_change
   // entry whose correlation id is that of a pending node closure delivery of this gateway
   // marks it applied. A new fulfillment_event entry whose FulfillmentRecord is a failure
-  // with exception code kNodeClosedExceptionCode records its order as stranded at the
-  // node (replacing an earlier stranding of the order); a new reroute entry moving the
-  // order away from that node, or a release entry of the order, clears it. A new
-  // escrow_change entry (EscrowChangeRecord): `granted` under the correlation id of a
-  // pending grant of this gateway marks it applied; `returned` takes its units out of the
-  // gateway's lease of the (node, SKU) and gives them back to free_units (returned_units
-  // grows by the units the entry names; outstanding_units and free_units move by no more
-  // than the lease held, so no unit comes back twice; a return where the gateway holds no
-  // lease moves nothing). A new fulfillment_event entry of kind handed_off takes its
-  // shipped lines out of the gateway's leases at each line's (node, SKU): outstanding_units
-  // falls by min(quantity, outstanding_units), shipped_units grows by the quantity (they
-  // left the node; free_units does not change). Payloads that do not verify record
-  // nothing.
+  // with exception code kNodeClosedExceptionCode records its order as stranded at the node
+  // (replacing an earlier stranding of the order); a new reroute entry moving the order
+  // away from that node, or a release entry of the order, clears it. A new escrow_change
+  // entry (EscrowChangeRecord): `granted` under the correlation id of a pending grant of
+  // this gateway marks it applied (its units were counted when it was made). The journal
+  // is the record: a `granted` entry naming no grant central knows, or a grant of this
+  // gateway central holds as refused, counts its units now: the gateway's lease of the
+  // (node, SKU) (made if missing) gets outstanding_units and granted_units += units, epoch
+  // = max(epoch, the entry's) and the entry's expiry when its epoch is the lease's newest;
+  // free_units -= units (a (node, SKU) not yet shared stock becomes one, at 0 - units),
+  // which may go below 0, a conflict; the refused grant becomes applied. One naming
+  // another gateway's grant, or an applied one, moves nothing. `returned` takes its units
+  // out of the gateway's lease of the (node, SKU) and gives them back to free_units
+  // (returned_units grows by the units the entry names; outstanding_units and free_units
+  // move by no more than the lease held, so no unit comes back twice; a return where the
+  // gateway holds no lease moves nothing). A new fulfillment_event entry of kind
+  // handed_off takes its shipped lines out of the gateway's leases at each line's (node,
+  // SKU): outstanding_units falls by min(quantity, outstanding_units), shipped_units grows
+  // by the quantity (they left the node; free_units does not change). Payloads that do not
+  // verify record nothing.
   virtual Result<AppliedBatch> apply_journal_batch(std::string_view gateway_id,
                                                    std::span<const journal::StoredEntry> entries,
                                                    std::int64_t now_us) = 0;
 
   // Records a delta for `gateway_id` (not_found for an unknown gateway;
-  // failed_precondition for a retired one, "gateway 'X' is retired"; invalid_argument for
-  // 0 units, more than kMaxDeltaUnits either way, or an empty node or SKU) and returns its
-  // id.
+  // failed_precondition for a retired one, "gateway 'X' is retired", and for a (node, SKU)
+  // that is shared stock, "... is shared stock, counted at central": no gateway homes it,
+  // set_shared_stock() and adjust_shared_stock() change it; invalid_argument for 0 units,
+  // more than kMaxDeltaUnits either way, or an empty node or SKU) and returns its id.
   virtual Result<std::uint64_t> add_inventory_delta(std::string_view gateway_id,
                                                     std::string_view node_id,
                                                     std::string_view sku_id, std::int32_t units,
@@ -448,17 +463,19 @@ class CentralStore {
   virtual Result<std::vector<EscrowQuota>> escrow_quotas(std::string_view gateway_id) const = 0;
 
   // Tops `gateway_id` up to its quotas at `now_us`, in one transaction, and returns the
-  // grants it made (pending). For each quota of the gateway with no grant of its lease
-  // pending, and whose newest grant was not refused since the quota was set (a refusal is
-  // a conflict: granting again would be refused again; setting the quota again asks
-  // anew): the gateway's unreserved units are taken to be 0 once the lease expired,
-  // else its last report at the lease's epoch, else outstanding_units (an upper bound:
-  // central never grants on a guess of demand); the need is units minus that; a grant is
-  // made when the need is at least a quarter of the quota (at least 1), or positive
-  // with no lease or an expired one. It grants min(need, free_units) when that is
-  // positive: free_units falls by it, the lease's outstanding_units rises by it, its
-  // epoch by one, its expiry becomes now + lease_seconds. Nothing for a retired or
-  // unknown gateway.
+  // grants it made (pending). It works out what is due with reads first and takes the
+  // write lock only when a grant is due, working it out again under the lock (that answer
+  // is the one acted on): a session asks on every tick. For each quota of the gateway with
+  // no grant of its lease pending, and whose newest grant was not refused since the quota
+  // was set (a refusal is a conflict: granting again would be refused again; setting the
+  // quota again asks anew): the gateway's unreserved units are taken to be 0 once the
+  // lease expired, else its last report at the lease's epoch, else outstanding_units (an
+  // upper bound: central never grants on a guess of demand); the need is units minus that;
+  // a grant is made when the need is at least a quarter of the quota (at least 1), or
+  // positive with no lease or an expired one. It grants min(need, free_units) when that is
+  // positive: free_units falls by it, the lease's outstanding_units rises by it, its epoch
+  // by one, its expiry becomes now + lease_seconds. Nothing for a retired or unknown
+  // gateway.
   virtual Result<std::vector<EscrowGrantRecord>> top_up_escrow(std::string_view gateway_id,
                                                                std::int64_t now_us) = 0;
   // The grants of one gateway (every gateway's when empty), by id; only those in

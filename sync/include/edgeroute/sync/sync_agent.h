@@ -31,7 +31,7 @@
 // as a NodeClosureRefused, a conflict at central.
 //
 // Escrow grants go to `escrow.on_grant`, as closures (EscrowGrantRefused for a refusal
-// for good). Once caught up, the agent sends central the gateway's escrow standing
+// for good). In every session the agent sends central the gateway's escrow standing
 // (`escrow.standing`: each lease's unreserved and reserved units) whenever it changed,
 // looking at most once a second: central tops leases up from it.
 //

@@ -30,8 +30,9 @@ struct CentralAdjustment {
 
 // `done` gets ok once the adjustment is durable and applied; otherwise the gateway's
 // refusal as a Status: not_found (a node or SKU it does not know), invalid_argument (no
-// stock record of the SKU at the node, 0 units), unavailable (busy, the journal refusing
-// work, shutting down: worth asking again later), internal (anything else).
+// stock record of the SKU at the node, 0 units), failed_precondition (a node this gateway
+// does not home: its stock is central's to count, escrow_ledger.h), unavailable (busy, the journal
+// refusing work, shutting down: worth asking again later), internal (anything else).
 void apply_central_adjustment(Gateway& gateway, const CentralAdjustment& adjustment,
                               std::function<void(Status)> done);
 

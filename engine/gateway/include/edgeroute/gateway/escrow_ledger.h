@@ -13,6 +13,7 @@
 // the leases; any thread reads them. The lock is held for a copy, never across I/O.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -32,9 +33,14 @@ struct EscrowLeaseTerms {
   std::uint32_t node_index = 0;
   std::uint64_t epoch = 0;  // the newest grant's
   std::int64_t expires_at_us = 0;
-  std::string reference;  // the newest grant's correlation id
+  // The correlation ids of every grant the journal holds for the lease: central may send
+  // any of them again (a lost session), and each is applied once.
+  std::vector<std::string> references;
 
   bool expired_at(std::int64_t now_us) const { return expires_at_us <= now_us; }
+  bool holds(std::string_view reference) const {
+    return std::find(references.begin(), references.end(), reference) != references.end();
+  }
 };
 
 class EscrowLedger {

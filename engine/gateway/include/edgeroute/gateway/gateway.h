@@ -71,6 +71,13 @@ struct SyncReport {
   std::string last_error;  // why the last session or attempt ended
 };
 
+// The escrow leases this gateway holds, summed (`edgeroute status`, /metrics).
+struct EscrowFigures {
+  std::uint32_t leases = 0;
+  std::uint64_t unreserved_units = 0;  // what is left to sell of shared stock
+  std::uint32_t expired_leases = 0;    // past their expiry: their unreserved units go back
+};
+
 // Figures for the ops endpoint and `edgeroute status`.
 struct GatewayFigures {
   bool accepting = false;
@@ -147,6 +154,7 @@ class Gateway {
   void return_expired_escrow();
   // Every lease this gateway holds, by SKU then node. Any thread.
   std::vector<sync::EscrowLeaseStanding> escrow_standing() const;
+  EscrowFigures escrow_figures() const;
   // Reports failed, on central's behalf, every order still holding stock at a node
   // central closed and not yet reported there: those a crash kept from being moved, and
   // any decided under a routing model read just before the closure was published. The

@@ -108,6 +108,12 @@ const routing::fbs::Decision& decision_of(const fbs::RerouteRecord& record);
 std::int32_t adjusted_on_hand(std::int32_t on_hand, protocol::fbs::AdjustmentKind kind,
                               std::int32_t delta, std::int32_t counted);
 
+// The on_hand an escrow change leaves behind: a grant adds its units (clamped at
+// INT32_MAX), a return takes its units out (never below 0). The gateway applies it once
+// the entry is durable, and replay applies it in journal order.
+std::int32_t escrow_on_hand_after(std::int32_t on_hand, fbs::EscrowChangeKind change,
+                                  std::int32_t units);
+
 OrderStatus status_of(routing::fbs::Outcome outcome);
 OrderStatus status_of(protocol::fbs::FulfillmentEventKind event);
 // Where an order stands after a fulfillment event: handed_off once nothing is left to
