@@ -15,6 +15,7 @@
 //   edgeroute-central quota list --db central.db
 //   edgeroute-central conflicts --db central.db
 //   edgeroute-central node close --node N --reason "building lost" --db central.db
+//   edgeroute-central node reopen --node N [--reason "rebuilt"] --db central.db
 //   edgeroute-central node closures --db central.db
 //   edgeroute-central policy keygen --secret-key policy.key
 //   edgeroute-central policy push policy.json --key policy.key --db central.db
@@ -351,12 +352,15 @@ int run_conflicts(const std::string& database) {
   if (closures->empty()) {
     std::cout << "  none\n";
   } else {
-    const auto row = [](auto closure, auto gateway, auto node, auto why) {
-      print_line(fmt::format("{:>7}  {:<20} {:<16} {}", closure, gateway, node, why));
+    const auto row = [](auto closure, auto change, auto gateway, auto node, auto why) {
+      print_line(
+          fmt::format("{:>7}  {:<6}  {:<20} {:<16} {}", closure, change, gateway, node, why));
     };
-    row("closure", "gateway", "node", "refused because");
-    for (const sync::NodeClosureDelivery& closure : *closures)
-      row(closure.closure_id, closure.gateway_id, closure.node_id, closure.refusal);
+    row("closure", "change", "gateway", "node", "refused because");
+    for (const sync::NodeClosureDelivery& closure : *closures) {
+      row(closure.closure_id, closure.reopen ? "reopen" : "close", closure.gateway_id,
+          closure.node_id, closure.refusal);
+    }
   }
   std::cout << "\norders stranded by central's changes (a closed node, a count short):\n";
   if (stranded->empty()) {
@@ -532,12 +536,14 @@ struct NodeOptions {
   std::string reason;
 };
 
-int run_node_close(const NodeOptions& options) {
+// `node close` and `node reopen`: the record, and the gateways it goes to.
+int run_node_change(const NodeOptions& options, bool reopen) {
   Result<std::unique_ptr<sync::CentralStore>> store = existing_store(options.database);
   if (!store) return fail(store.status().message());
   hal::LinuxClock clock;
   Result<std::uint64_t> id =
-      (*store)->add_node_closure(options.node_id, options.reason, now_us(clock));
+      reopen ? (*store)->add_node_reopening(options.node_id, options.reason, now_us(clock))
+             : (*store)->add_node_closure(options.node_id, options.reason, now_us(clock));
   if (!id) return fail(id.status().message());
   Result<std::vector<sync::NodeClosureDelivery>> deliveries =
       (*store)->node_closure_deliveries("", std::nullopt);
@@ -549,14 +555,31 @@ int run_node_close(const NodeOptions& options) {
     gateways += (count++ == 0 ? "" : ", ") + delivery.gateway_id;
   }
   std::cout << fmt::format(
-      "closure {} of node {}: sent to {} gateway(s) ({}); pending until each journals it\n", *id,
-      options.node_id, count, gateways);
+      "{} {} of node {}: sent to {} gateway(s) ({}); pending until each journals it\n",
+      reopen ? "reopening" : "closure", *id, options.node_id, count, gateways);
   Result<std::vector<sync::GatewayRecord>> registered = (*store)->gateways();
   if (!registered) return fail(registered.status().message());
   std::string retired;
   for (const sync::GatewayRecord& gateway : *registered)
     if (gateway.retired()) retired += (retired.empty() ? "" : ", ") + gateway.gateway_id;
   if (!retired.empty()) std::cout << fmt::format("not sent to retired gateway(s): {}\n", retired);
+  if (reopen) {
+    // Not refused (what central recorded need not be what every gateway holds), but worth
+    // saying: most likely a mistyped node.
+    // The reopening is stored: a failed read here only loses the note.
+    Result<std::vector<sync::NodeClosure>> records = (*store)->node_closures();
+    bool closed = !records;
+    if (records) {
+      for (const sync::NodeClosure& record : *records)
+        if (record.node_id == options.node_id && record.id < *id) closed = !record.reopen;
+    }
+    if (!closed) {
+      std::cout << fmt::format(
+          "note: node {} was not closed at central (never, or reopened since); a gateway "
+          "where it is open changes nothing\n",
+          options.node_id);
+    }
+  }
   return kExitOk;
 }
 
@@ -572,8 +595,12 @@ int run_node_closures(const std::string& database) {
     if (gateway.retired()) retired_at.emplace(gateway.gateway_id, gateway.retired_at_us);
   if (closures->empty()) std::cout << "no node closed\n";
   for (const sync::NodeClosure& closure : *closures) {
-    print_line(fmt::format("closure {}: node {}, closed {}: {}", closure.id, closure.node_id,
-                           utc_text(closure.created_at_us), closure.reason));
+    // Closures and reopenings share one sequence of ids: in id order they tell what
+    // central decided about a node, and in which order the gateways apply it.
+    print_line(fmt::format("{} {}: node {}, {} {}{}{}", closure.reopen ? "reopening" : "closure",
+                           closure.id, closure.node_id, closure.reopen ? "reopened" : "closed",
+                           utc_text(closure.created_at_us), closure.reason.empty() ? "" : ": ",
+                           closure.reason));
     print_line(fmt::format("  {:<24} {:<8} {:>10}  {}", "gateway", "state", "sequence",
                            "refused because, or note"));
     for (const sync::NodeClosureDelivery& delivery : closure.deliveries) {
@@ -910,7 +937,8 @@ int main(int argc, char** argv) {
   conflicts->callback([delta, &exit_code] { exit_code = run_conflicts(delta->database); });
 
   auto node_options = std::make_shared<NodeOptions>();
-  CLI::App* node = app.add_subcommand("node", "Nodes closed at central, for every gateway");
+  CLI::App* node =
+      app.add_subcommand("node", "Nodes closed (and reopened) at central, for every gateway");
   node->require_subcommand(1);
   CLI::App* node_close = node->add_subcommand(
       "close",
@@ -920,11 +948,21 @@ int main(int argc, char** argv) {
   node_close->add_option("--reason", node_options->reason, "Why, for the gateways' journals")
       ->required();
   node_close->add_option("--db", node_options->database, "Central's database")->required();
-  node_close->callback([node_options, &exit_code] { exit_code = run_node_close(*node_options); });
+  node_close->callback(
+      [node_options, &exit_code] { exit_code = run_node_change(*node_options, false); });
+  CLI::App* node_reopen = node->add_subcommand(
+      "reopen",
+      "Reopen a node closed at central, at every registered gateway: it is routed to again; "
+      "orders already moved away stay where they went");
+  node_reopen->add_option("--node", node_options->node_id, "The node")->required();
+  node_reopen->add_option("--reason", node_options->reason, "Why, for the gateways' journals");
+  node_reopen->add_option("--db", node_options->database, "Central's database")->required();
+  node_reopen->callback(
+      [node_options, &exit_code] { exit_code = run_node_change(*node_options, true); });
   CLI::App* closures = node->add_subcommand(
       "closures",
-      "List node closures: per gateway pending, applied (at which journal entry) "
-      "or refused (why)");
+      "List node closures and reopenings: per gateway pending, applied (at which journal "
+      "entry) or refused (why)");
   closures->add_option("--db", node_options->database, "Central's database")->required();
   closures->callback(
       [node_options, &exit_code] { exit_code = run_node_closures(node_options->database); });

@@ -513,11 +513,12 @@ void CentralServer::Impl::offer_closures(GatewaySession& session) {
   for (const NodeClosureDelivery& closure : *pending) {
     if (!session.closures_sent.insert(closure.closure_id).second) continue;
     session.send(node_closure_frame(closure.closure_id, closure.node_id, closure.reason,
-                                    closure.correlation_id));
+                                    closure.correlation_id, closure.reopen));
     closures_offered.fetch_add(1, std::memory_order_relaxed);
-    log::info(
-        "central.closure_sent",
-        {{"gateway", gateway_id}, {"closure", closure.closure_id}, {"node", closure.node_id}});
+    log::info("central.closure_sent", {{"gateway", gateway_id},
+                                       {"closure", closure.closure_id},
+                                       {"node", closure.node_id},
+                                       {"reopen", closure.reopen}});
   }
 }
 

@@ -125,12 +125,13 @@ protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::u
 }
 
 protocol::Frame node_closure_frame(std::uint64_t closure_id, std::string_view node_id,
-                                   std::string_view reason, std::string_view correlation_id) {
+                                   std::string_view reason, std::string_view correlation_id,
+                                   bool reopen) {
   auto builder = protocol::message_builder();
   const auto node = builder.CreateString(node_id.data(), node_id.size());
   const auto why = optional_string(builder, reason);
   const auto correlation = builder.CreateString(correlation_id.data(), correlation_id.size());
-  const auto closure = fbs::CreateNodeClosure(builder, closure_id, node, why, correlation);
+  const auto closure = fbs::CreateNodeClosure(builder, closure_id, node, why, correlation, reopen);
   return finish_message(builder, fbs::Body::NodeClosure, closure.Union());
 }
 

@@ -5,10 +5,11 @@
 // (docs/sync.md). The policies pushed and what gateways did with them live here too:
 // the outcomes come from the gateways' policy_change entries, recorded in the
 // transaction that stores them, and which gateway is offered what is worked out from
-// those rows (rollout_of()). So do the nodes central closed: each closure is delivered to
-// every gateway active at the time, and the gateways' journals tell which applied it
-// (network_change entries) and which orders they could not move off the node (failed
-// fulfillment_event entries with no reroute after them), in the same transaction. A
+// those rows (rollout_of()). So do the nodes central closed or reopened: each closure (or
+// reopening) is delivered to every gateway active at the time, and the gateways' journals
+// tell which applied it (network_change entries of the matching kind) and which orders
+// they could not move off the node (failed fulfillment_event entries with no reroute
+// after them), in the same transaction. A
 // retired gateway is a mark on its row: what it held stays, and the rules above pass it
 // over. Escrow of shared stock too: a grant takes its units out of free_units in the
 // transaction that records it (so leases never hold more than central had), and the
@@ -27,6 +28,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,8 +61,8 @@ using journal::sqlite::Statement;
 constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
 // 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
 // closures, their deliveries and stranded orders. 4: retired gateways. 5: shared stock,
-// escrow quotas, leases and grants. A store of format 1 to 4 is upgraded in place when
-// opened.
+// escrow quotas, leases and grants; reopenings of nodes. A store of format 1 to 4 is
+// upgraded in place when opened.
 constexpr std::int64_t kFormatVersion = 5;
 constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
@@ -231,11 +233,37 @@ CREATE TABLE escrow_grants (
 CREATE INDEX escrow_grants_by_lease ON escrow_grants (gateway_id, node_id, sku_id, id);
 )sql";
 
-// What each upgrade adds, by the format it leaves (index 0: to format 2).
-constexpr const char* kUpgradeSql[] = {kCreatePolicyTablesSql, kCreateClosureTablesSql,
-                                       kAddRetiredColumnSql, kCreateEscrowTablesSql};
+// Added by format version 5 too: whether a closure record reopens its node (1) rather
+// than closes it (0). A column, not a table of its own: a reopening is delivered, applied
+// and refused through the same rows as a closure, and its id is drawn from the same
+// sequence, so the order of a node's closures and reopenings is the order of their ids.
+constexpr const char* kAddReopenColumnSql =
+    "ALTER TABLE node_closures ADD COLUMN reopen INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (reopen IN (0, 1));";
+
+// What each upgrade adds, by the format it leaves (index 0: to format 2), in order. A new
+// store is made by format 1's schema and every one of these (create_store()), so that it
+// ends with the very schema an upgraded store has.
+constexpr const char* kToFormatTwoSql[] = {kCreatePolicyTablesSql};
+constexpr const char* kToFormatThreeSql[] = {kCreateClosureTablesSql};
+constexpr const char* kToFormatFourSql[] = {kAddRetiredColumnSql};
+constexpr const char* kToFormatFiveSql[] = {kCreateEscrowTablesSql, kAddReopenColumnSql};
+constexpr std::span<const char* const> kUpgradeSql[] = {kToFormatTwoSql, kToFormatThreeSql,
+                                                        kToFormatFourSql, kToFormatFiveSql};
 static_assert(std::size(kUpgradeSql) ==
               static_cast<std::size_t>(kFormatVersion - kOldestUpgradableFormatVersion));
+
+// The statements that take a store of format `from` to kFormatVersion.
+std::string upgrade_sql_from(std::int64_t from) {
+  std::string sql;
+  for (std::int64_t version = from; version < kFormatVersion; ++version) {
+    for (const char* step : kUpgradeSql[version - kOldestUpgradableFormatVersion]) {
+      sql += step;
+      sql += '\n';
+    }
+  }
+  return sql;
+}
 
 constexpr const char* kGatewayColumns =
     "id, certificate_sha256, acknowledged, newest_entry_recorded_at_us, registered_at_us, "
@@ -292,14 +320,14 @@ constexpr const char* kSelectDeltaStateSql =
     "SELECT state FROM inventory_deltas WHERE id = ?1 AND gateway_id = ?2";
 
 constexpr const char* kInsertClosureSql =
-    "INSERT INTO node_closures (node_id, reason, created_at_us) VALUES (?1, ?2, ?3)";
+    "INSERT INTO node_closures (node_id, reason, created_at_us, reopen) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* kInsertDeliverySql =
     "INSERT INTO node_closure_deliveries (closure_id, gateway_id, correlation_id, state, refusal, "
     "applied_at_sequence, settled_at_us) VALUES (?1, ?2, ?3, 0, '', 0, 0)";
 // ?1 gateway ('' for all), ?2 state (-1 for any).
 constexpr const char* kSelectDeliveriesSql =
     "SELECT d.closure_id, d.gateway_id, c.node_id, c.reason, d.correlation_id, c.created_at_us, "
-    "d.state, d.applied_at_sequence, d.refusal, d.settled_at_us "
+    "d.state, d.applied_at_sequence, d.refusal, d.settled_at_us, c.reopen "
     "FROM node_closure_deliveries AS d JOIN node_closures AS c ON c.id = d.closure_id "
     "WHERE (?1 = '' OR d.gateway_id = ?1) AND (?2 < 0 OR d.state = ?2) "
     "ORDER BY d.closure_id, d.gateway_id";
@@ -307,15 +335,18 @@ constexpr const char* kSelectDeliveriesSql =
 // (a single row of NULLs for the delivery otherwise).
 constexpr const char* kSelectClosuresSql =
     "SELECT c.id, c.node_id, c.reason, c.created_at_us, d.gateway_id, d.correlation_id, "
-    "d.state, d.applied_at_sequence, d.refusal, d.settled_at_us "
+    "d.state, d.applied_at_sequence, d.refusal, d.settled_at_us, c.reopen "
     "FROM node_closures AS c LEFT JOIN node_closure_deliveries AS d ON d.closure_id = c.id "
     "ORDER BY c.id, d.gateway_id";
 constexpr const char* kRefuseDeliverySql =
     "UPDATE node_closure_deliveries SET state = 2, refusal = ?3, settled_at_us = ?4 "
     "WHERE closure_id = ?1 AND gateway_id = ?2 AND state = 0";
+// ?5: whether the entry reopened the node (node_reopened) or closed it (node_closed): an
+// entry of the other kind under the delivery's id did not apply it.
 constexpr const char* kApplyDeliverySql =
     "UPDATE node_closure_deliveries SET state = 1, applied_at_sequence = ?3, settled_at_us = ?4 "
-    "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0";
+    "WHERE gateway_id = ?1 AND correlation_id = ?2 AND state = 0 "
+    "AND (SELECT reopen FROM node_closures WHERE id = closure_id) = ?5";
 constexpr const char* kSelectDeliveryStateSql =
     "SELECT state FROM node_closure_deliveries WHERE closure_id = ?1 AND gateway_id = ?2";
 // Entries are applied in sequence order, so a later failure of the order replaces an
@@ -549,6 +580,23 @@ std::optional<std::string> reroute_away_from(const StoredEntry& entry,
   return record->from_node_id()->str();
 }
 
+// What a network_change entry under central's closure reference tells: true for a
+// reopening of the node (node_reopened), false for a closure (node_closed); nullopt for
+// another entry, a kind this build does not know, or a payload that does not verify (held
+// all the same, and it applies no delivery).
+std::optional<bool> closure_change_told_by(const StoredEntry& entry,
+                                           std::vector<std::uint64_t>& aligned) {
+  if (entry.kind != EntryKind::network_change || !names_central_closure(entry.correlation_id))
+    return std::nullopt;
+  const auto* record = record_of<gateway::fbs::NetworkChangeRecord>(entry, aligned);
+  if (record == nullptr) return std::nullopt;
+  switch (record->change()) {
+    case gateway::fbs::NetworkChangeKind::node_closed: return false;
+    case gateway::fbs::NetworkChangeKind::node_reopened: return true;
+  }
+  return std::nullopt;
+}
+
 // What an escrow_change entry tells; nullptr for another entry, or one whose payload does
 // not verify (held all the same).
 const gateway::fbs::EscrowChangeRecord* escrow_change_told_by(const StoredEntry& entry,
@@ -697,10 +745,9 @@ Status create_store(const std::string& path) {
   return journal::sqlite::create_database(path, kStoreFileMode, [](Connection& connection) {
     const std::string create = fmt::format(
         "PRAGMA page_size = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} {} {} {} "
-        "COMMIT;",
-        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql, kCreatePolicyTablesSql,
-        kCreateClosureTablesSql, kAddRetiredColumnSql, kCreateEscrowTablesSql);
+        "BEGIN IMMEDIATE; PRAGMA application_id = {}; PRAGMA user_version = {}; {} {} COMMIT;",
+        kPageSizeBytes, kApplicationId, kFormatVersion, kCreateSchemaSql,
+        upgrade_sql_from(kOldestUpgradableFormatVersion));
     return connection.execute(create.c_str(), "create the store");
   });
 }
@@ -894,14 +941,12 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<std::uint64_t> add_node_closure(std::string_view node_id, std::string_view reason,
                                          std::int64_t now_us) override {
-    const std::string operation = fmt::format("close node '{}'", node_id);
-    if (node_id.empty()) {
-      return Status(StatusCode::invalid_argument,
-                    fmt::format("{}: close a node: the node id is empty", path_));
-    }
-    if (Status free = not_reading("add_node_closure"); !free.is_ok()) return free;
-    return in_transaction(
-        operation, [&] { return add_closure_in_transaction(node_id, reason, now_us, operation); });
+    return add_closure_record(node_id, reason, /*reopen=*/false, now_us);
+  }
+
+  Result<std::uint64_t> add_node_reopening(std::string_view node_id, std::string_view reason,
+                                           std::int64_t now_us) override {
+    return add_closure_record(node_id, reason, /*reopen=*/true, now_us);
   }
 
   Result<std::vector<NodeClosureDelivery>> node_closure_deliveries(
@@ -927,6 +972,7 @@ class SqliteCentralStore final : public CentralStore {
       delivery.applied_at_sequence = column_unsigned(select, 7);
       delivery.refusal = column_text(select, 8);
       delivery.settled_at_us = sqlite3_column_int64(select, 9);
+      delivery.reopen = sqlite3_column_int(select, 10) != 0;
       deliveries.push_back(std::move(delivery));
     }
   }
@@ -946,6 +992,7 @@ class SqliteCentralStore final : public CentralStore {
         closure.node_id = column_text(select, 1);
         closure.reason = column_text(select, 2);
         closure.created_at_us = sqlite3_column_int64(select, 3);
+        closure.reopen = sqlite3_column_int(select, 10) != 0;
         closures.push_back(std::move(closure));
       }
       if (sqlite3_column_type(select, 4) == SQLITE_NULL) continue;  // delivered to no one
@@ -955,6 +1002,7 @@ class SqliteCentralStore final : public CentralStore {
       delivery.gateway_id = column_text(select, 4);
       delivery.node_id = closure.node_id;
       delivery.reason = closure.reason;
+      delivery.reopen = closure.reopen;
       delivery.correlation_id = column_text(select, 5);
       delivery.created_at_us = closure.created_at_us;
       delivery.state = static_cast<NodeClosureDelivery::State>(sqlite3_column_int(select, 6));
@@ -1565,12 +1613,13 @@ class SqliteCentralStore final : public CentralStore {
           return settled;
         }
       }
-      if (entry.kind == EntryKind::network_change && names_central_closure(entry.correlation_id)) {
+      if (const std::optional<bool> reopened = closure_change_told_by(entry, aligned_payload)) {
         sqlite3_stmt* applied = apply_delivery_.get();
         bind_text(applied, 1, gateway_id);
         bind_text(applied, 2, entry.correlation_id);
         sqlite3_bind_int64(applied, 3, static_cast<std::int64_t>(entry.sequence));
         sqlite3_bind_int64(applied, 4, now_us);
+        sqlite3_bind_int(applied, 5, *reopened ? 1 : 0);
         if (Status settled = step_once(apply_delivery_, operation + ": mark a closure applied");
             !settled.is_ok()) {
           return settled;
@@ -1623,27 +1672,49 @@ class SqliteCentralStore final : public CentralStore {
     return result;
   }
 
-  // Inside BEGIN IMMEDIATE: the active gateways read here are the ones the closure goes to.
+  // A closure of the node, or its reopening: one record, one pending delivery per active
+  // gateway, in one transaction.
+  Result<std::uint64_t> add_closure_record(std::string_view node_id, std::string_view reason,
+                                           bool reopen, std::int64_t now_us) {
+    const std::string_view verb = reopen ? "reopen" : "close";
+    if (node_id.empty()) {
+      return Status(StatusCode::invalid_argument,
+                    fmt::format("{}: {} a node: the node id is empty", path_, verb));
+    }
+    if (Status free = not_reading(reopen ? "add_node_reopening" : "add_node_closure");
+        !free.is_ok()) {
+      return free;
+    }
+    const std::string operation = fmt::format("{} node '{}'", verb, node_id);
+    return in_transaction(operation, [&] {
+      return add_closure_in_transaction(node_id, reason, reopen, now_us, operation);
+    });
+  }
+
+  // Inside BEGIN IMMEDIATE: the active gateways read here are the ones the record goes to.
   Result<std::uint64_t> add_closure_in_transaction(std::string_view node_id,
-                                                   std::string_view reason, std::int64_t now_us,
+                                                   std::string_view reason, bool reopen,
+                                                   std::int64_t now_us,
                                                    const std::string& operation) {
+    const std::string_view verb = reopen ? "reopen" : "close";
     Result<std::vector<GatewayRecord>> registered = gateways();
     if (!registered) return registered.status();
     if (registered->empty()) {
       return Status(
           StatusCode::failed_precondition,
-          fmt::format("{}: {}: no gateway is registered to close it at", path_, operation));
+          fmt::format("{}: {}: no gateway is registered to {} it at", path_, operation, verb));
     }
     std::erase_if(*registered, [](const GatewayRecord& gateway) { return gateway.retired(); });
     if (registered->empty()) {
       return Status(StatusCode::failed_precondition,
-                    fmt::format("{}: {}: every registered gateway is retired; none to close it at",
-                                path_, operation));
+                    fmt::format("{}: {}: every registered gateway is retired; none to {} it at",
+                                path_, operation, verb));
     }
     sqlite3_stmt* insert = insert_closure_.get();
     bind_text(insert, 1, node_id);
     bind_text(insert, 2, reason);
     sqlite3_bind_int64(insert, 3, now_us);
+    sqlite3_bind_int(insert, 4, reopen ? 1 : 0);
     if (Status inserted = step_once(insert_closure_, operation); !inserted.is_ok()) return inserted;
     const std::int64_t closure_id = sqlite3_last_insert_rowid(db());
     for (const GatewayRecord& gateway : *registered) {
@@ -2263,9 +2334,7 @@ Status SqliteCentralStore::upgrade_to_current_format() {
   if (upgraded.is_ok() && *version >= kOldestUpgradableFormatVersion && *version < kFormatVersion) {
     operation =
         fmt::format("upgrade the store from format version {} to {}", *version, kFormatVersion);
-    std::string upgrade;
-    for (std::int64_t from = *version; from < kFormatVersion; ++from)
-      upgrade += kUpgradeSql[from - kOldestUpgradableFormatVersion];
+    std::string upgrade = upgrade_sql_from(*version);
     upgrade += fmt::format(" PRAGMA user_version = {};", kFormatVersion);
     upgraded = connection_.execute(upgrade.c_str(), operation);
   }

@@ -401,8 +401,11 @@ void SyncAgent::Impl::take_closure(const fbs::NodeClosure& closure) {
   taken.closure_id = closure_id;
   taken.node_id = closure.node_id()->str();
   taken.reason = closure.reason() ? closure.reason()->str() : "";
+  taken.reopen = closure.reopen();
   taken.correlation_id = correlation_id;
-  log::info("sync.closure_offered", {{"closure", closure_id}, {"node", taken.node_id}});
+  log::info("sync.closure_offered", {{"closure", closure_id},
+                                     {"node", taken.node_id},
+                                     {"change", taken.reopen ? "reopen" : "close"}});
   on_node_closure(taken,
                   answer_on_agent_thread([closure_id, correlation_id](Impl& agent, Status outcome) {
                     agent.change_done(kClosureChange, closure_id, correlation_id, outcome);

@@ -6,7 +6,8 @@
 // not, the order stays, reported failed with an open exception, for an operator. All of
 // it survives a restart, and a restart finishes re-routes a crash cut short. A closure of
 // a node this gateway does not route to is recorded and changes nothing. A count at
-// central that leaves a node short of what its orders hold moves the newest of them.
+// central that leaves a node short of what its orders hold moves the newest of them. A
+// node central reopens is routed to again, through a restart.
 #include <chrono>
 #include <future>
 #include <string>
@@ -108,6 +109,28 @@ TEST_F(CentralChanges, OrdersAtAClosedNodeAreRoutedAgainAndNothingNewGoesThere) 
   }
   EXPECT_EQ(reserved_at(client, closed), 0) << "the closed node's stock was given back";
   EXPECT_NE(route(client, "ord-c3"), closed);
+}
+
+TEST_F(CentralChanges, AReopenedNodeIsRoutedToAgainAlsoAfterARestart) {
+  std::string closed;
+  {
+    RunningGateway running(journal_path(), clock);
+    protocol::BlockingClient client = running.connect();
+    closed = route(client, "ord-o1");
+    ASSERT_TRUE(close(running, closed).is_ok());
+    ASSERT_NE(route(client, "ord-o2"), closed);
+    std::promise<Status> answered;
+    running.gateway().reopen_node(closed, "water pumped out", "central-closure:00000000000000a2",
+                                  [&answered](Status status) { answered.set_value(status); });
+    ASSERT_TRUE(answered.get_future().get().is_ok());
+    EXPECT_EQ(route(client, "ord-o3"), closed) << "the best node is open again";
+    EXPECT_NE(wait_for_status(client, "ord-o1", OrderStatus::rerouted), closed)
+        << "an order moved away stays where it went";
+  }
+  RunningGateway running(journal_path(), clock);
+  protocol::BlockingClient client = running.connect();
+  EXPECT_EQ(route(client, "ord-o4"), closed);
+  EXPECT_TRUE(running.state().closed_nodes().empty());
 }
 
 TEST_F(CentralChanges, AClosedNodeStaysClosedThroughARestart) {

@@ -10,9 +10,12 @@
 // entries. Node closures: one delivery per gateway registered at the time, applied by
 // that gateway's replayed network_change entry or refused as a conflict; orders the
 // gateways failed at a closed node are stranded until a reroute away from it (or a
-// release) arrives. A retired gateway holds no wave shut, is offered nothing, is sent no
+// release) arrives. A reopening of a node is a closure record of its own, delivered the
+// same way and applied only by the gateway's entry of the matching kind (node_reopened,
+// not node_closed). A retired gateway holds no wave shut, is offered nothing, is sent no
 // new closure or delta, and comes back when registered again. Stores of formats 1 to 4
-// are upgraded in place. The NodeClosure messages are verified as the peers read them.
+// are upgraded in place, to the schema of a new store. The NodeClosure messages are
+// verified as the peers read them.
 // Escrow: a grant takes its units out of free shared stock, never more than is free; the
 // gateways' journals apply grants, give units back and ship them, exactly once, and are
 // the record (a grant only the journal holds is counted when its entry arrives); checked
@@ -820,6 +823,20 @@ INSERT INTO inventory_deltas VALUES (1, 'gw-leipzig-1', 'fc-leipzig', 'sku-tent'
   'central-delta:000000000000002a', 5, 1, 2, '', 7);
 )sql";
 
+// The first column of the first row, as text ("" for NULL).
+std::string query_text(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+  EXPECT_EQ(sqlite3_step(statement), SQLITE_ROW) << sql;
+  const unsigned char* text = sqlite3_column_text(statement, 0);
+  std::string value = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
 std::int64_t query_integer(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -1501,18 +1518,30 @@ using gateway::fbs::NetworkChangeKind;
 
 constexpr char kClosedNode[] = "fc-leipzig";
 
-// Entry `sequence` of the gateway: the network_change entry that applied a closure, as
-// the gateway journals it (under the delivery's correlation id).
-OwnedEntry closure_applied(const std::string& gateway, std::uint64_t sequence,
-                           const std::string& correlation_id,
-                           const std::string& node = kClosedNode) {
+// Entry `sequence` of the gateway: a network_change entry of kind `change`, as the
+// gateway journals a closure or a reopening (under the delivery's correlation id).
+OwnedEntry network_change_of(NetworkChangeKind change, const std::string& gateway,
+                             std::uint64_t sequence, const std::string& correlation_id,
+                             const std::string& node = kClosedNode) {
   OwnedEntry entry = entry_of(gateway, sequence);
   entry.kind = EntryKind::network_change;
   entry.order_id.clear();
   entry.correlation_id = correlation_id;
-  entry.payload = gateway::build_network_change_record(NetworkChangeKind::node_closed, node,
-                                                       "flood", correlation_id);
+  entry.payload = gateway::build_network_change_record(change, node, "flood", correlation_id);
   return entry;
+}
+
+// The network_change entry that applied a closure.
+OwnedEntry closure_applied(const std::string& gateway, std::uint64_t sequence,
+                           const std::string& correlation_id,
+                           const std::string& node = kClosedNode) {
+  return network_change_of(NetworkChangeKind::node_closed, gateway, sequence, correlation_id, node);
+}
+
+// The network_change entry that applied a reopening.
+OwnedEntry reopening_applied(const std::string& gateway, std::uint64_t sequence,
+                             const std::string& correlation_id) {
+  return network_change_of(NetworkChangeKind::node_reopened, gateway, sequence, correlation_id);
 }
 
 // Entry `sequence` of the gateway: the order's part at `node` failed with `code`.
@@ -1564,6 +1593,13 @@ class CentralStoreClosures : public CentralStoreTest {
     Result<std::uint64_t> closure = store.add_node_closure(node, "flood", kSomeTimeUs);
     EXPECT_TRUE(closure) << closure.status().to_string();
     return closure ? *closure : 0;
+  }
+
+  static std::uint64_t reopen_node(CentralStore& store) {
+    Result<std::uint64_t> reopening =
+        store.add_node_reopening(kClosedNode, "water pumped out", kSomeTimeUs + 60);
+    EXPECT_TRUE(reopening) << reopening.status().to_string();
+    return reopening ? *reopening : 0;
   }
 
   // The gateway's delivery of the closure.
@@ -1837,6 +1873,154 @@ TEST_F(CentralStoreClosures, AFailurePayloadAtAnOddAddressIsRead) {
   EXPECT_EQ(stranded(*store).size(), 1U);
 }
 
+TEST_F(CentralStoreClosures, AReopeningGoesToEveryActiveGatewayAfterTheClosureUnderIdsOfItsOwn) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->register_gateway("gw-gone", fingerprint('c'), kSomeTimeUs).is_ok());
+  const std::uint64_t closure = close_node(*store);
+  ASSERT_TRUE(store->retire_gateway("gw-gone", kSomeTimeUs + 1).is_ok());
+  const std::uint64_t reopening = reopen_node(*store);
+  EXPECT_GT(reopening, closure) << "closures and reopenings are numbered in the order made";
+
+  Result<std::vector<NodeClosure>> records = store->node_closures();
+  ASSERT_TRUE(records) << records.status().to_string();
+  ASSERT_EQ(records->size(), 2U);
+  EXPECT_FALSE((*records)[0].reopen);
+  ASSERT_EQ((*records)[0].deliveries.size(), 3U);
+  const NodeClosure& reopened = (*records)[1];
+  EXPECT_EQ(reopened.id, reopening);
+  EXPECT_TRUE(reopened.reopen);
+  EXPECT_EQ(reopened.node_id, kClosedNode);
+  EXPECT_EQ(reopened.reason, "water pumped out");
+  EXPECT_EQ(reopened.created_at_us, kSomeTimeUs + 60);
+  ASSERT_EQ(reopened.deliveries.size(), 2U) << "not sent to the retired gateway";
+  EXPECT_EQ(reopened.deliveries[0].gateway_id, kLeipzig);
+  EXPECT_EQ(reopened.deliveries[1].gateway_id, kPoznan);
+  for (const NodeClosureDelivery& delivered : reopened.deliveries) {
+    EXPECT_TRUE(delivered.reopen);
+    EXPECT_EQ(delivered.state, DeliveryState::pending);
+    EXPECT_TRUE(names_central_closure(delivered.correlation_id)) << delivered.correlation_id;
+    EXPECT_NE(delivered.correlation_id,
+              delivery(*store, closure, delivered.gateway_id).correlation_id);
+  }
+  EXPECT_NE(reopened.deliveries[0].correlation_id, reopened.deliveries[1].correlation_id);
+
+  // What a session offers the gateway: the closure, then the reopening, each saying which.
+  Result<std::vector<NodeClosureDelivery>> pending =
+      store->node_closure_deliveries(kPoznan, DeliveryState::pending);
+  ASSERT_TRUE(pending) << pending.status().to_string();
+  ASSERT_EQ(pending->size(), 2U);
+  EXPECT_EQ((*pending)[0].closure_id, closure);
+  EXPECT_FALSE((*pending)[0].reopen);
+  EXPECT_EQ((*pending)[1].closure_id, reopening);
+  EXPECT_TRUE((*pending)[1].reopen);
+  EXPECT_EQ((*pending)[1].reason, "water pumped out");
+}
+
+TEST_F(CentralStoreClosures, AReopeningNeedsANodeAndAnActiveGatewayAndARefusedOneStoresNothing) {
+  std::unique_ptr<CentralStore> store = open();
+  ASSERT_NE(store, nullptr);
+  const Result<std::uint64_t> nobody = store->add_node_reopening(kClosedNode, "", kSomeTimeUs);
+  EXPECT_EQ(nobody.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(nobody.status().message(), HasSubstr("no gateway is registered to reopen it at"));
+  ASSERT_TRUE(store->register_gateway(kLeipzig, fingerprint('a'), kSomeTimeUs).is_ok());
+  const Result<std::uint64_t> no_node = store->add_node_reopening("", "", kSomeTimeUs);
+  EXPECT_EQ(no_node.status().code(), StatusCode::invalid_argument);
+  EXPECT_THAT(no_node.status().message(), HasSubstr("reopen a node: the node id is empty"));
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs).is_ok());
+  const Result<std::uint64_t> retired = store->add_node_reopening(kClosedNode, "", kSomeTimeUs);
+  EXPECT_EQ(retired.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(retired.status().message(), HasSubstr("every registered gateway is retired"));
+  Result<std::vector<NodeClosure>> records = store->node_closures();
+  ASSERT_TRUE(records);
+  EXPECT_TRUE(records->empty());
+}
+
+TEST_F(CentralStoreClosures,
+       AReopeningIsAppliedByTheGatewaysNodeReopenedEntryAndNotByANodeClosedOne) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t closure = close_node(*store);
+  const std::uint64_t reopening = reopen_node(*store);
+  const std::string closure_id = delivery(*store, closure, kLeipzig).correlation_id;
+  const std::string reopening_id = delivery(*store, reopening, kLeipzig).correlation_id;
+
+  // Entries of the wrong kind under each id: held, and they apply nothing.
+  apply(*store, kLeipzig,
+        Batch({closure_applied(kLeipzig, 1, reopening_id),
+               reopening_applied(kLeipzig, 2, closure_id)}));
+  EXPECT_EQ(record(*store, kLeipzig).acknowledged, 2U);
+  EXPECT_EQ(delivery(*store, closure, kLeipzig).state, DeliveryState::pending);
+  EXPECT_EQ(delivery(*store, reopening, kLeipzig).state, DeliveryState::pending);
+
+  // Poznań journals Leipzig's reopening: it settles nothing of Leipzig's.
+  apply(*store, kPoznan, Batch({reopening_applied(kPoznan, 1, reopening_id)}));
+  EXPECT_EQ(delivery(*store, reopening, kLeipzig).state, DeliveryState::pending);
+
+  const Batch batch(
+      {closure_applied(kLeipzig, 3, closure_id), reopening_applied(kLeipzig, 4, reopening_id)});
+  apply(*store, kLeipzig, batch, kSomeTimeUs + 70);
+  EXPECT_EQ(apply(*store, kLeipzig, batch, kSomeTimeUs + 71).duplicates, 2U);
+  const NodeClosureDelivery closed = delivery(*store, closure, kLeipzig);
+  EXPECT_EQ(closed.state, DeliveryState::applied);
+  EXPECT_EQ(closed.applied_at_sequence, 3U);
+  const NodeClosureDelivery reopened = delivery(*store, reopening, kLeipzig);
+  EXPECT_EQ(reopened.state, DeliveryState::applied);
+  EXPECT_EQ(reopened.applied_at_sequence, 4U);
+  EXPECT_EQ(reopened.settled_at_us, kSomeTimeUs + 70);
+  EXPECT_EQ(delivery(*store, reopening, kPoznan).state, DeliveryState::pending);
+  EXPECT_EQ(store->refuse_node_closure(reopening, kLeipzig, "late", kSomeTimeUs + 72).code(),
+            StatusCode::failed_precondition);
+  // Refused like a closure: a conflict.
+  ASSERT_TRUE(store->refuse_node_closure(reopening, kPoznan, "no such node", kSomeTimeUs).is_ok());
+  Result<std::vector<NodeClosureDelivery>> refused =
+      store->node_closure_deliveries("", DeliveryState::refused);
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->size(), 1U);
+  EXPECT_TRUE((*refused)[0].reopen);
+  EXPECT_EQ((*refused)[0].refusal, "no such node");
+}
+
+TEST_F(CentralStoreClosures, ANetworkChangeEntryWhosePayloadDoesNotVerifyIsHeldAndAppliesNothing) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t closure = close_node(*store);
+  OwnedEntry garbage =
+      closure_applied(kLeipzig, 1, delivery(*store, closure, kLeipzig).correlation_id);
+  garbage.payload = entry_of(kLeipzig, 1).payload;
+  apply(*store, kLeipzig, Batch({garbage}));
+  EXPECT_EQ(read_all(*store, kLeipzig), std::vector<OwnedEntry>{garbage});
+  EXPECT_EQ(delivery(*store, closure, kLeipzig).state, DeliveryState::pending);
+}
+
+TEST_F(CentralStoreClosures, AReopeningAndWhatTheGatewaysDidWithItSurviveReopeningTheStore) {
+  std::uint64_t reopening = 0;
+  {
+    std::unique_ptr<CentralStore> store = open_registered();
+    ASSERT_NE(store, nullptr);
+    close_node(*store);
+    reopening = reopen_node(*store);
+    apply(*store, kLeipzig,
+          Batch({reopening_applied(kLeipzig, 1,
+                                   delivery(*store, reopening, kLeipzig).correlation_id)}));
+  }
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  Result<std::vector<NodeClosure>> records = reopened->node_closures();
+  ASSERT_TRUE(records) << records.status().to_string();
+  ASSERT_EQ(records->size(), 2U);
+  EXPECT_FALSE((*records)[0].reopen);
+  EXPECT_TRUE((*records)[1].reopen);
+  EXPECT_EQ((*records)[1].id, reopening);
+  const NodeClosureDelivery leipzig = delivery(*reopened, reopening, kLeipzig);
+  EXPECT_TRUE(leipzig.reopen);
+  EXPECT_EQ(leipzig.state, DeliveryState::applied);
+  EXPECT_EQ(leipzig.applied_at_sequence, 1U);
+  const NodeClosureDelivery poznan = delivery(*reopened, reopening, kPoznan);
+  EXPECT_TRUE(poznan.reopen);
+  EXPECT_EQ(poznan.state, DeliveryState::pending);
+}
+
 TEST(CentralClosureCorrelation, NamesAClosureByANonceAndNeverADelta) {
   EXPECT_EQ(central_closure_correlation_id(0x2a), "central-closure:000000000000002a");
   EXPECT_TRUE(names_central_closure("central-closure:000000000000002a"));
@@ -1856,6 +2040,7 @@ TEST(NodeClosureMessage, CarriesTheClosureAsCentralSendsIt) {
   EXPECT_EQ(closure->node_id()->str(), kClosedNode);
   EXPECT_EQ(closure->reason()->str(), "flood");
   EXPECT_EQ(closure->correlation_id()->str(), correlation_id);
+  EXPECT_FALSE(closure->reopen());
 
   const protocol::Frame answer = node_closure_refused_frame(3, "no node 'fc-leipzig' here");
   Result<const fbs::SyncMessage*> refused = verify_sync_message(answer.payload());
@@ -1864,6 +2049,20 @@ TEST(NodeClosureMessage, CarriesTheClosureAsCentralSendsIt) {
   EXPECT_EQ((*refused)->body_as_NodeClosureRefused()->closure_id(), 3U);
   EXPECT_EQ((*refused)->body_as_NodeClosureRefused()->message()->str(),
             "no node 'fc-leipzig' here");
+}
+
+TEST(NodeClosureMessage, CarriesAReopeningAsCentralSendsIt) {
+  const std::string correlation_id = central_closure_correlation_id(8);
+  const protocol::Frame frame =
+      node_closure_frame(4, kClosedNode, "water pumped out", correlation_id, /*reopen=*/true);
+  Result<const fbs::SyncMessage*> message = verify_sync_message(frame.payload());
+  ASSERT_TRUE(message) << message.status().to_string();
+  const fbs::NodeClosure* reopening = (*message)->body_as_NodeClosure();
+  ASSERT_NE(reopening, nullptr);
+  EXPECT_TRUE(reopening->reopen());
+  EXPECT_EQ(reopening->closure_id(), 4U);
+  EXPECT_EQ(reopening->node_id()->str(), kClosedNode);
+  EXPECT_EQ(reopening->correlation_id()->str(), correlation_id);
 }
 
 TEST(NodeClosureMessage, AClosureWithoutAnIdANodeOrCentralsCorrelationIdIsRefusedNamingIt) {
@@ -2838,6 +3037,49 @@ TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLe
   ASSERT_EQ(stock->size(), 1U);
   EXPECT_EQ((*stock)[0].free_units, 6);
   EXPECT_EQ((*stock)[0].leased_units, 4);
+}
+
+// Every table, column and index of the store at `path`, as the schema records them.
+std::string schema_of(const std::string& path) {
+  return query_text(path,
+                    "SELECT group_concat(type || ' ' || name || ': ' || coalesce(sql, ''), '\n') "
+                    "FROM (SELECT * FROM sqlite_schema ORDER BY type, name)");
+}
+
+TEST_F(CentralStoreTest, AFormatFourStoreUpgradedTakesReopeningsAndHasTheSchemaOfANewStore) {
+  std::string schema = kFormatOneSchemaSql;
+  schema.replace(schema.find("$FINGERPRINT"), 12, fingerprint('a'));
+  schema.replace(schema.find("PRAGMA user_version = 1;"), 24, "PRAGMA user_version = 4;");
+  run_sql(path_, schema + kFormatTwoPolicyTablesSql + kFormatThreeClosureTablesSql +
+                     "ALTER TABLE gateways ADD COLUMN retired_at_us INTEGER NOT NULL DEFAULT 0;");
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    // The closure format 4 held closes its node; a reopening can follow it.
+    Result<std::vector<NodeClosure>> before = store->node_closures();
+    ASSERT_TRUE(before) << before.status().to_string();
+    ASSERT_EQ(before->size(), 1U);
+    EXPECT_FALSE((*before)[0].reopen);
+    Result<std::uint64_t> reopening =
+        store->add_node_reopening("fc-leipzig", "water pumped out", kSomeTimeUs);
+    ASSERT_TRUE(reopening) << reopening.status().to_string();
+    EXPECT_EQ(*reopening, 2U);
+  }
+  EXPECT_EQ(query_integer(path_,
+                          "SELECT count(*) FROM pragma_table_info('node_closures') "
+                          "WHERE name = 'reopen' AND \"notnull\" = 1 AND dflt_value = '0'"),
+            1);
+  EXPECT_EQ(query_text(path_,
+                       "SELECT group_concat(reopen, ',') FROM "
+                       "(SELECT reopen FROM node_closures ORDER BY id)"),
+            "0,1");
+
+  const std::string new_path = directory_ / "new.db";
+  {
+    Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(new_path);
+    ASSERT_TRUE(created) << created.status().to_string();
+  }
+  EXPECT_EQ(schema_of(path_), schema_of(new_path));
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 // sequence from 1 to the last once, no gap, the same bytes, and each acknowledged
 // decision in it once. And signed policy push between the two: refusals, a trial that
 // survives a kill -9, a rollback, each answer known at central; a node closed at
-// central during an outage, routed around once the link is back; and two gateways
-// sharing a partner's stock through escrow, cut off from central, selling no more than
-// central had.
+// central during an outage, routed around once the link is back until central reopens it;
+// and two gateways sharing a partner's stock through escrow, cut off from central, selling
+// no more than central had.
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -505,7 +505,7 @@ std::pair<std::string, protocol::fbs::OrderStatus> where(protocol::BlockingClien
   return {decision->shipments()->Get(0)->node_id()->str(), state->status()};
 }
 
-TEST_F(SyncProcesses, ANodeClosedAtCentralDuringAnOutageIsRoutedAroundOnceTheLinkIsBack) {
+TEST_F(SyncProcesses, ANodeClosedAtCentralDuringAnOutageIsRoutedAroundUntilItIsReopened) {
   Gateway gateway(config, true);
   Result<protocol::BlockingClient> client =
       protocol::BlockingClient::connect("127.0.0.1", gateway.port(), kTimeout);
@@ -567,6 +567,34 @@ TEST_F(SyncProcesses, ANodeClosedAtCentralDuringAnOutageIsRoutedAroundOnceTheLin
   EXPECT_NE(where(*client, "ord-after-closure").first, closed);
   std::cout << held_there.size() << " of " << orders.size() << " orders were held at " << closed
             << " when central closed it\n";
+
+  // Reopened, the node takes orders again.
+  const testing::CommandRun reopening =
+      central_command(fmt::format("node reopen --node {} --reason 'water pumped out'", closed));
+  ASSERT_EQ(reopening.exit_status, 0) << reopening.err;
+  const auto reopened_here = [&] {
+    Result<std::unique_ptr<sync::CentralStore>> store = sync::open_sqlite_central_store(database);
+    if (!store) return false;
+    Result<std::vector<sync::NodeClosure>> closures = (*store)->node_closures();
+    if (!closures) return false;
+    for (const sync::NodeClosure& closure : *closures) {
+      if (!closure.reopen) continue;
+      for (const sync::NodeClosureDelivery& delivery : closure.deliveries)
+        if (delivery.state == sync::NodeClosureDelivery::State::applied) return true;
+    }
+    return false;
+  };
+  while (!reopened_here()) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up + std::chrono::seconds(30))
+        << central_command("node closures").out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(client
+                  ->send(protocol::build_route_order(
+                      101, testing::one_unit_order("ord-after-reopening", kSkus[0])))
+                  .is_ok());
+  ASSERT_TRUE(client->receive(kTimeout));
+  EXPECT_EQ(where(*client, "ord-after-reopening").first, closed);
 }
 
 // A gateway's escrow as `edgeroute status` reports it: units of its leases no order holds.

@@ -29,35 +29,46 @@ constexpr int kReportAttempts = 100;
 // The reports are requests of the gateway to itself: one at a time per order, so any id.
 constexpr std::uint64_t kReportRequestId = 1;
 
-class NodeClosureJob final : public Job {
+// A closure or a reopening of a node, journaled, then applied to the routed network.
+class NodeChangeJob final : public Job {
  public:
-  NodeClosureJob(std::optional<std::uint32_t> node_index, const std::string& node_id,
-                 const std::string& reason, const std::string& reference,
-                 std::int64_t recorded_at_us, GatewayState& state,
-                 std::function<void(Status)> finish)
-      : node_index_(node_index), state_(state), finish_(std::move(finish)) {
+  NodeChangeJob(fbs::NetworkChangeKind change, std::optional<std::uint32_t> node_index,
+                const std::string& node_id, const std::string& reason, const std::string& reference,
+                std::int64_t recorded_at_us, GatewayState& state,
+                std::function<void(Status)> finish)
+      : change_(change), node_index_(node_index), state_(state), finish_(std::move(finish)) {
     DraftEntry& entry = entries().emplace_back();
     entry.kind = journal::EntryKind::network_change;
     entry.recorded_at_us = recorded_at_us;
     entry.correlation_id = reference;
-    entry.payload = build_network_change_record(fbs::NetworkChangeKind::node_closed, node_id,
-                                                reason, reference);
+    entry.payload = build_network_change_record(change, node_id, reason, reference);
   }
 
   Next work(WorkerState&) override { return Next::journal; }
   void journaled(journal::SequenceRange) override {
-    if (node_index_) state_.close_node(*node_index_);
+    if (node_index_) {
+      if (change_ == fbs::NetworkChangeKind::node_reopened) {
+        state_.reopen_node(*node_index_);
+      } else {
+        state_.close_node(*node_index_);
+      }
+    }
     finish_(Status::ok());
   }
-  void not_journaled(const Status& why) override { finish_(why); }
+  // Never a refusal for good: central offers the change again in a later session.
+  void not_journaled(const Status& why) override {
+    finish_(Status{StatusCode::unavailable,
+                   fmt::format("the change of node was not journaled: {}", why.message())});
+  }
   void outcome_unknown(const Status& why) override {
     finish_(Status{StatusCode::unavailable,
-                   fmt::format("the journal failed ({}); whether the closure was recorded is "
-                               "known once the gateway has restarted",
+                   fmt::format("the journal failed ({}); whether the change of node was recorded "
+                               "is known once the gateway has restarted",
                                why.message())});
   }
 
  private:
+  fbs::NetworkChangeKind change_;
   std::optional<std::uint32_t> node_index_;  // none: a node this gateway does not know
   GatewayState& state_;
   std::function<void(Status)> finish_;
@@ -121,9 +132,17 @@ void Gateway::close_node(std::string node_id, std::string reason, std::string re
     if (closed.is_ok() && node) reroute_from_closed_node(*node, node_id, reason);
     done(std::move(closed));
   };
-  submit_change(std::make_unique<NodeClosureJob>(node, node_id, reason, reference,
-                                                 clock_.wall_unix_microseconds(), state_,
-                                                 std::move(finish)));
+  submit_change(std::make_unique<NodeChangeJob>(fbs::NetworkChangeKind::node_closed, node, node_id,
+                                                reason, reference, clock_.wall_unix_microseconds(),
+                                                state_, std::move(finish)));
+}
+
+void Gateway::reopen_node(std::string node_id, std::string reason, std::string reference,
+                          std::function<void(Status)> done) {
+  const std::optional<std::uint32_t> node = state_.network().find_node(node_id);
+  submit_change(std::make_unique<NodeChangeJob>(
+      fbs::NetworkChangeKind::node_reopened, node, node_id, reason, reference,
+      clock_.wall_unix_microseconds(), state_, std::move(done)));
 }
 
 void Gateway::reroute_from_closed_node(std::uint32_t node_index, const std::string& node_id,

@@ -216,7 +216,10 @@ class Replay {
     const std::optional<std::uint32_t> node =
         network_.find_node((*record)->node_id()->string_view());
     if (!node) return Status::ok();
-    if (std::find(closed_nodes_.begin(), closed_nodes_.end(), *node) == closed_nodes_.end()) {
+    const auto closed = std::find(closed_nodes_.begin(), closed_nodes_.end(), *node);
+    if ((*record)->change() == fbs::NetworkChangeKind::node_reopened) {
+      if (closed != closed_nodes_.end()) closed_nodes_.erase(closed);
+    } else if (closed == closed_nodes_.end()) {
       closed_nodes_.push_back(*node);
     }
     return Status::ok();
@@ -730,6 +733,18 @@ void GatewayState::close_node(std::uint32_t node_index) {
   {
     const std::lock_guard lock(policy_mutex_);
     closed_nodes_.push_back(node_index);
+    policy = policy_stage_.active().model;
+  }
+  publish_model(std::move(policy));
+}
+
+void GatewayState::reopen_node(std::uint32_t node_index) {
+  std::shared_ptr<const routing::PolicyModel> policy;
+  {
+    const std::lock_guard lock(policy_mutex_);
+    const auto closed = std::find(closed_nodes_.begin(), closed_nodes_.end(), node_index);
+    if (closed == closed_nodes_.end()) return;
+    closed_nodes_.erase(closed);
     policy = policy_stage_.active().model;
   }
   publish_model(std::move(policy));

@@ -271,8 +271,13 @@ int run_serve(const ServeOptions& options) {
           gateway.offer_policy(std::move(signed_bundle), std::move(done));
         },
         [&gateway](const sync::CentralNodeClosure& closure, std::function<void(Status)> done) {
-          gateway.close_node(closure.node_id, closure.reason, closure.correlation_id,
-                             std::move(done));
+          if (closure.reopen) {
+            gateway.reopen_node(closure.node_id, closure.reason, closure.correlation_id,
+                                std::move(done));
+          } else {
+            gateway.close_node(closure.node_id, closure.reason, closure.correlation_id,
+                               std::move(done));
+          }
         },
         sync::SyncAgent::EscrowHooks{
             [&gateway](const sync::EscrowGrant& grant, std::function<void(Status)> done) {

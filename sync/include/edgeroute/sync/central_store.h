@@ -4,7 +4,7 @@
 // gateway's journal as replayed to central, with the high-water mark central
 // acknowledged; the inventory deltas central decided; the signed policies central pushed,
 // and what each gateway did with them (learnt from its journal); the nodes central
-// closed, whether each gateway applied the closure, and the orders left stranded at
+// closed (and reopened), whether each gateway applied it, and the orders left stranded at
 // closed nodes (also learnt from the journals); the stock at nodes no gateway homes, and
 // the escrow leases of it central granted each gateway.
 //
@@ -169,14 +169,17 @@ struct PolicyRollout {
 };
 std::string_view to_string(PolicyRollout::State state);
 
-// A node central ops closed (`edgeroute-central node close`), and where each gateway stands
-// with it. The closure goes to every gateway active (registered, not retired) when it
-// was made, each with a correlation id of its own (central_delta.h); the gateway journals
-// the closure as a network_change entry under it, and when that entry reaches central the
-// delivery is applied, in the same transaction. A gateway that cannot apply it (a node it
-// does not know) refuses it: a conflict an operator settles. A gateway registered later,
-// or registered again after its retirement, is not sent it. A delivery pending when its
-// gateway is retired stays pending: it is offered should the gateway be registered again.
+// A node central ops closed (`edgeroute-central node close`), or reopened after closing it
+// (`node reopen`: a closure record with `reopen` set), and where each gateway stands with
+// it. The record goes to every gateway active (registered, not retired) when it was made,
+// each with a correlation id of its own (central_delta.h); the gateway journals it as a
+// network_change entry under it (kind node_closed, or node_reopened for a reopening), and
+// when that entry reaches central the delivery is applied, in the same transaction. A
+// gateway that cannot apply it (a node it does not know) refuses it: a conflict an
+// operator settles. A gateway registered later, or registered again after its retirement,
+// is not sent it. A delivery pending when its gateway is retired stays pending: it is
+// offered should the gateway be registered again. Records go out in id order, so a
+// gateway applies a node's closures and reopenings in the order central made them.
 struct NodeClosureDelivery {
   enum class State : std::uint8_t { pending = 0, applied = 1, refused = 2 };
 
@@ -184,6 +187,7 @@ struct NodeClosureDelivery {
   std::string gateway_id;
   std::string node_id;
   std::string reason;
+  bool reopen = false;         // the record reopens the node rather than closing it
   std::string correlation_id;  // "central-closure:<nonce>", unique
   std::int64_t created_at_us = 0;
   State state = State::pending;
@@ -195,9 +199,10 @@ struct NodeClosureDelivery {
 std::string_view to_string(NodeClosureDelivery::State state);
 
 struct NodeClosure {
-  std::uint64_t id = 0;  // central's, 1, 2, 3, ...
+  std::uint64_t id = 0;  // central's, 1, 2, 3, ..., closures and reopenings alike
   std::string node_id;
   std::string reason;
+  bool reopen = false;  // a reopening of the node, not a closure
   std::int64_t created_at_us = 0;
   std::vector<NodeClosureDelivery> deliveries;  // one per gateway it went to, by gateway id
 };
@@ -356,7 +361,9 @@ class CentralStore {
   // same transaction (the latest entry about a version wins); one whose payload is not a
   // PolicyChangeRecord is held like any entry and records nothing. A new network_change
   // entry whose correlation id is that of a pending node closure delivery of this gateway
-  // marks it applied. A new fulfillment_event entry whose FulfillmentRecord is a failure
+  // marks it applied when its NetworkChangeRecord's kind is the record's (node_closed for a
+  // closure, node_reopened for a reopening); another kind, or a payload that does not
+  // verify, marks nothing. A new fulfillment_event entry whose FulfillmentRecord is a failure
   // with exception code kNodeClosedExceptionCode records its order as stranded at the node
   // (replacing an earlier stranding of the order); a new reroute entry moving the order
   // away from that node, or a release entry of the order, clears it. A new escrow_change
@@ -407,14 +414,22 @@ class CentralStore {
   // (nothing is stored).
   virtual Result<std::uint64_t> add_node_closure(std::string_view node_id, std::string_view reason,
                                                  std::int64_t now_us) = 0;
+  // Reopens `node_id` at every active gateway: a closure record with `reopen` set, under
+  // the same rules as add_node_closure() (its id is drawn from the same sequence). It does
+  // not ask whether the node is closed: what central recorded need not be what each
+  // gateway holds (a closure one refused, or one still pending), and a gateway that
+  // reopens a node it has open changes nothing.
+  virtual Result<std::uint64_t> add_node_reopening(std::string_view node_id,
+                                                   std::string_view reason,
+                                                   std::int64_t now_us) = 0;
   // The deliveries of closures to one gateway (every gateway's when `gateway_id` is
   // empty), by closure id then gateway id; only those in `state` when it is given.
   virtual Result<std::vector<NodeClosureDelivery>> node_closure_deliveries(
       std::string_view gateway_id, std::optional<NodeClosureDelivery::State> state) const = 0;
-  // Every closure with its deliveries, by id.
+  // Every closure and reopening with its deliveries, by id.
   virtual Result<std::vector<NodeClosure>> node_closures() const = 0;
-  // The gateway refused a closure pending for it: a conflict. failed_precondition when
-  // its delivery is not pending, not_found when the closure was not sent to that gateway.
+  // The gateway refused a closure (or reopening) pending for it: a conflict. failed_precondition
+  // when its delivery is not pending, not_found when the closure was not sent to that gateway.
   virtual Status refuse_node_closure(std::uint64_t closure_id, std::string_view gateway_id,
                                      std::string_view why, std::int64_t now_us) = 0;
   // Orders stranded by central's changes (closed nodes, counts short), by gateway id then

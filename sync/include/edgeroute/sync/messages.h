@@ -51,8 +51,10 @@ protocol::Frame inventory_delta_refused_frame(std::uint64_t delta_id, std::strin
 // `bundle` is a SignedPolicyBundle (policy_bundle.h), copied into the message at an
 // 8-byte boundary.
 protocol::Frame policy_offer_frame(std::uint64_t version, std::span<const std::uint8_t> bundle);
+// `reopen`: central reopened the node rather than closed it.
 protocol::Frame node_closure_frame(std::uint64_t closure_id, std::string_view node_id,
-                                   std::string_view reason, std::string_view correlation_id);
+                                   std::string_view reason, std::string_view correlation_id,
+                                   bool reopen = false);
 protocol::Frame node_closure_refused_frame(std::uint64_t closure_id, std::string_view message);
 
 protocol::Frame escrow_grant_frame(const EscrowGrant& grant);

@@ -113,11 +113,12 @@ struct CentralInventoryDelta {
   std::string correlation_id;
 };
 
-// A node central closed, as the agent hands it to the gateway.
+// A node central closed, or reopened, as the agent hands it to the gateway.
 struct CentralNodeClosure {
   std::uint64_t closure_id = 0;
   std::string node_id;
   std::string reason;
+  bool reopen = false;  // central reopened the node (Gateway::reopen_node)
   // What the gateway journals the closure under ("central-closure:<nonce>",
   // central_delta.h): the entry tells central the closure is applied.
   std::string correlation_id;

@@ -137,6 +137,13 @@ class Gateway {
   // Any thread; `done` is called once, from a pipeline thread or the caller's.
   void close_node(std::string node_id, std::string reason, std::string reference,
                   std::function<void(Status)> done);
+  // Central reopened `node_id`: journaled as a network_change entry (node_reopened) under
+  // `reference`; from then on it is routed to again. Orders moved away stay where they
+  // went; those left there with an open exception stay for an operator. A node not closed,
+  // or unknown, changes nothing (journaled all the same, as close_node). `done` as for
+  // close_node.
+  void reopen_node(std::string node_id, std::string reason, std::string reference,
+                   std::function<void(Status)> done);
   // Central leased this gateway `grant.units` more of a node it does not home
   // (escrow_ledger.h). Journaled as an escrow_change entry whose correlation id is the
   // grant's reference (central recognises it by that); once durable the units are on

@@ -128,6 +128,9 @@ class GatewayState {
   // Central closed the node (Gateway::close_node): durable in the journal. Publishes a
   // routing model without it; nothing more is routed there. Journal writer only.
   void close_node(std::uint32_t node_index);
+  // Central reopened it: durable in the journal. Publishes a routing model with it again.
+  // Journal writer only.
+  void reopen_node(std::uint32_t node_index);
   // The nodes central closed, by index. Any thread.
   std::vector<std::uint32_t> closed_nodes() const;
 
