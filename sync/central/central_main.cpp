@@ -20,6 +20,7 @@
 //   edgeroute-central policy keygen --secret-key policy.key
 //   edgeroute-central policy push policy.json --key policy.key --db central.db
 //                                 [--expires-in-hours 168] [--wave-size 0] [--max-failures 1]
+//                                 [--wave-timeout-minutes 0]
 //   edgeroute-central policy status --db central.db
 //
 // `serve` accepts gateways' sync connections until SIGTERM or SIGINT; the other commands
@@ -695,7 +696,19 @@ struct PolicyPushOptions {
   std::uint32_t expires_in_hours = 168;
   std::uint32_t wave_size = 0;
   std::uint32_t max_failures = 1;
+  std::uint32_t wave_timeout_minutes = 0;  // 0: a wave waits for every gateway before it
 };
+
+constexpr std::int64_t kMicrosPerMinute = 60'000'000;
+// A year, leap day included: a longer wait is no time limit in practice.
+constexpr std::uint32_t kMaxWaveTimeoutMinutes = 366U * 24U * 60U;
+
+// "; a wave waits at most M minute(s) for a gateway", or nothing without a limit.
+std::string wave_timeout_text(std::int64_t wave_timeout_us) {
+  if (wave_timeout_us <= 0) return "";
+  return fmt::format("; a wave waits at most {} minute(s) for a gateway",
+                     wave_timeout_us / kMicrosPerMinute);
+}
 
 // The policy document's version, read through the policy schema: central has no
 // network to validate the policy against (each gateway validates it against its own).
@@ -747,17 +760,20 @@ int run_policy_push(const PolicyPushOptions& options) {
   release.expires_at_us = contents.expires_at_us;
   release.wave_size = options.wave_size;
   release.max_failures = options.max_failures;
+  release.wave_timeout_us =
+      static_cast<std::int64_t>(options.wave_timeout_minutes) * kMicrosPerMinute;
   if (Status added = (*store)->add_policy(release, now); !added.is_ok())
     return fail(added.message());
   std::cout << fmt::format(
-      "policy version {} pushed ({} bytes signed), expires {}; offered {}; the rollout halts "
+      "policy version {} pushed ({} bytes signed), expires {}; offered {}{}; the rollout halts "
       "after {} refusal(s), revert(s) or rollback(s)\n",
       release.version, release.signed_bundle.size(), utc_text(release.expires_at_us),
-      release.wave_size == 0 ? std::string("to every gateway at once")
-                             : fmt::format("in waves of {} gateway(s), each once every gateway "
-                                           "of the waves before it settled",
-                                           release.wave_size),
-      release.max_failures);
+      release.wave_size == 0
+          ? std::string("to every gateway at once")
+          : fmt::format("in waves of {} gateway(s), each once every gateway of the waves before "
+                        "it settled{}",
+                        release.wave_size, release.wave_timeout_us > 0 ? " or timed out" : ""),
+      wave_timeout_text(release.wave_timeout_us), release.max_failures);
   return kExitOk;
 }
 
@@ -768,6 +784,11 @@ std::string standing_text(const sync::PolicyRollout::Gateway& gateway) {
     case Standing::waiting: return "waiting";
     case Standing::later_wave: return "not yet offered";
     case Standing::not_offered: return "not offered";
+    case Standing::timed_out:
+      // Still offered when it said nothing; on trial, its verdict is awaited.
+      return gateway.outcome
+                 ? fmt::format("timed out ({})", sync::to_string(gateway.outcome->change))
+                 : std::string("timed out");
     case Standing::retired:
       // What it did before it was retired, when it did anything.
       return gateway.outcome ? fmt::format("retired ({})", sync::to_string(gateway.outcome->change))
@@ -785,12 +806,12 @@ int run_policy_status(const std::string& database) {
   if (rollouts->empty()) std::cout << "no policy pushed\n";
   for (const sync::PolicyRollout& rollout : *rollouts) {
     std::cout << fmt::format(
-        "policy version {}: {}; pushed {}, expires {}; {}; halts at {} failure(s), {} so far\n",
+        "policy version {}: {}; pushed {}, expires {}; {}{}; halts at {} failure(s), {} so far\n",
         rollout.version, sync::to_string(rollout.state), utc_text(rollout.pushed_at_us),
         utc_text(rollout.expires_at_us),
         rollout.wave_size == 0 ? std::string("every gateway at once")
                                : fmt::format("waves of {}", rollout.wave_size),
-        rollout.max_failures, rollout.failures);
+        wave_timeout_text(rollout.wave_timeout_us), rollout.max_failures, rollout.failures);
     std::cout << fmt::format("  {:<24} {:>5}  {:<21} {:>10}  reason\n", "gateway", "wave",
                              "outcome", "sequence");
     for (const sync::PolicyRollout::Gateway& gateway : rollout.gateways) {
@@ -996,6 +1017,13 @@ int main(int argc, char** argv) {
       ->add_option("--max-failures", push->max_failures,
                    "Refusals, reverts or rollbacks at gateways that halt the rollout")
       ->check(CLI::Range(1U, 1'000'000U))
+      ->capture_default_str();
+  push_command
+      ->add_option("--wave-timeout-minutes", push->wave_timeout_minutes,
+                   "How long a wave waits for a gateway that does not answer; past it the "
+                   "gateway no longer holds the next wave (it is still offered the policy, and "
+                   "is no failure) (0: no limit)")
+      ->check(CLI::Range(0U, kMaxWaveTimeoutMinutes))
       ->capture_default_str();
   push_command->callback([push, &exit_code] { exit_code = run_policy_push(*push); });
   CLI::App* status = policy->add_subcommand(

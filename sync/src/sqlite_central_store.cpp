@@ -61,8 +61,8 @@ using journal::sqlite::Statement;
 constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
 // 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
 // closures, their deliveries and stranded orders. 4: retired gateways. 5: shared stock,
-// escrow quotas, leases and grants; reopenings of nodes. A store of format 1 to 4 is
-// upgraded in place when opened.
+// escrow quotas, leases and grants; reopenings of nodes; policies' wave time limits and
+// when each gateway settled. A store of format 1 to 4 is upgraded in place when opened.
 constexpr std::int64_t kFormatVersion = 5;
 constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
@@ -241,13 +241,28 @@ constexpr const char* kAddReopenColumnSql =
     "ALTER TABLE node_closures ADD COLUMN reopen INTEGER NOT NULL DEFAULT 0 "
     "CHECK (reopen IN (0, 1));";
 
+// Added by format version 5 too: how long a wave waits for a gateway (0: no limit), and
+// central's clock when each gateway settled (PolicyOutcome::settled_at_us), which is when
+// the wave after it opened. Columns: the rollout rule reads them with the rows it reads
+// already. An outcome held before takes the time its entry arrived (the journal keeps
+// central's clock of every entry); a policy pushed before waits without limit, as it did.
+constexpr const char* kAddWaveTimeoutColumnsSql = R"sql(
+ALTER TABLE policies ADD COLUMN wave_timeout_us INTEGER NOT NULL DEFAULT 0
+  CHECK (wave_timeout_us >= 0);
+ALTER TABLE policy_outcomes ADD COLUMN settled_at_us INTEGER NOT NULL DEFAULT 0;
+UPDATE policy_outcomes SET settled_at_us = coalesce((SELECT e.received_at_us
+  FROM journal_entries AS e WHERE e.gateway_id = policy_outcomes.gateway_id
+  AND e.sequence = policy_outcomes.sequence), 0) WHERE change != 'trial';
+)sql";
+
 // What each upgrade adds, by the format it leaves (index 0: to format 2), in order. A new
 // store is made by format 1's schema and every one of these (create_store()), so that it
 // ends with the very schema an upgraded store has.
 constexpr const char* kToFormatTwoSql[] = {kCreatePolicyTablesSql};
 constexpr const char* kToFormatThreeSql[] = {kCreateClosureTablesSql};
 constexpr const char* kToFormatFourSql[] = {kAddRetiredColumnSql};
-constexpr const char* kToFormatFiveSql[] = {kCreateEscrowTablesSql, kAddReopenColumnSql};
+constexpr const char* kToFormatFiveSql[] = {kCreateEscrowTablesSql, kAddReopenColumnSql,
+                                            kAddWaveTimeoutColumnsSql};
 constexpr std::span<const char* const> kUpgradeSql[] = {kToFormatTwoSql, kToFormatThreeSql,
                                                         kToFormatFourSql, kToFormatFiveSql};
 static_assert(std::size(kUpgradeSql) ==
@@ -368,27 +383,33 @@ constexpr const char* kSelectStrandedSql =
 // cannot be split by another process's push.
 constexpr const char* kInsertPolicySql =
     "INSERT INTO policies (version, signed_bundle, pushed_at_us, expires_at_us, wave_size, "
-    "max_failures) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
+    "max_failures, wave_timeout_us) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 "
     "WHERE ?1 > (SELECT coalesce(max(version), 0) FROM policies)";
 constexpr const char* kSelectNewestVersionSql = "SELECT coalesce(max(version), 0) FROM policies";
 constexpr const char* kSelectPoliciesSql =
-    "SELECT version, pushed_at_us, expires_at_us, wave_size, max_failures FROM policies "
-    "ORDER BY version DESC";
+    "SELECT version, pushed_at_us, expires_at_us, wave_size, max_failures, wave_timeout_us "
+    "FROM policies ORDER BY version DESC";
 constexpr const char* kSelectPolicyBundleSql =
     "SELECT signed_bundle FROM policies WHERE version = ?1";
 // Entries are applied in sequence order, so a later entry about a version replaces an
 // earlier one; the sequence guard keeps that true whatever the order.
+// ?7: central's clock now. A trial settles nothing; a settling entry after a settled one
+// keeps the first one's time, so a rollback after a commit opens no wave anew.
 constexpr const char* kUpsertOutcomeSql =
-    "INSERT INTO policy_outcomes (gateway_id, version, change, reason, sequence, recorded_at_us) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (gateway_id, version) DO UPDATE SET "
+    "INSERT INTO policy_outcomes (gateway_id, version, change, reason, sequence, recorded_at_us, "
+    "settled_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?3 = 'trial' THEN 0 ELSE ?7 END) "
+    "ON CONFLICT (gateway_id, version) DO UPDATE SET "
     "change = excluded.change, reason = excluded.reason, sequence = excluded.sequence, "
-    "recorded_at_us = excluded.recorded_at_us WHERE excluded.sequence > policy_outcomes.sequence "
+    "recorded_at_us = excluded.recorded_at_us, settled_at_us = CASE "
+    "WHEN excluded.change = 'trial' OR policy_outcomes.change = 'trial' "
+    "THEN excluded.settled_at_us ELSE policy_outcomes.settled_at_us END "
+    "WHERE excluded.sequence > policy_outcomes.sequence "
     // A refusal names the version the bundle claimed, which a forged or altered bundle
     // may claim falsely: it never replaces what the gateway did with the genuine one.
     "AND (excluded.change != 'refused' OR policy_outcomes.change = 'refused')";
 constexpr const char* kSelectOutcomesSql =
-    "SELECT gateway_id, version, change, reason, sequence, recorded_at_us FROM policy_outcomes "
-    "WHERE version = ?1 ORDER BY gateway_id";
+    "SELECT gateway_id, version, change, reason, sequence, recorded_at_us, settled_at_us "
+    "FROM policy_outcomes WHERE version = ?1 ORDER BY gateway_id";
 
 // Shared stock with what its leases hold; ?1 '' for every (node, SKU), else one.
 constexpr const char* kSelectSharedStockSql =
@@ -476,6 +497,7 @@ struct PolicyRow {
   std::int64_t expires_at_us = 0;
   std::uint32_t wave_size = 0;
   std::uint32_t max_failures = 1;
+  std::int64_t wave_timeout_us = 0;
 };
 
 // A record's kind is taken over as it is.
@@ -648,10 +670,17 @@ std::int64_t expiry_after(std::int64_t now_us, std::int64_t seconds) {
   return now_us + seconds * kMicrosPerSecond;
 }
 
+// `at_us` + `duration_us` (>= 0), held at the largest time rather than overflowing.
+std::int64_t time_after(std::int64_t at_us, std::int64_t duration_us) {
+  constexpr std::int64_t kLargest = std::numeric_limits<std::int64_t>::max();
+  return at_us > kLargest - duration_us ? kLargest : at_us + duration_us;
+}
+
 // The rollout of `policy` among `gateways` (registered, ordered by id, retired ones too)
 // given their outcomes for it (by gateway id), `newest_version` the newest pushed. The one
-// place the rollout rule lives: policy_version_for() offers the newest policy to a gateway
-// exactly when its rollout is rolling_out and the gateway's standing is waiting.
+// place the rollout rule lives (PolicyRelease): policy_version_for() offers the newest
+// policy to a gateway exactly when its rollout is rolling_out and is_offered() holds for
+// the gateway's standing.
 PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecord>& gateways,
                          const std::map<std::string, PolicyOutcome, std::less<>>& outcomes,
                          std::uint64_t newest_version, std::int64_t now_us) {
@@ -661,6 +690,7 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
   rollout.expires_at_us = policy.expires_at_us;
   rollout.wave_size = policy.wave_size;
   rollout.max_failures = policy.max_failures;
+  rollout.wave_timeout_us = policy.wave_timeout_us;
   // A retired gateway's failure counts all the same: it happened, and retiring the
   // gateway must not reopen a rollout the operator's threshold halted.
   for (const auto& [gateway_id, outcome] : outcomes)
@@ -671,11 +701,17 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
     return static_cast<std::uint32_t>(policy.wave_size == 0 ? 0 : place / policy.wave_size);
   };
   std::vector<std::uint32_t> waves(gateways.size(), 0);
-  // The first wave holding a gateway that has not settled (committed, or failed, which
-  // counts toward max_failures instead): it and the waves before it are open, the later
-  // ones wait for it. A failure must not hold the later waves shut below the threshold
-  // the operator chose.
-  std::uint32_t open_through = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::optional<std::int64_t>> opened_at(gateways.size());  // nullopt: not open
+  std::vector<bool> timed_out(gateways.size(), false);
+  // Waves are walked in order, as their gateways come in id order. A wave opens once every
+  // gateway of the waves before it has settled (committed, or failed, which counts toward
+  // max_failures instead: a failure must not hold the later waves shut below the threshold
+  // the operator chose) or timed out, at the latest of those moments.
+  std::uint32_t wave = 0;
+  std::int64_t wave_opened_at_us = policy.pushed_at_us;
+  std::int64_t next_wave_opens_at_us = wave_opened_at_us;
+  bool every_one_so_far_done = true;  // every gateway walked so far settled or timed out
+  bool wave_open = true;
   std::size_t active = 0;
   bool every_one_committed = true;
   for (std::size_t index = 0; index < gateways.size(); ++index) {
@@ -685,8 +721,33 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
     const bool committed =
         found != outcomes.end() && found->second.change == PolicyChange::committed;
     if (!committed) every_one_committed = false;
+    if (waves[index] != wave) {
+      wave = waves[index];
+      wave_open = every_one_so_far_done;
+      if (wave_open) wave_opened_at_us = std::max(wave_opened_at_us, next_wave_opens_at_us);
+    }
+    // A wave is not open while a gateway before it is neither settled nor timed out: nor
+    // is any after it.
+    if (!wave_open) continue;
+    opened_at[index] = wave_opened_at_us;
     const bool settled = found != outcomes.end() && found->second.change != PolicyChange::trial;
-    if (!settled) open_through = std::min(open_through, waves[index]);
+    const std::optional<std::int64_t> deadline_us =
+        policy.wave_timeout_us > 0
+            ? std::optional<std::int64_t>(time_after(wave_opened_at_us, policy.wave_timeout_us))
+            : std::nullopt;
+    std::int64_t done_at_us = 0;
+    if (settled) {
+      // An answer after the time ran out moves nothing: the gateway was done at the deadline.
+      done_at_us = deadline_us ? std::min(found->second.settled_at_us, *deadline_us)
+                               : found->second.settled_at_us;
+    } else if (deadline_us && now_us >= *deadline_us) {
+      done_at_us = *deadline_us;
+      timed_out[index] = true;
+    } else {
+      every_one_so_far_done = false;
+      continue;
+    }
+    next_wave_opens_at_us = std::max(next_wave_opens_at_us, done_at_us);
   }
   if (active > 0 && every_one_committed) {
     rollout.state = PolicyRollout::State::complete;
@@ -699,19 +760,28 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
   } else {
     rollout.state = PolicyRollout::State::rolling_out;
   }
+  const bool rolling_out = rollout.state == PolicyRollout::State::rolling_out;
   for (std::size_t index = 0; index < gateways.size(); ++index) {
     PolicyRollout::Gateway standing;
     standing.gateway_id = gateways[index].gateway_id;
     standing.wave = waves[index];
     const auto found = outcomes.find(standing.gateway_id);
     if (found != outcomes.end()) standing.outcome = found->second;
+    const bool reported = found != outcomes.end();
+    const bool settled = reported && found->second.change != PolicyChange::trial;
+    standing.wave_opened_at_us = opened_at[index].value_or(0);  // a retired one has no wave
     if (gateways[index].retired()) {
       standing.standing = PolicyRollout::Standing::retired;
-    } else if (found != outcomes.end()) {
+    } else if (settled) {
       standing.standing = PolicyRollout::Standing::reported;
-    } else if (rollout.state != PolicyRollout::State::rolling_out) {
-      standing.standing = PolicyRollout::Standing::not_offered;
-    } else if (standing.wave <= open_through) {
+    } else if (!rolling_out) {
+      standing.standing =
+          reported ? PolicyRollout::Standing::reported : PolicyRollout::Standing::not_offered;
+    } else if (timed_out[index]) {
+      standing.standing = PolicyRollout::Standing::timed_out;  // with its trial, if on one
+    } else if (reported) {
+      standing.standing = PolicyRollout::Standing::reported;  // on trial
+    } else if (opened_at[index]) {
       standing.standing = PolicyRollout::Standing::waiting;
     } else {
       standing.standing = PolicyRollout::Standing::later_wave;
@@ -719,6 +789,13 @@ PolicyRollout rollout_of(const PolicyRow& policy, const std::vector<GatewayRecor
     rollout.gateways.push_back(std::move(standing));
   }
   return rollout;
+}
+
+// Whether a gateway of a rolling_out rollout is offered the policy: its wave is open and
+// it has told central nothing about it yet.
+bool is_offered(const PolicyRollout::Gateway& gateway) {
+  return !gateway.outcome && (gateway.standing == PolicyRollout::Standing::waiting ||
+                              gateway.standing == PolicyRollout::Standing::timed_out);
 }
 
 std::uint64_t column_unsigned(sqlite3_stmt* statement, int column) {
@@ -1085,6 +1162,10 @@ class SqliteCentralStore final : public CentralStore {
     }
     if (release.max_failures == 0)
       return invalid("max_failures is 0; a rollout halts after 1 or more failures");
+    if (release.wave_timeout_us < 0) {
+      return invalid(
+          fmt::format("wave_timeout_us {} is below 0 (0: no limit)", release.wave_timeout_us));
+    }
     if (release.expires_at_us <= now_us) {
       return invalid(
           fmt::format("it expires at {} µs, not after now ({} µs)", release.expires_at_us, now_us));
@@ -1097,6 +1178,7 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_bind_int64(insert, 4, release.expires_at_us);
     sqlite3_bind_int64(insert, 5, release.wave_size);
     sqlite3_bind_int64(insert, 6, release.max_failures);
+    sqlite3_bind_int64(insert, 7, release.wave_timeout_us);
     if (Status inserted = step_once(insert_policy_, operation); !inserted.is_ok()) return inserted;
     if (sqlite3_changes(db()) == 1) return Status::ok();
     Result<std::int64_t> newest = connection_.query_integer(kSelectNewestVersionSql);
@@ -1134,7 +1216,7 @@ class SqliteCentralStore final : public CentralStore {
     if (!rollout) return rollout.status();
     if (rollout->state != PolicyRollout::State::rolling_out) return std::optional<std::uint64_t>();
     for (const PolicyRollout::Gateway& gateway : rollout->gateways) {
-      if (gateway.gateway_id == gateway_id && gateway.standing == PolicyRollout::Standing::waiting)
+      if (gateway.gateway_id == gateway_id && is_offered(gateway))
         return std::optional<std::uint64_t>(rollout->version);
     }
     return std::optional<std::uint64_t>();
@@ -1175,6 +1257,7 @@ class SqliteCentralStore final : public CentralStore {
       outcome.reason = column_text(select, 3);
       outcome.sequence = column_unsigned(select, 4);
       outcome.recorded_at_us = sqlite3_column_int64(select, 5);
+      outcome.settled_at_us = sqlite3_column_int64(select, 6);
       outcomes.push_back(std::move(outcome));
     }
   }
@@ -1497,6 +1580,7 @@ class SqliteCentralStore final : public CentralStore {
           std::clamp<std::int64_t>(sqlite3_column_int64(select, 3), 0, UINT32_MAX));
       row.max_failures = static_cast<std::uint32_t>(
           std::clamp<std::int64_t>(sqlite3_column_int64(select, 4), 1, UINT32_MAX));
+      row.wave_timeout_us = std::max<std::int64_t>(sqlite3_column_int64(select, 5), 0);
       rows.push_back(row);
     }
   }
@@ -1654,6 +1738,7 @@ class SqliteCentralStore final : public CentralStore {
           bind_text(upsert, 4, outcome->reason);
           sqlite3_bind_int64(upsert, 5, static_cast<std::int64_t>(outcome->sequence));
           sqlite3_bind_int64(upsert, 6, outcome->recorded_at_us);
+          sqlite3_bind_int64(upsert, 7, now_us);
           if (Status recorded = step_once(upsert_outcome_, operation + ": record a policy outcome");
               !recorded.is_ok()) {
             return recorded;

@@ -7,13 +7,14 @@
 // central store, naming the path, and upgrades a store of format version 1 in place.
 // Policies: only the newest pushed is offered, wave by wave, until it expires, is
 // superseded or halts; what each gateway did comes from its replayed policy_change
-// entries. Node closures: one delivery per gateway registered at the time, applied by
-// that gateway's replayed network_change entry or refused as a conflict; orders the
-// gateways failed at a closed node are stranded until a reroute away from it (or a
-// release) arrives. A reopening of a node is a closure record of its own, delivered the
-// same way and applied only by the gateway's entry of the matching kind (node_reopened,
-// not node_closed). A retired gateway holds no wave shut, is offered nothing, is sent no
-// new closure or delta, and comes back when registered again. Stores of formats 1 to 4
+// entries; with a wave time limit, a silent gateway holds the next wave only until its
+// wave's time runs out (worked out from central's times of the answers, no timer). Node closures:
+// one delivery per gateway registered at the time, applied by that gateway's replayed
+// network_change entry or refused as a conflict; orders the gateways failed at a closed node are
+// stranded until a reroute away from it (or a release) arrives. A reopening of a node is a closure
+// record of its own, delivered the same way and applied only by the gateway's entry of the matching
+// kind (node_reopened, not node_closed). A retired gateway holds no wave shut, is offered nothing,
+// is sent no new closure or delta, and comes back when registered again. Stores of formats 1 to 4
 // are upgraded in place, to the schema of a new store. The NodeClosure messages are
 // verified as the peers read them.
 // Escrow: a grant takes its units out of free shared stock, never more than is free; the
@@ -898,6 +899,7 @@ const SigningKey& test_signing_key() {
 }
 
 constexpr std::int64_t kHourUs = 3'600'000'000;
+constexpr std::int64_t kMinuteUs = 60'000'000;
 
 std::vector<std::uint8_t> bundle_of(std::uint64_t version) {
   PolicyBundleContents contents;
@@ -995,6 +997,22 @@ class CentralStorePolicies : public CentralStoreTest {
                      std::uint64_t version, std::string_view reason = "") {
     const std::uint64_t next = record(store, gateway).acknowledged + 1;
     apply(store, gateway, Batch({policy_change(gateway, next, change, version, reason)}));
+  }
+
+  // The gateway's next journal entry, reaching central at `now_us`.
+  static void report_at(CentralStore& store, const std::string& gateway, Change change,
+                        std::uint64_t version, std::int64_t now_us) {
+    const std::uint64_t next = record(store, gateway).acknowledged + 1;
+    apply(store, gateway, Batch({policy_change(gateway, next, change, version)}), now_us);
+  }
+
+  // Version `version` in waves of one, halting at `max_failures`, each wave waiting at
+  // most `minutes` for a gateway.
+  static PolicyRelease timed_release(std::uint64_t version, std::uint32_t max_failures,
+                                     std::int64_t minutes) {
+    PolicyRelease release = release_of(version, 1, max_failures);
+    release.wave_timeout_us = minutes * kMinuteUs;
+    return release;
   }
 
   static PolicyRollout rollout_of(const CentralStore& store, std::uint64_t version,
@@ -1152,6 +1170,136 @@ TEST_F(CentralStorePolicies, RetiringASilentGatewayOpensTheWavesItHeldShutAndItI
   ASSERT_TRUE(store->register_gateway("gw-2", fingerprint('a'), kSomeTimeUs + 2).is_ok());
   push(*store, release_of(10));
   EXPECT_EQ(offered_to_each(*store, 5), (std::vector<std::uint64_t>{10, 10, 10, 10, 10}));
+}
+
+TEST_F(CentralStorePolicies, ASilentGatewayHoldsTheNextWaveOnlyUntilItsWavesTimeRunsOut) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, timed_release(9, 1, 10));
+  // Waves: {gw-1}, {gw-2}, {gw-3}. gw-1 settles 2 minutes after the push, which opens
+  // gw-2's wave; gw-2 never answers.
+  report_at(*store, "gw-1", Change::trial, 9, kSomeTimeUs + 1 * kMinuteUs);
+  report_at(*store, "gw-1", Change::committed, 9, kSomeTimeUs + 2 * kMinuteUs);
+  const std::int64_t second_wave_opened_at = kSomeTimeUs + 2 * kMinuteUs;
+  const std::int64_t second_wave_runs_out_at = second_wave_opened_at + 10 * kMinuteUs;
+
+  const PolicyRollout held = rollout_of(*store, 9, second_wave_runs_out_at - 1);
+  EXPECT_EQ(held.wave_timeout_us, 10 * kMinuteUs);
+  EXPECT_EQ(standings(held),
+            (std::vector<Standing>{Standing::reported, Standing::waiting, Standing::later_wave}));
+  ASSERT_EQ(held.gateways.size(), 3U);
+  EXPECT_EQ(held.gateways[0].wave_opened_at_us, kSomeTimeUs) << "the first wave opens at the push";
+  EXPECT_EQ(held.gateways[1].wave_opened_at_us, second_wave_opened_at);
+  EXPECT_EQ(held.gateways[2].wave_opened_at_us, 0);
+  EXPECT_EQ(offered_to_each(*store, 3, second_wave_runs_out_at - 1),
+            (std::vector<std::uint64_t>{0, 9, 0}));
+
+  // Its wave's time ran out: gw-3's wave opens then, and gw-2 is offered the policy still.
+  EXPECT_EQ(offered_to_each(*store, 3, second_wave_runs_out_at),
+            (std::vector<std::uint64_t>{0, 9, 9}));
+  const PolicyRollout timed_out = rollout_of(*store, 9, second_wave_runs_out_at);
+  EXPECT_EQ(timed_out.state, RolloutState::rolling_out);
+  EXPECT_EQ(timed_out.failures, 0U);
+  EXPECT_EQ(standings(timed_out),
+            (std::vector<Standing>{Standing::reported, Standing::timed_out, Standing::waiting}));
+  ASSERT_EQ(timed_out.gateways.size(), 3U);
+  EXPECT_FALSE(timed_out.gateways[1].outcome.has_value());
+  EXPECT_EQ(timed_out.gateways[2].wave_opened_at_us, second_wave_runs_out_at);
+
+  // gw-2 comes back late. On trial it is not offered the policy again, and stays timed out
+  // until its verdict arrives, which is recorded as usual and replaces timed_out.
+  const std::int64_t trial_at = second_wave_runs_out_at + 4 * kMinuteUs;
+  report_at(*store, "gw-2", Change::trial, 9, trial_at);
+  EXPECT_EQ(offered_to_each(*store, 3, trial_at), (std::vector<std::uint64_t>{0, 0, 9}));
+  const PolicyRollout on_trial = rollout_of(*store, 9, trial_at);
+  ASSERT_EQ(on_trial.gateways.size(), 3U);
+  EXPECT_EQ(on_trial.gateways[1].standing, Standing::timed_out);
+  ASSERT_TRUE(on_trial.gateways[1].outcome.has_value());
+  EXPECT_EQ(on_trial.gateways[1].outcome->change, PolicyChange::trial);
+  const std::int64_t committed_at = trial_at + kMinuteUs;
+  report_at(*store, "gw-2", Change::committed, 9, committed_at);
+  const PolicyRollout answered = rollout_of(*store, 9, committed_at);
+  EXPECT_EQ(standings(answered),
+            (std::vector<Standing>{Standing::reported, Standing::reported, Standing::waiting}));
+  ASSERT_EQ(answered.gateways.size(), 3U);
+  ASSERT_TRUE(answered.gateways[1].outcome.has_value());
+  EXPECT_EQ(answered.gateways[1].outcome->change, PolicyChange::committed);
+  EXPECT_EQ(answered.gateways[1].outcome->settled_at_us, committed_at);
+  EXPECT_EQ(answered.gateways[2].wave_opened_at_us, second_wave_runs_out_at)
+      << "an answer after the time ran out moves no wave's opening";
+  EXPECT_EQ(offered_to_each(*store, 3, committed_at), (std::vector<std::uint64_t>{0, 0, 9}));
+  EXPECT_EQ(rollout_of(*store, 9, second_wave_runs_out_at + 10 * kMinuteUs).gateways[2].standing,
+            Standing::timed_out)
+      << "gw-3's time runs from its wave's opening";
+}
+
+TEST_F(CentralStorePolicies, ATimedOutGatewayIsNoFailureUntilItReportsOne) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, timed_release(9, 1, 10));
+  const std::int64_t runs_out_at = kSomeTimeUs + 10 * kMinuteUs;
+  const PolicyRollout timed_out = rollout_of(*store, 9, runs_out_at);
+  EXPECT_EQ(timed_out.state, RolloutState::rolling_out) << "max_failures is 1";
+  EXPECT_EQ(timed_out.failures, 0U);
+  EXPECT_EQ(standings(timed_out),
+            (std::vector<Standing>{Standing::timed_out, Standing::waiting, Standing::later_wave}));
+  EXPECT_EQ(offered_to_each(*store, 3, runs_out_at), (std::vector<std::uint64_t>{9, 9, 0}));
+
+  report_at(*store, "gw-1", Change::refused, 9, runs_out_at + kMinuteUs);
+  const PolicyRollout halted = rollout_of(*store, 9, runs_out_at + kMinuteUs);
+  EXPECT_EQ(halted.state, RolloutState::halted);
+  EXPECT_EQ(halted.failures, 1U);
+  EXPECT_EQ(offered_to_each(*store, 3, runs_out_at + kMinuteUs),
+            (std::vector<std::uint64_t>{0, 0, 0}));
+}
+
+TEST_F(CentralStorePolicies, WithoutATimeLimitASilentGatewayHoldsTheNextWaveUntilThePolicyExpires) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, release_of(9, 1, 1));
+  report_at(*store, "gw-1", Change::committed, 9, kSomeTimeUs + kHourUs);
+  const std::int64_t just_before_expiry = kSomeTimeUs + 24 * kHourUs - 1;
+  const PolicyRollout held = rollout_of(*store, 9, just_before_expiry);
+  EXPECT_EQ(held.wave_timeout_us, 0);
+  EXPECT_EQ(held.state, RolloutState::rolling_out);
+  EXPECT_EQ(standings(held),
+            (std::vector<Standing>{Standing::reported, Standing::waiting, Standing::later_wave}));
+  ASSERT_EQ(held.gateways.size(), 3U);
+  EXPECT_EQ(held.gateways[1].wave_opened_at_us, kSomeTimeUs + kHourUs);
+  EXPECT_EQ(offered_to_each(*store, 3, just_before_expiry), (std::vector<std::uint64_t>{0, 9, 0}));
+}
+
+TEST_F(CentralStorePolicies, ARollbackAfterACommitKeepsTheMomentTheNextWaveOpened) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(3);
+  ASSERT_NE(store, nullptr);
+  push(*store, timed_release(9, 2, 10));
+  report_at(*store, "gw-1", Change::trial, 9, kSomeTimeUs + 1 * kMinuteUs);
+  report_at(*store, "gw-1", Change::committed, 9, kSomeTimeUs + 2 * kMinuteUs);
+  // Rolled back at the gateway after gw-2's wave ran out: gw-2 stays timed out, and gw-3's
+  // wave stays open.
+  const std::int64_t rolled_back_at = kSomeTimeUs + 13 * kMinuteUs;
+  report_at(*store, "gw-1", Change::rolled_back, 9, rolled_back_at);
+  const PolicyRollout rollout = rollout_of(*store, 9, rolled_back_at);
+  EXPECT_EQ(rollout.failures, 1U);
+  EXPECT_EQ(standings(rollout),
+            (std::vector<Standing>{Standing::reported, Standing::timed_out, Standing::waiting}));
+  ASSERT_EQ(rollout.gateways.size(), 3U);
+  ASSERT_TRUE(rollout.gateways[0].outcome.has_value());
+  EXPECT_EQ(rollout.gateways[0].outcome->change, PolicyChange::rolled_back);
+  EXPECT_EQ(rollout.gateways[0].outcome->settled_at_us, kSomeTimeUs + 2 * kMinuteUs);
+  EXPECT_EQ(rollout.gateways[1].wave_opened_at_us, kSomeTimeUs + 2 * kMinuteUs);
+  EXPECT_EQ(offered_to_each(*store, 3, rolled_back_at), (std::vector<std::uint64_t>{0, 9, 9}));
+}
+
+TEST_F(CentralStorePolicies, AWaveTimeLimitBelowZeroIsInvalid) {
+  std::unique_ptr<CentralStore> store = open_with_gateways(1);
+  ASSERT_NE(store, nullptr);
+  const Status negative = store->add_policy(timed_release(6, 1, -1), kSomeTimeUs);
+  EXPECT_EQ(negative.code(), StatusCode::invalid_argument);
+  EXPECT_THAT(negative.message(), HasSubstr("wave_timeout_us -60000000 is below 0"));
+  Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+  ASSERT_TRUE(rollouts);
+  EXPECT_TRUE(rollouts->empty());
 }
 
 TEST_F(CentralStorePolicies, ARetiredGatewaysFailureStillCountsAndItsOutcomeIsShown) {
@@ -1377,7 +1525,30 @@ TEST_F(CentralStorePolicies, PoliciesAndOutcomesSurviveReopening) {
   const PolicyRollout rollout = rollout_of(*store, 11);
   EXPECT_EQ(rollout.wave_size, 1U);
   EXPECT_EQ(rollout.max_failures, 3U);
+  EXPECT_EQ(rollout.wave_timeout_us, 0);
   EXPECT_EQ(standings(rollout), (std::vector<Standing>{Standing::reported, Standing::waiting}));
+}
+
+TEST_F(CentralStorePolicies, AWaveTimeLimitAndWhenEachGatewaySettledSurviveReopening) {
+  const std::int64_t settled_at = kSomeTimeUs + 2 * kMinuteUs;
+  {
+    std::unique_ptr<CentralStore> store = open_with_gateways(3);
+    ASSERT_NE(store, nullptr);
+    push(*store, timed_release(12, 1, 10));
+    report_at(*store, "gw-1", Change::committed, 12, settled_at);
+  }
+  std::unique_ptr<CentralStore> store = open();
+  ASSERT_NE(store, nullptr);
+  Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(12);
+  ASSERT_TRUE(outcomes) << outcomes.status().to_string();
+  ASSERT_EQ(outcomes->size(), 1U);
+  EXPECT_EQ((*outcomes)[0].settled_at_us, settled_at);
+  const PolicyRollout held = rollout_of(*store, 12, settled_at + 10 * kMinuteUs - 1);
+  EXPECT_EQ(held.wave_timeout_us, 10 * kMinuteUs);
+  EXPECT_EQ(standings(held),
+            (std::vector<Standing>{Standing::reported, Standing::waiting, Standing::later_wave}));
+  EXPECT_EQ(offered_to_each(*store, 3, settled_at + 10 * kMinuteUs),
+            (std::vector<std::uint64_t>{0, 12, 12}));
 }
 
 // A store as format version 2 left it: format 1's tables and the policy tables, with a
@@ -3007,7 +3178,14 @@ TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLe
     EXPECT_EQ(leipzig.clock_skew_us, -40);
     EXPECT_EQ(read_all(*store, kLeipzig).size(), 2U);
     EXPECT_EQ(store->inventory_deltas("", InventoryDelta::State::applied)->size(), 1U);
-    EXPECT_EQ(store->policy_outcomes(7)->size(), 1U);
+    Result<std::vector<PolicyOutcome>> outcomes = store->policy_outcomes(7);
+    ASSERT_TRUE(outcomes) << outcomes.status().to_string();
+    ASSERT_EQ(outcomes->size(), 1U);
+    EXPECT_EQ((*outcomes)[0].settled_at_us, 7) << "when its entry, sequence 2, arrived";
+    Result<std::vector<PolicyRollout>> rollouts = store->policy_rollouts(kSomeTimeUs);
+    ASSERT_TRUE(rollouts) << rollouts.status().to_string();
+    ASSERT_EQ(rollouts->size(), 1U);
+    EXPECT_EQ((*rollouts)[0].wave_timeout_us, 0) << "a policy pushed before waits without limit";
     EXPECT_EQ(store->node_closure_deliveries(kLeipzig, NodeClosureDelivery::State::pending)->size(),
               1U);
     EXPECT_EQ(store->stranded_orders()->size(), 1U);

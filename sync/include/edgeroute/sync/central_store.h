@@ -93,16 +93,26 @@ inline constexpr std::int32_t kMaxDeltaUnits = 10'000'000;
 // A signed routing policy as central ops push it (`edgeroute-central policy push`).
 // Central offers only the newest one pushed, gateway by gateway in waves: the active
 // (registered, not retired) gateways ordered by id, index i in wave i / wave_size
-// (wave_size 0: every gateway in wave 0); wave w opens once every gateway of the waves
-// before it has settled (committed the policy, or failed with it). A retired gateway takes
-// no place in a wave and is offered nothing. The rollout halts once max_failures gateways have
-// refused, reverted or rolled it back, and nothing is offered after expires_at_us.
+// (wave_size 0: every gateway in wave 0). A gateway has settled once it committed the
+// policy or failed with it. With wave_timeout_us above 0, a gateway of an open wave that
+// has not settled by wave_timeout_us after its wave opened has timed out: it holds the
+// later waves no longer, yet it is no failure, it is still offered the policy while it
+// has reported nothing, and its answer is recorded when it comes. When wave w opened, on
+// central's clock: wave 0 at the push; wave w + 1 once every gateway of waves 0..w has
+// settled or timed out, at the latest of the moment wave w opened and, for each of those
+// gateways, the moment it settled (PolicyOutcome::settled_at_us) or timed out (its wave's
+// opening + wave_timeout_us), whichever came first. The rule reads stored times and the
+// caller's `now_us` alone: no timer runs, and an answer that comes after its gateway
+// timed out moves no wave's opening. A retired gateway takes no place in a wave and is
+// offered nothing. The rollout halts once max_failures gateways have refused, reverted or
+// rolled it back, and nothing is offered after expires_at_us.
 struct PolicyRelease {
   std::uint64_t version = 0;  // the bundle's (claimed_policy_version()), above every pushed one
   std::vector<std::uint8_t> signed_bundle;  // a SignedPolicyBundle (policy_bundle.h)
   std::int64_t expires_at_us = 0;           // the bundle's expiry (central's clock, UTC µs)
   std::uint32_t wave_size = 0;              // 0: every gateway at once
   std::uint32_t max_failures = 1;           // refusals + reverts + rollbacks that halt it, >= 1
+  std::int64_t wave_timeout_us = 0;         // how long a wave waits for a gateway; 0: no limit
 };
 
 // What a gateway did with a policy, as its journal's policy_change entries tell it
@@ -124,6 +134,11 @@ struct PolicyOutcome {
   std::string reason;               // refused, reverted, rolled_back: the gateway's words
   std::uint64_t sequence = 0;       // the journal entry that told it
   std::int64_t recorded_at_us = 0;  // the gateway's clock at that entry
+  // Central's clock when it stored the entry that settled the gateway with this version
+  // (committed or a failure; the first such since its last trial: a rollback after a
+  // commit keeps the commit's time); 0 while its latest is a trial. A store upgraded from
+  // format 4 or older holds the time the entry of the outcome it held arrived.
+  std::int64_t settled_at_us = 0;
 };
 
 // The policy a gateway should be offered now.
@@ -148,12 +163,20 @@ struct PolicyRollout {
     later_wave,   // its wave is not open yet: not yet offered
     not_offered,  // no outcome, and the rollout stopped before it got one
     retired,      // retired: no wave place, offered nothing (`outcome`: any it reported)
+    // Its wave's time ran out (PolicyRelease::wave_timeout_us) before it settled: it holds
+    // the later waves no longer and is no failure. With no answer from it, it is offered
+    // the policy still; on a trial with no verdict yet (`outcome`), it is not offered again.
+    // A settling answer that comes later makes it reported.
+    timed_out,
   };
   struct Gateway {
     std::string gateway_id;
     std::uint32_t wave = 0;  // retired: 0, and no place in any wave
     Standing standing = Standing::waiting;
-    std::optional<PolicyOutcome> outcome;  // reported, and retired if it reported one
+    std::optional<PolicyOutcome> outcome;  // reported, timed_out on trial, and retired if any
+    // When its wave opened (central's clock, PolicyRelease); 0 while it has not opened,
+    // and for a retired gateway.
+    std::int64_t wave_opened_at_us = 0;
   };
 
   std::uint64_t version = 0;
@@ -161,6 +184,7 @@ struct PolicyRollout {
   std::int64_t expires_at_us = 0;
   std::uint32_t wave_size = 0;
   std::uint32_t max_failures = 1;
+  std::int64_t wave_timeout_us = 0;  // 0: no limit
   // Gateways that refused, reverted or rolled it back (retired ones too: what they did
   // happened).
   std::uint32_t failures = 0;
@@ -439,12 +463,14 @@ class CentralStore {
   // Stores a pushed policy. failed_precondition when its version is not above the newest
   // pushed ("policy version 3 is not above 5, the newest pushed"); invalid_argument for
   // version 0, an empty bundle or one above kMaxPolicyBundleBytes, a bundle that claims
-  // another version, an expiry not after `now_us`, or max_failures 0.
+  // another version, an expiry not after `now_us`, max_failures 0, or a wave_timeout_us
+  // below 0.
   virtual Status add_policy(const PolicyRelease& release, std::int64_t now_us) = 0;
   // The policy to offer `gateway_id` at `now_us`, if any: only the newest pushed, not once
   // expired, not once the rollout halted, not to a gateway that already reported an
-  // outcome for it, and only once the gateway's wave is open (PolicyRelease). nullopt
-  // too for a gateway not registered, or retired.
+  // outcome for it, and only once the gateway's wave is open (PolicyRelease; a gateway
+  // that timed out without answering is offered it still). nullopt too for a gateway not
+  // registered, or retired.
   virtual Result<std::optional<PolicyOffer>> policy_offer_for(std::string_view gateway_id,
                                                               std::int64_t now_us) const = 0;
   // policy_offer_for()'s version without its bundle: what a session asks on every tick.
