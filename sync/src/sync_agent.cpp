@@ -177,6 +177,10 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   // good (sent back as a conflict), or not now (the session ends; central offers again).
   void change_done(const CentralChangeKind& kind, std::uint64_t id,
                    const std::string& correlation_id, const Status& outcome);
+  // The `done` the gateway gets for a change: change_done() on the agent's thread.
+  // REQUIRES: `kind` is one of the static kinds (it outlives every answer).
+  std::function<void(Status)> change_answer(const CentralChangeKind& kind, std::uint64_t id,
+                                            std::string correlation_id);
   // Sends the gateway's escrow standing when it changed, at most once a second.
   void report_escrow_standing(Session& session);
   void remember_failure(const Status& why);
@@ -314,10 +318,16 @@ void SyncAgent::Impl::take_delta(const fbs::InventoryDelta& delta) {
   taken.units = delta.units();
   taken.reason = delta.reason() ? delta.reason()->str() : "";
   taken.correlation_id = correlation_id;
-  on_inventory_delta(
-      taken, answer_on_agent_thread([delta_id, correlation_id](Impl& agent, Status outcome) {
-        agent.change_done(kDeltaChange, delta_id, correlation_id, outcome);
-      }));
+  on_inventory_delta(taken, change_answer(kDeltaChange, delta_id, correlation_id));
+}
+
+std::function<void(Status)> SyncAgent::Impl::change_answer(const CentralChangeKind& kind,
+                                                           std::uint64_t id,
+                                                           std::string correlation_id) {
+  return answer_on_agent_thread(
+      [&kind, id, correlation_id = std::move(correlation_id)](Impl& agent, Status outcome) {
+        agent.change_done(kind, id, correlation_id, outcome);
+      });
 }
 
 // On the agent's thread. What a refusal or a passing failure calls for is done on the
@@ -406,10 +416,7 @@ void SyncAgent::Impl::take_closure(const fbs::NodeClosure& closure) {
   log::info("sync.closure_offered", {{"closure", closure_id},
                                      {"node", taken.node_id},
                                      {"change", taken.reopen ? "reopen" : "close"}});
-  on_node_closure(taken,
-                  answer_on_agent_thread([closure_id, correlation_id](Impl& agent, Status outcome) {
-                    agent.change_done(kClosureChange, closure_id, correlation_id, outcome);
-                  }));
+  on_node_closure(taken, change_answer(kClosureChange, closure_id, correlation_id));
 }
 
 void SyncAgent::Impl::take_escrow_grant(const fbs::EscrowGrant& grant) {
@@ -434,10 +441,7 @@ void SyncAgent::Impl::take_escrow_grant(const fbs::EscrowGrant& grant) {
                                           {"sku", taken.sku_id},
                                           {"units", taken.units},
                                           {"epoch", taken.epoch}});
-  escrow.on_grant(taken,
-                  answer_on_agent_thread([grant_id, correlation_id](Impl& agent, Status outcome) {
-                    agent.change_done(kEscrowGrantChange, grant_id, correlation_id, outcome);
-                  }));
+  escrow.on_grant(taken, change_answer(kEscrowGrantChange, grant_id, correlation_id));
 }
 
 void SyncAgent::Impl::report_escrow_standing(Session& session) {
