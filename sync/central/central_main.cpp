@@ -202,6 +202,17 @@ int run_gateway_retire(const std::string& database, const std::string& gateway_i
       "{} inventory delta(s) and {} node closure(s) stay pending for it; `gateway add` "
       "registers it again\n",
       gateway_id, utc_text(now), deltas->size(), closures->size());
+  // Its leases are not taken back: only its own journal can say which of those units it
+  // sold, so an operator must know they stay out of what central can lease.
+  Result<std::vector<sync::EscrowLease>> leases = (*store)->escrow_leases();
+  if (!leases) return fail(leases.status().message());
+  for (const sync::EscrowLease& lease : *leases) {
+    if (lease.gateway_id != gateway_id || lease.outstanding_units == 0) continue;
+    std::cout << fmt::format(
+        "its lease of {} at {} still holds {} unit(s): they stay leased until its journal "
+        "returns them (register it again and let it sync)\n",
+        lease.sku_id, lease.node_id, lease.outstanding_units);
+  }
   return kExitOk;
 }
 

@@ -745,6 +745,12 @@ TEST_F(SyncProcesses, TwoGatewaysSharingAPartnerNeverSellMoreThanCentralHadEvenC
       units_routed_to(second.port(), "ord-more-second-", 20, kFuel, kPartner);
   EXPECT_GT(more_first + more_second, 0) << "the top-up was sold";
   EXPECT_LE(sold_first + sold_second + more_first + more_second, kCentralUnits + kReceipt);
+  // Retiring a gateway does not take its lease back: only its journal can say what it sold.
+  const testing::CommandRun retired = central_command("gateway retire " + second_id);
+  ASSERT_EQ(retired.exit_status, 0) << retired.err;
+  EXPECT_NE(retired.out.find(fmt::format("its lease of {} at {} still holds", kFuel, kPartner)),
+            std::string::npos)
+      << retired.out;
   std::cout << "connected again, they sold " << more_first << " and " << more_second << " more\n"
             << central_command("quota list").out;
 }
