@@ -887,13 +887,7 @@ class SqliteCentralStore final : public CentralStore {
 
   Result<std::vector<GatewayRecord>> gateways() const override {
     ResetOnExit reset(select_gateways_);
-    std::vector<GatewayRecord> records;
-    for (;;) {
-      const int stepped = sqlite3_step(select_gateways_.get());
-      if (stepped == SQLITE_DONE) return records;
-      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read the gateways");
-      records.push_back(record_from(select_gateways_.get()));
-    }
+    return rows_of<GatewayRecord>(select_gateways_.get(), "read the gateways", &record_from);
   }
 
   Status record_contact(std::string_view gateway_id, std::int64_t now_us,
@@ -967,27 +961,22 @@ class SqliteCentralStore final : public CentralStore {
     ResetOnExit reset(select_deltas_);
     bind_text(select, 1, gateway_id);
     sqlite3_bind_int(select, 2, state ? static_cast<int>(*state) : -1);
-    std::vector<InventoryDelta> deltas;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return deltas;
-      if (stepped != SQLITE_ROW)
-        return sqlite_status(db(), stepped, path_, "read inventory deltas");
+    return rows_of<InventoryDelta>(select, "read inventory deltas", [](sqlite3_stmt* row) {
       InventoryDelta delta;
-      delta.id = column_unsigned(select, 0);
-      delta.gateway_id = column_text(select, 1);
-      delta.node_id = column_text(select, 2);
-      delta.sku_id = column_text(select, 3);
-      delta.units = sqlite3_column_int(select, 4);
-      delta.reason = column_text(select, 5);
-      delta.created_at_us = sqlite3_column_int64(select, 6);
-      delta.state = static_cast<InventoryDelta::State>(sqlite3_column_int(select, 7));
-      delta.applied_at_sequence = column_unsigned(select, 8);
-      delta.refusal = column_text(select, 9);
-      delta.settled_at_us = sqlite3_column_int64(select, 10);
-      delta.correlation_id = column_text(select, 11);
-      deltas.push_back(std::move(delta));
-    }
+      delta.id = column_unsigned(row, 0);
+      delta.gateway_id = column_text(row, 1);
+      delta.node_id = column_text(row, 2);
+      delta.sku_id = column_text(row, 3);
+      delta.units = sqlite3_column_int(row, 4);
+      delta.reason = column_text(row, 5);
+      delta.created_at_us = sqlite3_column_int64(row, 6);
+      delta.state = static_cast<InventoryDelta::State>(sqlite3_column_int(row, 7));
+      delta.applied_at_sequence = column_unsigned(row, 8);
+      delta.refusal = column_text(row, 9);
+      delta.settled_at_us = sqlite3_column_int64(row, 10);
+      delta.correlation_id = column_text(row, 11);
+      return delta;
+    });
   }
 
   Status refuse_inventory_delta(std::uint64_t delta_id, std::string_view gateway_id,
@@ -1032,26 +1021,22 @@ class SqliteCentralStore final : public CentralStore {
     ResetOnExit reset(select_deliveries_);
     bind_text(select, 1, gateway_id);
     sqlite3_bind_int(select, 2, state ? static_cast<int>(*state) : -1);
-    std::vector<NodeClosureDelivery> deliveries;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return deliveries;
-      if (stepped != SQLITE_ROW)
-        return sqlite_status(db(), stepped, path_, "read node closure deliveries");
-      NodeClosureDelivery delivery;
-      delivery.closure_id = column_unsigned(select, 0);
-      delivery.gateway_id = column_text(select, 1);
-      delivery.node_id = column_text(select, 2);
-      delivery.reason = column_text(select, 3);
-      delivery.correlation_id = column_text(select, 4);
-      delivery.created_at_us = sqlite3_column_int64(select, 5);
-      delivery.state = static_cast<NodeClosureDelivery::State>(sqlite3_column_int(select, 6));
-      delivery.applied_at_sequence = column_unsigned(select, 7);
-      delivery.refusal = column_text(select, 8);
-      delivery.settled_at_us = sqlite3_column_int64(select, 9);
-      delivery.reopen = sqlite3_column_int(select, 10) != 0;
-      deliveries.push_back(std::move(delivery));
-    }
+    return rows_of<NodeClosureDelivery>(
+        select, "read node closure deliveries", [](sqlite3_stmt* row) {
+          NodeClosureDelivery delivery;
+          delivery.closure_id = column_unsigned(row, 0);
+          delivery.gateway_id = column_text(row, 1);
+          delivery.node_id = column_text(row, 2);
+          delivery.reason = column_text(row, 3);
+          delivery.correlation_id = column_text(row, 4);
+          delivery.created_at_us = sqlite3_column_int64(row, 5);
+          delivery.state = static_cast<NodeClosureDelivery::State>(sqlite3_column_int(row, 6));
+          delivery.applied_at_sequence = column_unsigned(row, 7);
+          delivery.refusal = column_text(row, 8);
+          delivery.settled_at_us = sqlite3_column_int64(row, 9);
+          delivery.reopen = sqlite3_column_int(row, 10) != 0;
+          return delivery;
+        });
   }
 
   Result<std::vector<NodeClosure>> node_closures() const override {
@@ -1127,19 +1112,15 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::vector<StrandedOrder>> stranded_orders() const override {
     sqlite3_stmt* select = select_stranded_.get();
     ResetOnExit reset(select_stranded_);
-    std::vector<StrandedOrder> orders;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return orders;
-      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read stranded orders");
+    return rows_of<StrandedOrder>(select, "read stranded orders", [](sqlite3_stmt* row) {
       StrandedOrder order;
-      order.gateway_id = column_text(select, 0);
-      order.order_id = column_text(select, 1);
-      order.node_id = column_text(select, 2);
-      order.sequence = column_unsigned(select, 3);
-      order.reason = column_text(select, 4);
-      orders.push_back(std::move(order));
-    }
+      order.gateway_id = column_text(row, 0);
+      order.order_id = column_text(row, 1);
+      order.node_id = column_text(row, 2);
+      order.sequence = column_unsigned(row, 3);
+      order.reason = column_text(row, 4);
+      return order;
+    });
   }
 
   Status add_policy(const PolicyRelease& release, std::int64_t now_us) override {
@@ -1362,20 +1343,16 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_stmt* select = select_quotas_.get();
     ResetOnExit reset(select_quotas_);
     bind_text(select, 1, gateway_id);
-    std::vector<EscrowQuota> quotas;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return quotas;
-      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read escrow quotas");
+    return rows_of<EscrowQuota>(select, "read escrow quotas", [](sqlite3_stmt* row) {
       EscrowQuota quota;
-      quota.gateway_id = column_text(select, 0);
-      quota.node_id = column_text(select, 1);
-      quota.sku_id = column_text(select, 2);
-      quota.units = sqlite3_column_int(select, 3);
-      quota.lease_seconds = sqlite3_column_int64(select, 4);
-      quota.set_at_us = sqlite3_column_int64(select, 5);
-      quotas.push_back(std::move(quota));
-    }
+      quota.gateway_id = column_text(row, 0);
+      quota.node_id = column_text(row, 1);
+      quota.sku_id = column_text(row, 2);
+      quota.units = sqlite3_column_int(row, 3);
+      quota.lease_seconds = sqlite3_column_int64(row, 4);
+      quota.set_at_us = sqlite3_column_int64(row, 5);
+      return quota;
+    });
   }
 
   Result<std::vector<EscrowGrantRecord>> top_up_escrow(std::string_view gateway_id,
@@ -1400,13 +1377,7 @@ class SqliteCentralStore final : public CentralStore {
     ResetOnExit reset(select_grants_);
     bind_text(select, 1, gateway_id);
     sqlite3_bind_int(select, 2, state ? static_cast<int>(*state) : -1);
-    std::vector<EscrowGrantRecord> grants;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return grants;
-      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read escrow grants");
-      grants.push_back(grant_from(select));
-    }
+    return rows_of<EscrowGrantRecord>(select, "read escrow grants", &grant_from);
   }
 
   Status refuse_escrow_grant(std::uint64_t grant_id, std::string_view gateway_id,
@@ -1473,13 +1444,7 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::vector<EscrowLease>> escrow_leases() const override {
     sqlite3_stmt* select = select_leases_.get();
     ResetOnExit reset(select_leases_);
-    std::vector<EscrowLease> leases;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return leases;
-      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, "read escrow leases");
-      leases.push_back(lease_from(select));
-    }
+    return rows_of<EscrowLease>(select, "read escrow leases", &lease_from);
   }
 
   Status read_journal(std::string_view gateway_id, std::uint64_t from,
@@ -2094,19 +2059,15 @@ class SqliteCentralStore final : public CentralStore {
     ResetOnExit reset(select_shared_stock_);
     bind_text(select, 1, node_id);
     bind_text(select, 2, sku_id);
-    std::vector<SharedStock> rows;
-    for (;;) {
-      const int stepped = sqlite3_step(select);
-      if (stepped == SQLITE_DONE) return rows;
-      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return rows_of<SharedStock>(select, operation, [](sqlite3_stmt* row) {
       SharedStock stock;
-      stock.node_id = column_text(select, 0);
-      stock.sku_id = column_text(select, 1);
-      stock.free_units = sqlite3_column_int64(select, 2);
-      stock.leased_units = sqlite3_column_int64(select, 3);
-      stock.updated_at_us = sqlite3_column_int64(select, 4);
-      rows.push_back(std::move(stock));
-    }
+      stock.node_id = column_text(row, 0);
+      stock.sku_id = column_text(row, 1);
+      stock.free_units = sqlite3_column_int64(row, 2);
+      stock.leased_units = sqlite3_column_int64(row, 3);
+      stock.updated_at_us = sqlite3_column_int64(row, 4);
+      return stock;
+    });
   }
 
   Result<SharedStock> stock_after(std::string_view node_id, std::string_view sku_id,
@@ -2177,6 +2138,19 @@ class SqliteCentralStore final : public CentralStore {
     lease.reported_reserved_units = sqlite3_column_int(row, 10);
     lease.reported_at_us = sqlite3_column_int64(row, 11);
     return lease;
+  }
+
+  // Every row `select` yields, each made a T by `map`, or the error that stopped the scan,
+  // named by `operation`. The caller binds the statement and resets it (ResetOnExit).
+  template <typename T, typename Map>
+  Result<std::vector<T>> rows_of(sqlite3_stmt* select, std::string_view operation, Map map) const {
+    std::vector<T> rows;
+    for (;;) {
+      const int stepped = sqlite3_step(select);
+      if (stepped == SQLITE_DONE) return rows;
+      if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+      rows.push_back(map(select));
+    }
   }
 
   // A row of kGrantColumns.
