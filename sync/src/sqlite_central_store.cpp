@@ -877,12 +877,8 @@ class SqliteCentralStore final : public CentralStore {
   Result<std::optional<GatewayRecord>> gateway(std::string_view gateway_id) const override {
     ResetOnExit reset(select_gateway_);
     bind_text(select_gateway_.get(), 1, gateway_id);
-    const int stepped = sqlite3_step(select_gateway_.get());
-    if (stepped == SQLITE_DONE) return std::optional<GatewayRecord>();
-    if (stepped != SQLITE_ROW) {
-      return sqlite_status(db(), stepped, path_, fmt::format("read gateway '{}'", gateway_id));
-    }
-    return std::optional<GatewayRecord>(record_from(select_gateway_.get()));
+    return row_of<GatewayRecord>(select_gateway_.get(),
+                                 fmt::format("read gateway '{}'", gateway_id), &record_from);
   }
 
   Result<std::vector<GatewayRecord>> gateways() const override {
@@ -2099,10 +2095,7 @@ class SqliteCentralStore final : public CentralStore {
     bind_text(select, 1, gateway_id);
     bind_text(select, 2, node_id);
     bind_text(select, 3, sku_id);
-    const int stepped = sqlite3_step(select);
-    if (stepped == SQLITE_DONE) return std::optional<EscrowLease>();
-    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
-    return std::optional<EscrowLease>(lease_from(select));
+    return row_of<EscrowLease>(select, operation, &lease_from);
   }
 
   Status put_lease(const EscrowLease& lease, const std::string& operation) {
@@ -2153,6 +2146,15 @@ class SqliteCentralStore final : public CentralStore {
     }
   }
 
+  // The one row `select` yields, made a T by `map`; nullopt when it yields none.
+  template <typename T, typename Map>
+  Result<std::optional<T>> row_of(sqlite3_stmt* select, std::string_view operation, Map map) const {
+    const int stepped = sqlite3_step(select);
+    if (stepped == SQLITE_DONE) return std::optional<T>();
+    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
+    return std::optional<T>(map(select));
+  }
+
   // A row of kGrantColumns.
   static EscrowGrantRecord grant_from(sqlite3_stmt* row) {
     EscrowGrantRecord grant;
@@ -2177,10 +2179,7 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_stmt* select = select_grant_.get();
     ResetOnExit reset(select_grant_);
     sqlite3_bind_int64(select, 1, static_cast<std::int64_t>(std::min(grant_id, kLargestSequence)));
-    const int stepped = sqlite3_step(select);
-    if (stepped == SQLITE_DONE) return std::optional<EscrowGrantRecord>();
-    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
-    return std::optional<EscrowGrantRecord>(grant_from(select));
+    return row_of<EscrowGrantRecord>(select, operation, &grant_from);
   }
 
   // The grant, of any gateway, made under `correlation_id`, if any.
@@ -2189,10 +2188,7 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_stmt* select = select_grant_by_reference_.get();
     ResetOnExit reset(select_grant_by_reference_);
     bind_text(select, 1, correlation_id);
-    const int stepped = sqlite3_step(select);
-    if (stepped == SQLITE_DONE) return std::optional<EscrowGrantRecord>();
-    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
-    return std::optional<EscrowGrantRecord>(grant_from(select));
+    return row_of<EscrowGrantRecord>(select, operation, &grant_from);
   }
 
   // The newest grant of the gateway's lease of the (node, SKU), if any.
@@ -2205,10 +2201,7 @@ class SqliteCentralStore final : public CentralStore {
     bind_text(select, 1, gateway_id);
     bind_text(select, 2, node_id);
     bind_text(select, 3, sku_id);
-    const int stepped = sqlite3_step(select);
-    if (stepped == SQLITE_DONE) return std::optional<EscrowGrantRecord>();
-    if (stepped != SQLITE_ROW) return sqlite_status(db(), stepped, path_, operation);
-    return std::optional<EscrowGrantRecord>(grant_from(select));
+    return row_of<EscrowGrantRecord>(select, operation, &grant_from);
   }
 
   // Whether the gateway holds any lease: most gateways' shipments never touch one, and
