@@ -13,6 +13,7 @@
 //   edgeroute-central quota grant --gateway G --node N --sku S --units 40 [--lease-minutes 60]
 //                                 --db central.db
 //   edgeroute-central quota list --db central.db
+//   edgeroute-central quota reclaim --gateway G --db central.db
 //   edgeroute-central conflicts --db central.db
 //   edgeroute-central node close --node N --reason "building lost" --db central.db
 //   edgeroute-central node reopen --node N [--reason "rebuilt"] --db central.db
@@ -32,6 +33,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -39,6 +41,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -202,16 +205,17 @@ int run_gateway_retire(const std::string& database, const std::string& gateway_i
       "{} inventory delta(s) and {} node closure(s) stay pending for it; `gateway add` "
       "registers it again\n",
       gateway_id, utc_text(now), deltas->size(), closures->size());
-  // Its leases are not taken back: only its own journal can say which of those units it
-  // sold, so an operator must know they stay out of what central can lease.
+  // Its leases are not taken back here: only its own journal can say which of those units
+  // it sold, so an operator must know they stay out of what central can lease.
   Result<std::vector<sync::EscrowLease>> leases = (*store)->escrow_leases();
   if (!leases) return fail(leases.status().message());
   for (const sync::EscrowLease& lease : *leases) {
     if (lease.gateway_id != gateway_id || lease.outstanding_units == 0) continue;
     std::cout << fmt::format(
-        "its lease of {} at {} still holds {} unit(s): they stay leased until its journal "
-        "returns them (register it again and let it sync)\n",
-        lease.sku_id, lease.node_id, lease.outstanding_units);
+        "its lease of {} at {} still holds {} unit(s) until {}: they stay leased until its "
+        "journal returns them (register it again and let it sync), or `quota reclaim` takes "
+        "them back once the lease has run out\n",
+        lease.sku_id, lease.node_id, lease.outstanding_units, utc_text(lease.expires_at_us));
   }
   return kExitOk;
 }
@@ -259,6 +263,12 @@ void print_shared_stock(const sync::SharedStock& stock) {
         "the leases hold {} unit(s) more than is there: a conflict (`conflicts`) until stock "
         "comes back or the leases run out and return\n",
         -stock.free_units);
+  }
+  if (stock.uncounted_units > 0) {
+    std::cout << fmt::format(
+        "{} unit(s) reclaimed from retired gateways' leases are left out until a count "
+        "(`inventory set`) says how many are still there\n",
+        stock.uncounted_units);
   }
 }
 
@@ -351,6 +361,9 @@ int run_conflicts(const std::string& database) {
   if (!grants) return fail(grants.status().message());
   Result<std::vector<sync::SharedStock>> shared = (*store)->shared_stock();
   if (!shared) return fail(shared.status().message());
+  std::vector<sync::SharedStock> uncounted;
+  std::copy_if(shared->begin(), shared->end(), std::back_inserter(uncounted),
+               [](const sync::SharedStock& stock) { return stock.uncounted_units > 0; });
   std::erase_if(*shared, [](const sync::SharedStock& stock) { return stock.free_units >= 0; });
 
   // Each section is titled, and says "none" rather than leave a bare header.
@@ -410,6 +423,18 @@ int run_conflicts(const std::string& database) {
     for (const sync::SharedStock& stock : *shared)
       row(stock.node_id, stock.sku_id, stock.free_units, stock.leased_units);
   }
+  std::cout << "\nshared stock reclaimed from retired gateways, waiting for a count "
+               "(`inventory set`):\n";
+  if (uncounted.empty()) {
+    std::cout << "  none\n";
+  } else {
+    const auto row = [](auto node, auto sku, auto units) {
+      print_line(fmt::format("{:<16} {:<20} {:>10}", node, sku, units));
+    };
+    row("node", "sku", "uncounted");
+    for (const sync::SharedStock& stock : uncounted)
+      row(stock.node_id, stock.sku_id, stock.uncounted_units);
+  }
   return kExitOk;
 }
 
@@ -423,12 +448,13 @@ int run_inventory_shared(const std::string& database) {
     std::cout << "no shared stock; `inventory set` counts it\n";
     return kExitOk;
   }
-  const auto row = [](auto node, auto sku, auto free, auto leased, auto updated) {
-    print_line(fmt::format("{:<16} {:<20} {:>10} {:>10}  {}", node, sku, free, leased, updated));
+  const auto row = [](auto node, auto sku, auto free, auto leased, auto uncounted, auto updated) {
+    print_line(fmt::format("{:<16} {:<20} {:>10} {:>10} {:>10}  {}", node, sku, free, leased,
+                           uncounted, updated));
   };
-  row("node", "sku", "free", "leased", "counted or adjusted");
+  row("node", "sku", "free", "leased", "uncounted", "counted or adjusted");
   for (const sync::SharedStock& stock : *shared)
-    row(stock.node_id, stock.sku_id, stock.free_units, stock.leased_units,
+    row(stock.node_id, stock.sku_id, stock.free_units, stock.leased_units, stock.uncounted_units,
         utc_text(stock.updated_at_us));
   return kExitOk;
 }
@@ -539,6 +565,33 @@ int run_quota_list(const std::string& database) {
       row(grant.id, grant.gateway_id, grant.node_id, grant.sku_id, grant.epoch, grant.units,
           utc_text(grant.created_at_us));
   }
+  return kExitOk;
+}
+
+// `quota reclaim`: the leases of a retired gateway that will not sync again, taken back.
+int run_quota_reclaim(const std::string& database, const std::string& gateway_id) {
+  Result<std::unique_ptr<sync::CentralStore>> store = existing_store(database);
+  if (!store) return fail(store.status().message());
+  hal::LinuxClock clock;
+  Result<std::vector<sync::EscrowLease>> reclaimed =
+      (*store)->reclaim_escrow_leases(gateway_id, now_us(clock));
+  if (!reclaimed) return fail(reclaimed.status().message());
+  if (reclaimed->empty()) {
+    std::cout << fmt::format("gateway {} holds no leased units; nothing changed\n", gateway_id);
+    return kExitOk;
+  }
+  for (const sync::EscrowLease& lease : *reclaimed) {
+    std::cout << fmt::format("reclaimed {} unit(s) of {} at {} from gateway {}",
+                             lease.outstanding_units, lease.sku_id, lease.node_id, gateway_id);
+    // What its orders held at its last report: units a partner may still ship.
+    if (lease.reported_unreserved_units >= 0 && lease.reported_reserved_units > 0) {
+      std::cout << fmt::format("; its orders held {} of them at its last report, {}",
+                               lease.reported_reserved_units, utc_text(lease.reported_at_us));
+    }
+    std::cout << '\n';
+  }
+  std::cout << "they are not free to lease: the gateway may have sold some. Count each node "
+               "(`inventory set`) once its orders there have shipped or been cancelled\n";
   return kExitOk;
 }
 
@@ -960,11 +1013,22 @@ int main(int argc, char** argv) {
   quota_list->add_option("--db", quota_options->database, "Central's database")->required();
   quota_list->callback(
       [quota_options, &exit_code] { exit_code = run_quota_list(quota_options->database); });
+  CLI::App* quota_reclaim = quota->add_subcommand(
+      "reclaim",
+      "Take back the leases of a retired gateway that will not sync again, once they have run "
+      "out; the units wait for a count of their node");
+  quota_reclaim->add_option("--gateway", quota_options->gateway_id, "The retired gateway")
+      ->required();
+  quota_reclaim->add_option("--db", quota_options->database, "Central's database")->required();
+  quota_reclaim->callback([quota_options, &exit_code] {
+    exit_code = run_quota_reclaim(quota_options->database, quota_options->gateway_id);
+  });
 
   CLI::App* conflicts = app.add_subcommand(
       "conflicts",
       "What gateways could not apply, with their reasons, the orders stranded at closed "
-      "nodes, and shared stock below what its leases hold: for an operator to settle");
+      "nodes, shared stock below what its leases hold, and units reclaimed from retired "
+      "gateways waiting for a count: for an operator to settle");
   conflicts->add_option("--db", delta->database, "Central's database")->required();
   conflicts->callback([delta, &exit_code] { exit_code = run_conflicts(delta->database); });
 

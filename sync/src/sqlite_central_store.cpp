@@ -62,8 +62,9 @@ constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
 // 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
 // closures, their deliveries and stranded orders. 4: retired gateways. 5: shared stock,
 // escrow quotas, leases and grants; reopenings of nodes; policies' wave time limits and
-// when each gateway settled. A store of format 1 to 4 is upgraded in place when opened.
-constexpr std::int64_t kFormatVersion = 5;
+// when each gateway settled. 6: leases reclaimed from retired gateways. A store of format
+// 1 to 5 is upgraded in place when opened.
+constexpr std::int64_t kFormatVersion = 6;
 constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
 // 4 KiB's, which took a million-entry apply from 94 k to 228 k rows/s (docs/performance.md).
@@ -255,6 +256,18 @@ UPDATE policy_outcomes SET settled_at_us = coalesce((SELECT e.received_at_us
   AND e.sequence = policy_outcomes.sequence), 0) WHERE change != 'trial';
 )sql";
 
+// Added by format version 6: what an operator reclaimed from a retired gateway's leases
+// (reclaim_escrow_leases()). On the lease, in total; on the shared (node, SKU), the units
+// reclaimed since its last count, which are neither free nor leased until a count says
+// how many of them are still at the node. Columns: they are read with the rows they
+// belong to.
+constexpr const char* kAddReclaimColumnsSql = R"sql(
+ALTER TABLE escrow_leases ADD COLUMN reclaimed_units INTEGER NOT NULL DEFAULT 0
+  CHECK (reclaimed_units >= 0);
+ALTER TABLE shared_stock ADD COLUMN uncounted_units INTEGER NOT NULL DEFAULT 0
+  CHECK (uncounted_units >= 0);
+)sql";
+
 // What each upgrade adds, by the format it leaves (index 0: to format 2), in order. A new
 // store is made by format 1's schema and every one of these (create_store()), so that it
 // ends with the very schema an upgraded store has.
@@ -263,8 +276,9 @@ constexpr const char* kToFormatThreeSql[] = {kCreateClosureTablesSql};
 constexpr const char* kToFormatFourSql[] = {kAddRetiredColumnSql};
 constexpr const char* kToFormatFiveSql[] = {kCreateEscrowTablesSql, kAddReopenColumnSql,
                                             kAddWaveTimeoutColumnsSql};
-constexpr std::span<const char* const> kUpgradeSql[] = {kToFormatTwoSql, kToFormatThreeSql,
-                                                        kToFormatFourSql, kToFormatFiveSql};
+constexpr const char* kToFormatSixSql[] = {kAddReclaimColumnsSql};
+constexpr std::span<const char* const> kUpgradeSql[] = {
+    kToFormatTwoSql, kToFormatThreeSql, kToFormatFourSql, kToFormatFiveSql, kToFormatSixSql};
 static_assert(std::size(kUpgradeSql) ==
               static_cast<std::size_t>(kFormatVersion - kOldestUpgradableFormatVersion));
 
@@ -415,16 +429,17 @@ constexpr const char* kSelectOutcomesSql =
 constexpr const char* kSelectSharedStockSql =
     "SELECT s.node_id, s.sku_id, s.free_units, "
     "(SELECT coalesce(sum(l.outstanding_units), 0) FROM escrow_leases AS l "
-    "WHERE l.node_id = s.node_id AND l.sku_id = s.sku_id), s.updated_at_us "
+    "WHERE l.node_id = s.node_id AND l.sku_id = s.sku_id), s.updated_at_us, s.uncounted_units "
     "FROM shared_stock AS s WHERE ?1 = '' OR (s.node_id = ?1 AND s.sku_id = ?2) "
     "ORDER BY s.node_id, s.sku_id";
-// A count: what is at the node, less what the leases hold, is what central can lease.
+// A count: what is at the node, less what the leases hold, is what central can lease. It
+// settles the units reclaimed from retired gateways too: those still there are counted.
 constexpr const char* kSetSharedStockSql =
     "INSERT INTO shared_stock (node_id, sku_id, free_units, updated_at_us) "
     "VALUES (?1, ?2, ?3 - (SELECT coalesce(sum(outstanding_units), 0) FROM escrow_leases "
     "WHERE node_id = ?1 AND sku_id = ?2), ?4) "
     "ON CONFLICT (node_id, sku_id) DO UPDATE SET free_units = excluded.free_units, "
-    "updated_at_us = excluded.updated_at_us";
+    "updated_at_us = excluded.updated_at_us, uncounted_units = 0";
 constexpr const char* kAdjustSharedStockSql =
     "INSERT INTO shared_stock (node_id, sku_id, free_units, updated_at_us) "
     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (node_id, sku_id) DO UPDATE SET "
@@ -439,6 +454,10 @@ constexpr const char* kMoveFreeUnitsSql =
     "INSERT INTO shared_stock (node_id, sku_id, free_units, updated_at_us) VALUES (?1, ?2, ?3, 0) "
     "ON CONFLICT (node_id, sku_id) DO UPDATE SET "
     "free_units = shared_stock.free_units + excluded.free_units";
+// Units reclaimed from a retired gateway's lease: out of the lease, not into free_units.
+constexpr const char* kAddUncountedUnitsSql =
+    "UPDATE shared_stock SET uncounted_units = uncounted_units + ?3 "
+    "WHERE node_id = ?1 AND sku_id = ?2";
 
 constexpr const char* kUpsertQuotaSql =
     "INSERT INTO escrow_quotas (gateway_id, node_id, sku_id, units, lease_seconds, set_at_us) "
@@ -453,21 +472,21 @@ constexpr const char* kSelectQuotasSql =
 constexpr const char* kLeaseColumns =
     "gateway_id, node_id, sku_id, epoch, expires_at_us, outstanding_units, granted_units, "
     "returned_units, shipped_units, reported_unreserved_units, reported_reserved_units, "
-    "reported_at_us";
+    "reported_at_us, reclaimed_units";
 // Every figure of a lease written at once: each change reads the lease, works out the
 // new figures and writes them back, inside the transaction that also moves free_units.
 constexpr const char* kPutLeaseSql =
     "INSERT INTO escrow_leases (gateway_id, node_id, sku_id, epoch, expires_at_us, "
     "outstanding_units, granted_units, returned_units, shipped_units, "
-    "reported_unreserved_units, reported_reserved_units, reported_at_us) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "reported_unreserved_units, reported_reserved_units, reported_at_us, reclaimed_units) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
     "ON CONFLICT (gateway_id, node_id, sku_id) DO UPDATE SET epoch = excluded.epoch, "
     "expires_at_us = excluded.expires_at_us, outstanding_units = excluded.outstanding_units, "
     "granted_units = excluded.granted_units, returned_units = excluded.returned_units, "
     "shipped_units = excluded.shipped_units, "
     "reported_unreserved_units = excluded.reported_unreserved_units, "
     "reported_reserved_units = excluded.reported_reserved_units, "
-    "reported_at_us = excluded.reported_at_us";
+    "reported_at_us = excluded.reported_at_us, reclaimed_units = excluded.reclaimed_units";
 // A standing counts only at the lease's current epoch: one about an earlier grant
 // describes units the newer grant has changed.
 constexpr const char* kReportLeaseSql =
@@ -1394,13 +1413,11 @@ class SqliteCentralStore final : public CentralStore {
                       fmt::format("{}: escrow grant {} of gateway '{}' is {}, not pending", path_,
                                   grant_id, gateway_id, to_string(grant.state)));
       }
-      sqlite3_stmt* settle_grant = settle_grant_.get();
-      sqlite3_bind_int64(settle_grant, 1, static_cast<std::int64_t>(grant.id));
-      bind_text(settle_grant, 2, gateway_id);
-      sqlite3_bind_int(settle_grant, 3, static_cast<int>(EscrowGrantRecord::State::refused));
-      bind_text(settle_grant, 4, why);
-      sqlite3_bind_int64(settle_grant, 5, now_us);
-      if (Status settled = step_once(settle_grant_, operation); !settled.is_ok()) return settled;
+      if (Status settled =
+              settle_grant(grant, EscrowGrantRecord::State::refused, why, now_us, operation);
+          !settled.is_ok()) {
+        return settled;
+      }
       // The gateway never held the units: they leave the lease and central can lease
       // them again.
       return give_back_to_free(grant.gateway_id, grant.node_id, grant.sku_id, grant.units,
@@ -1441,6 +1458,72 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_stmt* select = select_leases_.get();
     ResetOnExit reset(select_leases_);
     return rows_of<EscrowLease>(select, "read escrow leases", &lease_from);
+  }
+
+  Result<std::vector<EscrowLease>> reclaim_escrow_leases(std::string_view gateway_id,
+                                                         std::int64_t now_us) override {
+    const std::string operation =
+        fmt::format("reclaim the escrow leases of gateway '{}'", gateway_id);
+    if (Status free = not_reading("reclaim_escrow_leases"); !free.is_ok()) return free;
+    return in_transaction(operation, [&]() -> Result<std::vector<EscrowLease>> {
+      Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
+      if (!known) return known.status();
+      if (!known->has_value()) return unknown_gateway(gateway_id, operation);
+      const GatewayRecord& record = **known;
+      if (!record.retired()) {
+        return Status(StatusCode::failed_precondition,
+                      fmt::format("{}: {}: the gateway is active, and its journal gives its "
+                                  "leases back; retire it first if it will not sync again",
+                                  path_, operation));
+      }
+      Result<std::vector<EscrowLease>> leases = escrow_leases();
+      if (!leases) return leases.status();
+      std::erase_if(*leases, [&](const EscrowLease& lease) {
+        return lease.gateway_id != gateway_id || lease.outstanding_units == 0;
+      });
+      // The gateway stops selling from a lease when its own clock passes the expiry: a
+      // gateway behind central's clock sells that much longer.
+      const std::int64_t gateway_behind_us = std::max<std::int64_t>(0, -record.clock_skew_us);
+      for (const EscrowLease& lease : *leases) {
+        const std::int64_t sells_until = lease.expires_at_us + gateway_behind_us;
+        if (now_us < sells_until) {
+          return Status(
+              StatusCode::failed_precondition,
+              fmt::format("{}: {}: its lease of SKU '{}' at node '{}' ({} unit(s)) runs until "
+                          "{} µs by central's clock{}; it may sell from it until then",
+                          path_, operation, lease.sku_id, lease.node_id, lease.outstanding_units,
+                          sells_until,
+                          gateway_behind_us == 0
+                              ? std::string()
+                              : fmt::format(" (its expiry, with the gateway's clock {} µs "
+                                            "behind)",
+                                            gateway_behind_us)));
+        }
+      }
+      Result<std::vector<EscrowGrantRecord>> pending =
+          escrow_grants(gateway_id, EscrowGrantRecord::State::pending);
+      if (!pending) return pending.status();
+      for (const EscrowGrantRecord& grant : *pending) {
+        if (Status settled =
+                settle_grant(grant, EscrowGrantRecord::State::refused,
+                             "the lease was reclaimed from the retired gateway", now_us, operation);
+            !settled.is_ok()) {
+          return settled;
+        }
+      }
+      for (const EscrowLease& lease : *leases) {
+        EscrowLease changed = lease;
+        changed.reclaimed_units += changed.outstanding_units;
+        changed.outstanding_units = 0;
+        if (Status put = put_lease(changed, operation); !put.is_ok()) return put;
+        sqlite3_stmt* uncounted = add_uncounted_units_.get();
+        bind_text(uncounted, 1, lease.node_id);
+        bind_text(uncounted, 2, lease.sku_id);
+        sqlite3_bind_int64(uncounted, 3, lease.outstanding_units);
+        if (Status moved = step_once(add_uncounted_units_, operation); !moved.is_ok()) return moved;
+      }
+      return std::move(*leases);
+    });
   }
 
   Status read_journal(std::string_view gateway_id, std::uint64_t from,
@@ -1999,6 +2082,18 @@ class SqliteCentralStore final : public CentralStore {
     return move_free_units(node_id, sku_id, -std::int64_t{record.units()}, counting);
   }
 
+  // A pending grant becomes `state`, with `why` (a refusal's words).
+  Status settle_grant(const EscrowGrantRecord& grant, EscrowGrantRecord::State state,
+                      std::string_view why, std::int64_t now_us, const std::string& operation) {
+    sqlite3_stmt* settle = settle_grant_.get();
+    sqlite3_bind_int64(settle, 1, static_cast<std::int64_t>(grant.id));
+    bind_text(settle, 2, grant.gateway_id);
+    sqlite3_bind_int(settle, 3, static_cast<int>(state));
+    bind_text(settle, 4, why);
+    sqlite3_bind_int64(settle, 5, now_us);
+    return step_once(settle_grant_, operation);
+  }
+
   // Gives `units` of the gateway's lease of the (node, SKU) back to free_units, no more
   // than the lease still holds: what shipments already took from it is not given back
   // twice, and free_units never counts a unit it did not lease out. `note` records the
@@ -2062,6 +2157,7 @@ class SqliteCentralStore final : public CentralStore {
       stock.free_units = sqlite3_column_int64(row, 2);
       stock.leased_units = sqlite3_column_int64(row, 3);
       stock.updated_at_us = sqlite3_column_int64(row, 4);
+      stock.uncounted_units = sqlite3_column_int64(row, 5);
       return stock;
     });
   }
@@ -2112,6 +2208,7 @@ class SqliteCentralStore final : public CentralStore {
     sqlite3_bind_int(put, 10, lease.reported_unreserved_units);
     sqlite3_bind_int(put, 11, lease.reported_reserved_units);
     sqlite3_bind_int64(put, 12, lease.reported_at_us);
+    sqlite3_bind_int64(put, 13, lease.reclaimed_units);
     return step_once(put_lease_, operation);
   }
 
@@ -2130,6 +2227,7 @@ class SqliteCentralStore final : public CentralStore {
     lease.reported_unreserved_units = sqlite3_column_int(row, 9);
     lease.reported_reserved_units = sqlite3_column_int(row, 10);
     lease.reported_at_us = sqlite3_column_int64(row, 11);
+    lease.reclaimed_units = sqlite3_column_int64(row, 12);
     return lease;
   }
 
@@ -2253,7 +2351,8 @@ class SqliteCentralStore final : public CentralStore {
   Statement select_shared_stock_, set_shared_stock_, adjust_shared_stock_, move_free_units_,
       upsert_quota_, select_quotas_, select_lease_, select_leases_, select_holds_leases_,
       put_lease_, report_lease_, insert_grant_, select_grants_, select_grant_,
-      select_grant_by_reference_, select_newest_grant_, settle_grant_, apply_grant_;
+      select_grant_by_reference_, select_newest_grant_, settle_grant_, apply_grant_,
+      add_uncounted_units_;
   mutable bool reading_ = false;
 };
 
@@ -2346,6 +2445,7 @@ Status SqliteCentralStore::configure() {
       {&set_shared_stock_, kSetSharedStockSql},
       {&adjust_shared_stock_, kAdjustSharedStockSql},
       {&move_free_units_, kMoveFreeUnitsSql},
+      {&add_uncounted_units_, kAddUncountedUnitsSql},
       {&upsert_quota_, kUpsertQuotaSql},
       {&select_quotas_, kSelectQuotasSql},
       {&select_lease_, select_lease.c_str()},

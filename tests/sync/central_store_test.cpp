@@ -612,7 +612,7 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(newer_path);
     ASSERT_TRUE(created) << created.status().to_string();
   }
-  run_sql(newer_path, "PRAGMA user_version = 6");
+  run_sql(newer_path, "PRAGMA user_version = 7");
   const Status newer = open_status(newer_path);
   EXPECT_EQ(newer.code(), StatusCode::failed_precondition) << newer.to_string();
   EXPECT_THAT(newer.message(), HasSubstr(newer_path));
@@ -880,7 +880,7 @@ TEST_F(CentralStoreTest, AFormatOneStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(store->node_closure_deliveries(kLeipzig, std::nullopt)->size(), 1U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
                           "('policies', 'policy_outcomes', 'node_closures', "
@@ -1600,7 +1600,7 @@ TEST_F(CentralStoreTest, AFormatTwoStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 3, 2)).acknowledged, 4U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   Result<std::vector<NodeClosure>> closures = reopened->node_closures();
@@ -1676,7 +1676,7 @@ TEST_F(CentralStoreTest, AFormatThreeStoreIsUpgradedInPlaceWithItsDataIntactAndC
     ASSERT_TRUE(store->register_gateway(kPoznan, fingerprint('b'), kSomeTimeUs).is_ok());
     EXPECT_EQ(record(*store, kPoznan).retired_at_us, 0);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(record(*reopened, kLeipzig).retired_at_us, kSomeTimeUs + 3);
@@ -3155,6 +3155,106 @@ TEST_F(CentralStoreEscrow, NothingIsGrantedToARetiredOrUnknownGatewayOrUnderAQuo
   EXPECT_EQ(granted_by_top_up(*store, kLeipzig), 40);
 }
 
+TEST_F(CentralStoreEscrow, ARetiredGatewaysRunOutLeasesAreReclaimedIntoUncountedUntilACount) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  set_quota(*store, kPoznan, 30);
+  const std::vector<EscrowGrantRecord> made = top_up(*store, kLeipzig);
+  ASSERT_EQ(made.size(), 1U);
+  apply(*store, kLeipzig, Batch({grant_applied(1, made[0])}));
+  ASSERT_EQ(granted_by_top_up(*store, kPoznan), 30);
+  const std::int64_t expiry = made[0].expires_at_us;
+
+  // An active gateway's journal gives its leases back; an unknown one has none.
+  const Result<std::vector<EscrowLease>> active = store->reclaim_escrow_leases(kLeipzig, expiry);
+  EXPECT_EQ(active.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(active.status().message(), HasSubstr("the gateway is active"));
+  EXPECT_EQ(store->reclaim_escrow_leases("gw-nowhere", expiry).status().code(),
+            StatusCode::not_found);
+
+  // Retired, but its clock was 5 s behind central's: it sells from the lease 5 s past
+  // the expiry, and nothing is taken back until then.
+  ASSERT_TRUE(store->record_contact(kLeipzig, kSomeTimeUs, 1, -5'000'000).is_ok());
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 1).is_ok());
+  const Result<std::vector<EscrowLease>> early =
+      store->reclaim_escrow_leases(kLeipzig, expiry + 4'000'000);
+  EXPECT_EQ(early.status().code(), StatusCode::failed_precondition);
+  EXPECT_THAT(early.status().message(),
+              HasSubstr("its lease of SKU 'sku-tent-2p' at node '3pl-columbus-2' (40 unit(s)) "
+                        "runs until " +
+                        std::to_string(expiry + 5'000'000)));
+  EXPECT_THAT(early.status().message(), HasSubstr("5000000 µs behind"));
+  EXPECT_EQ(figures(*store), "free 30 leased 70") << "a refusal changes nothing";
+
+  const Result<std::vector<EscrowLease>> reclaimed =
+      store->reclaim_escrow_leases(kLeipzig, expiry + 5'000'000);
+  ASSERT_TRUE(reclaimed) << reclaimed.status().to_string();
+  ASSERT_EQ(reclaimed->size(), 1U);
+  EXPECT_EQ((*reclaimed)[0].outstanding_units, 40) << "as the lease was";
+  // Neither free nor leased: the gateway may have sold some of the 40.
+  EXPECT_EQ(figures(*store), "free 30 leased 30");
+  EXPECT_EQ(stock(*store).uncounted_units, 40);
+  const EscrowLease after = lease(*store, kLeipzig);
+  EXPECT_EQ(after.outstanding_units, 0);
+  EXPECT_EQ(after.reclaimed_units, 40);
+  EXPECT_EQ(after.granted_units, 40);
+  // Nothing more to take back.
+  const Result<std::vector<EscrowLease>> again =
+      store->reclaim_escrow_leases(kLeipzig, expiry + 6'000'000);
+  ASSERT_TRUE(again) << again.status().to_string();
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(stock(*store).uncounted_units, 40);
+
+  // A receipt leaves them uncounted; a count settles them: 95 at the node, the retired
+  // gateway sold 5 of its 40.
+  ASSERT_TRUE(store->adjust_shared_stock(kPartnerNode, kSharedSku, 10, kSomeTimeUs + 2));
+  EXPECT_EQ(stock(*store).uncounted_units, 40);
+  ASSERT_TRUE(store->set_shared_stock(kPartnerNode, kSharedSku, 105, kSomeTimeUs + 3));
+  EXPECT_EQ(figures(*store), "free 75 leased 30");
+  EXPECT_EQ(stock(*store).uncounted_units, 0);
+}
+
+TEST_F(CentralStoreEscrow,
+       AReclaimedGatewaysPendingGrantIsRefusedAndItsLaterJournalGivesNothingTwice) {
+  std::unique_ptr<CentralStore> store = open_with_stock(100);
+  ASSERT_NE(store, nullptr);
+  set_quota(*store, kLeipzig, 40);
+  const std::vector<EscrowGrantRecord> first = top_up(*store, kLeipzig);
+  ASSERT_EQ(first.size(), 1U);
+  apply(*store, kLeipzig, Batch({grant_applied(1, first[0])}));
+  report(*store, kLeipzig, first[0].epoch, 0, 40);  // sold out: the next grant is due
+  const std::vector<EscrowGrantRecord> second = top_up(*store, kLeipzig, kSomeTimeUs + 1);
+  ASSERT_EQ(second.size(), 1U);
+  EXPECT_EQ(figures(*store), "free 20 leased 80");
+
+  ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 2).is_ok());
+  const Result<std::vector<EscrowLease>> reclaimed =
+      store->reclaim_escrow_leases(kLeipzig, second[0].expires_at_us);
+  ASSERT_TRUE(reclaimed) << reclaimed.status().to_string();
+  ASSERT_EQ(reclaimed->size(), 1U);
+  EXPECT_EQ((*reclaimed)[0].outstanding_units, 80) << "the pending grant's units too";
+  EXPECT_EQ(figures(*store), "free 20 leased 0");
+  EXPECT_EQ(stock(*store).uncounted_units, 80);
+  const std::vector<EscrowGrantRecord> refused = grants(*store, kLeipzig, GrantState::refused);
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].id, second[0].id);
+  EXPECT_EQ(refused[0].refusal, "the lease was reclaimed from the retired gateway");
+  EXPECT_TRUE(grants(*store, kLeipzig, GrantState::pending).empty()) << "never sent again";
+
+  // It comes back after all, and its journal tells the rest: the pending grant it had
+  // applied counts into the lease (out of free: the journal is the record), and its
+  // return of the first lease's units gives back no more than the lease now holds.
+  ASSERT_TRUE(store->register_gateway(kLeipzig, fingerprint('a'), kSomeTimeUs + 3).is_ok());
+  apply(*store, kLeipzig,
+        Batch({grant_applied(2, second[0]), escrow_returned(kLeipzig, 3, second[0].epoch, 55)}));
+  EXPECT_EQ(figures(*store), "free 20 leased 0");
+  const EscrowLease after = lease(*store, kLeipzig);
+  EXPECT_EQ(after.outstanding_units, 0);
+  EXPECT_EQ(after.reclaimed_units, 80);
+  EXPECT_EQ(stock(*store).uncounted_units, 80) << "only a count settles them";
+}
+
 TEST(CentralEscrowCorrelation, NamesAGrantByANonceAndNothingElse) {
   EXPECT_EQ(central_escrow_correlation_id(0x2a), "central-escrow:000000000000002a");
   EXPECT_TRUE(names_central_escrow("central-escrow:000000000000002a"));
@@ -3199,7 +3299,7 @@ TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLe
     ASSERT_EQ(made->size(), 1U);
     EXPECT_EQ(apply(*store, kLeipzig, Batch({grant_applied(3, (*made)[0])})).acknowledged, 3U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 5);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
                           "('shared_stock', 'escrow_quotas', 'escrow_leases', 'escrow_grants')"),
@@ -3215,6 +3315,40 @@ TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLe
   ASSERT_EQ(stock->size(), 1U);
   EXPECT_EQ((*stock)[0].free_units, 6);
   EXPECT_EQ((*stock)[0].leased_units, 4);
+}
+
+// A store as format version 5 left it: a store of today's format without the columns
+// format 6 added, holding a lease of a gateway since retired.
+TEST_F(CentralStoreEscrow, AFormatFiveStoreIsUpgradedInPlaceAndCanReclaimALease) {
+  std::int64_t expiry = 0;
+  {
+    std::unique_ptr<CentralStore> store = open_with_stock(100);
+    ASSERT_NE(store, nullptr);
+    set_quota(*store, kLeipzig, 40);
+    const std::vector<EscrowGrantRecord> made = top_up(*store, kLeipzig);
+    ASSERT_EQ(made.size(), 1U);
+    apply(*store, kLeipzig, Batch({grant_applied(1, made[0])}));
+    ASSERT_TRUE(store->retire_gateway(kLeipzig, kSomeTimeUs + 1).is_ok());
+    expiry = made[0].expires_at_us;
+  }
+  run_sql(path_,
+          "ALTER TABLE escrow_leases DROP COLUMN reclaimed_units; "
+          "ALTER TABLE shared_stock DROP COLUMN uncounted_units; PRAGMA user_version = 5;");
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(figures(*store), "free 60 leased 40");
+    EXPECT_EQ(lease(*store, kLeipzig).reclaimed_units, 0);
+    const Result<std::vector<EscrowLease>> reclaimed =
+        store->reclaim_escrow_leases(kLeipzig, expiry);
+    ASSERT_TRUE(reclaimed) << reclaimed.status().to_string();
+    EXPECT_EQ(figures(*store), "free 60 leased 0");
+  }
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(stock(*reopened).uncounted_units, 40);
+  EXPECT_EQ(lease(*reopened, kLeipzig).reclaimed_units, 40);
 }
 
 // Every table, column and index of the store at `path`, as the schema records them.

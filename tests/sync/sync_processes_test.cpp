@@ -751,6 +751,13 @@ TEST_F(SyncProcesses, TwoGatewaysSharingAPartnerNeverSellMoreThanCentralHadEvenC
   EXPECT_NE(retired.out.find(fmt::format("its lease of {} at {} still holds", kFuel, kPartner)),
             std::string::npos)
       << retired.out;
+  // Nor can an operator take it back while the gateway may still sell from it.
+  const testing::CommandRun early = central_command("quota reclaim --gateway " + second_id);
+  EXPECT_EQ(early.exit_status, 1) << early.out;
+  EXPECT_NE(early.err.find(fmt::format("its lease of SKU '{}' at node '{}'", kFuel, kPartner)),
+            std::string::npos)
+      << early.err;
+  EXPECT_NE(early.err.find("it may sell from it until then"), std::string::npos) << early.err;
   std::cout << "connected again, they sold " << more_first << " and " << more_second << " more\n"
             << central_command("quota list").out;
 }

@@ -271,6 +271,10 @@ struct SharedStock {
   // Central's clock at the last set or adjust; 0: never (a (node, SKU) central first
   // learnt of from a lease in a gateway's journal).
   std::int64_t updated_at_us = 0;
+  // Units reclaimed from retired gateways' leases since the last count: neither free nor
+  // leased, because only a count can say how many of them the retired gateway sold. The
+  // next `inventory set` settles them (0 again).
+  std::int64_t uncounted_units = 0;
 };
 
 // The most units one shared (node, SKU) count, adjustment or quota names.
@@ -308,6 +312,9 @@ struct EscrowLease {
   std::int32_t reported_unreserved_units = -1;
   std::int32_t reported_reserved_units = 0;
   std::int64_t reported_at_us = 0;
+  // In total, taken out of the lease by reclaim_escrow_leases() once its gateway was
+  // retired and the lease had run out.
+  std::int64_t reclaimed_units = 0;
 };
 
 // One grant of escrow: sent to the gateway until its journal says applied (an
@@ -538,6 +545,22 @@ class CentralStore {
                                         std::int64_t now_us) = 0;
   // Every lease, by gateway, node, SKU.
   virtual Result<std::vector<EscrowLease>> escrow_leases() const = 0;
+
+  // Takes back the leases of a retired gateway that will not sync again (`quota reclaim`),
+  // in one transaction, and returns them as they were. Each lease that holds units gives
+  // them all up (outstanding_units 0, reclaimed_units grows by them) into its (node, SKU)'s
+  // uncounted_units, not free_units: the gateway may have sold some of them, and only a
+  // count at the node (set_shared_stock()) can say how many are still there. Its pending
+  // grants become refused (they are not sent again should it be registered again). What its
+  // journal says later still counts: a granted entry central had not counted goes into the
+  // lease as ever; a return or a shipment moves no more than the lease then holds.
+  // not_found for an unknown gateway; failed_precondition, nothing changed, for an active
+  // one (its journal returns its leases) and while any of its leases holding units has
+  // not run out by `now_us`, allowing for how far the gateway's clock was behind central's
+  // at its last contact (until then it may still sell from the lease), naming the lease
+  // and when that is.
+  virtual Result<std::vector<EscrowLease>> reclaim_escrow_leases(std::string_view gateway_id,
+                                                                 std::int64_t now_us) = 0;
 
   // Visits the gateway's held entries with sequence >= from, ascending, in one read
   // transaction; the visitor stops the scan by returning a failed Status, which comes
