@@ -353,51 +353,57 @@ std::uint16_t Router::Workspace::candidate_for(std::uint32_t node_index) {
 }
 
 // Every node that holds a line's SKU is looked at once per line, in the inventory's
-// SKU-major order: no hash per (SKU, node) pair.
+// SKU-major order, ascending by node whether the pair was built or added: no hash per
+// (SKU, node) pair.
 void Router::Workspace::gather_candidates() {
   for (unsigned l = 0; l < line_count; ++l) {
     LineState& state = lines[l];
     if (state.sku_index >= inventory->sku_count()) continue;
-    for (const InventoryCell& cell : inventory->stocked_nodes(state.sku_index)) {
-      const std::uint32_t n = cell.node_index();
-      if (n >= network->node_count()) continue;
-      if ((state.allowed_kinds & network->routable_kind(n)) == 0) {
-        const NodeModel& node = network->node(n);
-        const auto kind = static_cast<std::size_t>(node.kind);
-        state.reach(Stage::excluded);
-        note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
-                       [&](Alternative& rejection) {
-                         rejection.exclusion_cause =
-                             node.enabled ? state.cause[kind] : ExclusionCause::node_disabled;
-                         rejection.exclusion_index =
-                             node.enabled ? state.exclusion_index[kind] : std::int16_t{-1};
-                       });
-        continue;
+    // A piece at a time (the built run, split around cells added since): the inner loop
+    // is over a plain span.
+    for (const std::span<const InventoryCell> piece :
+         inventory->stocked_nodes(state.sku_index).pieces()) {
+      for (const InventoryCell& cell : piece) {
+        const std::uint32_t n = cell.node_index();
+        if (n >= network->node_count()) continue;
+        if ((state.allowed_kinds & network->routable_kind(n)) == 0) {
+          const NodeModel& node = network->node(n);
+          const auto kind = static_cast<std::size_t>(node.kind);
+          state.reach(Stage::excluded);
+          note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
+                         [&](Alternative& rejection) {
+                           rejection.exclusion_cause =
+                               node.enabled ? state.cause[kind] : ExclusionCause::node_disabled;
+                           rejection.exclusion_index =
+                               node.enabled ? state.exclusion_index[kind] : std::int16_t{-1};
+                         });
+          continue;
+        }
+        if (!order->excluded_nodes.empty() &&
+            std::find(order->excluded_nodes.begin(), order->excluded_nodes.end(), n) !=
+                order->excluded_nodes.end()) {
+          state.reach(Stage::excluded);
+          note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
+                         [&](Alternative& rejection) {
+                           rejection.exclusion_cause = ExclusionCause::node_failed_order;
+                         });
+          continue;
+        }
+        const std::int32_t safety_stock = state.safety_stock.at(n);
+        const StockLevels levels = cell.levels();
+        if (levels.available_to_promise(safety_stock) < state.quantity) {
+          state.reach(Stage::short_stock);
+          note_rejection(n, static_cast<int>(l), fbs::ReasonCode::no_inventory,
+                         [&](Alternative& rejection) {
+                           rejection.stock_seen = levels;
+                           rejection.safety_stock = safety_stock;
+                         });
+          continue;
+        }
+        const std::uint16_t c = candidate_for(n);
+        candidates[c].line_mask |= 1u << l;
+        line_at_node[std::size_t{c} * line_count + l] = {&cell, safety_stock};
       }
-      if (!order->excluded_nodes.empty() &&
-          std::find(order->excluded_nodes.begin(), order->excluded_nodes.end(), n) !=
-              order->excluded_nodes.end()) {
-        state.reach(Stage::excluded);
-        note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
-                       [&](Alternative& rejection) {
-                         rejection.exclusion_cause = ExclusionCause::node_failed_order;
-                       });
-        continue;
-      }
-      const std::int32_t safety_stock = state.safety_stock.at(n);
-      const StockLevels levels = cell.levels();
-      if (levels.available_to_promise(safety_stock) < state.quantity) {
-        state.reach(Stage::short_stock);
-        note_rejection(n, static_cast<int>(l), fbs::ReasonCode::no_inventory,
-                       [&](Alternative& rejection) {
-                         rejection.stock_seen = levels;
-                         rejection.safety_stock = safety_stock;
-                       });
-        continue;
-      }
-      const std::uint16_t c = candidate_for(n);
-      candidates[c].line_mask |= 1u << l;
-      line_at_node[std::size_t{c} * line_count + l] = {&cell, safety_stock};
     }
   }
   for (Candidate& candidate : candidates) {

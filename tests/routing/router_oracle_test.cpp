@@ -28,7 +28,8 @@
 // where plans tie and the tie-breaks decide; and orders of 9-11 lines on 2-3 nodes, past
 // the exhaustive search, where the Router's plan must be feasible, no cheaper than the
 // optimum, and flagged proven_optimal = false. Seeds are fixed: a failure names its seed
-// and prints every document, and it replays.
+// and prints every document, and it replays. The same worlds also check that a pair added
+// to the inventory table after it was built is routed as if it had been in the snapshot.
 
 #include <algorithm>
 #include <array>
@@ -44,6 +45,7 @@
 
 #include <gtest/gtest.h>
 
+#include "edgeroute/routing/io/decision_document.h"
 #include "edgeroute/routing/objective.h"
 #include "edgeroute/routing/promise.h"
 #include "edgeroute/routing/router.h"
@@ -1381,7 +1383,7 @@ TEST(RouterOracle, SmallOrdersGetTheOptimalPlanOrTheDocumentedReason) {
 constexpr int kCrowdedWorlds = 400;
 constexpr std::uint64_t kCrowdedSeed = 0xc0c0'0000;
 
-TEST(RouterOracle, SplitOrdersOnCrowdedNetworksFollowTheDocumentedTieBreaks) {
+WorldShape crowded_shape() {
   WorldShape shape;
   shape.nodes_min = 4;
   shape.nodes_max = 6;
@@ -1395,7 +1397,11 @@ TEST(RouterOracle, SplitOrdersOnCrowdedNetworksFollowTheDocumentedTieBreaks) {
   shape.exclusions_max = 0;
   shape.eligible_kinds_probability = 0.0;
   shape.coarse_money_probability = 1.0;
-  const CaseKind kind{shape, 2, 5, true};
+  return shape;
+}
+
+TEST(RouterOracle, SplitOrdersOnCrowdedNetworksFollowTheDocumentedTieBreaks) {
+  const CaseKind kind{crowded_shape(), 2, 5, true};
   Tally tally;
   for (int w = 0; w < kCrowdedWorlds && tally.failed_cases < kFailedCasesReported; ++w) {
     run_world(kCrowdedSeed + static_cast<std::uint64_t>(w), kind, kOrdersPerWorld, tally);
@@ -1407,7 +1413,7 @@ TEST(RouterOracle, SplitOrdersOnCrowdedNetworksFollowTheDocumentedTieBreaks) {
 constexpr int kBoundedWorlds = 60;
 constexpr std::uint64_t kBoundedSeed = 0xb0b0'0000;
 
-TEST(RouterOracle, LargeOrdersGetAFeasiblePlanNoCheaperThanTheOptimum) {
+WorldShape large_order_shape() {
   WorldShape shape;
   shape.nodes_min = 2;
   shape.nodes_max = 3;
@@ -1420,7 +1426,11 @@ TEST(RouterOracle, LargeOrdersGetAFeasiblePlanNoCheaperThanTheOptimum) {
   shape.disabled_probability = 0.0;
   shape.limited_capacity_probability = 0.2;
   shape.exclusions_max = 1;
-  const CaseKind kind{shape, 9, 11, false};
+  return shape;
+}
+
+TEST(RouterOracle, LargeOrdersGetAFeasiblePlanNoCheaperThanTheOptimum) {
+  const CaseKind kind{large_order_shape(), 9, 11, false};
   Tally tally;
   for (int w = 0; w < kBoundedWorlds && tally.failed_cases < kFailedCasesReported; ++w) {
     run_world(kBoundedSeed + static_cast<std::uint64_t>(w), kind, kOrdersPerWorld, tally);
@@ -1429,6 +1439,108 @@ TEST(RouterOracle, LargeOrdersGetAFeasiblePlanNoCheaperThanTheOptimum) {
             << tally.above_optimum << ", not routed although a plan exists " << tally.missed_plans
             << "\n";
   EXPECT_GT(tally.routed, tally.cases / 5);
+}
+
+// ---------------------------------------------------------------------------------------
+// Built or added: a pair added to the inventory table after it was built
+// (InventoryTable::add_cell) is routed exactly as if it had been in the snapshot. Each
+// world's table is rebuilt from a random part of its pairs, the rest added afterwards in
+// a random order, with the same reservations; every order's decision document, from
+// route() on each table, must be the same bytes.
+
+InventoryTable grown_copy(const InventoryTable& built, std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::vector<StockRecord> at_build;
+  std::vector<StockRecord> added_later;
+  for (std::uint32_t sku = 0; sku < built.sku_count(); ++sku) {
+    for (const InventoryCell& cell : built.stocked_nodes(sku)) {
+      const StockLevels levels = cell.levels();
+      const StockRecord record{sku, cell.node_index(), levels.on_hand, levels.reserved};
+      (random() % 2 == 0 ? at_build : added_later).push_back(record);
+    }
+  }
+  std::shuffle(added_later.begin(), added_later.end(), random);
+  InventoryTable grown =
+      InventoryTable::build(built.sku_count(), at_build, added_later.size()).value();
+  for (const StockRecord& record : added_later) {
+    const InventoryCell* cell =
+        grown.add_cell(record.sku_index, record.node_index, record.on_hand).value();
+    if (record.reserved > 0) {
+      EDGEROUTE_ASSERT(grown.try_reserve(*cell, record.reserved, 0).value().reserved,
+                       "the reservation fitted the built cell");
+    }
+  }
+  return grown;
+}
+
+std::vector<std::uint8_t> routed_document(Router& router, const OrderRequest& order,
+                                          const RoutingModel& model, InventoryTable& inventory) {
+  CapacityCounters capacity(model.network().node_count());
+  PlanReservation reservation(inventory, capacity);
+  const RoutingDecision& decision = router.route(order, model, inventory, capacity, reservation);
+  const io::DecisionDocument document = io::build_decision(decision, order, model, kFirstOrderUtc);
+  if (reservation.holds_reservation()) reservation.release();
+  return document.bytes();
+}
+
+// Returns how many orders were compared.
+int compare_built_and_added(std::uint64_t seed, const CaseKind& kind, int orders) {
+  WorldGenerator generator(seed);
+  const World world = generator.world(kind.shape);
+  std::optional<testing::RoutingFixture> fixture = testing::RoutingFixture::load(
+      network_json(world), inventory_json(world), policy_json(world), kFirstOrderUtc);
+  if (!fixture) {
+    ADD_FAILURE() << "seed " << seed << " does not load";
+    return 0;
+  }
+  InventoryTable& built = fixture->inventory();
+  // Earlier decisions' reservations, as in the oracle's worlds.
+  for (std::uint32_t sku = 0; sku < built.sku_count(); ++sku) {
+    for (const InventoryCell& cell : built.stocked_nodes(sku)) {
+      const std::int32_t on_hand = cell.levels().on_hand;
+      if (on_hand == 0 || !generator.coin(0.25)) continue;
+      const std::int32_t units = generator.uniform(1, std::max(1, on_hand / 2));
+      EDGEROUTE_ASSERT(built.try_reserve(cell, units, 0).value().reserved, "units are there");
+    }
+  }
+  InventoryTable grown = grown_copy(built, seed);
+  Router router_built;
+  Router router_grown;
+  int compared = 0;
+  for (int number = 0; number < orders; ++number) {
+    const WorldOrder order = generator.order(world, kind.lines_min, kind.lines_max, number);
+    const std::string order_text = order_json(world, order);
+    const OrderRequest request = fixture->order(order_text);
+    const std::vector<std::uint8_t> from_built =
+        routed_document(router_built, request, fixture->model(), built);
+    const std::vector<std::uint8_t> from_grown =
+        routed_document(router_grown, request, fixture->model(), grown);
+    if (from_built != from_grown) {
+      ADD_FAILURE() << "seed " << seed << ", order " << number
+                    << ": the decision differs when some pairs were added after build\n"
+                    << "order: " << order_text << "\nnetwork: " << network_json(world)
+                    << "inventory: " << inventory_json(world) << "policy: " << policy_json(world);
+      return compared;
+    }
+    ++compared;
+  }
+  return compared;
+}
+
+constexpr std::uint64_t kGrowthSeed = 0x96a0'0000;
+
+TEST(RouterInventoryGrowth, PlansAreTheSameWhetherPairsWereBuiltOrAddedLater) {
+  const std::array<std::pair<CaseKind, int>, 3> kinds = {{
+      {CaseKind{WorldShape{}, 1, 5, true}, 150},
+      {CaseKind{crowded_shape(), 2, 5, true}, 100},
+      {CaseKind{large_order_shape(), 9, 11, false}, 30},
+  }};
+  int compared = 0;
+  std::uint64_t seed = kGrowthSeed;
+  for (const auto& [kind, worlds] : kinds) {
+    for (int w = 0; w < worlds; ++w) compared += compare_built_and_added(seed++, kind, 5);
+  }
+  EXPECT_EQ(compared, 5 * (150 + 100 + 30));
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // (RoutingFixture), and an order whose decision is worked out by hand in the test's
 // comments: the cost terms of 2.3, the service and plan choices of 2.2 and 2.4, every
 // rule of 2.1 that rules a node out, every reason code of sections 1 and 3, backorders,
-// the reservation of section 4, the explanation of section 5 and the quote of section 6.
+// the reservation of section 4, the explanation of section 5 and the quote of section 6;
+// and stock a node received after the inventory table was built (InventoryTable::add_cell).
 //
 // Unless a test says otherwise: nodes are in New York time, open Monday-Friday
 // 09:00-17:00 with 60 processing minutes; orders are placed on Tuesday 2026-11-24 at
@@ -1409,6 +1410,75 @@ TEST_F(RouterSearch, LargerOrderGetsAFeasiblePlanNotProvenOptimal) {
   ASSERT_TRUE(reservation.holds_reservation());
   EXPECT_EQ(reservation.stock_line_count(), 10U);
   reservation.release();
+}
+
+// --- Stock added after the inventory table was built -----------------------------------
+
+// The fixture's table rebuilt with its stock and reservations, and room for `room` pairs
+// to be added (as a gateway builds it from its snapshot and journal).
+InventoryTable growable_copy(const RoutingFixture& fixture, std::size_t room) {
+  const InventoryTable& built = fixture.inventory();
+  std::vector<StockRecord> records;
+  for (std::uint32_t sku = 0; sku < built.sku_count(); ++sku) {
+    for (const InventoryCell& cell : built.stocked_nodes(sku)) {
+      const StockLevels levels = cell.levels();
+      records.push_back({sku, cell.node_index(), levels.on_hand, levels.reserved});
+    }
+  }
+  return InventoryTable::build(built.sku_count(), records, room).value();
+}
+
+TEST(RouterInventoryGrowth, AnSkuWhoseOnlyStockWasAddedAfterBuildIsRoutedThere) {
+  // sku-new was stocked nowhere when the table was built; then fc-b receives it.
+  auto fixture = load(network_json({{.id = "fc-a"}, {.id = "fc-b", .postal_code = "11201"}},
+                                   R"([{"id": "sku-old", "weight_grams": 100},
+                                       {"id": "sku-new", "weight_grams": 100}])"),
+                      inventory_json({{"fc-a", "sku-old", 10}}));
+  ASSERT_TRUE(fixture);
+  InventoryTable inventory = growable_copy(*fixture, 4);
+  const OrderRequest order = fixture->order(order_json({.lines = {{"sku-new", 2}}}));
+  Router router;
+  const RoutingDecision before =
+      router.plan(order, fixture->model(), inventory, fixture->capacity());
+  EXPECT_EQ(before.outcome, fbs::Outcome::rejected);
+  EXPECT_EQ(before.reason, fbs::ReasonCode::no_inventory);
+
+  const Result<const InventoryCell*> added =
+      inventory.add_cell(fixture->sku_index("sku-new"), fixture->node_index("fc-b"), 5);
+  ASSERT_TRUE(added) << added.status().to_string();
+  PlanReservation reservation(inventory, fixture->capacity());
+  const RoutingDecision decision =
+      router.route(order, fixture->model(), inventory, fixture->capacity(), reservation);
+  ASSERT_EQ(decision.outcome, fbs::Outcome::routed);
+  EXPECT_THAT(shipping_nodes(*fixture, decision), ElementsAre("fc-b"));
+  ASSERT_TRUE(reservation.holds_reservation());
+  ASSERT_EQ(reservation.stock_line_count(), 1U);
+  EXPECT_EQ(reservation.stock_line(0).cell, *added);
+  EXPECT_EQ((*added)->levels(), (StockLevels{.on_hand = 5, .reserved = 2}));
+  reservation.release();
+  EXPECT_EQ((*added)->levels(), (StockLevels{.on_hand = 5, .reserved = 0}));
+}
+
+TEST(RouterInventoryGrowth, AnAddedNodeCompetesWithTheBuiltOnesOnCost) {
+  // fc-a (zone 1, 500 cents a unit) held sku-a at build; fc-b (zone 1, free picking)
+  // receives it later and wins; fc-c (zone 2) receives it too and loses on the carrier.
+  auto fixture = load(network_json({{.id = "fc-a", .per_unit_cents = 500},
+                                    {.id = "fc-b", .postal_code = "11201"},
+                                    {.id = "fc-c", .postal_code = "19103"}},
+                                   R"([{"id": "sku-a", "weight_grams": 100}])"),
+                      inventory_json({{"fc-a", "sku-a", 10}}));
+  ASSERT_TRUE(fixture);
+  InventoryTable inventory = growable_copy(*fixture, 2);
+  const std::uint32_t sku = fixture->sku_index("sku-a");
+  ASSERT_TRUE(inventory.add_cell(sku, fixture->node_index("fc-c"), 10));
+  ASSERT_TRUE(inventory.add_cell(sku, fixture->node_index("fc-b"), 10));
+  const OrderRequest order = fixture->order(order_json({.lines = {{"sku-a", 1}}}));
+  Router router;
+  const RoutingDecision decision =
+      router.plan(order, fixture->model(), inventory, fixture->capacity());
+  ASSERT_EQ(decision.outcome, fbs::Outcome::routed);
+  EXPECT_THAT(shipping_nodes(*fixture, decision), ElementsAre("fc-b"));
+  EXPECT_EQ(decision.cost.objective_cents(), 800);
 }
 
 // --- Determinism ---------------------------------------------------------------------------

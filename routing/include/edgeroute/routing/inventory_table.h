@@ -3,11 +3,25 @@
 //
 // Layout. Built once from the inventory snapshot into SKU-major contiguous storage:
 // the cells of SKU s are cells_[sku_begin_[s] .. sku_begin_[s + 1]), sorted by node
-// index. The planner walks one SKU's run (stocked_nodes) and never hashes a
+// index. The planner walks one SKU's cells (stocked_nodes) and never hashes a
 // (SKU, node) pair; find() scans or bisects that short run. SKU and node indexes are
-// the catalog's dense numbers. The table's shape is fixed after build(): a pair that
-// gains stock for the first time needs a new table (built by whoever publishes
-// inventory snapshots); the counts inside the cells change freely.
+// the catalog's dense numbers. The counts inside the cells change freely.
+//
+// Growth. A pair that gains stock for the first time while the gateway runs (a partner
+// SKU newly leased to it, a new SKU received at a store) is added with add_cell(), into
+// room set aside by build() (room_for_added_cells): a fixed area of spare cells that is
+// never reallocated, because reservations hold `const InventoryCell*` handles and no
+// cell, built or added, may ever move. Additions are rare (a few a day, thousands at
+// most), so each SKU's added cells form a linked chain through the spare area, sorted by
+// node index, beside its built run; stocked_nodes() merges the two, so every walk is
+// ascending by node index whether a pair was built or added (the router's choices, and
+// the order of its explanations, cannot tell the two apart). Room costs 20 bytes a cell
+// plus a 4-byte chain head per SKU; a table built with no room (the default: benches,
+// the 1 M-SKU table) allocates nothing for growth and refuses every add_cell(), and its
+// walks cost a null test per SKU and one compare at the end of the run more than a bare
+// run. While nothing was added, a walk with room costs one relaxed load more. A pair
+// cannot be removed (its stock goes to 0), and the room does not grow: when it runs out,
+// the next snapshot's table is built with room again.
 //
 // Each cell is 16 bytes: one 64-bit atomic word packing on_hand (low 32 bits) and
 // reserved (high 32 bits), then the node index and the SKU index (which fills what would
@@ -27,16 +41,24 @@
 // cycle counts, damage) may, and says so (the stock was oversold by the outside truth).
 //
 // Thread-safety: build() and destruction need exclusive access. After that every
-// method may be called from any number of threads at once, without locks: each
-// mutation is one lock-free read-modify-write on one cell's word. The table is owned by
-// the engine and outlives every PlanReservation and every cell reference handed out.
-// Move-only; cell references stay valid across a move (the storage moves with it).
+// method may be called from any number of threads at once. Readers and reservations
+// never lock: each mutation of the counts is one lock-free read-modify-write on one
+// cell's word, and walks follow the growth chains with acquire loads. add_cell()
+// serialises adders on a mutex inside the table that readers never take. A walk that
+// runs concurrently with an add_cell() may or may not see the new cell (as if it had
+// walked just before the add); one that learnt of the add through a happens-before edge
+// (the adding thread itself, a queue, a join) sees it. The table is owned by the engine
+// and outlives every PlanReservation and every cell reference handed out. Move-only;
+// cell references and walks in progress stay valid across a move (the storage moves
+// with it).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -69,8 +91,8 @@ struct StockLevels {
   friend bool operator==(const StockLevels&, const StockLevels&) = default;
 };
 
-// A stocked (SKU, node) pair. Obtained from an InventoryTable (stocked_nodes, find)
-// and passed back to it; a cell reference is the handle of a reservation line.
+// A stocked (SKU, node) pair. Obtained from an InventoryTable (stocked_nodes, find,
+// add_cell) and passed back to it; a cell reference is the handle of a reservation line.
 class InventoryCell {
  public:
   InventoryCell(const InventoryCell&) = delete;
@@ -142,12 +164,113 @@ struct StockAdjustment {
 };
 
 class InventoryTable {
+  struct AddedCells;
+  // No added cell: the end of a growth chain (an added cell's index otherwise).
+  static constexpr std::uint32_t kNoAddedCell = 0xFFFF'FFFFu;
+
  public:
-  // Builds the table for SKU indexes [0, sku_count). Errors (invalid_argument) name the
-  // record: an SKU index beyond sku_count, a negative on_hand, a (SKU, node) pair given
-  // twice. Allocates; not for the hot path.
-  static Result<InventoryTable> build(std::uint32_t sku_count,
-                                      std::span<const StockRecord> records);
+  // The cells of one SKU, ascending by node index: its built run merged with the cells
+  // added since (add_cell). A forward range over `const InventoryCell&`, walked without
+  // locks (see Thread-safety above). A value that refers into the table: valid while the
+  // table lives, across a move of it too.
+  class StockedNodes {
+   public:
+    class iterator {
+     public:
+      using iterator_category = std::forward_iterator_tag;
+      using iterator_concept = std::forward_iterator_tag;
+      using value_type = InventoryCell;
+      using difference_type = std::ptrdiff_t;
+      using pointer = const InventoryCell*;
+      using reference = const InventoryCell&;
+
+      iterator() = default;  // past the end
+
+      reference operator*() const { return *at_; }
+      pointer operator->() const { return at_; }
+      // The walk goes through contiguous pieces (a stretch of the built run, or one added
+      // cell); only the end of a piece leaves the inline path.
+      iterator& operator++() {
+        if (++at_ == piece_end_) [[unlikely]]
+          skip_piece();
+        return *this;
+      }
+      iterator operator++(int) {
+        iterator before = *this;
+        ++*this;
+        return before;
+      }
+      // Each cell is at one place, so the cell identifies the position.
+      friend bool operator==(const iterator& a, const iterator& b) { return a.at_ == b.at_; }
+
+     private:
+      friend class InventoryTable;
+      friend class Pieces;
+
+      // To the first cell of the next piece, or past the end.
+      void skip_piece() {
+        *this =
+            run_next_ == run_end_ && added_next_ == kNoAddedCell ? iterator{} : next_piece(*this);
+      }
+      // The iterator at the next piece: the built cells before the next added cell, or
+      // that added cell; past the end when both are used up. By value, so that the
+      // iterator of a loop can live in registers (its address never escapes).
+      static iterator next_piece(iterator at);
+
+      const InventoryCell* at_ = nullptr;  // the current cell; nullptr past the end
+      const InventoryCell* piece_end_ = nullptr;
+      const InventoryCell* run_next_ = nullptr;  // the first built cell not yet visited
+      const InventoryCell* run_end_ = nullptr;
+      const AddedCells* added_ = nullptr;
+      std::uint32_t added_next_ = kNoAddedCell;  // the first added cell not yet visited
+    };
+
+    // The same walk a piece at a time, each a span of contiguous cells (a stretch of the
+    // built run, or one added cell), for a hot loop: its inner loop is then over a plain
+    // span. Without added cells, one piece: the built run (none if it is empty).
+    class Pieces {
+     public:
+      class iterator {
+       public:
+        std::span<const InventoryCell> operator*() const { return {at_.at_, at_.piece_end_}; }
+        iterator& operator++() {
+          at_.skip_piece();
+          return *this;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) { return a.at_ == b.at_; }
+
+       private:
+        friend class Pieces;
+        explicit iterator(StockedNodes::iterator at) : at_(at) {}
+        StockedNodes::iterator at_;
+      };
+
+      iterator begin() const { return iterator(first_); }
+      iterator end() const { return iterator({}); }
+
+     private:
+      friend class StockedNodes;
+      explicit Pieces(StockedNodes::iterator first) : first_(first) {}
+      StockedNodes::iterator first_;
+    };
+
+    iterator begin() const { return first_; }
+    iterator end() const { return {}; }
+    bool empty() const { return first_.at_ == nullptr; }
+    Pieces pieces() const { return Pieces(first_); }
+
+   private:
+    friend class InventoryTable;
+    iterator first_;
+  };
+
+  // Builds the table for SKU indexes [0, sku_count), with room for
+  // `room_for_added_cells` pairs to be added later (add_cell); room 0 allocates nothing
+  // for growth. Errors (invalid_argument) name the record: an SKU index beyond
+  // sku_count, a negative on_hand, a (SKU, node) pair given twice; or a room beyond the
+  // table's limit. Allocates; not for the hot path.
+  static Result<InventoryTable> build(std::uint32_t sku_count, std::span<const StockRecord> records,
+                                      std::size_t room_for_added_cells = 0);
 
   InventoryTable(InventoryTable&&) noexcept = default;
   InventoryTable& operator=(InventoryTable&&) noexcept = default;
@@ -155,16 +278,32 @@ class InventoryTable {
   InventoryTable& operator=(const InventoryTable&) = delete;
 
   std::uint32_t sku_count() const { return sku_count_; }
-  std::size_t cell_count() const { return cell_count_; }
-  // Bytes held by the table: cells, run offsets and the object itself.
+  // Built and added cells. With adders at work, a count of some instant.
+  std::size_t cell_count() const;
+  // How many more pairs add_cell() can take.
+  std::size_t room_for_added_cells() const;
+  // Bytes held by the table: cells, run offsets, the object itself, and the room for
+  // added cells with its chains (held from build(), used or not).
   std::size_t memory_bytes() const;
 
-  // Every node stocking `sku`, ascending by node index. An SKU the table does not know
-  // (added to the catalog after this table was built) is stocked nowhere: empty.
-  std::span<const InventoryCell> stocked_nodes(std::uint32_t sku_index) const;
+  // Every node stocking `sku`, built or added, ascending by node index. An SKU the table
+  // does not know (added to the catalog after this table was built) is stocked nowhere:
+  // empty. Inline: the routing hot path walks one SKU per order line.
+  StockedNodes stocked_nodes(std::uint32_t sku_index) const;
 
-  // The cell of (sku, node), or nullptr if that node does not stock the SKU.
+  // The cell of (sku, node), built or added, or nullptr if that node does not stock the
+  // SKU.
   const InventoryCell* find(std::uint32_t sku_index, std::uint32_t node_index) const;
+
+  // Adds the pair (sku, node) with `on_hand` units and nothing reserved, into the room
+  // set aside by build(); from then on find() and stocked_nodes() show it and it takes
+  // reservations like any cell. Errors: invalid_argument for an SKU index beyond
+  // sku_count or a negative on_hand; already_exists when the node stocks the SKU
+  // already (built or added); failed_precondition when no room is left (or none was
+  // built), naming the room. Adders are serialised inside the table; readers do not
+  // wait for them. Allocates only for an error's message.
+  Result<const InventoryCell*> add_cell(std::uint32_t sku_index, std::uint32_t node_index,
+                                        std::int32_t on_hand);
 
   // Reserves `quantity` units if on_hand - reserved - safety_stock >= quantity, in one
   // compare-and-swap; otherwise changes nothing and reports the levels it saw.
@@ -190,7 +329,7 @@ class InventoryTable {
   // with adjust_on_hand first). Shipping more than is reserved is a bug and asserts.
   Status commit_shipment(const InventoryCell& cell, std::int32_t quantity);
 
-  // True if `cell` is one of this table's cells.
+  // True if `cell` is one of this table's cells, built or added.
   bool owns(const InventoryCell& cell) const;
 
  private:
@@ -198,18 +337,87 @@ class InventoryTable {
   // four cache lines, read in order with a predictable branch.
   static constexpr std::size_t kLinearScanMax = 16;
 
+  // The room for added cells and the chains through it. On the heap, apart from the
+  // table: it holds a mutex and atomics (which do not move), and chains and walks in
+  // progress point into it.
+  //
+  // A chain: first_added[s] is the added cell of SKU s with the lowest node index, and
+  // next_added[i] the cell after cell i (by node index), kNoAddedCell ending it. Adding
+  // fills a free cell and its link, then links it in with one store: a walk meets the
+  // chain either without the cell or with it, complete, and sorted either way. Cells are
+  // never unlinked or reused, so a walker never meets a cell that changes identity.
+  struct AddedCells {
+    AddedCells(std::uint32_t sku_count, std::uint32_t room_in);
+
+    const std::uint32_t room;
+    // room cells, used in order; cells[i] for i < count are published.
+    const std::unique_ptr<InventoryCell[]> cells;
+    // The links. Memory order: stored with release by the adder (under `adding`), after
+    // the cell it links in is complete (its counts, node and SKU, and its own link);
+    // loaded with acquire by walkers (stocked_nodes, find), so a walker that reads a link
+    // to a cell reads the writes that filled it. A walker that reads an older value
+    // misses the cell: as if it walked before the add. One that learnt of the add through
+    // a happens-before edge reads this store or a later one (write-read coherence,
+    // [intro.races]); a later value is a release store of a later adder, who took
+    // `adding` after this one, so the cell is still in the chain (cells are never
+    // unlinked) and its writes still visible. Adders read links relaxed, under `adding`,
+    // which orders them after every earlier adder's stores.
+    const std::unique_ptr<std::atomic<std::uint32_t>[]> next_added;   // per cell
+    const std::unique_ptr<std::atomic<std::uint32_t>[]> first_added;  // per SKU
+    // Cells used so far, a hint for readers: 0 lets a walk skip the chains (one relaxed
+    // load per SKU walked instead of an acquire load of its chain's head).
+    // Memory order: relaxed. Written only by adders, under `adding`, and stored BEFORE
+    // the release store that links the new cell in. So a reader that found an added
+    // cell (through an acquire load of a link) or was handed one (a happens-before edge
+    // from a thread that did) reads a count that covers it: owns() is right about every
+    // handle it can be given. A reader that reads 0 although a cell was added did not
+    // learn of the add by any happens-before edge (else it would read the new count), so
+    // skipping the chains is the same as walking before the add. Nothing is published
+    // through the count: walkers still load the links with acquire.
+    std::atomic<std::uint32_t> count{0};
+    // Serialises adders: the check for an existing pair, the choice of a free cell and
+    // the link stores. Readers never take it.
+    std::mutex adding;
+  };
+
   InventoryTable() = default;
 
-  static Status validate(std::uint32_t sku_count, std::span<const StockRecord> records);
+  static Status validate(std::uint32_t sku_count, std::span<const StockRecord> records,
+                         std::size_t room_for_added_cells);
   void place_cells(std::span<const StockRecord> records);
   Status sort_runs_by_node();
+  std::span<const InventoryCell> built_run(std::uint32_t sku_index) const;
+  const InventoryCell* find_built(std::uint32_t sku_index, std::uint32_t node_index) const;
+  const InventoryCell* find_added(std::uint32_t sku_index, std::uint32_t node_index) const;
   std::string describe(const InventoryCell& cell) const;
 
   std::uint32_t sku_count_ = 0;
-  std::size_t cell_count_ = 0;
+  std::size_t built_cell_count_ = 0;
   // sku_count_ + 1 offsets into cells_; uint32 because a table holds < 2^32 cells.
   std::unique_ptr<std::uint32_t[]> sku_begin_;
   std::unique_ptr<InventoryCell[]> cells_;
+  // nullptr when built with no room.
+  std::unique_ptr<AddedCells> added_;
 };
+
+inline InventoryTable::StockedNodes InventoryTable::stocked_nodes(std::uint32_t sku_index) const {
+  StockedNodes nodes;
+  if (sku_index >= sku_count_) return nodes;
+  StockedNodes::iterator& first = nodes.first_;
+  first.run_next_ = cells_.get() + sku_begin_[sku_index];
+  first.run_end_ = cells_.get() + sku_begin_[sku_index + 1];
+  // The count first, relaxed: while nothing was added, no chain is loaded (see
+  // AddedCells::count); the head with acquire (see AddedCells::next_added).
+  if (added_ != nullptr && added_->count.load(std::memory_order_relaxed) != 0) [[unlikely]] {
+    first.added_ = added_.get();
+    first.added_next_ = added_->first_added[sku_index].load(std::memory_order_acquire);
+    first = StockedNodes::iterator::next_piece(first);
+  } else if (first.run_next_ != first.run_end_) {
+    first.at_ = first.run_next_;
+    first.piece_end_ = first.run_end_;
+    first.run_next_ = first.run_end_;
+  }
+  return nodes;
+}
 
 }  // namespace edgeroute::routing
