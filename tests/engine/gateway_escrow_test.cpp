@@ -172,12 +172,36 @@ TEST_F(Escrow, GrantsAreRefusedWhereTheyCannotHold) {
   unknown.sku_id = "sku-canoe";
   EXPECT_EQ(apply(running, unknown).code(), StatusCode::not_found);
 
-  sync::EscrowGrant unstocked = grant(7, 5, "central-escrow:00000000000000e7");
-  unstocked.sku_id = "sku-headlamp";
-  EXPECT_EQ(apply(running, unstocked).code(), StatusCode::invalid_argument);
-
   protocol::BlockingClient client = running.connect();
   EXPECT_EQ(at_partner(client).on_hand, 5) << "only the first grant counts";
+}
+
+// The partner starts carrying an SKU it never stocked: central leases some, and the
+// gateway sells it at once, without a new inventory snapshot or a restart.
+TEST_F(Escrow, AGrantOfAnSkuTheNodeNeverStockedStartsItsStockRecordAndSurvivesARestart) {
+  options.inventory_json = R"({ "schema_version": 1, "taken_at": "2026-11-24T06:00:00Z",
+    "records": [ { "node_id": "fc-reno-1", "sku_id": "sku-tent-2p", "on_hand": 40 } ] })";
+  {
+    RunningGateway running(journal_path(), clock, options);
+    protocol::BlockingClient client = running.connect();
+    EXPECT_NE(route(client, "ord-n0"), routing::fbs::Outcome::routed) << "fuel is nowhere";
+    ASSERT_TRUE(apply(running, grant(1, 4, "central-escrow:00000000000000f1")).is_ok());
+    // 4 leased, 2 of them the policy's safety stock.
+    EXPECT_EQ(route(client, "ord-n1"), routing::fbs::Outcome::routed);
+    EXPECT_EQ(route(client, "ord-n2"), routing::fbs::Outcome::routed);
+    EXPECT_NE(route(client, "ord-n3"), routing::fbs::Outcome::routed);
+    const StockAtPartner stock = at_partner(client);
+    EXPECT_EQ(stock.on_hand, 4);
+    EXPECT_EQ(stock.reserved, 2);
+  }
+  RunningGateway running(journal_path(), clock, options);
+  protocol::BlockingClient client = running.connect();
+  const StockAtPartner stock = at_partner(client);
+  EXPECT_EQ(stock.on_hand, 4);
+  EXPECT_EQ(stock.reserved, 2);
+  const std::vector<sync::EscrowLeaseStanding> standing = running.gateway().escrow_standing();
+  ASSERT_EQ(standing.size(), 1U);
+  EXPECT_EQ(standing[0].unreserved_units, 2);
 }
 
 TEST_F(Escrow, AnExpiredLeaseGivesBackItsUnreservedUnitsOnceAndOrdersKeepTheirs) {

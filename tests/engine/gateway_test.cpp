@@ -146,6 +146,38 @@ TEST_F(GatewayFixture, AdjustmentsMoveOnHandAndACycleCountSetsIt) {
   EXPECT_EQ(stock_of(client, "sku-stove-fuel", "fc-reno-1").on_hand, 4);
 }
 
+TEST_F(GatewayFixture, AReceiptOfAnSkuNewToANodeStartsItsStockRecordWhichARestartKeeps) {
+  {
+    RunningGateway gateway(journal_path(), clock);
+    protocol::BlockingClient client = gateway.connect();
+    // The Brooklyn store has never stocked stove fuel: its first receipt starts the record.
+    const protocol::ReceivedResponse receipt =
+        ask(client, protocol::build_receipt(1, "store-brooklyn-12", "sku-stove-fuel", 6, "PO-7"));
+    ASSERT_NE(receipt.response().body_as_AdjustInventoryResult(), nullptr)
+        << protocol::fbs::EnumNameResponseBody(receipt.body_type());
+    EXPECT_EQ(receipt.response().body_as_AdjustInventoryResult()->on_hand(), 6);
+    EXPECT_EQ(stock_of(client, "sku-stove-fuel", "store-brooklyn-12"),
+              (routing::StockLevels{6, 0}));
+    // Nothing to write off where nothing was ever stocked.
+    const protocol::ReceivedResponse damage =
+        ask(client, protocol::build_damage(2, "store-brooklyn-12", "sku-kayak", 1, "DR-1"));
+    const auto* error = damage.response().body_as_Error();
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->code(), ErrorCode::invalid_request);
+    EXPECT_THAT(error->message()->str(), HasSubstr("has never stocked it"));
+    const protocol::ReceivedResponse none =
+        ask(client, protocol::build_query_inventory(3, "sku-kayak", "store-brooklyn-12"));
+    ASSERT_NE(none.response().body_as_InventoryState(), nullptr);
+    EXPECT_EQ(none.response().body_as_InventoryState()->levels()->size(), 0U)
+        << "a refused adjustment starts no record";
+  }
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  EXPECT_EQ(stock_of(client, "sku-stove-fuel", "store-brooklyn-12"), (routing::StockLevels{6, 0}));
+  ask(client, protocol::build_receipt(4, "store-brooklyn-12", "sku-stove-fuel", 1, "PO-8"));
+  EXPECT_EQ(stock_of(client, "sku-stove-fuel", "store-brooklyn-12").on_hand, 7);
+}
+
 TEST_F(GatewayFixture, AHandedOffShipmentLeavesOnHandAndReserved) {
   RunningGateway gateway(journal_path(), clock);
   protocol::BlockingClient client = gateway.connect();

@@ -292,8 +292,9 @@ TEST_F(SyncProcesses, KillingEitherSideMidStreamLeavesCentralWithTheJournalExact
 namespace edgeroute {
 namespace {
 
-// On-hand of `sku` at fc-reno-1, as the running gateway reports it.
-std::int32_t on_hand(std::uint16_t gateway_port, const std::string& sku) {
+// On-hand of `sku` at `node`, as the running gateway reports it; -1 if it has no record.
+std::int32_t on_hand(std::uint16_t gateway_port, const std::string& sku,
+                     const std::string& node = "fc-reno-1") {
   Result<protocol::BlockingClient> client =
       protocol::BlockingClient::connect("127.0.0.1", gateway_port, kTimeout);
   EXPECT_TRUE(client) << client.status().to_string();
@@ -301,7 +302,7 @@ std::int32_t on_hand(std::uint16_t gateway_port, const std::string& sku) {
   Result<protocol::ReceivedResponse> response = client->receive(kTimeout);
   if (!response || response->response().body_as_InventoryState() == nullptr) return -1;
   for (const auto* level : *response->response().body_as_InventoryState()->levels()) {
-    if (level->node_id()->str() == "fc-reno-1") return level->on_hand();
+    if (level->node_id()->str() == node) return level->on_hand();
   }
   return -1;
 }
@@ -327,6 +328,12 @@ TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsA
     const testing::CommandRun unknown = central_command(
         "inventory adjust --gateway gw-test-1 --node fc-reno-1 --sku sku-nowhere --units 3");
     ASSERT_EQ(unknown.exit_status, 0) << unknown.err;
+    // The Brooklyn store has never stocked stove fuel: the delta starts its record.
+    ASSERT_EQ(on_hand(gateway.port(), "sku-stove-fuel", "store-brooklyn-12"), -1);
+    const testing::CommandRun first = central_command(
+        "inventory adjust --gateway gw-test-1 --node store-brooklyn-12 --sku sku-stove-fuel "
+        "--units 9 --reason 'first delivery'");
+    ASSERT_EQ(first.exit_status, 0) << first.err;
 
     // Applied at the gateway, then known at central from the replayed journal entry.
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -334,12 +341,15 @@ TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsA
                std::string::npos ||
            central_command("inventory deltas --state applied").out.find("PO 4711") ==
                std::string::npos ||
+           central_command("inventory deltas --state applied").out.find("first delivery") ==
+               std::string::npos ||
            central_command("conflicts").out.find("sku-nowhere") == std::string::npos) {
       ASSERT_LT(std::chrono::steady_clock::now(), give_up)
           << central_command("inventory deltas").out;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     EXPECT_EQ(on_hand(gateway.port(), "sku-tent-2p"), before + 7 - 2);
+    EXPECT_EQ(on_hand(gateway.port(), "sku-stove-fuel", "store-brooklyn-12"), 9);
     const int status = gateway.kill(SIGKILL);
     EXPECT_TRUE(WIFSIGNALED(status));
   }
@@ -351,6 +361,7 @@ TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsA
     Gateway gateway(config, false);
     ASSERT_GT(synced(gateway.port()), 0U);
     EXPECT_EQ(on_hand(gateway.port(), "sku-tent-2p"), before + 7 - 2);
+    EXPECT_EQ(on_hand(gateway.port(), "sku-stove-fuel", "store-brooklyn-12"), 9);
   }
   const testing::CommandRun conflicts = central_command("conflicts");
   EXPECT_NE(conflicts.out.find("no SKU 'sku-nowhere' in this gateway's catalog"), std::string::npos)

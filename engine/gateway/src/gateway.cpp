@@ -348,14 +348,6 @@ class AdjustInventoryJob final : public GatewayJob {
       fail(ErrorCode::unknown_sku, unknown_sku(adjust.sku_id()->string_view()));
       return Next::done;
     }
-    cell_ = state_.inventory().find(*sku, *node);
-    if (cell_ == nullptr) {
-      fail(ErrorCode::invalid_request,
-           fmt::format("node '{}' has no stock record of SKU '{}': a new (SKU, node) pair comes "
-                       "with a new inventory snapshot",
-                       adjust.node_id()->string_view(), adjust.sku_id()->string_view()));
-      return Next::done;
-    }
     if (state_.escrow().governs(*node)) {
       fail(ErrorCode::failed_precondition,
            fmt::format("node '{}' is not homed by this gateway: its stock is shared with other "
@@ -363,6 +355,26 @@ class AdjustInventoryJob final : public GatewayJob {
                        "adjust); this gateway sells it only within escrow leases",
                        adjust.node_id()->string_view()));
       return Next::done;
+    }
+    cell_ = state_.inventory().find(*sku, *node);
+    if (cell_ == nullptr) {
+      // A receipt or a count of an SKU new to the node starts its stock record (at 0, so
+      // routing sees nothing to sell until the entry is durable); replay does the same.
+      if (adjust.kind() == protocol::fbs::AdjustmentKind::damage) {
+        fail(ErrorCode::invalid_request,
+             fmt::format("node '{}' has no stock of SKU '{}' to write off: it has never "
+                         "stocked it",
+                         adjust.node_id()->string_view(), adjust.sku_id()->string_view()));
+        return Next::done;
+      }
+      Result<const routing::InventoryCell*> started = state_.stock_record(*sku, *node);
+      if (!started) {
+        fail(started.status().code() == StatusCode::unavailable ? ErrorCode::busy
+                                                                : ErrorCode::internal,
+             started.status().message());
+        return Next::done;
+      }
+      cell_ = *started;
     }
     // Central recognises the entry that applied one of its deltas by this reference: a
     // client's adjustment must not look like one.

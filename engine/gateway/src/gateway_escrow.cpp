@@ -177,12 +177,12 @@ void Gateway::grant_escrow(const sync::EscrowGrant& grant, std::function<void(St
                               "not leased",
                               grant.node_id));
   }
-  const routing::InventoryCell* cell = state_.inventory().find(*sku, *node);
-  if (cell == nullptr) {
-    return refuse(StatusCode::invalid_argument,
-                  fmt::format("node '{}' does not stock SKU '{}' in this gateway's inventory",
-                              grant.node_id, grant.sku_id));
-  }
+  // A grant of an SKU the node has not stocked so far starts its stock record (at 0: the
+  // units come once the grant is durable); replay does the same. No room is a passing
+  // state (a restart makes room), never a refusal.
+  Result<const routing::InventoryCell*> record = state_.stock_record(*sku, *node);
+  if (!record) return refuse(record.status().code(), record.status().message());
+  const routing::InventoryCell* cell = *record;
   if (grant.units <= 0 ||
       cell->levels().on_hand > std::numeric_limits<std::int32_t>::max() - grant.units) {
     return refuse(StatusCode::invalid_argument,

@@ -114,7 +114,7 @@ class Replay {
       records.push_back(record);
     }
     return routing::InventoryTable::build(static_cast<std::uint32_t>(network_.skus().size()),
-                                          records);
+                                          records, kRoomForNewStockRecords);
   }
 
   const std::vector<RecordedPolicyChange>& policy_changes() const { return policy_changes_; }
@@ -167,13 +167,18 @@ class Replay {
     std::uint32_t node_index = 0;
     routing::StockLevels* levels = nullptr;
   };
+  enum class MissingCell { corruption, start_at_zero };
   Result<ResolvedCell> cell_of(const flatbuffers::String* sku_id,
-                               const flatbuffers::String* node_id) {
+                               const flatbuffers::String* node_id,
+                               MissingCell missing = MissingCell::corruption) {
     Result<std::uint32_t> sku = sku_of(sku_id);
     if (!sku) return sku.status();
     Result<std::uint32_t> node = node_of(node_id);
     if (!node) return node.status();
-    const auto found = cells_.find(cell_key(*sku, *node));
+    auto found = cells_.find(cell_key(*sku, *node));
+    if (found == cells_.end() && missing == MissingCell::start_at_zero) {
+      found = cells_.emplace(cell_key(*sku, *node), routing::StockLevels{}).first;
+    }
     if (found == cells_.end()) {
       return Status{StatusCode::corruption, fmt::format("node '{}' does not stock SKU '{}'",
                                                         node_id->str(), sku_id->str())};
@@ -230,7 +235,12 @@ class Replay {
   Status apply_escrow_change(const journal::StoredEntry& entry) {
     Result<const fbs::EscrowChangeRecord*> record = read_escrow_change_record(entry.payload);
     if (!record) return record.status();
-    Result<ResolvedCell> cell = cell_of((*record)->sku_id(), (*record)->node_id());
+    // A grant of an SKU the node did not stock started its stock record; a return
+    // follows a grant.
+    Result<ResolvedCell> cell =
+        cell_of((*record)->sku_id(), (*record)->node_id(),
+                (*record)->change() == fbs::EscrowChangeKind::granted ? MissingCell::start_at_zero
+                                                                      : MissingCell::corruption);
     if (!cell) return cell.status();
     routing::StockLevels& levels = *cell->levels;
     levels.on_hand = escrow_on_hand_after(levels.on_hand, (*record)->change(), (*record)->units());
@@ -385,7 +395,9 @@ class Replay {
   Status apply_adjustment(const journal::StoredEntry& entry) {
     Result<const fbs::AdjustmentRecord*> record = read_adjustment_record(entry.payload);
     if (!record) return record.status();
-    Result<ResolvedCell> cell = cell_of((*record)->sku_id(), (*record)->node_id());
+    // The first receipt or count of an SKU at a node started its stock record.
+    Result<ResolvedCell> cell =
+        cell_of((*record)->sku_id(), (*record)->node_id(), MissingCell::start_at_zero);
     if (!cell) return cell.status();
     cell->levels->on_hand = adjusted_on_hand(cell->levels->on_hand, (*record)->kind(),
                                              (*record)->delta(), (*record)->counted());
@@ -723,6 +735,27 @@ std::shared_ptr<const routing::NetworkModel> GatewayState::routed_network(
     std::span<const routing::NodeHealth> health) const {
   std::shared_ptr<const routing::NetworkModel> network = network_->with_node_health(health);
   return closed_nodes_.empty() ? network : network->with_nodes_closed(closed_nodes_);
+}
+
+Result<const routing::InventoryCell*> GatewayState::stock_record(std::uint32_t sku_index,
+                                                                 std::uint32_t node_index) {
+  if (const routing::InventoryCell* cell = inventory_.find(sku_index, node_index)) return cell;
+  Result<const routing::InventoryCell*> added = inventory_.add_cell(sku_index, node_index, 0);
+  if (added) return added;
+  // Another thread started the same record between the look and the add.
+  if (added.status().code() == StatusCode::already_exists) {
+    if (const routing::InventoryCell* cell = inventory_.find(sku_index, node_index)) return cell;
+  }
+  // The only precondition add_cell() has for a pair the network knows: room.
+  if (added.status().code() == StatusCode::failed_precondition) {
+    return Status{StatusCode::unavailable,
+                  fmt::format("node '{}' has no stock record of SKU '{}', and the {} new stock "
+                              "records this gateway can start between restarts are all taken; "
+                              "a restart makes room again",
+                              network_->node(node_index).id, network_->sku(sku_index).id,
+                              kRoomForNewStockRecords)};
+  }
+  return added.status();
 }
 
 void GatewayState::close_node(std::uint32_t node_index) {

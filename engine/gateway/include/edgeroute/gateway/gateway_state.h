@@ -59,6 +59,13 @@ inline constexpr std::string_view kNetworkDocument = "network.json";
 inline constexpr std::string_view kPolicyDocument = "policy.json";
 inline constexpr std::string_view kInventoryDocument = "inventory.json";
 
+// (SKU, node) pairs that can gain their first stock while the gateway runs (a receipt of
+// an SKU new to a node it homes, an escrow grant of one at a node it does not), beyond
+// those it started with: room set aside in the inventory table (InventoryTable::build).
+// A restart builds the table with every pair it holds, and this much room again. The room
+// costs 80 KiB, plus a chain head of 4 bytes per SKU (40 KiB for the demo's 10 000).
+inline constexpr std::size_t kRoomForNewStockRecords = 4096;
+
 // What the policy stage holds, as versions (0: none).
 struct PolicyFigures {
   std::uint64_t active = 0;
@@ -100,6 +107,12 @@ class GatewayState {
 
   routing::SnapshotPublisher<routing::RoutingModel>& models() { return *models_; }
   routing::InventoryTable& inventory() { return inventory_; }
+  // The stock record of the SKU at the node, started at 0 on hand if it has none yet
+  // (kRoomForNewStockRecords; a record is never removed). unavailable, naming the room,
+  // when the room since the last start is used up (a restart makes room again). Indexes must be the
+  // network's. Any thread.
+  Result<const routing::InventoryCell*> stock_record(std::uint32_t sku_index,
+                                                     std::uint32_t node_index);
   routing::CapacityCounters& capacity() { return capacity_; }
   OrderBook& orders() { return orders_; }
   // The network the inventory table and the order book's node and SKU indexes refer to.
