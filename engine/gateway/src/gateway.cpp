@@ -356,6 +356,17 @@ class AdjustInventoryJob final : public GatewayJob {
                        adjust.node_id()->string_view()));
       return Next::done;
     }
+    // Central recognises the entry that applied one of its deltas by this reference: a
+    // client's adjustment must not look like one.
+    if (const flatbuffers::String* reference = adjust.reference();
+        !from_central() && reference != nullptr &&
+        reference->string_view().starts_with(kCentralAdjustmentReferencePrefix)) {
+      fail(ErrorCode::invalid_request,
+           fmt::format("reference '{}': references beginning '{}' are reserved for changes of "
+                       "stock decided at central",
+                       reference->string_view(), kCentralAdjustmentReferencePrefix));
+      return Next::done;
+    }
     cell_ = state_.inventory().find(*sku, *node);
     if (cell_ == nullptr) {
       // A receipt or a count of an SKU new to the node starts its stock record (at 0, so
@@ -375,17 +386,6 @@ class AdjustInventoryJob final : public GatewayJob {
         return Next::done;
       }
       cell_ = *started;
-    }
-    // Central recognises the entry that applied one of its deltas by this reference: a
-    // client's adjustment must not look like one.
-    if (const flatbuffers::String* reference = adjust.reference();
-        !from_central() && reference != nullptr &&
-        reference->string_view().starts_with(kCentralAdjustmentReferencePrefix)) {
-      fail(ErrorCode::invalid_request,
-           fmt::format("reference '{}': references beginning '{}' are reserved for changes of "
-                       "stock decided at central",
-                       reference->string_view(), kCentralAdjustmentReferencePrefix));
-      return Next::done;
     }
     kind_ = adjust.kind();
     delta_ = adjust.delta().value_or(0);

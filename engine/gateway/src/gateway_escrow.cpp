@@ -177,6 +177,16 @@ void Gateway::grant_escrow(const sync::EscrowGrant& grant, std::function<void(St
                               "not leased",
                               grant.node_id));
   }
+  if (const std::optional<EscrowLeaseTerms> lease = escrow.lease(*sku, *node)) {
+    // Central may send a grant again after a lost session; the journal already holds it.
+    if (lease->holds(grant.correlation_id)) return done(Status::ok());
+    if (grant.epoch <= lease->epoch) {
+      return refuse(StatusCode::failed_precondition,
+                    fmt::format("the lease of '{}' at '{}' is at epoch {}: a grant of epoch {} "
+                                "is not newer",
+                                grant.sku_id, grant.node_id, lease->epoch, grant.epoch));
+    }
+  }
   // A grant of an SKU the node has not stocked so far starts its stock record (at 0: the
   // units come once the grant is durable); replay does the same. No room is a passing
   // state (a restart makes room), never a refusal.
@@ -189,16 +199,6 @@ void Gateway::grant_escrow(const sync::EscrowGrant& grant, std::function<void(St
                   fmt::format("a grant of {} units of '{}' at '{}' does not fit the stock "
                               "record ({} on hand)",
                               grant.units, grant.sku_id, grant.node_id, cell->levels().on_hand));
-  }
-  if (const std::optional<EscrowLeaseTerms> lease = escrow.lease(*sku, *node)) {
-    // Central may send a grant again after a lost session; the journal already holds it.
-    if (lease->holds(grant.correlation_id)) return done(Status::ok());
-    if (grant.epoch <= lease->epoch) {
-      return refuse(StatusCode::failed_precondition,
-                    fmt::format("the lease of '{}' at '{}' is at epoch {}: a grant of epoch {} "
-                                "is not newer",
-                                grant.sku_id, grant.node_id, lease->epoch, grant.epoch));
-    }
   }
   submit_change(std::make_unique<EscrowGrantJob>(grant, *cell, clock_.wall_unix_microseconds(),
                                                  state_, std::move(done)));

@@ -153,8 +153,8 @@ class Gateway {
   // (a node or SKU it does not know), invalid_argument (units that do not fit), or
   // unavailable (busy, the journal refusing work, shutting down, no room for a new stock
   // record until a restart: worth sending again). A node that has not stocked the SKU so
-  // far gets a stock record for it (GatewayState::stock_record). Any thread; `done` is called once,
-  // from a pipeline thread or the caller's.
+  // far gets a stock record for it (GatewayState::stock_record). Any thread; `done` is
+  // called once, from a pipeline thread or the caller's.
   void grant_escrow(const sync::EscrowGrant& grant, std::function<void(Status)> done);
   // Gives back, journaled, the unreserved units of every lease past its expiry (this
   // gateway's wall clock against central's expiry). The daemon calls it every second;

@@ -109,8 +109,8 @@ class GatewayState {
   routing::InventoryTable& inventory() { return inventory_; }
   // The stock record of the SKU at the node, started at 0 on hand if it has none yet
   // (kRoomForNewStockRecords; a record is never removed). unavailable, naming the room,
-  // when the room since the last start is used up (a restart makes room again). Indexes must be the
-  // network's. Any thread.
+  // when the room since the last start is used up (a restart makes room again). Indexes
+  // must be the network's. Any thread.
   Result<const routing::InventoryCell*> stock_record(std::uint32_t sku_index,
                                                      std::uint32_t node_index);
   routing::CapacityCounters& capacity() { return capacity_; }
