@@ -310,8 +310,8 @@ std::vector<std::uint8_t> write_policy(const NetworkModel& network, std::int32_t
   }
   for (std::uint32_t s = 0; s < 100; ++s) {
     const std::uint32_t sku = s * (network.sku_count() / 100);
-    safety_stock.push_back(
-        fbs::CreateSafetyStockDirect(builder, nullptr, network.sku(sku).id.c_str(), 3));
+    safety_stock.push_back(fbs::CreateSafetyStockDirect(
+        builder, nullptr, std::string(network.sku_id(sku)).c_str(), 3));
   }
   builder.Finish(fbs::CreatePolicyDirect(builder, 1, version, "2027-01-01T00:00:00Z", weights,
                                          max_shipments, &exclusions, &owned_only, &preferences,

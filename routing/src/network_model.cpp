@@ -103,16 +103,17 @@ std::optional<std::int32_t> CarrierServiceModel::rate_cents(Zone zone,
 
 namespace {
 
-// Maps every element's id to its position in `elements`, the keys viewing the elements'
-// own strings: the map is good for as long as `elements` keeps its buffer. Fails on the
-// first id an earlier element already has, naming it as "list[i].id".
-template <typename Element, typename Index>
-Status map_ids(std::string_view list, const std::vector<Element>& elements,
-               std::unordered_map<std::string_view, Index>& by_id) {
-  by_id.reserve(elements.size());
-  for (std::size_t i = 0; i < elements.size(); ++i) {
-    if (!by_id.emplace(elements[i].id, static_cast<Index>(i)).second) {
-      return invalid(at(list, i) + ".id", "'" + elements[i].id + "' repeats");
+// Adds the ids of a list of `count` elements to `index` in list order, so that an id's
+// position is its element's. Fails on the first id an earlier element already has,
+// naming it as "list[i].id".
+template <typename IdOf>
+Status index_ids(std::string_view list, std::size_t count, IdOf id_of, IdIndex& index) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < count; ++i) characters += id_of(i).size();
+  index.reserve(count, characters);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (index.add(id_of(i)).has_value()) {
+      return invalid(at(list, i) + ".id", "'" + std::string(id_of(i)) + "' repeats");
     }
   }
   return Status::ok();
@@ -135,10 +136,6 @@ std::shared_ptr<NetworkModel> NetworkModel::copy() const {
   model->catalog_ = catalog_;
   model->nodes_ = nodes_;
   model->routable_kind_ = routable_kind_;
-  // The node map views the copied nodes' strings, not this model's. build() checked that
-  // no id repeats, and the copy has the same ids.
-  const Status mapped = map_ids("nodes", model->nodes_, model->node_by_id_);
-  EDGEROUTE_ASSERT(mapped.is_ok(), "node ids are unique after build");
   return model;
 }
 
@@ -187,7 +184,7 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
                       " offset schedules for " + std::to_string(node_count) + " nodes");
   }
 
-  std::unordered_map<std::string_view, std::uint16_t> service_by_id;
+  IdIndex service_ids;  // positions in catalog->services
   if (network.carrier_services() != nullptr) {
     for (flatbuffers::uoffset_t i = 0; i < network.carrier_services()->size(); ++i) {
       const std::string path = at("carrier_services", i);
@@ -200,7 +197,11 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
   if (catalog->services.size() > UINT16_MAX) {
     return invalid("carrier_services", "more than 65535 carrier services");
   }
-  if (Status mapped = map_ids("carrier_services", catalog->services, service_by_id);
+  const auto service_id = [&](std::size_t i) -> std::string_view {
+    return catalog->services[i].id;
+  };
+  if (Status mapped =
+          index_ids("carrier_services", catalog->services.size(), service_id, service_ids);
       !mapped.is_ok()) {
     return mapped;
   }
@@ -219,15 +220,15 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
       for (flatbuffers::uoffset_t s = 0; s < node.services()->size(); ++s) {
         const fbs::NodeService& service = *node.services()->Get(s);
         const std::string service_path = path + ".services[" + std::to_string(s) + "]";
-        const auto found = service_by_id.find(text_of(service.service_id()));
-        if (found == service_by_id.end()) {
+        const std::optional<std::uint32_t> found = service_ids.find(text_of(service.service_id()));
+        if (!found) {
           return invalid(
               service_path + ".service_id",
               "'" + std::string(text_of(service.service_id())) + "' is not a carrier service");
         }
         const auto cutoff = parse_local_minute(text_of(service.cutoff()));
         if (!cutoff) return invalid(service_path + ".cutoff", "is not a time HH:MM");
-        built.services.push_back({found->second, *cutoff});
+        built.services.push_back({static_cast<std::uint16_t>(*found), *cutoff});
       }
     }
     if (const fbs::NodeCosts* costs = node.costs(); costs != nullptr) {
@@ -258,7 +259,9 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
   for (const NodeModel& node : model.nodes_) {
     model.routable_kind_.push_back(node.enabled ? node_kind_bit(node.kind) : NodeKindSet{0});
   }
-  if (Status mapped = map_ids("nodes", model.nodes_, model.node_by_id_); !mapped.is_ok()) {
+  const auto node_id = [&](std::size_t i) -> std::string_view { return model.nodes_[i].id; };
+  if (Status mapped = index_ids("nodes", model.nodes_.size(), node_id, catalog->node_ids);
+      !mapped.is_ok()) {
     return mapped;
   }
 
@@ -266,8 +269,7 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
   catalog->skus.reserve(sku_count);
   for (flatbuffers::uoffset_t i = 0; i < sku_count; ++i) {
     const fbs::Sku& sku = *network.skus()->Get(i);
-    SkuModel built{.id = std::string(text_of(sku.id())),
-                   .weight_grams = sku.weight_grams(),
+    SkuModel built{.weight_grams = sku.weight_grams(),
                    .handling = static_cast<std::uint8_t>(sku.handling())};
     if (built.weight_grams < 0) return invalid(at("skus", i) + ".weight_grams", "is negative");
     if (sku.eligible_node_kinds() != nullptr && sku.eligible_node_kinds()->size() > 0) {
@@ -276,10 +278,12 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
         built.eligible_kinds |= node_kind_bit(static_cast<fbs::NodeKind>(kind));
       }
     }
-    catalog->skus.push_back(std::move(built));
+    catalog->skus.push_back(built);
   }
-  // After the last push_back: the map views the catalog's strings where they stay.
-  if (Status mapped = map_ids("skus", catalog->skus, catalog->sku_by_id); !mapped.is_ok()) {
+  const auto sku_id = [&](std::size_t i) {
+    return text_of(network.skus()->Get(static_cast<flatbuffers::uoffset_t>(i))->id());
+  };
+  if (Status mapped = index_ids("skus", sku_count, sku_id, catalog->sku_ids); !mapped.is_ok()) {
     return mapped;
   }
   model.catalog_ = std::move(catalog);
@@ -287,15 +291,11 @@ Result<NetworkModel> NetworkModel::build(const fbs::Network& network,
 }
 
 std::optional<std::uint32_t> NetworkModel::find_node(std::string_view id) const {
-  const auto found = node_by_id_.find(id);
-  if (found == node_by_id_.end()) return std::nullopt;
-  return found->second;
+  return catalog_->node_ids.find(id);
 }
 
 std::optional<std::uint32_t> NetworkModel::find_sku(std::string_view id) const {
-  const auto found = catalog_->sku_by_id.find(id);
-  if (found == catalog_->sku_by_id.end()) return std::nullopt;
-  return found->second;
+  return catalog_->sku_ids.find(id);
 }
 
 }  // namespace edgeroute::routing

@@ -131,7 +131,7 @@ std::string books(GatewayState& state) {
       const routing::InventoryCell* cell = state.inventory().find(sku, node);
       if (cell == nullptr) continue;
       const routing::StockLevels levels = cell->levels();
-      text += network.skus()[sku].id + "@" + network.nodes()[node].id + ": on_hand " +
+      text += std::string(network.sku_id(sku)) + "@" + network.nodes()[node].id + ": on_hand " +
               std::to_string(levels.on_hand) + ", reserved " + std::to_string(levels.reserved) +
               "\n";
     }
@@ -160,7 +160,7 @@ std::vector<std::string> holdings(GatewayState& state, const std::string& order_
   std::vector<std::string> lines;
   if (!record) return lines;
   for (const HeldStock& line : record->held.stock()) {
-    lines.push_back("stock " + network.skus()[line.cell->sku_index()].id + "@" +
+    lines.push_back("stock " + std::string(network.sku_id(line.cell->sku_index())) + "@" +
                     network.nodes()[line.cell->node_index()].id + " x" +
                     std::to_string(line.quantity));
   }

@@ -85,7 +85,7 @@ TEST(NodeHealthLedger, ANetworkWithOtherHealthRoutesWithItAndKeepsEverythingElse
   EXPECT_EQ(changed->node(1).health_shortfall_bp(), 5000 + 4000 + 3000);
   EXPECT_EQ(changed->node(0).health_shortfall_bp(), 0);
   EXPECT_EQ(changed->find_node(network->node(2).id), 2u);
-  EXPECT_EQ(changed->find_sku(network->sku(0).id), 0u);
+  EXPECT_EQ(changed->find_sku(network->sku_id(0)), 0u);
   EXPECT_EQ(changed->sku_count(), network->sku_count());
 }
 

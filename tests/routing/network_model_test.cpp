@@ -109,7 +109,7 @@ TEST(NetworkModel, AHealthVariantSharesTheCatalogItCameFrom) {
     EXPECT_EQ(model->skus().data(), original->skus().data());
     EXPECT_EQ(&model->sku(0), &original->sku(0));
     EXPECT_EQ(model->services().data(), original->services().data());
-    EXPECT_EQ(model->find_sku(original->sku(123).id), 123u);
+    EXPECT_EQ(model->find_sku(original->sku_id(123)), 123u);
     // The nodes are the variant's own: they carry its health.
     EXPECT_NE(model->nodes().data(), original->nodes().data());
   }
@@ -131,7 +131,7 @@ TEST(NetworkModel, AHealthVariantFindsEverySkuAndNodeAfterTheModelItCameFromIsGo
   ASSERT_EQ(variant->sku_count(), ids.skus.size());
   for (std::uint32_t i = 0; i < variant->sku_count(); ++i) {
     EXPECT_EQ(variant->find_sku(ids.skus[i]), i) << ids.skus[i];
-    EXPECT_EQ(variant->sku(i).id, ids.skus[i]);
+    EXPECT_EQ(variant->sku_id(i), ids.skus[i]);
   }
   ASSERT_EQ(variant->node_count(), ids.nodes.size());
   for (std::uint32_t i = 0; i < variant->node_count(); ++i) {

@@ -189,7 +189,7 @@ void Gateway::reroute_oversold(const routing::InventoryCell& cell, std::int32_t 
   const std::string& node_id = network.node(cell.node_index()).id;
   const std::string detail =
       fmt::format("central's count left {} unit(s) of {} short at {} ({})", oversold,
-                  network.sku(cell.sku_index()).id, node_id, reference);
+                  network.sku_id(cell.sku_index()), node_id, reference);
   std::int32_t covered = 0;
   for (const Holder& holder : holders) {
     if (covered >= oversold) break;

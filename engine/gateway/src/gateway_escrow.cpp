@@ -104,7 +104,7 @@ class EscrowReturnJob final : public Job {
         entry.recorded_at_us = recorded_at_us_;
         entry.payload = build_escrow_change_record(
             {fbs::EscrowChangeKind::returned, network.node(lease.node_index).id,
-             network.sku(lease.sku_index).id, lease.epoch, unreserved, 0, ""});
+             network.sku_id(lease.sku_index), lease.epoch, unreserved, 0, ""});
         break;
       }
     }
@@ -230,8 +230,9 @@ std::vector<sync::EscrowLeaseStanding> Gateway::escrow_standing() const {
     const routing::InventoryCell* cell = state_.inventory().find(lease.sku_index, lease.node_index);
     if (cell == nullptr) continue;
     const routing::StockLevels levels = cell->levels();
-    standing.push_back({network.node(lease.node_index).id, network.sku(lease.sku_index).id,
-                        lease.epoch, std::max(0, levels.on_hand - levels.reserved), levels.reserved,
+    standing.push_back({network.node(lease.node_index).id,
+                        std::string(network.sku_id(lease.sku_index)), lease.epoch,
+                        std::max(0, levels.on_hand - levels.reserved), levels.reserved,
                         lease.expires_at_us});
   }
   return standing;

@@ -752,7 +752,7 @@ Result<const routing::InventoryCell*> GatewayState::stock_record(std::uint32_t s
                   fmt::format("node '{}' has no stock record of SKU '{}', and the {} new stock "
                               "records this gateway can start between restarts are all taken; "
                               "a restart makes room again",
-                              network_->node(node_index).id, network_->sku(sku_index).id,
+                              network_->node(node_index).id, network_->sku_id(sku_index),
                               kRoomForNewStockRecords)};
   }
   return added.status();

@@ -24,7 +24,7 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fbs::HeldStockRecord
   records.reserve(lines.size());
   for (const HeldStock& line : lines) {
     records.push_back(fbs::CreateHeldStockRecord(
-        builder, builder.CreateString(network.sku(line.cell->sku_index()).id),
+        builder, builder.CreateString(network.sku_id(line.cell->sku_index())),
         builder.CreateString(network.node(line.cell->node_index()).id), line.quantity));
   }
   return builder.CreateVector(records);

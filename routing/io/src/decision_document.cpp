@@ -17,7 +17,7 @@ using flatbuffers::Offset;
 std::string line_label(const OrderRequest& order, const NetworkModel& network, int line) {
   if (line < 0 || line >= order.line_count) return "the order";
   const OrderLineRequest& request = order.lines[static_cast<std::size_t>(line)];
-  return fmt::format("line {} ({})", line, network.sku(request.sku_index).id);
+  return fmt::format("line {} ({})", line, network.sku_id(request.sku_index));
 }
 
 std::string_view level_name(std::optional<fbs::ServiceLevel> level) {
@@ -146,7 +146,7 @@ Offset<fbs::Shipment> shipment_table(FlatBufferBuilder& builder, const PlannedSh
   for (unsigned l = 0; l < order.line_count; ++l) {
     if (((shipment.line_mask >> l) & 1u) == 0) continue;
     lines.push_back(fbs::CreateShipmentLine(
-        builder, builder.CreateString(network.sku(order.lines[l].sku_index).id),
+        builder, builder.CreateString(network.sku_id(order.lines[l].sku_index)),
         order.lines[l].quantity));
   }
   const Promise& promise = shipment.promise;

@@ -11,10 +11,12 @@
 // right even when the document skipped routing_io's validation; routing_io reports
 // problems field by field, build() only the first.
 //
-// Memory: the carrier services and the SKU catalog (tens of thousands of SKUs and their id
-// map) never change between health variants of one network, so build() puts them in one
-// immutable catalog that every with_node_health() copy shares; a copy owns only its
-// nodes, which are few and carry the health figures that differ.
+// Memory: the carrier services, the SKU catalog (up to a million SKUs) and the ids of
+// SKUs and nodes never change between health variants of one network, so build() puts
+// them in one immutable catalog that every with_node_health() copy shares; a copy owns
+// only its nodes, which are few and carry the health figures that differ. A SKU is
+// 8 bytes of what the planner reads (SkuModel) plus its id in an IdIndex (id_index.h):
+// a million SKUs with 11-character ids take 29 MB.
 //
 // Thread-safety: immutable once built, and so is the shared catalog; published to
 // routing workers as part of a RoutingModel snapshot (routing_model.h) and read from any
@@ -29,13 +31,13 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "edgeroute/base/result.h"
 #include "edgeroute/routing/fbs/network_generated.h"
 #include "edgeroute/routing/geography.h"
+#include "edgeroute/routing/id_index.h"
 #include "edgeroute/routing/node_calendar.h"
 #include "edgeroute/routing/utc_offset_schedule.h"
 #include "edgeroute/routing/zip3.h"
@@ -107,12 +109,14 @@ struct NodeModel {
   }
 };
 
+// What the planner reads of a SKU, kept to 8 bytes so that a line's SKU is one small
+// read; the id is NetworkModel::sku_id().
 struct SkuModel {
-  std::string id;
   std::int32_t weight_grams = 0;
   std::uint8_t handling = 0;  // fbs::HandlingFlags bits
   NodeKindSet eligible_kinds = kAllNodeKinds;
 };
+static_assert(sizeof(SkuModel) == 8, "the catalog's memory budget assumes 8-byte SKUs");
 
 // A node's health in basis points (10000 = 100%), as NodeModel carries it.
 struct NodeHealth {
@@ -149,6 +153,7 @@ class NetworkModel {
     return catalog_->services[index];
   }
   const SkuModel& sku(std::uint32_t index) const { return catalog_->skus[index]; }
+  std::string_view sku_id(std::uint32_t index) const { return catalog_->sku_ids.id(index); }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
   std::uint32_t sku_count() const { return static_cast<std::uint32_t>(catalog_->skus.size()); }
 
@@ -181,9 +186,8 @@ class NetworkModel {
   struct Catalog {
     std::vector<CarrierServiceModel> services;
     std::vector<SkuModel> skus;
-    // Keys view the ids stored in `skus`, which the catalog owns and never reallocates
-    // after build, so the views live exactly as long as the catalog.
-    std::unordered_map<std::string_view, std::uint32_t> sku_by_id;
+    IdIndex sku_ids;   // position i: skus[i]'s id
+    IdIndex node_ids;  // position i: the id of every variant's nodes_[i]
   };
 
   NetworkModel() = default;
@@ -196,9 +200,6 @@ class NetworkModel {
   std::shared_ptr<const Catalog> catalog_;  // never null once built
   std::vector<NodeModel> nodes_;
   std::vector<NodeKindSet> routable_kind_;  // per node
-  // Keys view the ids stored in nodes_, which never reallocates after build (a move of
-  // the model moves the vector's buffer, so the views stay valid).
-  std::unordered_map<std::string_view, std::uint32_t> node_by_id_;
 };
 
 }  // namespace edgeroute::routing
