@@ -19,4 +19,13 @@ std::size_t OrderBook::size() const {
   return total;
 }
 
+void OrderBook::reserve(std::size_t orders) {
+  // A shard gets its share and an eighth more, since the hash does not split ids evenly.
+  const std::size_t share = orders / kShardCount;
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    shard.orders.reserve(share + share / 8 + 1);
+  }
+}
+
 }  // namespace edgeroute::gateway

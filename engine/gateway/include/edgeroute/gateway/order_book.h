@@ -86,6 +86,10 @@ class OrderBook {
 
   std::size_t size() const;
 
+  // Room for `orders` orders in all, spread over the shards as their ids will be, so that
+  // a restart's million orders go in without a rehash.
+  void reserve(std::size_t orders);
+
  private:
   struct TransparentHash {
     using is_transparent = void;
