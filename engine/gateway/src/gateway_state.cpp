@@ -583,6 +583,26 @@ Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_ba
   return *first_baseline;
 }
 
+// A baseline document from the binary form an earlier start kept (kNetworkBinary, ...)
+// when the journal has one that verifies and validates, else from its JSON, whose binary
+// form is then kept for the next start.
+template <typename Document, typename FromBinary, typename FromJson>
+Validated<Document> load_baseline_document(journal::Journal& journal, std::string_view binary_name,
+                                           FromBinary from_binary, FromJson from_json) {
+  if (Result<std::optional<journal::Document>> kept = journal.document(binary_name);
+      kept && *kept) {
+    Validated<Document> adopted = from_binary((*kept)->bytes);
+    if (adopted) return adopted;
+  }
+  Validated<Document> parsed = from_json();
+  if (parsed) {
+    // Kept at the baseline's own point, before every entry. A failed write (a full disk)
+    // costs the next start a JSON parse, nothing else, so it does not stop this one.
+    (void)journal.put_document(binary_name, parsed->bytes(), 0);
+  }
+  return parsed;
+}
+
 // Which nodes a gateway homes decides what the stock in its journal means
 // (escrow_ledger.h): kept with the journal, so that a gateway restarted homing other nodes
 // does not count shared stock as its own, or its own as leased.
@@ -636,15 +656,28 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(
   if (!geography) return geography.status();
   auto shared_geography = std::make_shared<const routing::Geography>(std::move(geography).value());
 
-  Validated<io::NetworkDocument> network =
-      io::load_network_json(baseline->network_json, *shared_geography);
+  Validated<io::NetworkDocument> network = load_baseline_document<io::NetworkDocument>(
+      journal, kNetworkBinary,
+      [&](std::span<const std::uint8_t> bytes) {
+        return io::load_network_binary(bytes, *shared_geography);
+      },
+      [&] { return io::load_network_json(baseline->network_json, *shared_geography); });
   if (!network) return document_errors(kNetworkDocument, network.errors());
   auto network_source = std::make_shared<const NetworkSource>(std::move(network).value());
   const routing::fbs::Network& network_root = network_source->document.root();
-  Validated<io::PolicyDocument> policy = io::load_policy_json(baseline->policy_json, network_root);
+  Validated<io::PolicyDocument> policy = load_baseline_document<io::PolicyDocument>(
+      journal, kPolicyBinary,
+      [&](std::span<const std::uint8_t> bytes) {
+        return io::load_policy_binary(bytes, network_root);
+      },
+      [&] { return io::load_policy_json(baseline->policy_json, network_root); });
   if (!policy) return document_errors(kPolicyDocument, policy.errors());
-  Validated<io::InventoryDocument> inventory =
-      io::load_inventory_json(baseline->inventory_json, network_root);
+  Validated<io::InventoryDocument> inventory = load_baseline_document<io::InventoryDocument>(
+      journal, kInventoryBinary,
+      [&](std::span<const std::uint8_t> bytes) {
+        return io::load_inventory_binary(bytes, network_root);
+      },
+      [&] { return io::load_inventory_json(baseline->inventory_json, network_root); });
   if (!inventory) return document_errors(kInventoryDocument, inventory.errors());
 
   // Promises look a few weeks ahead of each order; a year on either side leaves room for

@@ -1,5 +1,7 @@
 #include "edgeroute/routing/io/load.h"
 
+#include <fmt/format.h>
+
 #include "edgeroute/base/schema_json.h"
 #include "edgeroute_routing_bfbs_embedded.h"
 #include "validate.h"
@@ -24,14 +26,33 @@ Result<Document<Root>> parse_document(const SchemaJson& schema, std::string_view
 }
 
 template <typename Root, typename Check>
-Validated<Document<Root>> load_document(const SchemaJson& schema, std::string_view json,
-                                        bool (*verify)(flatbuffers::Verifier&), Check check) {
-  auto document = parse_document<Root>(schema, json, verify);
+Validated<Document<Root>> validate_document(Result<Document<Root>> document, Check check) {
   if (!document) return std::vector<FieldError>{{"", document.status().message()}};
   detail::ErrorList errors;
   check(document->root(), errors);
   if (!errors.empty()) return errors.take();
   return std::move(document).value();
+}
+
+template <typename Root, typename Check>
+Validated<Document<Root>> load_document(const SchemaJson& schema, std::string_view json,
+                                        bool (*verify)(flatbuffers::Verifier&), Check check) {
+  return validate_document(parse_document<Root>(schema, json, verify), check);
+}
+
+// As load_document, from the binary form instead of JSON text.
+template <typename Root, typename Check>
+Validated<Document<Root>> adopt_document(const SchemaJson& schema,
+                                         std::span<const std::uint8_t> bytes,
+                                         bool (*verify)(flatbuffers::Verifier&), Check check) {
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!verify(verifier)) {
+    return std::vector<FieldError>{
+        {"", fmt::format("{} bytes are not a valid {} buffer", bytes.size(), schema.root_name())}};
+  }
+  return validate_document(
+      Result<Document<Root>>(Document<Root>(std::vector<std::uint8_t>(bytes.begin(), bytes.end()))),
+      check);
 }
 
 const SchemaJson& network_schema() {
@@ -59,29 +80,57 @@ const SchemaJson& decision_schema() {
   return schema;
 }
 
+// The rules each document must meet beyond its schema, whichever form it was read from.
+auto network_check(const Geography& geography) {
+  return [&geography](const fbs::Network& network, detail::ErrorList& errors) {
+    detail::validate_network(network, geography, errors);
+  };
+}
+auto inventory_check(const fbs::Network& network) {
+  return [&network](const fbs::InventorySnapshot& inventory, detail::ErrorList& errors) {
+    detail::validate_inventory(inventory, network, errors);
+  };
+}
+auto policy_check(const fbs::Network& network) {
+  return [&network](const fbs::Policy& policy, detail::ErrorList& errors) {
+    detail::validate_policy(policy, network, errors);
+  };
+}
+
 }  // namespace
 
 Validated<NetworkDocument> load_network_json(std::string_view json, const Geography& geography) {
   return load_document<fbs::Network>(network_schema(), json, &fbs::VerifyNetworkBuffer,
-                                     [&](const fbs::Network& network, detail::ErrorList& errors) {
-                                       detail::validate_network(network, geography, errors);
-                                     });
+                                     network_check(geography));
 }
 
 Validated<InventoryDocument> load_inventory_json(std::string_view json,
                                                  const fbs::Network& network) {
   return load_document<fbs::InventorySnapshot>(
-      inventory_schema(), json, &fbs::VerifyInventorySnapshotBuffer,
-      [&](const fbs::InventorySnapshot& inventory, detail::ErrorList& errors) {
-        detail::validate_inventory(inventory, network, errors);
-      });
+      inventory_schema(), json, &fbs::VerifyInventorySnapshotBuffer, inventory_check(network));
 }
 
 Validated<PolicyDocument> load_policy_json(std::string_view json, const fbs::Network& network) {
   return load_document<fbs::Policy>(policy_schema(), json, &fbs::VerifyPolicyBuffer,
-                                    [&](const fbs::Policy& policy, detail::ErrorList& errors) {
-                                      detail::validate_policy(policy, network, errors);
-                                    });
+                                    policy_check(network));
+}
+
+Validated<NetworkDocument> load_network_binary(std::span<const std::uint8_t> bytes,
+                                               const Geography& geography) {
+  return adopt_document<fbs::Network>(network_schema(), bytes, &fbs::VerifyNetworkBuffer,
+                                      network_check(geography));
+}
+
+Validated<InventoryDocument> load_inventory_binary(std::span<const std::uint8_t> bytes,
+                                                   const fbs::Network& network) {
+  return adopt_document<fbs::InventorySnapshot>(
+      inventory_schema(), bytes, &fbs::VerifyInventorySnapshotBuffer, inventory_check(network));
+}
+
+Validated<PolicyDocument> load_policy_binary(std::span<const std::uint8_t> bytes,
+                                             const fbs::Network& network) {
+  return adopt_document<fbs::Policy>(policy_schema(), bytes, &fbs::VerifyPolicyBuffer,
+                                     policy_check(network));
 }
 
 Result<OrderDocument> parse_order_json(std::string_view json) {

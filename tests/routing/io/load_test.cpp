@@ -3,8 +3,11 @@
 // between documents, real time zones and postal codes, well-formed times, complete
 // carrier price charts) is enforced, and every violation in a document is reported
 // at once with the field path that holds it, so a person fixes a file in one pass.
+#include <cstdint>
 #include <fstream>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -40,6 +43,7 @@ class ExampleDocuments : public ::testing::Test {
     network_ = std::make_unique<NetworkDocument>(std::move(loaded).value());
   }
   const fbs::Network& network() const { return network_->root(); }
+  const std::vector<std::uint8_t>& network_bytes() const { return network_->bytes(); }
 
  private:
   std::unique_ptr<NetworkDocument> network_;
@@ -135,6 +139,57 @@ TEST_F(ExampleDocuments, InventoryMustReferToTheNetwork) {
                           "records[2].sku_id: 'sku-unicorn' is not a SKU of the network",
                           "records[3]: a second record for node 'fc-reno-1' and SKU "
                           "'sku-headlamp'"));
+}
+
+// What a gateway keeps of its baseline: the bytes of a loaded document load again, to the
+// same buffer, without JSON.
+TEST_F(ExampleDocuments, ALoadedDocumentsBytesLoadAgainAsTheSameDocument) {
+  auto network_again = load_network_binary(network_bytes(), geography());
+  ASSERT_TRUE(network_again) << ::testing::PrintToString(messages(network_again.errors()));
+  EXPECT_EQ(network_again->bytes(), network_bytes());
+
+  auto inventory = load_inventory_json(
+      edgeroute::testing::read_text_file(kExamples + "inventory.json"), network());
+  ASSERT_TRUE(inventory);
+  auto inventory_again = load_inventory_binary(inventory->bytes(), network());
+  ASSERT_TRUE(inventory_again) << ::testing::PrintToString(messages(inventory_again.errors()));
+  EXPECT_EQ(inventory_again->bytes(), inventory->bytes());
+
+  auto policy =
+      load_policy_json(edgeroute::testing::read_text_file(kExamples + "policy.json"), network());
+  ASSERT_TRUE(policy);
+  auto policy_again = load_policy_binary(policy->bytes(), network());
+  ASSERT_TRUE(policy_again) << ::testing::PrintToString(messages(policy_again.errors()));
+  EXPECT_EQ(policy_again->bytes(), policy->bytes());
+}
+
+// Bytes are not trusted for having been written by edgeroute: a damaged buffer is
+// refused before anything reads it, and a sound one is held to the same rules as JSON.
+TEST_F(ExampleDocuments, BinaryDocumentsAreVerifiedAndValidatedLikeJson) {
+  std::vector<std::uint8_t> damaged = network_bytes();
+  damaged.resize(damaged.size() / 2);
+  auto truncated = load_network_binary(damaged, geography());
+  ASSERT_FALSE(truncated);
+  EXPECT_THAT(messages(truncated.errors()),
+              ElementsAre(::testing::HasSubstr("are not a valid Network buffer")));
+  // Another document's buffer is not this one's (each schema has its file identifier).
+  auto policy = load_policy_binary(network_bytes(), network());
+  ASSERT_FALSE(policy);
+  EXPECT_THAT(messages(policy.errors()),
+              ElementsAre(::testing::HasSubstr("are not a valid Policy buffer")));
+
+  // An inventory kept for another network, say: a sound buffer that names a node this
+  // network lacks.
+  flatbuffers::FlatBufferBuilder builder;
+  const std::vector<flatbuffers::Offset<fbs::StockRecord>> records{
+      fbs::CreateStockRecordDirect(builder, "fc-mars", "sku-headlamp", 4)};
+  fbs::FinishInventorySnapshotBuffer(
+      builder, fbs::CreateInventorySnapshotDirect(builder, 1, "2026-11-24T06:00:00Z", &records));
+  auto inventory = load_inventory_binary(
+      std::span<const std::uint8_t>(builder.GetBufferPointer(), builder.GetSize()), network());
+  ASSERT_FALSE(inventory);
+  EXPECT_THAT(messages(inventory.errors()),
+              ElementsAre("records[0].node_id: 'fc-mars' is not a node of the network"));
 }
 
 TEST_F(ExampleDocuments, PolicyMustBeCompleteAndReferToTheNetwork) {

@@ -58,6 +58,13 @@ struct Baseline {
 inline constexpr std::string_view kNetworkDocument = "network.json";
 inline constexpr std::string_view kPolicyDocument = "policy.json";
 inline constexpr std::string_view kInventoryDocument = "inventory.json";
+// Their binary forms (FlatBuffers, as parsed from the JSON), kept beside them from the
+// first start on, so that a restart verifies and validates a buffer instead of parsing
+// JSON again (minutes for a large catalog). The JSON stays the record: a binary form that
+// is missing, does not verify or does not validate is made again from it.
+inline constexpr std::string_view kNetworkBinary = "network.fb";
+inline constexpr std::string_view kPolicyBinary = "policy.fb";
+inline constexpr std::string_view kInventoryBinary = "inventory.fb";
 
 // (SKU, node) pairs that can gain their first stock while the gateway runs (a receipt of
 // an SKU new to a node it homes, an escrow grant of one at a node it does not), beyond
