@@ -1,7 +1,5 @@
 #include "edgeroute/routing/node_day_promises.h"
 
-#include <algorithm>
-
 namespace edgeroute::routing {
 namespace {
 
@@ -24,7 +22,7 @@ NodeDayPromises::WorkDay NodeDayPromises::work_day(const NodeCalendar& calendar,
   const auto closes = offsets.to_utc(local_instant(local_day, window.closes_minute));
   const auto ends = offsets.to_utc(local_instant(local_day + 1, 0));
   if (!opens || !closes || !ends) return {};
-  return {true, local_day, *opens, *closes, *ends};
+  return {true, local_day, weekday_of(local_day), *opens, *closes, *ends};
 }
 
 void NodeDayPromises::prepare(Owner owner, const NodeCalendar& calendar,
@@ -65,47 +63,12 @@ void NodeDayPromises::prepare(Owner owner, const NodeCalendar& calendar,
     if (next_day) days.next_cutoff_utc = offsets.to_utc(local_instant(*next_day, cutoff));
     if (has_after_next_day) {
       if (const auto cutoff_utc = offsets.to_utc(local_instant(after_next_day, cutoff))) {
-        days.after_next = CutoffDeparture{after_next_day, *cutoff_utc};
+        days.after_next = CutoffDeparture{after_next_day, *cutoff_utc, weekday_of(after_next_day)};
       }
     }
   }
   day_starts_utc_ = *starts;
   day_ends_utc_ = *ends;
-}
-
-std::optional<Packing> NodeDayPromises::packing(UnixSeconds order_utc) const {
-  // Today's window if the order comes before it closes; otherwise the next operating
-  // day's (a closed day, or today's window over), where work starts at the opening.
-  const bool today = today_operating_ && order_utc < today_.closes_utc;
-  if (today_operating_ && !today_.known) return std::nullopt;
-  const WorkDay& work = today ? today_ : next_;
-  if (!work.known) return std::nullopt;
-  const UnixSeconds starts = std::max(order_utc, work.opens_utc);
-  const UnixSeconds packed = starts + processing_seconds_;
-  // Packed inside the window and before the local day ends (a window closing at
-  // midnight could pack on the following day, whose cut-offs this does not hold).
-  if (packed > work.closes_utc || packed >= work.ends_utc) return std::nullopt;
-  return Packing{.pick_starts_at_utc = starts,
-                 .packed_at_utc = packed,
-                 .packed_local_day = work.local_day,
-                 .search_last_local_day = search_last_local_day_};
-}
-
-std::optional<CutoffDeparture> NodeDayPromises::departure(std::size_t service_position,
-                                                          const Packing& packing) const {
-  const ServiceDays& days = services_[service_position];
-  // The work day's cut-off if packed by it, else the next operating day's.
-  const bool packed_today = today_operating_ && packing.packed_local_day == today_.local_day;
-  const std::optional<UnixSeconds>& same_day =
-      packed_today ? days.today_cutoff_utc : days.next_cutoff_utc;
-  if (!same_day) return std::nullopt;
-  if (*same_day >= packing.packed_at_utc)
-    return CutoffDeparture{packing.packed_local_day, *same_day};
-  if (packed_today) {
-    if (!days.next_cutoff_utc) return std::nullopt;
-    return CutoffDeparture{next_.local_day, *days.next_cutoff_utc};
-  }
-  return days.after_next;
 }
 
 }  // namespace edgeroute::routing

@@ -17,6 +17,11 @@ constexpr std::int64_t kNoPlan = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t kNodeKindCount = 4;
 constexpr std::size_t kSingleAlternativesMax = 3;
 
+// What every decision starts from. Copied, not value-initialised in place: the copy is
+// one block move, where value-initialising stores the non-zero defaults of its
+// shipment and alternative slots member by member.
+const RoutingDecision kFreshDecision{};
+
 // How far an order line got with one node; a line's reason is the furthest stage any
 // node reached, so "no_capacity" means some node had the stock, "no_inventory" that
 // some node could ship it but none had enough.
@@ -43,10 +48,29 @@ fbs::ReasonCode reason_of(Stage stage) {
   return fbs::ReasonCode::none;
 }
 
+// The rate breaks of `service` for parcels to `zone`, ascending.
+std::span<const RateBreak> rate_breaks_to(const CarrierServiceModel& service, Zone zone) {
+  const std::uint32_t begin = service.zone_begin[zone.number() - 1];
+  return std::span<const RateBreak>(service.rate_breaks)
+      .subspan(begin, service.zone_begin[zone.number()] - begin);
+}
+
+// CarrierServiceModel::rate_cents() on the breaks of one zone (rate_breaks_to): the
+// first break whose up_to_grams is at least the weight, nullptr when none is.
+const RateBreak* break_taking(std::span<const RateBreak> breaks, std::int64_t weight_grams) {
+  for (const RateBreak& rate : breaks) {
+    if (rate.up_to_grams >= weight_grams) return &rate;
+  }
+  return nullptr;
+}
+
 struct ServiceOption {
   std::uint16_t service_index = 0;
   std::int64_t lateness_cents = 0;
   Promise promise;
+  // The service's breaks for the candidate's zone, found once per candidate rather than
+  // once per block the candidate prices.
+  std::span<const RateBreak> rate_breaks;
 };
 
 struct Candidate {
@@ -58,8 +82,7 @@ struct Candidate {
   std::uint32_t units_left = 0;
   std::uint32_t option_begin = 0;
   std::uint32_t option_count = 0;
-  CostTerms fixed;  // handling, partner fee, risk, preference: per shipment
-  std::int64_t fixed_cents = 0;
+  std::int64_t fixed_cents = 0;  // RoutingModel::fixed_cents() of the node
   std::int32_t per_unit_cents = 0;
 };
 
@@ -90,7 +113,6 @@ struct ShipmentEval {
   std::int64_t cost_cents = 0;
   EpochDay delivery_day = 0;
   std::uint32_t option = 0;  // index into the workspace's options
-  std::int64_t carrier_cents = 0;
 };
 
 // One way to ship a block of lines: a node and its best service for the block.
@@ -152,6 +174,12 @@ int count_lines(std::uint32_t mask) {
   return static_cast<int>((mask * 0x01010101u) >> 24);
 }
 
+// Whether a non-empty mask holds one line. Not std::has_single_bit, which counts bits
+// through the same library call.
+bool one_line(std::uint32_t mask) {
+  return (mask & (mask - 1)) == 0;
+}
+
 // The lowest order line in a non-empty mask.
 unsigned lowest_line(std::uint32_t mask) {
   return static_cast<unsigned>(std::countr_zero(mask));
@@ -162,6 +190,7 @@ unsigned lowest_line(std::uint32_t mask) {
 struct Router::Workspace {
   // The order being routed and what it is routed against, for one plan() call.
   const OrderRequest* order = nullptr;
+  const RoutingModel* model = nullptr;
   const NetworkModel* network = nullptr;
   const PolicyModel* policy = nullptr;
   const InventoryTable* inventory = nullptr;
@@ -174,8 +203,14 @@ struct Router::Workspace {
 
   std::vector<std::uint16_t> candidate_of_node;  // per network node
   std::vector<NodeDayPromises> day_promises;     // per network node, reused across orders
-  std::vector<Candidate> candidates;
-  std::vector<LineAtNode> line_at_node;  // [candidate * line_count + line]
+  // The order's candidates, in the order gathering met them: the front of
+  // candidate_room, which has room for every node of the network (each is a candidate
+  // at most once), so that adding one is a store, never a reallocation.
+  std::vector<Candidate> candidate_room;
+  std::span<Candidate> candidates;
+  std::uint32_t live_count = 0;  // candidates that prepare() found able to ship
+  // [candidate * line_count + line], written for the candidate's lines only.
+  std::vector<LineAtNode> line_at_node;
   std::vector<ServiceOption> options;
 
   // Exhaustive search: per block of lines (a mask), its units, weight and cheapest
@@ -183,13 +218,10 @@ struct Router::Workspace {
   static constexpr std::size_t kBlocks = std::size_t{1} << kExhaustiveLinesMax;
   std::array<std::int32_t, kBlocks> block_units{};
   std::array<std::int64_t, kBlocks> block_weight{};
-  // Every feasible (block, node) pricing, then sorted by block and option order; a
-  // block's options are block_entries[block_begin[block], + block_option_count[block]).
-  struct BlockEntry {
-    std::uint32_t mask = 0;
-    BlockOption option;
-  };
-  std::vector<BlockEntry> block_entries;
+  // A block's options, kept sorted as they are found (keep_block_option):
+  // block_options[block_begin[block], + block_option_count[block]). Each block has room
+  // for one option per live candidate.
+  std::vector<BlockOption> block_options;
   std::array<std::uint32_t, kBlocks> block_begin{};
   std::array<std::uint32_t, kBlocks> block_option_count{};
   // The cheapest price of any block, when negative (preferences can make a shipment pay
@@ -212,7 +244,7 @@ struct Router::Workspace {
 
   RoutingDecision decision;
 
-  void begin(const OrderRequest& order_in, const RoutingModel& model,
+  void begin(const OrderRequest& order_in, const RoutingModel& model_in,
              const InventoryTable& inventory_in, const CapacityCounters& capacity_in,
              std::optional<fbs::ServiceLevel> level);
   void classify_lines();
@@ -220,15 +252,18 @@ struct Router::Workspace {
   std::uint16_t candidate_for(std::uint32_t node_index);
   void prepare(Candidate& candidate);
   void note_rejection(std::uint32_t node_index, int line, fbs::ReasonCode reason, const auto& fill);
-  ShipmentEval evaluate(const Candidate& candidate, std::int32_t units,
-                        std::int64_t weight_grams) const;
+  // The best service of `candidate` for a parcel of `units` and `weight_grams`. Inline:
+  // the exhaustive search prices every (candidate, block) pair with it.
+  inline ShipmentEval evaluate(const Candidate& candidate, std::int32_t units,
+                               std::int64_t weight_grams) const;
   // Inserts `option` into the sorted `list` of `count` entries, keeping at most
   // list.size() of them.
   static void keep_option(std::span<BlockOption> list, std::uint8_t& count,
                           const BlockOption& option);
   void keep_single(const BlockOption& option) { keep_option(singles, single_count, option); }
+  void keep_block_option(std::uint32_t mask, const BlockOption& option);
   const BlockOption& block_option_at(std::uint32_t mask, std::uint32_t index) const {
-    return block_entries[block_begin[mask] + index].option;
+    return block_options[block_begin[mask] + index];
   }
   void consider(const PlanDraft& draft);
 
@@ -253,13 +288,14 @@ struct Router::Workspace {
   bool add_reservation(PlanReservation& reservation) const;
 };
 
-void Router::Workspace::begin(const OrderRequest& order_in, const RoutingModel& model,
+void Router::Workspace::begin(const OrderRequest& order_in, const RoutingModel& model_in,
                               const InventoryTable& inventory_in,
                               const CapacityCounters& capacity_in,
                               std::optional<fbs::ServiceLevel> level) {
   order = &order_in;
-  network = &model.network();
-  policy = &model.policy();
+  model = &model_in;
+  network = &model_in.network();
+  policy = &model_in.policy();
   inventory = &inventory_in;
   capacity = &capacity_in;
   requested_level = level;
@@ -267,19 +303,25 @@ void Router::Workspace::begin(const OrderRequest& order_in, const RoutingModel& 
   split_cents_per_shipment = policy->weights().split_cents;
   line_count = order_in.line_count;
   full_mask = line_count == 32 ? ~0u : (1u << line_count) - 1;
-  // Sized once per network; steady state allocates nothing.
+  // Sized once per network (and per longest order, for line_at_node, which gathering
+  // writes in place); steady state allocates nothing.
   if (candidate_of_node.size() != network->node_count()) {
     candidate_of_node.assign(network->node_count(), kNoCandidate);
     day_promises.resize(network->node_count());
+    candidate_room.resize(network->node_count());
   }
-  candidates.clear();
-  line_at_node.clear();
+  if (const std::size_t cells = std::size_t{network->node_count()} * line_count;
+      line_at_node.size() < cells) {
+    line_at_node.resize(cells);
+  }
+  candidates = {};
+  live_count = 0;
   options.clear();
   single_count = 0;
   rejection_count = 0;
   best = PlanDraft{};
   best_split = PlanDraft{};
-  decision = RoutingDecision{};
+  decision = kFreshDecision;
 }
 
 // Which node kinds may ship each line, and why the others may not.
@@ -345,9 +387,9 @@ std::uint16_t Router::Workspace::candidate_for(std::uint32_t node_index) {
   if (slot == kNoCandidate) {
     EDGEROUTE_ASSERT(candidates.size() < kNoCandidate, "more candidates than slot numbers");
     slot = static_cast<std::uint16_t>(candidates.size());
-    Candidate& added = candidates.emplace_back();
-    added.node_index = node_index;
-    line_at_node.resize(candidates.size() * line_count);
+    candidates = std::span(candidate_room).first(candidates.size() + 1);
+    candidates.back() = Candidate{};
+    candidates.back().node_index = node_index;
   }
   return slot;
 }
@@ -356,6 +398,9 @@ std::uint16_t Router::Workspace::candidate_for(std::uint32_t node_index) {
 // SKU-major order, ascending by node whether the pair was built or added: no hash per
 // (SKU, node) pair.
 void Router::Workspace::gather_candidates() {
+  // Read once here: the compiler cannot tell that the cell loop's stores leave them be.
+  const std::uint32_t node_count = network->node_count();
+  const bool excludes_nodes = !order->excluded_nodes.empty();
   for (unsigned l = 0; l < line_count; ++l) {
     LineState& state = lines[l];
     if (state.sku_index >= inventory->sku_count()) continue;
@@ -365,7 +410,7 @@ void Router::Workspace::gather_candidates() {
          inventory->stocked_nodes(state.sku_index).pieces()) {
       for (const InventoryCell& cell : piece) {
         const std::uint32_t n = cell.node_index();
-        if (n >= network->node_count()) continue;
+        if (n >= node_count) continue;
         if ((state.allowed_kinds & network->routable_kind(n)) == 0) {
           const NodeModel& node = network->node(n);
           const auto kind = static_cast<std::size_t>(node.kind);
@@ -379,9 +424,8 @@ void Router::Workspace::gather_candidates() {
                          });
           continue;
         }
-        if (!order->excluded_nodes.empty() &&
-            std::find(order->excluded_nodes.begin(), order->excluded_nodes.end(), n) !=
-                order->excluded_nodes.end()) {
+        if (excludes_nodes && std::find(order->excluded_nodes.begin(), order->excluded_nodes.end(),
+                                        n) != order->excluded_nodes.end()) {
           state.reach(Stage::excluded);
           note_rejection(n, static_cast<int>(l), fbs::ReasonCode::excluded_by_policy,
                          [&](Alternative& rejection) {
@@ -441,24 +485,27 @@ void Router::Workspace::prepare(Candidate& candidate) {
     const CarrierServiceModel& service = network->service(offered.service_index);
     if (requested_level && service.level < *requested_level) continue;
     const std::uint8_t transit_days = service.transit_days_to(candidate.zone);
-    const std::optional<CutoffDeparture> departure =
-        quick ? day.departure(s, *packing) : std::optional<CutoffDeparture>();
-    const PromiseResult promise =
-        departure ? PromiseResult(Promise{
-                        .pick_starts_at_utc = packing->pick_starts_at_utc,
-                        .packed_at_utc = packing->packed_at_utc,
-                        .cutoff_at_utc = departure->cutoff_at_utc,
-                        .ship_local_day = departure->ship_local_day,
-                        .delivery_local_day = delivery_day_after_transit(
-                            departure->ship_local_day, transit_days, service.transit_business_days),
-                    })
-                  : compute_departure(node.calendar, *packing, offered.cutoff_local_minute,
-                                      transit_days, service.transit_business_days);
-    if (!promise) continue;
+    Promise promise;
+    if (const std::optional<CutoffDeparture> departure =
+            quick ? day.departure(s, *packing) : std::nullopt) {
+      promise = {.pick_starts_at_utc = packing->pick_starts_at_utc,
+                 .packed_at_utc = packing->packed_at_utc,
+                 .cutoff_at_utc = departure->cutoff_at_utc,
+                 .ship_local_day = departure->ship_local_day,
+                 .delivery_local_day =
+                     delivery_day_after_transit(departure->ship_local_day, departure->ship_weekday,
+                                                transit_days, service.transit_business_days)};
+    } else if (const PromiseResult full =
+                   compute_departure(node.calendar, *packing, offered.cutoff_local_minute,
+                                     transit_days, service.transit_business_days)) {
+      promise = *full;
+    } else {
+      continue;
+    }
     options.push_back(
         {offered.service_index,
-         lateness_cents(lateness_per_day, promise->delivery_local_day, order->latest_delivery_day),
-         *promise});
+         lateness_cents(lateness_per_day, promise.delivery_local_day, order->latest_delivery_day),
+         promise, rate_breaks_to(service, candidate.zone)});
   }
   candidate.option_count = static_cast<std::uint32_t>(options.size()) - candidate.option_begin;
   if (candidate.option_count == 0) return fail(Stage::no_promise);
@@ -468,14 +515,10 @@ void Router::Workspace::prepare(Candidate& candidate) {
   if (usage.day_closed || usage.orders >= limits.orders_max) return fail(Stage::no_capacity);
   candidate.units_left = usage.units < limits.units_max ? limits.units_max - usage.units : 0;
 
-  candidate.fixed.handling_cents = node.per_order_cents;
-  candidate.fixed.partner_fee_cents = node.partner_fee_cents;
-  candidate.fixed.risk_cents =
-      risk_cents(policy->weights().risk_centicents_per_bp, node.health_shortfall_bp());
-  candidate.fixed.preference_cents = policy->preference_cents(candidate.node_index);
-  candidate.fixed_cents = candidate.fixed.objective_cents();
+  candidate.fixed_cents = model->fixed_cents(candidate.node_index);
   candidate.per_unit_cents = node.per_unit_cents;
   candidate.live = true;
+  ++live_count;
 }
 
 ShipmentEval Router::Workspace::evaluate(const Candidate& candidate, std::int32_t units,
@@ -483,25 +526,28 @@ ShipmentEval Router::Workspace::evaluate(const Candidate& candidate, std::int32_
   if (static_cast<std::uint32_t>(units) > candidate.units_left) {
     return {.failed = Stage::no_capacity};
   }
-  ShipmentEval best_eval{.failed = Stage::no_carrier};
-  std::int64_t best_total = kNoPlan;
-  for (std::uint32_t o = candidate.option_begin;
-       o < candidate.option_begin + candidate.option_count; ++o) {
-    const ServiceOption& option = options[o];
-    const auto rate =
-        network->service(option.service_index).rate_cents(candidate.zone, weight_grams);
-    if (!rate) continue;
-    const std::int64_t total = *rate + option.lateness_cents;
-    const EpochDay delivery = option.promise.delivery_local_day;
-    if (total < best_total || (total == best_total && delivery < best_eval.delivery_day)) {
-      best_total = total;
-      best_eval = {.feasible = true, .delivery_day = delivery, .option = o, .carrier_cents = *rate};
+  // Locals rather than a ShipmentEval, and a span: the loop keeps them in registers.
+  const std::span<const ServiceOption> offered =
+      std::span(options).subspan(candidate.option_begin, candidate.option_count);
+  const ServiceOption* cheapest = nullptr;
+  std::int64_t cheapest_total = 0;
+  for (const ServiceOption& option : offered) {
+    const RateBreak* const rate = break_taking(option.rate_breaks, weight_grams);
+    if (rate == nullptr) continue;
+    const std::int64_t total = rate->cents + option.lateness_cents;
+    if (cheapest == nullptr || total < cheapest_total ||
+        (total == cheapest_total &&
+         option.promise.delivery_local_day < cheapest->promise.delivery_local_day)) {
+      cheapest_total = total;
+      cheapest = &option;
     }
   }
-  if (!best_eval.feasible) return best_eval;
-  best_eval.cost_cents =
-      candidate.fixed_cents + std::int64_t{candidate.per_unit_cents} * units + best_total;
-  return best_eval;
+  if (cheapest == nullptr) return {.failed = Stage::no_carrier};
+  return {.feasible = true,
+          .cost_cents = candidate.fixed_cents + std::int64_t{candidate.per_unit_cents} * units +
+                        cheapest_total,
+          .delivery_day = cheapest->promise.delivery_local_day,
+          .option = static_cast<std::uint32_t>(cheapest - options.data())};
 }
 
 void Router::Workspace::keep_option(std::span<BlockOption> list, std::uint8_t& count,
@@ -534,6 +580,27 @@ std::int64_t Router::Workspace::weight_of(std::uint32_t mask) const {
 
 // --- Exhaustive search ---------------------------------------------------------------
 
+// Per block, the options that cost no more than its K-th cheapest (K = max_shipments)
+// are enough: in a plan of at most K blocks on distinct nodes, a block on a node that
+// costs more could move to one of those K that no other block uses and make the plan
+// strictly cheaper. Ties with the K-th are all kept, since any of them may win a
+// tie-break that depends on the other blocks (docs/routing.md 2.4). Options come in
+// candidate order; each is inserted in place, and the tail is cut as the K-th gets
+// cheaper, so a block never holds more than it keeps plus the option being placed.
+void Router::Workspace::keep_block_option(std::uint32_t mask, const BlockOption& option) {
+  BlockOption* const list = block_options.data() + block_begin[mask];
+  std::uint32_t& count = block_option_count[mask];
+  const auto kept = static_cast<std::uint32_t>(max_shipments);
+  if (count >= kept && option.cost_cents > list[kept - 1].cost_cents) return;
+  std::uint32_t position = count;
+  for (; position > 0 && option.precedes(list[position - 1]); --position) {
+    list[position] = list[position - 1];
+  }
+  list[position] = option;
+  ++count;
+  while (count > kept && list[count - 1].cost_cents > list[kept - 1].cost_cents) --count;
+}
+
 void Router::Workspace::search_exhaustive() {
   block_units[0] = 0;
   block_weight[0] = 0;
@@ -541,16 +608,20 @@ void Router::Workspace::search_exhaustive() {
     const unsigned low = lowest_line(mask);
     block_units[mask] = block_units[mask & (mask - 1)] + lines[low].quantity;
     block_weight[mask] = block_weight[mask & (mask - 1)] + lines[low].weight_grams;
+    block_begin[mask] = (mask - 1) * live_count;
     block_option_count[mask] = 0;
   }
-  block_entries.clear();
+  if (const std::size_t room = std::size_t{full_mask} * live_count; block_options.size() < room) {
+    block_options.resize(room);
+  }
+  negative_block_floor = 0;
   for (std::uint16_t c = 0; c < candidates.size(); ++c) {
     const Candidate& candidate = candidates[c];
     if (!candidate.live) continue;
     for (std::uint32_t mask = candidate.line_mask; mask != 0;
          mask = (mask - 1) & candidate.line_mask) {
       const ShipmentEval eval = evaluate(candidate, block_units[mask], block_weight[mask]);
-      if (std::has_single_bit(mask)) {
+      if (one_line(mask)) {
         const unsigned line = lowest_line(mask);
         lines[line].reach(eval.feasible ? Stage::servable : eval.failed);
         // A node that cannot ship even this one line (its units exceed the day's room,
@@ -561,39 +632,12 @@ void Router::Workspace::search_exhaustive() {
         }
       }
       if (!eval.feasible) continue;
-      block_entries.push_back(
-          {mask, {eval.cost_cents, eval.delivery_day, candidate.node_index, c, eval.option}});
+      const BlockOption option{eval.cost_cents, eval.delivery_day, candidate.node_index, c,
+                               eval.option};
+      keep_block_option(mask, option);
+      if (mask == full_mask) keep_single(option);
+      negative_block_floor = std::min(negative_block_floor, option.cost_cents);
     }
-  }
-  std::sort(block_entries.begin(), block_entries.end(),
-            [](const BlockEntry& a, const BlockEntry& b) {
-              return a.mask != b.mask ? a.mask < b.mask : a.option.precedes(b.option);
-            });
-  // Per block, the options that cost no more than its K-th cheapest (K = max_shipments)
-  // are enough: in a plan of at most K blocks on distinct nodes, a block on a node that
-  // costs more could move to one of those K that no other block uses and make the plan
-  // strictly cheaper. Ties with the K-th are all kept, since any of them may win a
-  // tie-break that depends on the other blocks (docs/routing.md 2.4).
-  negative_block_floor = 0;
-  const auto kept = static_cast<std::uint32_t>(max_shipments);
-  for (std::uint32_t i = 0; i < block_entries.size();) {
-    const std::uint32_t mask = block_entries[i].mask;
-    std::uint32_t end = i;
-    while (end < block_entries.size() && block_entries[end].mask == mask) ++end;
-    std::uint32_t count = std::min(end - i, kept);
-    const std::int64_t last_kept_cost = block_entries[i + count - 1].option.cost_cents;
-    while (i + count < end && block_entries[i + count].option.cost_cents == last_kept_cost) {
-      ++count;
-    }
-    block_begin[mask] = i;
-    block_option_count[mask] = count;
-    negative_block_floor = std::min(negative_block_floor, block_entries[i].option.cost_cents);
-    if (mask == full_mask) {
-      for (std::uint32_t j = i; j < end && j < i + singles.size(); ++j) {
-        keep_single(block_entries[j].option);
-      }
-    }
-    i = end;
   }
   trial = PlanDraft{};
   search_partitions(full_mask, 0, 0);
@@ -877,7 +921,7 @@ void Router::Workspace::fill_shipments(const PlanDraft& draft) {
     shipment.transit_days = service.transit_days_to(candidate.zone);
     shipment.transit_business_days = service.transit_business_days;
     shipment.promise = option.promise;
-    shipment.cost = candidate.fixed;
+    shipment.cost = model->fixed_terms(candidate.node_index);
     shipment.cost.pick_cents = std::int64_t{candidate.per_unit_cents} * shipment.units;
     shipment.cost.carrier_cents = *service.rate_cents(candidate.zone, shipment.weight_grams);
     shipment.cost.lateness_cents = option.lateness_cents;

@@ -243,5 +243,37 @@ TEST(PromiseProperties, TheNodeDayShortcutAgreesWithTheFullRules) {
   EXPECT_GT(shortcuts, kCases / 2) << "the shortcut should cover most orders at open nodes";
 }
 
+// Work that today's window cannot finish continues in the next operating day's window
+// (the weekend skipped), and the per-day shortcut answers for it as the full rules do:
+// the specification's New York node (08:00-20:00, 120 minutes), orders at 19:30 EDT.
+TEST(PromiseProperties, TheNodeDayShortcutCoversWorkThatContinuesInTheNextWindow) {
+  const NodeCalendar node = new_york_fc();
+  const std::array<NodeServiceModel, 1> services{NodeServiceModel{0, kNewYorkCutoff}};
+  struct Case {
+    const char* order;
+    const char* packed;
+  };
+  for (const Case& example : {Case{"2026-06-16T23:30:00Z", "2026-06-17T13:30:00Z"},     // Tue, Wed
+                              Case{"2026-06-19T23:30:00Z", "2026-06-22T13:30:00Z"}}) {  // Fri, Mon
+    SCOPED_TRACE(example.order);
+    const UnixSeconds order = utc(example.order);
+    NodeDayPromises day;
+    day.prepare({1, 0}, node, services, order);
+    const std::optional<Packing> packing = day.packing(order);
+    ASSERT_TRUE(packing.has_value());
+    const std::optional<CutoffDeparture> departure = day.departure(0, *packing);
+    ASSERT_TRUE(departure.has_value());
+    const PromiseResult full = compute_promise(node, order, kNewYorkCutoff, 3, true);
+    ASSERT_TRUE(full);
+    EXPECT_EQ(text(packing->pick_starts_at_utc), example.order);
+    EXPECT_EQ(text(packing->packed_at_utc), example.packed);
+    EXPECT_EQ(text(packing->packed_at_utc), text(full->packed_at_utc));
+    EXPECT_EQ(packing->packed_local_day, full->ship_local_day) << "packed by the cut-off";
+    EXPECT_EQ(text(departure->cutoff_at_utc), text(full->cutoff_at_utc));
+    EXPECT_EQ(departure->ship_local_day, full->ship_local_day);
+    EXPECT_EQ(departure->ship_weekday, weekday_of(full->ship_local_day));
+  }
+}
+
 }  // namespace
 }  // namespace edgeroute::routing
