@@ -90,19 +90,6 @@ Result<NodeCalendar> build_calendar(const fbs::Node& node, const UtcOffsetSchedu
   return calendar;
 }
 
-}  // namespace
-
-std::optional<std::int32_t> CarrierServiceModel::rate_cents(Zone zone,
-                                                            std::int64_t weight_grams) const {
-  const std::uint32_t end = zone_begin[zone.number()];
-  for (std::uint32_t i = zone_begin[zone.number() - 1]; i < end; ++i) {
-    if (rate_breaks[i].up_to_grams >= weight_grams) return rate_breaks[i].cents;
-  }
-  return std::nullopt;
-}
-
-namespace {
-
 // Adds the ids of a list of `count` elements to `index` in list order, so that an id's
 // position is its element's. Fails on the first id an earlier element already has,
 // naming it as "list[i].id".

@@ -48,22 +48,6 @@ fbs::ReasonCode reason_of(Stage stage) {
   return fbs::ReasonCode::none;
 }
 
-// The rate breaks of `service` for parcels to `zone`, ascending.
-std::span<const RateBreak> rate_breaks_to(const CarrierServiceModel& service, Zone zone) {
-  const std::uint32_t begin = service.zone_begin[zone.number() - 1];
-  return std::span<const RateBreak>(service.rate_breaks)
-      .subspan(begin, service.zone_begin[zone.number()] - begin);
-}
-
-// CarrierServiceModel::rate_cents() on the breaks of one zone (rate_breaks_to): the
-// first break whose up_to_grams is at least the weight, nullptr when none is.
-const RateBreak* break_taking(std::span<const RateBreak> breaks, std::int64_t weight_grams) {
-  for (const RateBreak& rate : breaks) {
-    if (rate.up_to_grams >= weight_grams) return &rate;
-  }
-  return nullptr;
-}
-
 struct ServiceOption {
   std::uint16_t service_index = 0;
   std::int64_t lateness_cents = 0;
@@ -505,7 +489,7 @@ void Router::Workspace::prepare(Candidate& candidate) {
     options.push_back(
         {offered.service_index,
          lateness_cents(lateness_per_day, promise.delivery_local_day, order->latest_delivery_day),
-         promise, rate_breaks_to(service, candidate.zone)});
+         promise, service.rate_breaks_to(candidate.zone)});
   }
   candidate.option_count = static_cast<std::uint32_t>(options.size()) - candidate.option_begin;
   if (candidate.option_count == 0) return fail(Stage::no_promise);
@@ -532,7 +516,8 @@ ShipmentEval Router::Workspace::evaluate(const Candidate& candidate, std::int32_
   const ServiceOption* cheapest = nullptr;
   std::int64_t cheapest_total = 0;
   for (const ServiceOption& option : offered) {
-    const RateBreak* const rate = break_taking(option.rate_breaks, weight_grams);
+    const RateBreak* const rate =
+        CarrierServiceModel::break_taking(option.rate_breaks, weight_grams);
     if (rate == nullptr) continue;
     const std::int64_t total = rate->cents + option.lateness_cents;
     if (cheapest == nullptr || total < cheapest_total ||

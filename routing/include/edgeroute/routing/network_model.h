@@ -69,10 +69,29 @@ struct CarrierServiceModel {
   std::vector<RateBreak> rate_breaks;
   std::array<std::uint32_t, kZoneCount + 1> zone_begin{};
 
-  // The price of a parcel of `weight_grams` to `zone`: the first break whose
-  // up_to_grams is at least the weight; nullopt when the parcel is heavier than the
-  // zone's last break (the service cannot take it).
-  std::optional<std::int32_t> rate_cents(Zone zone, std::int64_t weight_grams) const;
+  // The breaks of `zone`, ascending: what a planner narrows a service to once per
+  // (node, zone) before pricing parcels of many weights against it.
+  std::span<const RateBreak> rate_breaks_to(Zone zone) const {
+    const std::uint32_t begin = zone_begin[zone.number() - 1];
+    return std::span<const RateBreak>(rate_breaks)
+        .subspan(begin, zone_begin[zone.number()] - begin);
+  }
+  // The break of `breaks` (one zone's) that prices a parcel of `weight_grams`: the first
+  // whose up_to_grams is at least the weight; nullptr when the parcel is heavier than the
+  // last (the service cannot take it).
+  static const RateBreak* break_taking(std::span<const RateBreak> breaks,
+                                       std::int64_t weight_grams) {
+    for (const RateBreak& rate : breaks) {
+      if (rate.up_to_grams >= weight_grams) return &rate;
+    }
+    return nullptr;
+  }
+  // The price of a parcel of `weight_grams` to `zone`; nullopt when the service cannot
+  // take it (break_taking).
+  std::optional<std::int32_t> rate_cents(Zone zone, std::int64_t weight_grams) const {
+    const RateBreak* rate = break_taking(rate_breaks_to(zone), weight_grams);
+    return rate == nullptr ? std::nullopt : std::optional<std::int32_t>(rate->cents);
+  }
   std::uint8_t transit_days_to(Zone zone) const { return transit_days[zone.number() - 1]; }
 };
 
