@@ -137,6 +137,9 @@ struct CentralServer::Impl {
   // A hint for the next top-up, not a record: one the store cannot keep is logged, and
   // the next standing replaces it.
   void record_escrow_standing(const std::string& gateway_id, const fbs::EscrowStanding& standing);
+  // A part of the gateway's stock report (docs/sync.md, "Stock of record"). Not kept (the
+  // store busy or full): logged; the gateway's next report says it again.
+  void record_stock_report(const std::string& gateway_id, const fbs::StockReport& report);
   void refuse(GatewaySession& session, fbs::RefusalCode code, const std::string& message);
   std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
 
@@ -383,11 +386,15 @@ asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session
       record_escrow_standing(gateway_id, *standing);
       continue;
     }
+    if (const fbs::StockReport* report = (*message)->body_as_StockReport()) {
+      record_stock_report(gateway_id, *report);
+      continue;
+    }
     const fbs::JournalBatch* batch = (*message)->body_as_JournalBatch();
     if (batch == nullptr) {
       refuse(session, fbs::RefusalCode::malformed,
              fmt::format("expected JournalBatch, InventoryDeltaRefused, NodeClosureRefused, "
-                         "EscrowGrantRefused or EscrowStanding, got {}",
+                         "EscrowGrantRefused, EscrowStanding or StockReport, got {}",
                          fbs::EnumNameBody((*message)->body_type())));
       co_return;
     }
@@ -570,6 +577,22 @@ void CentralServer::Impl::record_escrow_standing(const std::string& gateway_id,
   if (Status recorded = store.record_escrow_standing(gateway_id, reports, now_us());
       !recorded.is_ok()) {
     log::warning("central.escrow_standing_unrecorded",
+                 {{"gateway", gateway_id}, {"error", recorded.message()}});
+  }
+}
+
+void CentralServer::Impl::record_stock_report(const std::string& gateway_id,
+                                              const fbs::StockReport& report) {
+  std::vector<StockRecordReport> records;
+  records.reserve(report.records()->size());
+  for (const fbs::StockRecord* record : *report.records()) {
+    records.push_back(
+        {record->node_id()->str(), record->sku_id()->str(), record->on_hand(), record->reserved()});
+  }
+  if (Status recorded =
+          store.record_stock_report(gateway_id, report.as_of_sequence(), records, now_us());
+      !recorded.is_ok()) {
+    log::warning("central.stock_report_unrecorded",
                  {{"gateway", gateway_id}, {"error", recorded.message()}});
   }
 }

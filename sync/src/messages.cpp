@@ -172,6 +172,21 @@ protocol::Frame escrow_standing_frame(std::span<const EscrowLeaseStanding> lease
   return finish_message(builder, fbs::Body::EscrowStanding, standing.Union());
 }
 
+protocol::Frame stock_report_frame(std::uint64_t as_of_sequence,
+                                   std::span<const StockRecordReport> records) {
+  auto builder = protocol::message_builder();
+  std::vector<flatbuffers::Offset<fbs::StockRecord>> built;
+  built.reserve(records.size());
+  for (const StockRecordReport& record : records) {
+    const auto node = builder.CreateString(record.node_id);
+    const auto sku = builder.CreateString(record.sku_id);
+    built.push_back(fbs::CreateStockRecord(builder, node, sku, record.on_hand, record.reserved));
+  }
+  const auto vector = builder.CreateVector(built);
+  const auto report = fbs::CreateStockReport(builder, as_of_sequence, vector);
+  return finish_message(builder, fbs::Body::StockReport, report.Union());
+}
+
 JournalBatchBuilder::JournalBatchBuilder() : builder_(protocol::message_builder(64 * 1024)) {}
 
 void JournalBatchBuilder::add(const journal::StoredEntry& entry) {
@@ -274,6 +289,19 @@ Result<const fbs::SyncMessage*> verify_sync_message(std::span<const std::uint8_t
         const fbs::EscrowLeaseStanding& lease = *standing.leases()->Get(i);
         if (lease.unreserved_units() < 0 || lease.reserved_units() < 0)
           return malformed(fmt::format("EscrowStanding lease {} has negative units", i));
+      }
+      return message;
+    }
+    case fbs::Body::StockReport: {
+      const fbs::StockReport& report = *message->body_as_StockReport();
+      for (flatbuffers::uoffset_t i = 0; i < report.records()->size(); ++i) {
+        const fbs::StockRecord& record = *report.records()->Get(i);
+        if (record.node_id()->size() == 0 || record.sku_id()->size() == 0)
+          return malformed(fmt::format("StockReport record {} has an empty node or SKU id", i));
+        if (record.on_hand() < 0 || record.reserved() < 0)
+          return malformed(fmt::format("StockReport record {} ({} at '{}') has negative units", i,
+                                       record.sku_id()->string_view(),
+                                       record.node_id()->string_view()));
       }
       return message;
     }

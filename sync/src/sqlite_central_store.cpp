@@ -62,9 +62,9 @@ constexpr std::uint32_t kApplicationId = 0x45524353;  // "ERCS"
 // 1: gateways, journals, inventory deltas. 2: policies and their outcomes. 3: node
 // closures, their deliveries and stranded orders. 4: retired gateways. 5: shared stock,
 // escrow quotas, leases and grants; reopenings of nodes; policies' wave time limits and
-// when each gateway settled. 6: leases reclaimed from retired gateways. A store of format
-// 1 to 5 is upgraded in place when opened.
-constexpr std::int64_t kFormatVersion = 6;
+// when each gateway settled. 6: leases reclaimed from retired gateways. 7: homed stock of
+// record. A store of format 1 to 6 is upgraded in place when opened.
+constexpr std::int64_t kFormatVersion = 7;
 constexpr std::int64_t kOldestUpgradableFormatVersion = 1;
 // Central writes long runs of kilobyte rows: 16 KiB pages write a WAL frame per four of
 // 4 KiB's, which took a million-entry apply from 94 k to 228 k rows/s (docs/performance.md).
@@ -268,6 +268,23 @@ ALTER TABLE shared_stock ADD COLUMN uncounted_units INTEGER NOT NULL DEFAULT 0
   CHECK (uncounted_units >= 0);
 )sql";
 
+// Added by format version 7: the stock of record of the nodes gateways home, as their
+// StockReports said (docs/sync.md, "Stock of record"). Keyed by gateway too: two gateways
+// that both claim a node (a misconfiguration) show as two rows, not as one overwriting
+// the other.
+constexpr const char* kCreateHomedStockTableSql = R"sql(
+CREATE TABLE homed_stock (
+  node_id TEXT NOT NULL CHECK (node_id != ''),
+  sku_id TEXT NOT NULL CHECK (sku_id != ''),
+  gateway_id TEXT NOT NULL REFERENCES gateways (id),
+  on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
+  reserved INTEGER NOT NULL CHECK (reserved >= 0),
+  as_of_sequence INTEGER NOT NULL CHECK (as_of_sequence >= 0),
+  reported_at_us INTEGER NOT NULL,
+  PRIMARY KEY (node_id, sku_id, gateway_id)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // What each upgrade adds, by the format it leaves (index 0: to format 2), in order. A new
 // store is made by format 1's schema and every one of these (create_store()), so that it
 // ends with the very schema an upgraded store has.
@@ -277,8 +294,10 @@ constexpr const char* kToFormatFourSql[] = {kAddRetiredColumnSql};
 constexpr const char* kToFormatFiveSql[] = {kCreateEscrowTablesSql, kAddReopenColumnSql,
                                             kAddWaveTimeoutColumnsSql};
 constexpr const char* kToFormatSixSql[] = {kAddReclaimColumnsSql};
-constexpr std::span<const char* const> kUpgradeSql[] = {
-    kToFormatTwoSql, kToFormatThreeSql, kToFormatFourSql, kToFormatFiveSql, kToFormatSixSql};
+constexpr const char* kToFormatSevenSql[] = {kCreateHomedStockTableSql};
+constexpr std::span<const char* const> kUpgradeSql[] = {kToFormatTwoSql,  kToFormatThreeSql,
+                                                        kToFormatFourSql, kToFormatFiveSql,
+                                                        kToFormatSixSql,  kToFormatSevenSql};
 static_assert(std::size(kUpgradeSql) ==
               static_cast<std::size_t>(kFormatVersion - kOldestUpgradableFormatVersion));
 
@@ -492,6 +511,22 @@ constexpr const char* kPutLeaseSql =
 constexpr const char* kReportLeaseSql =
     "UPDATE escrow_leases SET reported_unreserved_units = ?5, reported_reserved_units = ?6, "
     "reported_at_us = ?7 WHERE gateway_id = ?1 AND node_id = ?2 AND sku_id = ?3 AND epoch = ?4";
+
+// A later part about the same record wins; an earlier one (a report that arrived late)
+// leaves the newer record as it is.
+constexpr const char* kUpsertHomedStockSql =
+    "INSERT INTO homed_stock (node_id, sku_id, gateway_id, on_hand, reserved, as_of_sequence, "
+    "reported_at_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (node_id, sku_id, gateway_id) DO UPDATE SET on_hand = excluded.on_hand, "
+    "reserved = excluded.reserved, as_of_sequence = excluded.as_of_sequence, "
+    "reported_at_us = excluded.reported_at_us "
+    "WHERE excluded.as_of_sequence >= homed_stock.as_of_sequence";
+// ?1 '' for every node, else one.
+constexpr const char* kSelectHomedStockSql =
+    "SELECT h.node_id, h.sku_id, h.gateway_id, h.on_hand, h.reserved, h.as_of_sequence, "
+    "h.reported_at_us, g.acknowledged FROM homed_stock AS h JOIN gateways AS g "
+    "ON g.id = h.gateway_id WHERE ?1 = '' OR h.node_id = ?1 "
+    "ORDER BY h.node_id, h.sku_id, h.gateway_id";
 
 constexpr const char* kGrantColumns =
     "id, gateway_id, node_id, sku_id, epoch, units, expires_at_us, correlation_id, "
@@ -1454,6 +1489,62 @@ class SqliteCentralStore final : public CentralStore {
     });
   }
 
+  Status record_stock_report(std::string_view gateway_id, std::uint64_t as_of_sequence,
+                             std::span<const StockRecordReport> records,
+                             std::int64_t now_us) override {
+    const std::string operation = fmt::format(
+        "record the stock report of gateway '{}' as of sequence {}", gateway_id, as_of_sequence);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const StockRecordReport& record = records[i];
+      if (record.node_id.empty() || record.sku_id.empty() || record.on_hand < 0 ||
+          record.reserved < 0) {
+        return Status(StatusCode::invalid_argument,
+                      fmt::format("{}: {}: record {} (SKU '{}' at node '{}', on hand {}, "
+                                  "reserved {}) has an empty id or negative units",
+                                  path_, operation, i, record.sku_id, record.node_id,
+                                  record.on_hand, record.reserved));
+      }
+    }
+    if (records.empty()) return Status::ok();
+    if (Status free = not_reading("record_stock_report"); !free.is_ok()) return free;
+    return in_transaction(operation, [&]() -> Status {
+      Result<std::optional<GatewayRecord>> known = gateway(gateway_id);
+      if (!known) return known.status();
+      if (!known->has_value()) return unknown_gateway(gateway_id, operation);
+      for (const StockRecordReport& record : records) {
+        sqlite3_stmt* upsert = upsert_homed_stock_.get();
+        bind_text(upsert, 1, record.node_id);
+        bind_text(upsert, 2, record.sku_id);
+        bind_text(upsert, 3, gateway_id);
+        sqlite3_bind_int(upsert, 4, record.on_hand);
+        sqlite3_bind_int(upsert, 5, record.reserved);
+        sqlite3_bind_int64(upsert, 6,
+                           static_cast<std::int64_t>(std::min(as_of_sequence, kLargestSequence)));
+        sqlite3_bind_int64(upsert, 7, now_us);
+        if (Status kept = step_once(upsert_homed_stock_, operation); !kept.is_ok()) return kept;
+      }
+      return Status::ok();
+    });
+  }
+
+  Result<std::vector<HomedStock>> homed_stock(std::string_view node_id) const override {
+    sqlite3_stmt* select = select_homed_stock_.get();
+    ResetOnExit reset(select_homed_stock_);
+    bind_text(select, 1, node_id);
+    return rows_of<HomedStock>(select, "read the homed stock", [](sqlite3_stmt* row) {
+      HomedStock stock;
+      stock.node_id = column_text(row, 0);
+      stock.sku_id = column_text(row, 1);
+      stock.gateway_id = column_text(row, 2);
+      stock.on_hand = sqlite3_column_int64(row, 3);
+      stock.reserved = sqlite3_column_int64(row, 4);
+      stock.as_of_sequence = static_cast<std::uint64_t>(sqlite3_column_int64(row, 5));
+      stock.reported_at_us = sqlite3_column_int64(row, 6);
+      stock.central_mark = static_cast<std::uint64_t>(sqlite3_column_int64(row, 7));
+      return stock;
+    });
+  }
+
   Result<std::vector<EscrowLease>> escrow_leases() const override {
     sqlite3_stmt* select = select_leases_.get();
     ResetOnExit reset(select_leases_);
@@ -2353,6 +2444,7 @@ class SqliteCentralStore final : public CentralStore {
       put_lease_, report_lease_, insert_grant_, select_grants_, select_grant_,
       select_grant_by_reference_, select_newest_grant_, settle_grant_, apply_grant_,
       add_uncounted_units_;
+  Statement upsert_homed_stock_, select_homed_stock_;
   mutable bool reading_ = false;
 };
 
@@ -2460,6 +2552,8 @@ Status SqliteCentralStore::configure() {
       {&select_newest_grant_, select_newest_grant.c_str()},
       {&settle_grant_, kSettleGrantSql},
       {&apply_grant_, kApplyGrantSql},
+      {&upsert_homed_stock_, kUpsertHomedStockSql},
+      {&select_homed_stock_, kSelectHomedStockSql},
   };
   for (const auto& [statement, sql] : wanted) {
     Result<Statement> prepared = Statement::prepare(connection_, sql);

@@ -80,6 +80,16 @@ struct Session {
   // The escrow standing last sent in this session, and when the gateway was last asked.
   std::optional<std::vector<EscrowLeaseStanding>> escrow_standing_sent;
   SteadyTime escrow_standing_checked_at{};
+  // The stock report: whether the session has caught up with the journal (the first walk
+  // waits for it), the walk under way (the next part's first SKU and index), when the
+  // last walk started, and the digest of each part as last sent in this session.
+  bool caught_up = false;
+  bool stock_walking = false;
+  bool stock_walked = false;
+  std::uint32_t stock_next_sku = 0;
+  std::size_t stock_part = 0;
+  SteadyTime stock_walk_started_at{};
+  std::vector<std::optional<std::uint64_t>> stock_digests_sent;
   Status ended;
 };
 
@@ -116,7 +126,7 @@ bool refuses_for_good(const Status& why) {
 struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   Impl(SyncAgentOptions agent_options, hal::Link& wan_link, std::uint64_t acknowledged_mark,
        AcknowledgedSink sink, InventoryDeltaSink delta_sink, PolicyOfferSink policy_sink,
-       NodeClosureSink closure_sink, EscrowHooks escrow_hooks,
+       NodeClosureSink closure_sink, EscrowHooks escrow_hooks, StockHooks stock_hooks,
        std::unique_ptr<journal::Journal> reader, asio::ssl::context tls_context)
       : options(std::move(agent_options)),
         link(wan_link),
@@ -125,6 +135,7 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
         on_policy_offer(std::move(policy_sink)),
         on_node_closure(std::move(closure_sink)),
         escrow(std::move(escrow_hooks)),
+        stock(std::move(stock_hooks)),
         journal(std::move(reader)),
         tls(std::move(tls_context)),
         backoff(io),
@@ -183,6 +194,9 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
                                             std::string correlation_id);
   // Sends the gateway's escrow standing when it changed, at most once a second.
   void report_escrow_standing(Session& session);
+  // Queues the next part of the stock report whose records changed since this session
+  // sent it, when a walk of the catalog is due or under way and nothing else waits.
+  void report_stock(Session& session);
   void remember_failure(const Status& why);
 
   SyncAgentOptions options;
@@ -192,6 +206,7 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   PolicyOfferSink on_policy_offer;
   NodeClosureSink on_node_closure;
   EscrowHooks escrow;
+  StockHooks stock;
   std::unique_ptr<journal::Journal> journal;
   asio::ssl::context tls;
   asio::io_context io;
@@ -235,6 +250,8 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   std::atomic<std::uint64_t> closures_refused{0};
   std::atomic<std::uint64_t> escrow_grants_applied{0};
   std::atomic<std::uint64_t> escrow_grants_refused{0};
+  std::atomic<std::uint64_t> stock_records_reported{0};
+  std::atomic<std::uint64_t> stock_reports_completed{0};
   mutable std::mutex last_error_mutex;
   std::string last_error;  // guarded by last_error_mutex
 };
@@ -454,6 +471,37 @@ void SyncAgent::Impl::report_escrow_standing(Session& session) {
   if (session.escrow_standing_sent == standing) return;
   session.outbox.push_back(escrow_standing_frame(standing));
   session.escrow_standing_sent = std::move(standing);
+}
+
+void SyncAgent::Impl::report_stock(Session& session) {
+  if (!stock.report || !session.caught_up || !session.outbox.empty()) return;
+  const SteadyTime now = std::chrono::steady_clock::now();
+  if (!session.stock_walking) {
+    if (session.stock_walked && now - session.stock_walk_started_at < options.stock_report_interval)
+      return;
+    session.stock_walking = true;
+    session.stock_next_sku = 0;
+    session.stock_part = 0;
+    session.stock_walk_started_at = now;
+  }
+  // One part per turn of the session's loop: journal batches go on between parts.
+  if (session.stock_part >= session.stock_digests_sent.size())
+    session.stock_digests_sent.resize(session.stock_part + 1);
+  std::optional<std::uint64_t>& sent_digest = session.stock_digests_sent[session.stock_part];
+  StockReportPart part =
+      stock.report(session.stock_next_sku, options.stock_report_skus_per_part, sent_digest);
+  if (!part.records.empty()) {
+    session.outbox.push_back(stock_report_frame(part.as_of_sequence, part.records));
+    stock_records_reported.fetch_add(part.records.size(), std::memory_order_relaxed);
+  }
+  sent_digest = part.digest;
+  session.stock_next_sku = part.next_sku;
+  ++session.stock_part;
+  if (part.last) {
+    session.stock_walking = false;
+    session.stock_walked = true;
+    stock_reports_completed.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 Status SyncAgent::Impl::fill(JournalBatchBuilder& batch, std::uint64_t from) {
@@ -704,6 +752,7 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
     std::error_code woken;
     // Also while batches stream: a busy gateway is the one whose leases run low.
     report_escrow_standing(*session);
+    report_stock(*session);
     if (!session->outbox.empty()) {
       const protocol::Frame message = std::move(session->outbox.front());
       session->outbox.pop_front();
@@ -725,6 +774,10 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
     if (batch.entries() == 0) {
       // Caught up: the mark goes to the gateway now rather than at the next report.
       if (session->in_flight.empty()) report_acknowledged(true);
+      if (!session->caught_up) {
+        session->caught_up = true;
+        continue;  // the stock report starts at once
+      }
       session->wake.expires_after(options.poll_interval);
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;
@@ -753,10 +806,13 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
   }
 }
 
-Result<std::unique_ptr<SyncAgent>> SyncAgent::start(
-    SyncAgentOptions options, hal::Link& link, std::uint64_t acknowledged,
-    AcknowledgedSink on_acknowledged, InventoryDeltaSink on_inventory_delta,
-    PolicyOfferSink on_policy_offer, NodeClosureSink on_node_closure, EscrowHooks escrow) {
+Result<std::unique_ptr<SyncAgent>> SyncAgent::start(SyncAgentOptions options, hal::Link& link,
+                                                    std::uint64_t acknowledged,
+                                                    AcknowledgedSink on_acknowledged,
+                                                    InventoryDeltaSink on_inventory_delta,
+                                                    PolicyOfferSink on_policy_offer,
+                                                    NodeClosureSink on_node_closure,
+                                                    EscrowHooks escrow, StockHooks stock) {
   if (options.batches_in_flight == 0 || options.batch_max_entries == 0 ||
       options.batch_max_bytes == 0 || options.batch_max_bytes > kMaxSyncFrameBytes / 2)
     return Status(StatusCode::invalid_argument,
@@ -764,6 +820,9 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(
                               "each must be at least 1, and the bytes at most {}",
                               options.batches_in_flight, options.batch_max_entries,
                               options.batch_max_bytes, kMaxSyncFrameBytes / 2));
+  if (options.stock_report_skus_per_part == 0)
+    return Status(StatusCode::invalid_argument,
+                  "sync stock reports: a part must cover at least 1 SKU");
   Result<asio::ssl::context> tls = make_tls_context(TlsRole::gateway, options.tls);
   if (!tls) return tls.status();
   journal::JournalOptions journal_options;
@@ -772,10 +831,10 @@ Result<std::unique_ptr<SyncAgent>> SyncAgent::start(
   journal_options.read_only = true;
   Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::open(journal_options);
   if (!journal) return journal.status();
-  auto impl = std::make_shared<Impl>(std::move(options), link, acknowledged,
-                                     std::move(on_acknowledged), std::move(on_inventory_delta),
-                                     std::move(on_policy_offer), std::move(on_node_closure),
-                                     std::move(escrow), std::move(*journal), std::move(*tls));
+  auto impl = std::make_shared<Impl>(
+      std::move(options), link, acknowledged, std::move(on_acknowledged),
+      std::move(on_inventory_delta), std::move(on_policy_offer), std::move(on_node_closure),
+      std::move(escrow), std::move(stock), std::move(*journal), std::move(*tls));
   Impl* agent = impl.get();
   // Subscribed before the state is read, so that no change between the two is lost.
   agent->link_subscription = link.subscribe([agent](hal::LinkState state) {
@@ -810,6 +869,8 @@ SyncFigures SyncAgent::figures() const {
   figures.closures_refused = impl_->closures_refused.load(std::memory_order_relaxed);
   figures.escrow_grants_applied = impl_->escrow_grants_applied.load(std::memory_order_relaxed);
   figures.escrow_grants_refused = impl_->escrow_grants_refused.load(std::memory_order_relaxed);
+  figures.stock_records_reported = impl_->stock_records_reported.load(std::memory_order_relaxed);
+  figures.stock_reports_completed = impl_->stock_reports_completed.load(std::memory_order_relaxed);
   std::lock_guard lock(impl_->last_error_mutex);
   figures.last_error = impl_->last_error;
   return figures;

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -612,7 +613,7 @@ TEST_F(CentralStoreTest, AnotherApplicationsDatabaseOrANewerFormatIsFailedPrecon
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(newer_path);
     ASSERT_TRUE(created) << created.status().to_string();
   }
-  run_sql(newer_path, "PRAGMA user_version = 7");
+  run_sql(newer_path, "PRAGMA user_version = 8");
   const Status newer = open_status(newer_path);
   EXPECT_EQ(newer.code(), StatusCode::failed_precondition) << newer.to_string();
   EXPECT_THAT(newer.message(), HasSubstr(newer_path));
@@ -880,7 +881,7 @@ TEST_F(CentralStoreTest, AFormatOneStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(store->node_closure_deliveries(kLeipzig, std::nullopt)->size(), 1U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 7);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
                           "('policies', 'policy_outcomes', 'node_closures', "
@@ -1600,7 +1601,7 @@ TEST_F(CentralStoreTest, AFormatTwoStoreIsUpgradedInPlaceWithItsDataIntact) {
     ASSERT_TRUE(closure) << closure.status().to_string();
     EXPECT_EQ(apply(*store, kLeipzig, Batch(kLeipzig, 3, 2)).acknowledged, 4U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 7);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   Result<std::vector<NodeClosure>> closures = reopened->node_closures();
@@ -1676,7 +1677,7 @@ TEST_F(CentralStoreTest, AFormatThreeStoreIsUpgradedInPlaceWithItsDataIntactAndC
     ASSERT_TRUE(store->register_gateway(kPoznan, fingerprint('b'), kSomeTimeUs).is_ok());
     EXPECT_EQ(record(*store, kPoznan).retired_at_us, 0);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 7);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(record(*reopened, kLeipzig).retired_at_us, kSomeTimeUs + 3);
@@ -3299,7 +3300,7 @@ TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLe
     ASSERT_EQ(made->size(), 1U);
     EXPECT_EQ(apply(*store, kLeipzig, Batch({grant_applied(3, (*made)[0])})).acknowledged, 3U);
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 7);
   EXPECT_EQ(query_integer(path_,
                           "SELECT count(*) FROM sqlite_schema WHERE name IN "
                           "('shared_stock', 'escrow_quotas', 'escrow_leases', 'escrow_grants')"),
@@ -3318,7 +3319,7 @@ TEST_F(CentralStoreTest, AFormatFourStoreIsUpgradedInPlaceWithItsDataIntactAndLe
 }
 
 // A store as format version 5 left it: a store of today's format without the columns
-// format 6 added, holding a lease of a gateway since retired.
+// format 6 added and the table of format 7, holding a lease of a gateway since retired.
 TEST_F(CentralStoreEscrow, AFormatFiveStoreIsUpgradedInPlaceAndCanReclaimALease) {
   std::int64_t expiry = 0;
   {
@@ -3333,7 +3334,8 @@ TEST_F(CentralStoreEscrow, AFormatFiveStoreIsUpgradedInPlaceAndCanReclaimALease)
   }
   run_sql(path_,
           "ALTER TABLE escrow_leases DROP COLUMN reclaimed_units; "
-          "ALTER TABLE shared_stock DROP COLUMN uncounted_units; PRAGMA user_version = 5;");
+          "ALTER TABLE shared_stock DROP COLUMN uncounted_units; DROP TABLE homed_stock; "
+          "PRAGMA user_version = 5;");
   {
     std::unique_ptr<CentralStore> store = open();
     ASSERT_NE(store, nullptr);
@@ -3344,7 +3346,7 @@ TEST_F(CentralStoreEscrow, AFormatFiveStoreIsUpgradedInPlaceAndCanReclaimALease)
     ASSERT_TRUE(reclaimed) << reclaimed.status().to_string();
     EXPECT_EQ(figures(*store), "free 60 leased 0");
   }
-  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 6);
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 7);
   std::unique_ptr<CentralStore> reopened = open();
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(stock(*reopened).uncounted_units, 40);
@@ -3386,6 +3388,112 @@ TEST_F(CentralStoreTest, AFormatFourStoreUpgradedTakesReopeningsAndHasTheSchemaO
                        "(SELECT reopen FROM node_closures ORDER BY id)"),
             "0,1");
 
+  const std::string new_path = directory_ / "new.db";
+  {
+    Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(new_path);
+    ASSERT_TRUE(created) << created.status().to_string();
+  }
+  EXPECT_EQ(schema_of(path_), schema_of(new_path));
+}
+
+// The homed stock of record (docs/sync.md, "Stock of record"), as `inventory homed` lists it.
+std::string homed_rows(const CentralStore& store, std::string_view node_id = "") {
+  Result<std::vector<HomedStock>> homed = store.homed_stock(node_id);
+  EXPECT_TRUE(homed) << homed.status().to_string();
+  std::string rows;
+  if (!homed) return rows;
+  for (const HomedStock& stock : *homed) {
+    rows += fmt::format("{} {} {} on_hand {} reserved {} as_of {} mark {};", stock.node_id,
+                        stock.sku_id, stock.gateway_id, stock.on_hand, stock.reserved,
+                        stock.as_of_sequence, stock.central_mark);
+  }
+  return rows;
+}
+
+TEST_F(CentralStoreTest, AStockReportIsKeptPerRecordAndALatePartNeverUndoesANewerOne) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(homed_rows(*store), "");
+  apply(*store, kLeipzig, Batch(kLeipzig, 1, 12));
+  const std::vector<StockRecordReport> at_ten = {{"fc-leipzig", "sku-tent", 40, 3},
+                                                 {"fc-leipzig", "sku-kayak", 2, 0}};
+  ASSERT_TRUE(store->record_stock_report(kLeipzig, 10, at_ten, kSomeTimeUs).is_ok());
+  EXPECT_EQ(homed_rows(*store),
+            "fc-leipzig sku-kayak gw-leipzig-1 on_hand 2 reserved 0 as_of 10 mark 12;"
+            "fc-leipzig sku-tent gw-leipzig-1 on_hand 40 reserved 3 as_of 10 mark 12;");
+
+  // A newer part replaces the record it names and leaves the others.
+  const std::vector<StockRecordReport> at_twelve = {{"fc-leipzig", "sku-tent", 37, 0}};
+  ASSERT_TRUE(store->record_stock_report(kLeipzig, 12, at_twelve, kSomeTimeUs + 1).is_ok());
+  // A part read earlier that arrives late does not undo it.
+  const std::vector<StockRecordReport> at_eleven = {{"fc-leipzig", "sku-tent", 39, 1}};
+  ASSERT_TRUE(store->record_stock_report(kLeipzig, 11, at_eleven, kSomeTimeUs + 2).is_ok());
+  EXPECT_EQ(homed_rows(*store, "fc-leipzig"),
+            "fc-leipzig sku-kayak gw-leipzig-1 on_hand 2 reserved 0 as_of 10 mark 12;"
+            "fc-leipzig sku-tent gw-leipzig-1 on_hand 37 reserved 0 as_of 12 mark 12;");
+
+  // Another gateway's report of the same node (two gateways claiming one node) is a row of
+  // its own, never an overwrite; and a node's listing leaves the other nodes out.
+  ASSERT_TRUE(
+      store
+          ->record_stock_report(kPoznan, 4,
+                                std::vector<StockRecordReport>{{"fc-leipzig", "sku-tent", 5, 0},
+                                                               {"store-poznan", "sku-tent", 9, 0}},
+                                kSomeTimeUs)
+          .is_ok());
+  EXPECT_EQ(homed_rows(*store, "store-poznan"),
+            "store-poznan sku-tent gw_poznan-2 on_hand 9 reserved 0 as_of 4 mark 0;");
+  EXPECT_THAT(homed_rows(*store, "fc-leipzig"),
+              HasSubstr("fc-leipzig sku-tent gw_poznan-2 on_hand 5 reserved 0 as_of 4 mark 0;"));
+  EXPECT_THAT(homed_rows(*store, "fc-leipzig"),
+              HasSubstr("fc-leipzig sku-tent gw-leipzig-1 on_hand 37"));
+
+  // Kept across a reopen.
+  store.reset();
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_THAT(homed_rows(*reopened, "fc-leipzig"),
+              HasSubstr("fc-leipzig sku-tent gw-leipzig-1 on_hand 37 reserved 0 as_of 12"));
+}
+
+TEST_F(CentralStoreTest, AStockReportOfAnUnknownGatewayOrOfNegativeUnitsKeepsNothing) {
+  std::unique_ptr<CentralStore> store = open_registered();
+  ASSERT_NE(store, nullptr);
+  const std::vector<StockRecordReport> good = {{"fc-leipzig", "sku-tent", 40, 0}};
+  const Status unknown = store->record_stock_report("gw-nowhere", 3, good, kSomeTimeUs);
+  EXPECT_EQ(unknown.code(), StatusCode::not_found);
+  EXPECT_THAT(unknown.message(), HasSubstr("gw-nowhere"));
+
+  const std::vector<StockRecordReport> negative = {{"fc-leipzig", "sku-tent", 40, 0},
+                                                   {"fc-leipzig", "sku-kayak", -1, 0}};
+  const Status refused = store->record_stock_report(kLeipzig, 3, negative, kSomeTimeUs);
+  EXPECT_EQ(refused.code(), StatusCode::invalid_argument);
+  EXPECT_THAT(refused.message(), HasSubstr("record 1 (SKU 'sku-kayak' at node 'fc-leipzig'"));
+  const std::vector<StockRecordReport> unnamed = {{"", "sku-tent", 1, 0}};
+  EXPECT_EQ(store->record_stock_report(kLeipzig, 3, unnamed, kSomeTimeUs).code(),
+            StatusCode::invalid_argument);
+  EXPECT_EQ(homed_rows(*store), "") << "a refused part keeps none of its records";
+}
+
+// A store as format version 6 left it: today's schema without the homed stock table.
+TEST_F(CentralStoreTest, AFormatSixStoreIsUpgradedInPlaceAndKeepsStockReports) {
+  {
+    std::unique_ptr<CentralStore> store = open_registered();
+    ASSERT_NE(store, nullptr);
+    apply(*store, kLeipzig, Batch(kLeipzig, 1, 3));
+  }
+  run_sql(path_, "DROP TABLE homed_stock; PRAGMA user_version = 6;");
+  {
+    std::unique_ptr<CentralStore> store = open();
+    ASSERT_NE(store, nullptr);
+    const std::vector<StockRecordReport> report = {{"fc-leipzig", "sku-tent", 40, 0}};
+    ASSERT_TRUE(store->record_stock_report(kLeipzig, 3, report, kSomeTimeUs).is_ok());
+  }
+  EXPECT_EQ(query_integer(path_, "PRAGMA user_version"), 7);
+  std::unique_ptr<CentralStore> reopened = open();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(homed_rows(*reopened),
+            "fc-leipzig sku-tent gw-leipzig-1 on_hand 40 reserved 0 as_of 3 mark 3;");
   const std::string new_path = directory_ / "new.db";
   {
     Result<std::unique_ptr<CentralStore>> created = open_sqlite_central_store(new_path);

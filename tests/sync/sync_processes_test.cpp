@@ -18,6 +18,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -307,6 +308,22 @@ std::int32_t on_hand(std::uint16_t gateway_port, const std::string& sku,
   return -1;
 }
 
+// The on-hand `inventory homed` lists for the SKU at gateway gw-test-1; -1 if none.
+std::int64_t homed_on_hand(const std::string& listing, const std::string& sku) {
+  std::istringstream lines(listing);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string node;
+    std::string listed_sku;
+    std::string gateway;
+    std::int64_t units = -1;
+    if (fields >> node >> listed_sku >> gateway >> units && listed_sku == sku &&
+        gateway == "gw-test-1")
+      return units;
+  }
+  return -1;
+}
+
 TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsAConflict) {
   std::int32_t before = 0;
   {
@@ -362,6 +379,17 @@ TEST_F(SyncProcesses, ADeltaFromCentralReachesTheGatewaysStockOnceAndARefusalIsA
     ASSERT_GT(synced(gateway.port()), 0U);
     EXPECT_EQ(on_hand(gateway.port(), "sku-tent-2p"), before + 7 - 2);
     EXPECT_EQ(on_hand(gateway.port(), "sku-stove-fuel", "store-brooklyn-12"), 9);
+    // Central's stock of record of the gateway's own nodes comes from its stock report,
+    // sent once the session has caught up: the deltas are in it.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (homed_on_hand(central_command("inventory homed --node store-brooklyn-12").out,
+                         "sku-stove-fuel") != 9 ||
+           homed_on_hand(central_command("inventory homed --node fc-reno-1").out, "sku-tent-2p") !=
+               before + 7 - 2) {
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up)
+          << central_command("inventory homed").out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   const testing::CommandRun conflicts = central_command("conflicts");
   EXPECT_NE(conflicts.out.find("no SKU 'sku-nowhere' in this gateway's catalog"), std::string::npos)
@@ -731,6 +759,16 @@ TEST_F(SyncProcesses, TwoGatewaysSharingAPartnerNeverSellMoreThanCentralHadEvenC
   std::cout << "cut off, the two gateways sold " << sold_first << " and " << sold_second
             << " of the partner's " << kCentralUnits << " units\n"
             << shared.out;
+  // Each gateway reports to central the stock of the node it homes, never the partner's:
+  // that is shared, and central's own books hold it.
+  while (homed_on_hand(central_command("inventory homed --node store-brooklyn-12").out,
+                       "sku-tent-2p") < 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up + std::chrono::seconds(60))
+        << central_command("inventory homed").out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(central_command("inventory homed --node 3pl-columbus-2").out,
+            "no homed stock reported for node '3pl-columbus-2'\n");
 
   // Connected again: a receipt of 10 at the partner is leased out as the gateways need it,
   // and no more is sold than central ever had.

@@ -10,12 +10,14 @@
 #include <asio/ssl.hpp>
 #include <asio/write.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -152,10 +154,11 @@ class SyncReplay : public ::testing::Test {
     return options;
   }
 
-  void start_agent(SyncAgentOptions options) {
-    Result<std::unique_ptr<SyncAgent>> agent =
-        SyncAgent::start(std::move(options), link_, journal_->acknowledged(),
-                         [this](std::uint64_t sequence) { persisted_.store(sequence); });
+  void start_agent(SyncAgentOptions options, SyncAgent::StockHooks stock = {}) {
+    Result<std::unique_ptr<SyncAgent>> agent = SyncAgent::start(
+        std::move(options), link_, journal_->acknowledged(),
+        [this](std::uint64_t sequence) { persisted_.store(sequence); }, {}, {}, {}, {},
+        std::move(stock));
     ASSERT_TRUE(agent) << agent.status().to_string();
     agent_ = std::move(*agent);
   }
@@ -655,6 +658,106 @@ TEST_F(SyncReplay, BytesThatAreNotAMessageAreRefusedAndNothingIsApplied) {
   EXPECT_NE(refused->message()->str().find("not a sync message"), std::string::npos)
       << refused->message()->str();
   EXPECT_TRUE(held_by_central(kGateway).empty());
+}
+
+// A gateway's homed stock as Gateway::stock_report serves it: one node, `on_hand` per SKU
+// of the catalog, read at `as_of`.
+class HomedStockSource {
+ public:
+  HomedStockSource(std::vector<std::int32_t> on_hand, std::uint64_t as_of)
+      : on_hand_(std::move(on_hand)), as_of_(as_of) {}
+
+  void set(std::size_t sku, std::int32_t on_hand, std::uint64_t as_of) {
+    std::lock_guard lock(mutex_);
+    on_hand_[sku] = on_hand;
+    as_of_ = as_of;
+  }
+
+  StockReportPart part(std::uint32_t first_sku, std::uint32_t sku_count,
+                       std::optional<std::uint64_t> unless_digest) {
+    std::lock_guard lock(mutex_);
+    const auto skus = static_cast<std::uint32_t>(on_hand_.size());
+    StockReportPart part;
+    part.as_of_sequence = as_of_;
+    part.next_sku = std::min(skus, first_sku + sku_count);
+    part.last = part.next_sku == skus;
+    for (std::uint32_t sku = std::min(first_sku, skus); sku < part.next_sku; ++sku) {
+      part.digest = part.digest * 1'000'003 + static_cast<std::uint64_t>(on_hand_[sku]);
+      part.records.push_back({"fc-test", fmt::format("sku-{}", sku), on_hand_[sku], 0});
+    }
+    if (unless_digest == part.digest) part.records.clear();
+    return part;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::int32_t> on_hand_;
+  std::uint64_t as_of_;
+};
+
+std::string homed_at_central(const CentralStore& store) {
+  Result<std::vector<HomedStock>> homed = store.homed_stock("");
+  EXPECT_TRUE(homed) << homed.status().to_string();
+  std::string rows;
+  if (!homed) return rows;
+  for (const HomedStock& stock : *homed)
+    rows += fmt::format("{} {} as_of {};", stock.sku_id, stock.on_hand, stock.as_of_sequence);
+  return rows;
+}
+
+TEST_F(SyncReplay, TheStockReportReachesCentralOnceCaughtUpThenOnlyThePartsThatChanged) {
+  append(*journal_, 300);
+  HomedStockSource stock({10, 11, 12, 13, 14}, 300);
+  SyncAgentOptions options = agent_options(kGateway);
+  options.stock_report_skus_per_part = 2;
+  options.stock_report_interval = 20ms;
+  start_agent(options, {[&stock](std::uint32_t first, std::uint32_t count,
+                                 std::optional<std::uint64_t> unless) {
+                return stock.part(first, count, unless);
+              }});
+  const std::string first_report =
+      "sku-0 10 as_of 300;sku-1 11 as_of 300;sku-2 12 as_of 300;sku-3 13 as_of 300;"
+      "sku-4 14 as_of 300;";
+  ASSERT_TRUE(eventually([&] { return homed_at_central(*store_) == first_report; }))
+      << homed_at_central(*store_) << " " << last_error();
+  // The report waited for the journal: central held all 300 entries before any record.
+  Result<std::vector<HomedStock>> homed = store_->homed_stock("");
+  ASSERT_TRUE(homed);
+  for (const HomedStock& record : *homed) EXPECT_EQ(record.central_mark, 300U);
+
+  append(*journal_, 1);
+  stock.set(3, 99, 301);
+  ASSERT_TRUE(eventually([&] {
+    return homed_at_central(*store_) ==
+           "sku-0 10 as_of 300;sku-1 11 as_of 300;sku-2 12 as_of 301;sku-3 99 as_of 301;"
+           "sku-4 14 as_of 300;";
+  })) << homed_at_central(*store_);
+  const std::uint64_t walks = agent_->figures().stock_reports_completed;
+  ASSERT_TRUE(eventually([&] { return agent_->figures().stock_reports_completed >= walks + 3; }));
+  // Five records once, then the part of SKUs 2 and 3 again, however many walks ran.
+  EXPECT_EQ(agent_->figures().stock_records_reported, 5U + 2U);
+}
+
+TEST_F(SyncReplay, AStockReportIsKeptAtItsPositionAndOneWithNegativeUnitsIsRefused) {
+  RawClient client(port_, gateway_files(kGateway));
+  client.send(hello_frame(kGateway, 10, 0));
+  ASSERT_TRUE(client.receive()->body_as_Welcome());
+  EXPECT_EQ(client.acknowledged_after(batch_of(1, 10)), 10U);
+  const std::vector<StockRecordReport> report = {{"fc-test", "sku-tent", 7, 2}};
+  client.send(stock_report_frame(8, report));
+  ASSERT_TRUE(eventually([&] { return homed_at_central(*store_) == "sku-tent 7 as_of 8;"; }))
+      << homed_at_central(*store_);
+
+  const std::vector<StockRecordReport> negative = {{"fc-test", "sku-kayak", -3, 0}};
+  client.send(stock_report_frame(10, negative));
+  const fbs::Refused* refused = refusal(client.receive());
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->code(), fbs::RefusalCode::malformed);
+  EXPECT_NE(refused->message()->str().find(
+                "StockReport record 0 (sku-kayak at 'fc-test') has negative units"),
+            std::string::npos)
+      << refused->message()->str();
+  EXPECT_EQ(homed_at_central(*store_), "sku-tent 7 as_of 8;");
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ Pipeline::Pipeline(PipelineOptions options, journal::Journal& journal, WorkerFac
       ingress_(options.ingress_capacity),
       journal_queue_(options.journal_capacity),
       last_sequence_(journal.last_sequence()),
+      applied_(journal.last_sequence()),
       acknowledged_wanted_(journal.acknowledged()),
       acknowledged_persisted_(journal.acknowledged()) {
   EDGEROUTE_ASSERT(options_.routing_workers >= 1, "a pipeline needs a routing worker");
@@ -296,11 +297,13 @@ void Pipeline::commit(std::vector<Job*>& batch) {
     observe_commit_(appends.size(), std::chrono::duration_cast<std::chrono::nanoseconds>(took));
   }
   std::uint64_t next = appended->first;
+  applied_.begin();
   for (const auto& job : jobs) {
     const std::uint64_t count = job->entries().size();
     job->journaled({next, next + count - 1});
     next += count;
   }
+  applied_.end(appended->last);
 }
 
 PipelineCounters Pipeline::counters() const {

@@ -103,6 +103,14 @@ void add_sync_metrics(gateway::Gateway& gateway, const sync::SyncAgent& agent) {
                        "Escrow grants the gateway sent back to central as conflicts.", [&agent] {
                          return static_cast<double>(agent.figures().escrow_grants_refused);
                        });
+  registry.add_counter(
+      "edgeroute_sync_stock_records_reported_total",
+      "Stock records of homed nodes sent to central in stock reports (changed parts only).",
+      [&agent] { return static_cast<double>(agent.figures().stock_records_reported); });
+  registry.add_counter("edgeroute_sync_stock_reports_completed_total",
+                       "Walks of the whole catalog for stock reports finished.", [&agent] {
+                         return static_cast<double>(agent.figures().stock_reports_completed);
+                       });
   // Headroom: what this gateway can still sell of stock it shares with others.
   registry.add_gauge("edgeroute_escrow_leases", "Escrow leases held at nodes not homed here.",
                      [&gateway] { return static_cast<double>(gateway.escrow_figures().leases); });
@@ -283,7 +291,11 @@ int run_serve(const ServeOptions& options) {
             [&gateway](const sync::EscrowGrant& grant, std::function<void(Status)> done) {
               gateway.grant_escrow(grant, std::move(done));
             },
-            [&gateway] { return gateway.escrow_standing(); }});
+            [&gateway] { return gateway.escrow_standing(); }},
+        sync::SyncAgent::StockHooks{[&gateway](std::uint32_t first_sku, std::uint32_t sku_count,
+                                               std::optional<std::uint64_t> unless_digest) {
+          return gateway.stock_report(first_sku, sku_count, unless_digest);
+        }});
     if (!agent) {
       (*server)->stop_accepting();
       gateway.stop();

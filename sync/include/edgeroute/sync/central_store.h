@@ -35,6 +35,7 @@
 #include "edgeroute/base/status.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/sync/escrow.h"
+#include "edgeroute/sync/stock_report.h"
 
 namespace edgeroute::sync {
 
@@ -277,6 +278,23 @@ struct SharedStock {
   std::int64_t uncounted_units = 0;
 };
 
+// The stock of record of a node a gateway homes (docs/sync.md, "Stock of record"): what
+// the gateway's last StockReport said of the (node, SKU). Its on-hand is exactly that of
+// the gateway's journal through `as_of_sequence`; entries central holds beyond it
+// (`central_mark`) are not in it yet.
+struct HomedStock {
+  std::string node_id;
+  std::string sku_id;
+  std::string gateway_id;
+  std::int64_t on_hand = 0;
+  // What orders held there when the gateway read it.
+  std::int64_t reserved = 0;
+  std::uint64_t as_of_sequence = 0;
+  std::int64_t reported_at_us = 0;  // central's clock
+  // The gateway's mark at central now: how much of its journal central holds.
+  std::uint64_t central_mark = 0;
+};
+
 // The most units one shared (node, SKU) count, adjustment or quota names.
 inline constexpr std::int64_t kMaxSharedUnits = 1'000'000'000;
 
@@ -501,6 +519,17 @@ class CentralStore {
                                                   std::int64_t units, std::int64_t now_us) = 0;
   // Every shared (node, SKU), by node then SKU.
   virtual Result<std::vector<SharedStock>> shared_stock() const = 0;
+
+  // Keeps the records of a gateway's StockReport part (stock_report.h), each with
+  // `as_of_sequence` and `now_us`, in one transaction; a record the store already holds
+  // from a later journal position of the gateway stays (a part that arrives late never
+  // undoes a newer one). not_found for an unknown gateway; invalid_argument for an empty
+  // node or SKU id or negative units (the message verifier refuses them before).
+  virtual Status record_stock_report(std::string_view gateway_id, std::uint64_t as_of_sequence,
+                                     std::span<const StockRecordReport> records,
+                                     std::int64_t now_us) = 0;
+  // The homed stock of record of one node (of every node when empty), by node, SKU, gateway.
+  virtual Result<std::vector<HomedStock>> homed_stock(std::string_view node_id) const = 0;
 
   // Sets (replaces) a quota (EscrowQuota; set_at_us is `now_us`). not_found for an
   // unknown gateway, failed_precondition for a retired one, invalid_argument for an empty

@@ -6,7 +6,8 @@
 // a policy offer names a version and carries a bundle of 1..kMaxPolicyBundleBytes; a node
 // closure has an id, names a node and carries one of central's closure correlation ids;
 // an escrow grant has an id and an epoch, grants at least one unit and carries one of
-// central's escrow correlation ids; a standing has no negative units.
+// central's escrow correlation ids; a standing has no negative units; a stock report
+// has no negative units and names each record's node and SKU.
 // A refusal says what is wrong, as the peer will
 // read it ("JournalBatch entry 3 has sequence 9 after 7").
 //
@@ -26,13 +27,15 @@
 #include "edgeroute/protocol/frame.h"
 #include "edgeroute/sync/escrow.h"
 #include "edgeroute/sync/fbs/sync_generated.h"
+#include "edgeroute/sync/stock_report.h"
 
 namespace edgeroute::sync {
 
 // Raised when a message changes in a way an older peer would misread. 2: inventory
 // deltas, and the gateway's clock in the Hello. 3: policy offers and node closures.
 // 4: escrow grants and the gateway's escrow standing (and journal entry kind 8).
-inline constexpr std::uint32_t kSyncProtocolVersion = 4;
+// 5: the gateway's stock reports.
+inline constexpr std::uint32_t kSyncProtocolVersion = 5;
 inline constexpr const char* kSyncIdentifier = "ERSY";
 // A batch is cut well below this (JournalBatchBuilder's byte budget); a larger frame
 // is refused before its bytes are read.
@@ -60,6 +63,8 @@ protocol::Frame node_closure_refused_frame(std::uint64_t closure_id, std::string
 protocol::Frame escrow_grant_frame(const EscrowGrant& grant);
 protocol::Frame escrow_grant_refused_frame(std::uint64_t grant_id, std::string_view message);
 protocol::Frame escrow_standing_frame(std::span<const EscrowLeaseStanding> leases);
+protocol::Frame stock_report_frame(std::uint64_t as_of_sequence,
+                                   std::span<const StockRecordReport> records);
 
 // Collects consecutive journal entries into one JournalBatch frame.
 class JournalBatchBuilder {

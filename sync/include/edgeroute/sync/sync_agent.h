@@ -35,6 +35,11 @@
 // (`escrow.standing`: each lease's unreserved and reserved units) whenever it changed,
 // looking at most once a second: central tops leases up from it.
 //
+// The stock of record of the nodes the gateway homes goes to central as StockReports
+// (`stock.report`, a part of the catalog at a time, each read at one journal position):
+// once a session has caught up with the journal, the whole catalog, then every
+// stock_report_interval the parts whose records changed since this session sent them.
+//
 // Threading: one thread of its own runs the connection. start()/stop() from one
 // controlling thread; figures() from any.
 #pragma once
@@ -43,6 +48,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +56,7 @@
 #include "edgeroute/hal/clock.h"
 #include "edgeroute/hal/link.h"
 #include "edgeroute/sync/escrow.h"
+#include "edgeroute/sync/stock_report.h"
 #include "edgeroute/sync/tls.h"
 
 namespace edgeroute::sync {
@@ -75,6 +82,10 @@ struct SyncAgentOptions {
   // Connecting, the handshake, the Welcome, and each acknowledgement while batches are
   // in flight: longer than this and the session is given up.
   std::chrono::milliseconds response_timeout{10'000};
+  // How often a session walks the catalog again for stock reports, after the first walk
+  // once caught up; and how many SKUs one part covers.
+  std::chrono::milliseconds stock_report_interval{60'000};
+  std::uint32_t stock_report_skus_per_part = 512;
   // Seeds the backoff jitter (tests make it repeatable).
   std::uint64_t jitter_seed = 0;
   // The gateway's wall clock, told to central in every Hello (central shows how far it is
@@ -83,22 +94,24 @@ struct SyncAgentOptions {
 };
 
 struct SyncFigures {
-  bool connected = false;                   // a session is open (Welcome received)
-  std::uint64_t acknowledged = 0;           // central's mark as last heard
-  std::uint64_t sent = 0;                   // newest entry sent in this session
-  std::uint64_t journal_newest = 0;         // newest entry the agent has seen in the journal
-  std::uint64_t sessions = 0;               // sessions opened (Welcomes)
-  std::uint64_t failures = 0;               // sessions or attempts that ended in an error
-  std::uint64_t entries_sent = 0;           // over all sessions, resends included
-  std::uint64_t deltas_applied = 0;         // inventory deltas the gateway journaled
-  std::uint64_t deltas_refused = 0;         // inventory deltas sent back to central as conflicts
-  std::uint64_t policies_offered = 0;       // policy versions handed to the gateway
-  std::uint64_t policies_refused = 0;       // of those, refused by the gateway (not merely busy)
-  std::uint64_t closures_applied = 0;       // node closures the gateway journaled
-  std::uint64_t closures_refused = 0;       // node closures sent back to central as conflicts
-  std::uint64_t escrow_grants_applied = 0;  // escrow grants the gateway journaled
-  std::uint64_t escrow_grants_refused = 0;  // escrow grants sent back to central as conflicts
-  std::string last_error;                   // why the last session or attempt ended
+  bool connected = false;                     // a session is open (Welcome received)
+  std::uint64_t acknowledged = 0;             // central's mark as last heard
+  std::uint64_t sent = 0;                     // newest entry sent in this session
+  std::uint64_t journal_newest = 0;           // newest entry the agent has seen in the journal
+  std::uint64_t sessions = 0;                 // sessions opened (Welcomes)
+  std::uint64_t failures = 0;                 // sessions or attempts that ended in an error
+  std::uint64_t entries_sent = 0;             // over all sessions, resends included
+  std::uint64_t deltas_applied = 0;           // inventory deltas the gateway journaled
+  std::uint64_t deltas_refused = 0;           // inventory deltas sent back to central as conflicts
+  std::uint64_t policies_offered = 0;         // policy versions handed to the gateway
+  std::uint64_t policies_refused = 0;         // of those, refused by the gateway (not merely busy)
+  std::uint64_t closures_applied = 0;         // node closures the gateway journaled
+  std::uint64_t closures_refused = 0;         // node closures sent back to central as conflicts
+  std::uint64_t escrow_grants_applied = 0;    // escrow grants the gateway journaled
+  std::uint64_t escrow_grants_refused = 0;    // escrow grants sent back to central as conflicts
+  std::uint64_t stock_records_reported = 0;   // stock records sent in StockReports
+  std::uint64_t stock_reports_completed = 0;  // walks of the whole catalog finished
+  std::string last_error;                     // why the last session or attempt ended
 };
 
 // A change of stock central decided, as the agent hands it to the gateway.
@@ -161,20 +174,30 @@ class SyncAgent {
     EscrowGrantSink on_grant;
     EscrowStandingSource standing;
   };
+  // A part of the gateway's stock report (Gateway::stock_report): the SKUs [first_sku,
+  // first_sku + sku_count), records left out when their digest equals `unless_digest`.
+  // Called on the agent's thread; must not block.
+  using StockReportSource =
+      std::function<StockReportPart(std::uint32_t first_sku, std::uint32_t sku_count,
+                                    std::optional<std::uint64_t> unless_digest)>;
+  struct StockHooks {
+    StockReportSource report;
+  };
 
   // `acknowledged` is the mark the gateway's journal holds (what it tells central in
   // Hello). Without `on_inventory_delta` every delta is refused; without
   // `on_policy_offer` policy offers, and without `on_node_closure` node closures, are
   // logged and ignored (central's answer stays pending); without `escrow.on_grant` every
-  // grant is refused, and without `escrow.standing` none is reported. Errors: the TLS files
-  // (named), a journal that cannot be opened.
+  // grant is refused, and without `escrow.standing` none is reported; without
+  // `stock.report` no stock is reported. Errors: the TLS files (named), a journal that
+  // cannot be opened.
   static Result<std::unique_ptr<SyncAgent>> start(SyncAgentOptions options, hal::Link& link,
                                                   std::uint64_t acknowledged,
                                                   AcknowledgedSink on_acknowledged,
                                                   InventoryDeltaSink on_inventory_delta = {},
                                                   PolicyOfferSink on_policy_offer = {},
                                                   NodeClosureSink on_node_closure = {},
-                                                  EscrowHooks escrow = {});
+                                                  EscrowHooks escrow = {}, StockHooks stock = {});
   ~SyncAgent();  // stops, if still running
   SyncAgent(const SyncAgent&) = delete;
   SyncAgent& operator=(const SyncAgent&) = delete;

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@
 #include "edgeroute/protocol/frame.h"
 #include "edgeroute/sync/escrow.h"
 #include "edgeroute/sync/policy_bundle.h"
+#include "edgeroute/sync/stock_report.h"
 
 namespace edgeroute::gateway {
 
@@ -163,6 +165,14 @@ class Gateway {
   // Every lease this gateway holds, by SKU then node. Any thread.
   std::vector<sync::EscrowLeaseStanding> escrow_standing() const;
   EscrowFigures escrow_figures() const;
+  // The stock of record of the nodes this gateway homes (every node, escrow off), a part
+  // for central (docs/sync.md, "Stock of record"): the records of SKUs [first_sku,
+  // first_sku + sku_count) of the catalog, read at one journal position (each on-hand
+  // exactly the journal's through the part's as_of_sequence; applied_position.h), with a
+  // digest of them. Records are left out when the digest equals `unless_digest` (nothing
+  // changed since the part was last sent). Any thread; never blocks the journal writer.
+  sync::StockReportPart stock_report(std::uint32_t first_sku, std::uint32_t sku_count,
+                                     std::optional<std::uint64_t> unless_digest) const;
   // Reports failed, on central's behalf, every order still holding stock at a node
   // central closed and not yet reported there: those a crash kept from being moved, and
   // any decided under a routing model read just before the closure was published. The

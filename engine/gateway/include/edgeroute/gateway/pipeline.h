@@ -37,6 +37,7 @@
 #include <boost/lockfree/queue.hpp>
 
 #include "edgeroute/base/status.h"
+#include "edgeroute/gateway/applied_position.h"
 #include "edgeroute/journal/journal.h"
 
 namespace edgeroute::gateway {
@@ -141,6 +142,9 @@ class Pipeline {
     return acknowledged_persisted_.load(std::memory_order_relaxed);
   }
   const PipelineOptions& options() const { return options_; }
+  // How far the journal's effects on stock are applied, and consistent reads of stock at
+  // that position (applied_position.h): each batch's journaled() calls are bracketed.
+  const AppliedPosition& applied() const { return applied_; }
 
  private:
   void run_worker(std::uint32_t index);
@@ -178,6 +182,7 @@ class Pipeline {
   std::atomic<std::uint64_t> entries_committed_{0};
   std::atomic<std::uint64_t> batches_failed_{0};
   std::atomic<std::uint64_t> last_sequence_{0};
+  AppliedPosition applied_;
   // Raised by record_acknowledged() (a CAS maximum), read by the journal writer after the
   // doorbell; the value itself is all that passes, so acquire/release on it suffices.
   std::atomic<std::uint64_t> acknowledged_wanted_{0};
