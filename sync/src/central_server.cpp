@@ -138,8 +138,9 @@ struct CentralServer::Impl {
   // the next standing replaces it.
   void record_escrow_standing(const std::string& gateway_id, const fbs::EscrowStanding& standing);
   // A part of the gateway's stock report (docs/sync.md, "Stock of record"). Not kept (the
-  // store busy or full): logged; the gateway's next report says it again.
-  void record_stock_report(const std::string& gateway_id, const fbs::StockReport& report);
+  // store busy or full): logged, and the session is refused (unavailable), so that the
+  // gateway's next session sends every part again.
+  Status record_stock_report(const std::string& gateway_id, const fbs::StockReport& report);
   void refuse(GatewaySession& session, fbs::RefusalCode code, const std::string& message);
   std::int64_t now_us() const { return micros_since_epoch(clock.wall_now()); }
 
@@ -387,7 +388,10 @@ asio::awaitable<void> CentralServer::Impl::read_messages(GatewaySession& session
       continue;
     }
     if (const fbs::StockReport* report = (*message)->body_as_StockReport()) {
-      record_stock_report(gateway_id, *report);
+      if (Status kept = record_stock_report(gateway_id, *report); !kept.is_ok()) {
+        refuse(session, refusal_for(kept), kept.message());
+        co_return;
+      }
       continue;
     }
     const fbs::JournalBatch* batch = (*message)->body_as_JournalBatch();
@@ -581,20 +585,21 @@ void CentralServer::Impl::record_escrow_standing(const std::string& gateway_id,
   }
 }
 
-void CentralServer::Impl::record_stock_report(const std::string& gateway_id,
-                                              const fbs::StockReport& report) {
+Status CentralServer::Impl::record_stock_report(const std::string& gateway_id,
+                                                const fbs::StockReport& report) {
   std::vector<StockRecordReport> records;
   records.reserve(report.records()->size());
   for (const fbs::StockRecord* record : *report.records()) {
     records.push_back(
         {record->node_id()->str(), record->sku_id()->str(), record->on_hand(), record->reserved()});
   }
-  if (Status recorded =
-          store.record_stock_report(gateway_id, report.as_of_sequence(), records, now_us());
-      !recorded.is_ok()) {
+  Status recorded =
+      store.record_stock_report(gateway_id, report.as_of_sequence(), records, now_us());
+  if (!recorded.is_ok()) {
     log::warning("central.stock_report_unrecorded",
                  {{"gateway", gateway_id}, {"error", recorded.message()}});
   }
+  return recorded;
 }
 
 Result<std::unique_ptr<CentralServer>> CentralServer::start(const CentralServerOptions& options,

@@ -39,6 +39,9 @@ constexpr std::chrono::seconds kReportInterval{1};
 // What an entry adds to a batch beside its payload and ids: its table, the vector slot,
 // alignment padding (an upper bound).
 constexpr std::size_t kEntryOverheadBytes = 128;
+// Records per StockReport frame: ids of up to 256 bytes each keep a frame under 5 MiB,
+// below kMaxSyncFrameBytes.
+constexpr std::size_t kStockRecordsPerFrame = 8192;
 
 // One connection to central and what is in flight on it. Everything here is touched by
 // the agent's I/O thread only.
@@ -80,10 +83,12 @@ struct Session {
   // The escrow standing last sent in this session, and when the gateway was last asked.
   std::optional<std::vector<EscrowLeaseStanding>> escrow_standing_sent;
   SteadyTime escrow_standing_checked_at{};
-  // The stock report: whether the session has caught up with the journal (the first walk
-  // waits for it), the walk under way (the next part's first SKU and index), when the
-  // last walk started, and the digest of each part as last sent in this session.
+  // The stock report: whether central has acknowledged everything the Hello reported (the
+  // first walk waits for it), whether a journal turn ran since the last part (parts and
+  // batches alternate), the walk under way (the next part's first SKU and index), when
+  // the last walk started, and the digest of each part as last sent in this session.
   bool caught_up = false;
+  bool stock_turn = true;
   bool stock_walking = false;
   bool stock_walked = false;
   std::uint32_t stock_next_sku = 0;
@@ -474,7 +479,11 @@ void SyncAgent::Impl::report_escrow_standing(Session& session) {
 }
 
 void SyncAgent::Impl::report_stock(Session& session) {
-  if (!stock.report || !session.caught_up || !session.outbox.empty()) return;
+  if (!stock.report) return;
+  // Caught up once central holds every entry the Hello reported, however busy the
+  // journal is since: the replay after an outage goes first, and then reports flow.
+  if (!session.caught_up) session.caught_up = acknowledged >= session.journal_newest;
+  if (!session.caught_up || !session.stock_turn || !session.outbox.empty()) return;
   const SteadyTime now = std::chrono::steady_clock::now();
   if (!session.stock_walking) {
     if (session.stock_walked && now - session.stock_walk_started_at < options.stock_report_interval)
@@ -484,16 +493,22 @@ void SyncAgent::Impl::report_stock(Session& session) {
     session.stock_part = 0;
     session.stock_walk_started_at = now;
   }
-  // One part per turn of the session's loop: journal batches go on between parts.
+  // One part per turn of the session's loop, and a journal turn between parts.
+  session.stock_turn = false;
   if (session.stock_part >= session.stock_digests_sent.size())
     session.stock_digests_sent.resize(session.stock_part + 1);
   std::optional<std::uint64_t>& sent_digest = session.stock_digests_sent[session.stock_part];
   StockReportPart part =
       stock.report(session.stock_next_sku, options.stock_report_skus_per_part, sent_digest);
-  if (!part.records.empty()) {
-    session.outbox.push_back(stock_report_frame(part.as_of_sequence, part.records));
-    stock_records_reported.fetch_add(part.records.size(), std::memory_order_relaxed);
+  // Frames of at most kStockRecordsPerFrame records, whatever the catalog's shape: the
+  // records are independent facts, each with the part's position.
+  const std::span<const StockRecordReport> records = part.records;
+  for (std::size_t from = 0; from < records.size(); from += kStockRecordsPerFrame) {
+    session.outbox.push_back(stock_report_frame(
+        part.as_of_sequence,
+        records.subspan(from, std::min(kStockRecordsPerFrame, records.size() - from))));
   }
+  stock_records_reported.fetch_add(records.size(), std::memory_order_relaxed);
   sent_digest = part.digest;
   session.stock_next_sku = part.next_sku;
   ++session.stock_part;
@@ -771,13 +786,11 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
       session->fail(std::move(read));
       break;
     }
+    session->stock_turn = true;
     if (batch.entries() == 0) {
       // Caught up: the mark goes to the gateway now rather than at the next report.
       if (session->in_flight.empty()) report_acknowledged(true);
-      if (!session->caught_up) {
-        session->caught_up = true;
-        continue;  // the stock report starts at once
-      }
+
       session->wake.expires_after(options.poll_interval);
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;

@@ -308,8 +308,9 @@ std::int32_t on_hand(std::uint16_t gateway_port, const std::string& sku,
   return -1;
 }
 
-// The on-hand `inventory homed` lists for the SKU at gateway gw-test-1; -1 if none.
-std::int64_t homed_on_hand(const std::string& listing, const std::string& sku) {
+// The on-hand `inventory homed` lists for the SKU as `gateway_id` reported it; -1 if none.
+std::int64_t homed_on_hand(const std::string& listing, const std::string& sku,
+                           const std::string& gateway_id = "gw-test-1") {
   std::istringstream lines(listing);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
@@ -318,7 +319,7 @@ std::int64_t homed_on_hand(const std::string& listing, const std::string& sku) {
     std::string gateway;
     std::int64_t units = -1;
     if (fields >> node >> listed_sku >> gateway >> units && listed_sku == sku &&
-        gateway == "gw-test-1")
+        gateway == gateway_id)
       return units;
   }
   return -1;
@@ -762,7 +763,9 @@ TEST_F(SyncProcesses, TwoGatewaysSharingAPartnerNeverSellMoreThanCentralHadEvenC
   // Each gateway reports to central the stock of the node it homes, never the partner's:
   // that is shared, and central's own books hold it.
   while (homed_on_hand(central_command("inventory homed --node store-brooklyn-12").out,
-                       "sku-tent-2p") < 0) {
+                       "sku-tent-2p") < 0 ||
+         homed_on_hand(central_command("inventory homed --node dropship-acme").out, "sku-kayak",
+                       second_id) < 0) {
     ASSERT_LT(std::chrono::steady_clock::now(), give_up + std::chrono::seconds(60))
         << central_command("inventory homed").out;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
