@@ -326,6 +326,13 @@ TEST_F(JournalTest, DocumentsAreReplacedWholeAndSurviveReopening) {
   Result<std::optional<Document>> inventory = journal->document("inventory");
   ASSERT_TRUE(inventory);
   EXPECT_FALSE(inventory->has_value());
+  // Asked whether it holds a document, the journal says so without reading it.
+  const Result<bool> has_policy = journal->has_document("policy");
+  ASSERT_TRUE(has_policy) << has_policy.status().to_string();
+  EXPECT_TRUE(*has_policy);
+  const Result<bool> has_inventory = journal->has_document("inventory");
+  ASSERT_TRUE(has_inventory) << has_inventory.status().to_string();
+  EXPECT_FALSE(*has_inventory);
 }
 
 TEST_F(JournalTest, AcknowledgedPersistsAndNeverGoesBackwardsOrAhead) {

@@ -548,20 +548,17 @@ Result<PolicyStage> fold_policy_changes(StagedPolicy baseline,
   return stage;
 }
 
-Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_baseline) {
-  Baseline baseline;
+// The journal holds its three baseline documents: a new journal is given
+// `first_baseline`'s; one with entries or with some documents must already have all three.
+// Their JSON is not read here: a restart reads the binary forms (load_baseline_document).
+Status keep_baseline(journal::Journal& journal, const Baseline* first_baseline) {
   std::uint32_t found = 0;
-  for (const auto& [name, text] : {std::pair{kNetworkDocument, &baseline.network_json},
-                                   std::pair{kPolicyDocument, &baseline.policy_json},
-                                   std::pair{kInventoryDocument, &baseline.inventory_json}}) {
-    Result<std::optional<journal::Document>> document = journal.document(name);
-    if (!document) return document.status();
-    if (*document) {
-      *text = std::string(text_of((*document)->bytes));
-      ++found;
-    }
+  for (const std::string_view name : {kNetworkDocument, kPolicyDocument, kInventoryDocument}) {
+    Result<bool> held = journal.has_document(name);
+    if (!held) return held.status();
+    if (*held) ++found;
   }
-  if (found == 3) return baseline;
+  if (found == 3) return Status::ok();
   if (found != 0 || journal.last_sequence() != 0) {
     return Status{
         StatusCode::corruption,
@@ -580,21 +577,31 @@ Result<Baseline> baseline_of(journal::Journal& journal, const Baseline* first_ba
         std::pair{kInventoryDocument, &first_baseline->inventory_json}}) {
     if (Status put = journal.put_document(name, bytes_of(*text), 0); !put.is_ok()) return put;
   }
-  return *first_baseline;
+  return Status::ok();
 }
 
 // A baseline document from the binary form an earlier start kept (kNetworkBinary, ...)
 // when the journal has one that verifies and validates, else from its JSON, whose binary
-// form is then kept for the next start.
+// form is then kept for the next start. The JSON is read only then: on a large catalog it
+// is hundreds of megabytes of the journal file.
 template <typename Document, typename FromBinary, typename FromJson>
-Validated<Document> load_baseline_document(journal::Journal& journal, std::string_view binary_name,
-                                           FromBinary from_binary, FromJson from_json) {
+Result<Validated<Document>> load_baseline_document(journal::Journal& journal,
+                                                   std::string_view json_name,
+                                                   std::string_view binary_name,
+                                                   FromBinary from_binary, FromJson from_json) {
   if (Result<std::optional<journal::Document>> kept = journal.document(binary_name);
       kept && *kept) {
     Validated<Document> adopted = from_binary((*kept)->bytes);
     if (adopted) return adopted;
   }
-  Validated<Document> parsed = from_json();
+  Result<std::optional<journal::Document>> json = journal.document(json_name);
+  if (!json) return json.status();
+  if (!*json) {
+    return Status{
+        StatusCode::corruption,
+        fmt::format("{}: the journal lacks its baseline document {}", journal.path(), json_name)};
+  }
+  Validated<Document> parsed = from_json(text_of((*json)->bytes));
   if (parsed) {
     // Kept at the baseline's own point, before every entry. A failed write (a full disk)
     // costs the next start a JSON parse, nothing else, so it does not stop this one.
@@ -648,37 +655,40 @@ Status keep_homing(journal::Journal& journal, std::span<const std::string> homed
 Result<std::unique_ptr<GatewayState>> GatewayState::restore(
     journal::Journal& journal, const Baseline* first_baseline, std::int64_t now_utc,
     std::uint32_t reader_slots, std::span<const std::string> homed_node_ids) {
-  Result<Baseline> baseline = baseline_of(journal, first_baseline);
-  if (!baseline) return baseline.status();
+  if (Status kept = keep_baseline(journal, first_baseline); !kept.is_ok()) return kept;
   if (Status homing = keep_homing(journal, homed_node_ids); !homing.is_ok()) return homing;
 
   Result<routing::Geography> geography = routing::Geography::load_embedded();
   if (!geography) return geography.status();
   auto shared_geography = std::make_shared<const routing::Geography>(std::move(geography).value());
 
-  Validated<io::NetworkDocument> network = load_baseline_document<io::NetworkDocument>(
-      journal, kNetworkBinary,
+  Result<Validated<io::NetworkDocument>> network = load_baseline_document<io::NetworkDocument>(
+      journal, kNetworkDocument, kNetworkBinary,
       [&](std::span<const std::uint8_t> bytes) {
         return io::load_network_binary(bytes, *shared_geography);
       },
-      [&] { return io::load_network_json(baseline->network_json, *shared_geography); });
-  if (!network) return document_errors(kNetworkDocument, network.errors());
-  auto network_source = std::make_shared<const NetworkSource>(std::move(network).value());
+      [&](std::string_view json) { return io::load_network_json(json, *shared_geography); });
+  if (!network) return network.status();
+  if (!*network) return document_errors(kNetworkDocument, network->errors());
+  auto network_source = std::make_shared<const NetworkSource>(std::move(*network).value());
   const routing::fbs::Network& network_root = network_source->document.root();
-  Validated<io::PolicyDocument> policy = load_baseline_document<io::PolicyDocument>(
-      journal, kPolicyBinary,
+  Result<Validated<io::PolicyDocument>> policy = load_baseline_document<io::PolicyDocument>(
+      journal, kPolicyDocument, kPolicyBinary,
       [&](std::span<const std::uint8_t> bytes) {
         return io::load_policy_binary(bytes, network_root);
       },
-      [&] { return io::load_policy_json(baseline->policy_json, network_root); });
-  if (!policy) return document_errors(kPolicyDocument, policy.errors());
-  Validated<io::InventoryDocument> inventory = load_baseline_document<io::InventoryDocument>(
-      journal, kInventoryBinary,
-      [&](std::span<const std::uint8_t> bytes) {
-        return io::load_inventory_binary(bytes, network_root);
-      },
-      [&] { return io::load_inventory_json(baseline->inventory_json, network_root); });
-  if (!inventory) return document_errors(kInventoryDocument, inventory.errors());
+      [&](std::string_view json) { return io::load_policy_json(json, network_root); });
+  if (!policy) return policy.status();
+  if (!*policy) return document_errors(kPolicyDocument, policy->errors());
+  Result<Validated<io::InventoryDocument>> inventory =
+      load_baseline_document<io::InventoryDocument>(
+          journal, kInventoryDocument, kInventoryBinary,
+          [&](std::span<const std::uint8_t> bytes) {
+            return io::load_inventory_binary(bytes, network_root);
+          },
+          [&](std::string_view json) { return io::load_inventory_json(json, network_root); });
+  if (!inventory) return inventory.status();
+  if (!*inventory) return document_errors(kInventoryDocument, inventory->errors());
 
   // Promises look a few weeks ahead of each order; a year on either side leaves room for
   // orders stamped a little in the past and a gateway that runs for months.
@@ -687,10 +697,10 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(
       io::compile_network(network_root, shared_geography,
                           io::OffsetHorizon::around(now_utc - 86400 * 30, now_utc, kHorizonDays));
   if (!network_model) return network_model.status().with_context(kNetworkDocument);
-  auto policy_model = io::compile_policy(policy->root(), **network_model);
+  auto policy_model = io::compile_policy((*policy)->root(), **network_model);
   if (!policy_model) return policy_model.status().with_context(kPolicyDocument);
   Result<routing::InventoryTable> baseline_stock =
-      io::compile_inventory(inventory->root(), **network_model);
+      io::compile_inventory((*inventory)->root(), **network_model);
   if (!baseline_stock) return baseline_stock.status().with_context(kInventoryDocument);
 
   routing::CapacityCounters capacity((*network_model)->node_count());

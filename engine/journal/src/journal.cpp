@@ -89,6 +89,8 @@ constexpr const char* kUpsertDocumentSql =
     "bytes = excluded.bytes";
 constexpr const char* kSelectDocumentSql =
     "SELECT bytes, as_of_sequence FROM documents WHERE name = ?1";
+// Reads no column of the row: its bytes (overflow pages, for a large document) stay unread.
+constexpr const char* kDocumentExistsSql = "SELECT 1 FROM documents WHERE name = ?1";
 
 // Sequences are unsigned in the API and INTEGER (signed 64-bit) on disk; they never
 // come near 2^63, and a bound larger than that reads as "beyond everything".
@@ -199,6 +201,7 @@ struct Journal::State {
   Statement update_acknowledged;
   Statement upsert_document;
   Statement select_document;
+  Statement document_exists;
 
   std::uint64_t last_sequence = 0;
   std::uint64_t acknowledged = 0;
@@ -395,6 +398,7 @@ Status Journal::State::prepare_statements() {
       {&update_acknowledged, kUpdateAcknowledgedSql},
       {&upsert_document, kUpsertDocumentSql},
       {&select_document, kSelectDocumentSql},
+      {&document_exists, kDocumentExistsSql},
   };
   for (const Wanted& each : wanted) {
     Result<Statement> prepared = Statement::prepare(connection, each.sql);
@@ -536,7 +540,7 @@ Journal::~Journal() {
   for (Statement* statement :
        {&state_->begin, &state_->commit, &state_->rollback, &state_->insert_entry,
         &state_->select_entries, &state_->select_info, &state_->update_acknowledged,
-        &state_->upsert_document, &state_->select_document}) {
+        &state_->upsert_document, &state_->select_document, &state_->document_exists}) {
     *statement = Statement();
   }
   (void)state_->connection.close();
@@ -705,6 +709,22 @@ Result<std::optional<Document>> Journal::document(std::string_view name) const {
   const std::int64_t as_of = sqlite3_column_int64(select, 1);
   return std::optional<Document>(Document{std::vector<std::uint8_t>(bytes.begin(), bytes.end()),
                                           static_cast<std::uint64_t>(as_of < 0 ? 0 : as_of)});
+}
+
+Result<bool> Journal::has_document(std::string_view name) const {
+  State& state = *state_;
+  if (state.reading) {
+    return Status(StatusCode::failed_precondition,
+                  state.path + ": has_document() called from inside read()");
+  }
+  sqlite3_stmt* select = state.document_exists.get();
+  ResetOnExit reset(state.document_exists);
+  bind_text(select, 1, name);
+  const int stepped = sqlite3_step(select);
+  if (stepped == SQLITE_ROW) return true;
+  if (stepped == SQLITE_DONE) return false;
+  return sqlite_status(state.db(), stepped, state.path,
+                       "look for document '" + std::string(name) + "'");
 }
 
 Status Journal::set_acknowledged(std::uint64_t sequence) {

@@ -194,6 +194,9 @@ class Journal {
                       std::uint64_t as_of_sequence);
   // The document, or nullopt if none of that name was ever put.
   Result<std::optional<Document>> document(std::string_view name) const;
+  // Whether a document of that name was ever put, without reading its bytes (a baseline
+  // document may be hundreds of megabytes).
+  Result<bool> has_document(std::string_view name) const;
 
   // The high-water mark central acknowledged, persisted (its own durable transaction).
   // Going backwards is failed_precondition, beyond last_sequence() out_of_range;
