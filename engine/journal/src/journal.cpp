@@ -259,11 +259,16 @@ struct Journal::State {
       return Status(StatusCode::failed_precondition,
                     path + ": " + std::string(operation) + " on a journal opened read-only");
     }
-    if (reading) {
-      return Status(StatusCode::failed_precondition,
-                    path + ": " + std::string(operation) + " called from inside read()");
-    }
+    if (Status free = check_not_reading(operation); !free.is_ok()) return free;
     return unusable;
+  }
+
+  // The connection's statements are in use by a read() under way: its visitor may not
+  // call back into the journal.
+  Status check_not_reading(std::string_view operation) const {
+    if (!reading) return Status::ok();
+    return Status(StatusCode::failed_precondition,
+                  path + ": " + std::string(operation) + " called from inside read()");
   }
 
   // A single-statement write in its own (durable) transaction.
@@ -657,9 +662,8 @@ std::uint64_t Journal::last_sequence() const {
 Result<std::uint64_t> Journal::refresh_last_sequence() {
   State& state = *state_;
   if (!state.read_only) return state.last_sequence;
-  if (state.reading) {
-    return Status(StatusCode::failed_precondition,
-                  state.path + ": refresh_last_sequence called from inside a read() visitor");
+  if (Status free = state.check_not_reading("refresh_last_sequence()"); !free.is_ok()) {
+    return free;
   }
   Result<std::int64_t> newest =
       state.connection.query_integer("SELECT coalesce(max(sequence), 0) FROM entries");
@@ -692,10 +696,7 @@ Status Journal::put_document(std::string_view name, std::span<const std::uint8_t
 
 Result<std::optional<Document>> Journal::document(std::string_view name) const {
   State& state = *state_;
-  if (state.reading) {
-    return Status(StatusCode::failed_precondition,
-                  state.path + ": document() called from inside read()");
-  }
+  if (Status free = state.check_not_reading("document()"); !free.is_ok()) return free;
   sqlite3_stmt* select = state.select_document.get();
   ResetOnExit reset(state.select_document);
   bind_text(select, 1, name);
@@ -713,10 +714,7 @@ Result<std::optional<Document>> Journal::document(std::string_view name) const {
 
 Result<bool> Journal::has_document(std::string_view name) const {
   State& state = *state_;
-  if (state.reading) {
-    return Status(StatusCode::failed_precondition,
-                  state.path + ": has_document() called from inside read()");
-  }
+  if (Status free = state.check_not_reading("has_document()"); !free.is_ok()) return free;
   sqlite3_stmt* select = state.document_exists.get();
   ResetOnExit reset(state.document_exists);
   bind_text(select, 1, name);
