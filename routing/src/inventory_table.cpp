@@ -354,7 +354,8 @@ Status InventoryTable::release(const InventoryCell& cell, std::int32_t quantity)
 Result<StockAdjustment> InventoryTable::adjust_on_hand(const InventoryCell& cell,
                                                        std::int32_t delta) {
   EDGEROUTE_ASSERT(owns(cell), "adjust_on_hand on a cell of another inventory table");
-  // Relaxed: see InventoryCell::stock_word_.
+  // Relaxed loads: see InventoryCell::stock_word_. The change itself is a release, for
+  // readers of on-hand at a journal position (InventoryCell::levels_acquire).
   std::uint64_t seen = cell.stock_word_.load(std::memory_order_relaxed);
   for (;;) {
     const StockLevels before = InventoryCell::unpack(seen);
@@ -366,7 +367,7 @@ Result<StockAdjustment> InventoryTable::adjust_on_hand(const InventoryCell& cell
     }
     const StockLevels after{static_cast<std::int32_t>(on_hand), before.reserved};
     if (cell.stock_word_.compare_exchange_weak(seen, InventoryCell::pack(after),
-                                               std::memory_order_relaxed,
+                                               std::memory_order_release,
                                                std::memory_order_relaxed)) {
       return StockAdjustment{after};
     }
@@ -379,7 +380,8 @@ Status InventoryTable::commit_shipment(const InventoryCell& cell, std::int32_t q
     return {StatusCode::invalid_argument, describe(cell) + ": shipment quantity " +
                                               std::to_string(quantity) + " is not positive"};
   }
-  // Relaxed: see InventoryCell::stock_word_.
+  // Relaxed loads: see InventoryCell::stock_word_. The change itself is a release, for
+  // readers of on-hand at a journal position (InventoryCell::levels_acquire).
   std::uint64_t seen = cell.stock_word_.load(std::memory_order_relaxed);
   for (;;) {
     const StockLevels before = InventoryCell::unpack(seen);
@@ -392,7 +394,7 @@ Status InventoryTable::commit_shipment(const InventoryCell& cell, std::int32_t q
     }
     const StockLevels after{before.on_hand - quantity, before.reserved - quantity};
     if (cell.stock_word_.compare_exchange_weak(seen, InventoryCell::pack(after),
-                                               std::memory_order_relaxed,
+                                               std::memory_order_release,
                                                std::memory_order_relaxed)) {
       return Status::ok();
     }

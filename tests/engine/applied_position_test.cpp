@@ -28,8 +28,9 @@ TEST(AppliedPosition, AReadThatReturnsSawOneWholeBatchAndItsSequence) {
   std::thread writer([&] {
     for (std::uint64_t batch = 1; readers_done.load(std::memory_order_acquire) < 2; ++batch) {
       position.begin();
+      // Releases, as the inventory's changes of on-hand are (the position relies on it).
       for (std::atomic<std::uint64_t>& counter : counters)
-        counter.store(batch, std::memory_order_relaxed);
+        counter.store(batch, std::memory_order_release);
       position.end(batch);
       // The journal writer spends most of a batch committing, outside the bracket; a writer
       // that did nothing else would leave a reader no gap to read in.
@@ -47,7 +48,7 @@ TEST(AppliedPosition, AReadThatReturnsSawOneWholeBatchAndItsSequence) {
       while (distinct_sequences[r] < kBatchesSeen && std::chrono::steady_clock::now() < give_up) {
         const std::uint64_t sequence = position.read([&] {
           for (std::size_t i = 0; i < kCounters; ++i)
-            seen[i] = counters[i].load(std::memory_order_relaxed);
+            seen[i] = counters[i].load(std::memory_order_acquire);
         });
         bool whole = true;
         for (std::size_t i = 0; i < kCounters; ++i) whole = whole && seen[i] == sequence;

@@ -49,13 +49,14 @@ sync::StockReportPart Gateway::stock_report(std::uint32_t first_sku, std::uint32
   std::vector<ReadRecord> read;
   sync::StockReportPart part;
   // On-hand moves only on the journal writer, between begin() and end() of a batch: a
-  // read that no batch overlapped is the journal's at one position.
+  // read that no batch overlapped is the journal's at one position (each cell read with
+  // acquire, as the position requires).
   part.as_of_sequence = pipeline_->applied().read([&] {
     read.clear();
     for (std::uint32_t sku = first; sku < end; ++sku) {
       for (const routing::InventoryCell& cell : inventory.stocked_nodes(sku)) {
         if (escrow.governs(cell.node_index())) continue;  // shared stock: central's
-        read.push_back({sku, cell.node_index(), cell.levels()});
+        read.push_back({sku, cell.node_index(), cell.levels_acquire()});
       }
     }
   });

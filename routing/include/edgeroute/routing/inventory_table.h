@@ -106,6 +106,12 @@ class InventoryCell {
   // Memory order: relaxed. The two counts come from one word, so they are consistent
   // with each other; nothing else is published with them (see stock_word_).
   StockLevels levels() const { return unpack(stock_word_.load(std::memory_order_relaxed)); }
+  // The same, for a reader that must see what the thread that last changed on-hand did
+  // before it. Memory order: acquire, pairing with the release of adjust_on_hand() and
+  // commit_shipment() (the reservations' read-modify-writes after one continue its release
+  // sequence). A stock read at one journal position relies on it
+  // (gateway/applied_position.h); the routing hot path does not need it.
+  StockLevels levels_acquire() const { return unpack(stock_word_.load(std::memory_order_acquire)); }
 
  private:
   friend class InventoryTable;
@@ -135,7 +141,10 @@ class InventoryCell {
   // by the reserving thread's PlanReservation, and when that is handed to another thread
   // (e.g. to be released on cancel) the hand-off itself (a queue, a join) carries the
   // happens-before. Acquire/release would order other memory around the counts, and
-  // there is no other memory to order.
+  // there is no other memory to order for routing. The one exception is off the routing
+  // path: the changes of on-hand (adjust_on_hand, commit_shipment) are releases and
+  // levels_acquire() an acquire, so that a reader of stock at a journal position learns
+  // that the journal writer had begun applying a batch (gateway/applied_position.h).
   mutable std::atomic<std::uint64_t> stock_word_{0};
   std::uint32_t node_index_ = 0;
   std::uint32_t sku_index_ = 0;

@@ -12,20 +12,24 @@
 // sliver of each batch beside its commit (an fsync), so it gets through at once; a writer
 // that applied batches back to back with nothing between them could starve it.
 //
-// Memory order: a sequence lock (Boehm, "Can seqlocks get along with programming language
-// memory models?", 2012). `version_` is odd while a batch is being applied.
-// - begin(): relaxed store of the odd version, then a release fence: any store the writer
-//   makes after it (to the counters) that a reader's load reads makes the odd store
-//   visible to that reader's later loads (fence-to-fence synchronisation with the
-//   reader's acquire fence), so its second load of `version_` differs.
-// - end(): release store of the next even version and of the applied sequence before it,
-//   so a reader whose first acquire load reads it reads every counter write of the batch
-//   and the sequence.
-// - read(): acquire load of the version (odd: retry), the counters (their own atomics,
-//   any order), an acquire fence, then a relaxed load of the version: unchanged means no
-//   batch started since the first load, and the counters read are those of `sequence_`.
-// The counters are atomics already (InventoryCell), so the reads are race-free; only the
-// version decides whether they are consistent.
+// Memory order: a sequence lock without stand-alone fences (ThreadSanitizer does not
+// model them, and GCC refuses them under it). One word holds both the position and the
+// lock: 2 × sequence once a batch through `sequence` is applied, 2 × (previous sequence)
+// + 1 while the next is being applied. Sequences only grow, so a value never comes back.
+// It relies on what the counters do: every change of on-hand is a release
+// read-modify-write of its cell's word, and the reader loads each word with acquire
+// (InventoryCell::levels_acquire; routing's reservations, read-modify-writes too, continue
+// the release sequence).
+// - begin(): a relaxed store of the odd value, sequenced before the batch's changes.
+// - end(): a release store of the new even value, after the changes.
+// - read(): an acquire load of the word (odd: retry); the counters (acquire); then a
+//   relaxed load of the word. If the first load read end()'s value, every change of that
+//   batch and the ones before happens before the counter loads, which therefore read
+//   those values or later ones. A later value comes from a batch whose begin() is
+//   sequenced before the change, which is a release read by an acquire load sequenced
+//   before the second load: that begin() happens before the second load, which then reads
+//   the odd value or a later one (write-read coherence), never the first value, and the
+//   read is retried. So a read that returns saw exactly the batches through its sequence.
 #pragma once
 
 #include <atomic>
@@ -36,45 +40,38 @@ namespace edgeroute::gateway {
 
 class AppliedPosition {
  public:
-  explicit AppliedPosition(std::uint64_t sequence) : sequence_(sequence) {}
+  explicit AppliedPosition(std::uint64_t sequence) : word_(2 * sequence) {}
   AppliedPosition(const AppliedPosition&) = delete;
   AppliedPosition& operator=(const AppliedPosition&) = delete;
 
   // Journal writer only: a batch's effects are about to be applied.
   void begin() {
-    version_.store(version_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
+    word_.store(word_.load(std::memory_order_relaxed) | 1, std::memory_order_relaxed);
   }
-  // Journal writer only: everything through `sequence` is applied.
-  void end(std::uint64_t sequence) {
-    sequence_.store(sequence, std::memory_order_relaxed);
-    version_.store(version_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  }
+  // Journal writer only: everything through `sequence` (above the last) is applied.
+  void end(std::uint64_t sequence) { word_.store(2 * sequence, std::memory_order_release); }
 
   // Calls `read` until it ran while no batch was being applied (it may run more than once:
-  // it must only read, and start afresh each time), and returns the journal sequence
-  // through which the stock it read had been applied.
+  // it must only read, each counter with an acquire load, and start afresh each time), and
+  // returns the journal sequence through which the stock it read had been applied.
   template <typename Read>
   std::uint64_t read(Read&& read) const {
     for (;;) {
-      const std::uint64_t before = version_.load(std::memory_order_acquire);
+      const std::uint64_t before = word_.load(std::memory_order_acquire);
       if (before % 2 == 1) {
         std::this_thread::yield();
         continue;
       }
-      const std::uint64_t sequence = sequence_.load(std::memory_order_relaxed);
       read();
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (version_.load(std::memory_order_relaxed) == before) return sequence;
+      if (word_.load(std::memory_order_relaxed) == before) return before / 2;
     }
   }
 
   // The newest sequence applied (any thread; for figures).
-  std::uint64_t sequence() const { return sequence_.load(std::memory_order_relaxed); }
+  std::uint64_t sequence() const { return word_.load(std::memory_order_relaxed) / 2; }
 
  private:
-  std::atomic<std::uint64_t> version_{0};
-  std::atomic<std::uint64_t> sequence_;
+  std::atomic<std::uint64_t> word_;
 };
 
 }  // namespace edgeroute::gateway
