@@ -188,6 +188,15 @@ class SyncReplay : public ::testing::Test {
 
   std::string last_error() { return agent_->figures().last_error; }
 
+  // A connection of its own to central's store, for reading or changing it beside the
+  // running server (whose connection is its I/O thread's alone), as edgeroute-central does.
+  std::unique_ptr<CentralStore> operator_store() {
+    Result<std::unique_ptr<CentralStore>> store =
+        open_sqlite_central_store(directory_ / "central.db");
+    EXPECT_TRUE(store) << store.status().to_string();
+    return store ? std::move(*store) : nullptr;
+  }
+
   testing::TemporaryDirectory directory_{"sync"};
   hal::LinuxClock clock_;
   hal::SimClock sim_clock_{hal::WallTime(), hal::MonotonicTime()};
@@ -413,12 +422,6 @@ TEST_F(SyncReplay, ABacklogJournaledWhileTheLinkWasDownSurvivesAnInterruptedCatc
 // of their own (as edgeroute-central does).
 class SyncDeltas : public SyncReplay {
  protected:
-  std::unique_ptr<CentralStore> operator_store() {
-    Result<std::unique_ptr<CentralStore>> store =
-        open_sqlite_central_store(directory_ / "central.db");
-    EXPECT_TRUE(store) << store.status().to_string();
-    return store ? std::move(*store) : nullptr;
-  }
   std::uint64_t add_delta(std::string_view sku, std::int32_t units) {
     Result<std::uint64_t> id =
         operator_store()->add_inventory_delta(kGateway, "fc-1", sku, units, "PO 4711", 2);
@@ -707,34 +710,37 @@ std::string homed_at_central(const CentralStore& store) {
 
 TEST_F(SyncReplay, TheStockReportReachesCentralOnceCaughtUpThenOnlyThePartsThatChanged) {
   append(*journal_, 300);
-  HomedStockSource stock({10, 11, 12, 13, 14}, 300);
+  // Shared with the agent's hook: the agent runs until TearDown, after this body's locals.
+  auto stock =
+      std::make_shared<HomedStockSource>(std::vector<std::int32_t>{10, 11, 12, 13, 14}, 300);
   SyncAgentOptions options = agent_options(kGateway);
   options.stock_report_skus_per_part = 2;
   options.stock_report_interval = 20ms;
   // How much of the journal central held when the agent first asked for stock.
-  std::atomic<std::uint64_t> held_at_first_part{0};
-  CentralServer& central = *central_;
+  auto held_at_first_part = std::make_shared<std::atomic<std::uint64_t>>(0);
+  CentralServer* central = central_.get();
   start_agent(options,
-              {[&](std::uint32_t first, std::uint32_t count, std::optional<std::uint64_t> unless) {
-                if (held_at_first_part.load() == 0)
-                  held_at_first_part.store(1 + central.figures().entries_applied);
-                return stock.part(first, count, unless);
+              {[stock, held_at_first_part, central](std::uint32_t first, std::uint32_t count,
+                                                    std::optional<std::uint64_t> unless) {
+                if (held_at_first_part->load() == 0)
+                  held_at_first_part->store(1 + central->figures().entries_applied);
+                return stock->part(first, count, unless);
               }});
   const std::string first_report =
       "sku-0 10 as_of 300;sku-1 11 as_of 300;sku-2 12 as_of 300;sku-3 13 as_of 300;"
       "sku-4 14 as_of 300;";
-  ASSERT_TRUE(eventually([&] { return homed_at_central(*store_) == first_report; }))
-      << homed_at_central(*store_) << " " << last_error();
+  ASSERT_TRUE(eventually([&] { return homed_at_central(*operator_store()) == first_report; }))
+      << homed_at_central(*operator_store()) << " " << last_error();
   // The report waited for the journal: central held all 300 entries before any record.
-  EXPECT_EQ(held_at_first_part.load(), 1U + 300U);
+  EXPECT_EQ(held_at_first_part->load(), 1U + 300U);
 
   append(*journal_, 1);
-  stock.set(3, 99, 301);
+  stock->set(3, 99, 301);
   ASSERT_TRUE(eventually([&] {
-    return homed_at_central(*store_) ==
+    return homed_at_central(*operator_store()) ==
            "sku-0 10 as_of 300;sku-1 11 as_of 300;sku-2 12 as_of 301;sku-3 99 as_of 301;"
            "sku-4 14 as_of 300;";
-  })) << homed_at_central(*store_);
+  })) << homed_at_central(*operator_store());
   const std::uint64_t walks = agent_->figures().stock_reports_completed;
   ASSERT_TRUE(eventually([&] { return agent_->figures().stock_reports_completed >= walks + 3; }));
   // Five records once, then the part of SKUs 2 and 3 again, however many walks ran.
@@ -748,8 +754,9 @@ TEST_F(SyncReplay, AStockReportIsKeptAtItsPositionAndOneWithNegativeUnitsIsRefus
   EXPECT_EQ(client.acknowledged_after(batch_of(1, 10)), 10U);
   const std::vector<StockRecordReport> report = {{"fc-test", "sku-tent", 7, 2}};
   client.send(stock_report_frame(8, report));
-  ASSERT_TRUE(eventually([&] { return homed_at_central(*store_) == "sku-tent 7 as_of 8;"; }))
-      << homed_at_central(*store_);
+  ASSERT_TRUE(eventually([&] {
+    return homed_at_central(*operator_store()) == "sku-tent 7 as_of 8;";
+  })) << homed_at_central(*operator_store());
 
   const std::vector<StockRecordReport> negative = {{"fc-test", "sku-kayak", -3, 0}};
   client.send(stock_report_frame(10, negative));
@@ -760,7 +767,7 @@ TEST_F(SyncReplay, AStockReportIsKeptAtItsPositionAndOneWithNegativeUnitsIsRefus
                 "StockReport record 0 (sku-kayak at 'fc-test') has negative units"),
             std::string::npos)
       << refused->message()->str();
-  EXPECT_EQ(homed_at_central(*store_), "sku-tent 7 as_of 8;");
+  EXPECT_EQ(homed_at_central(*operator_store()), "sku-tent 7 as_of 8;");
 }
 
 }  // namespace
