@@ -790,7 +790,8 @@ asio::awaitable<void> SyncAgent::Impl::run_session(std::shared_ptr<Session> sess
     if (batch.entries() == 0) {
       // Caught up: the mark goes to the gateway now rather than at the next report.
       if (session->in_flight.empty()) report_acknowledged(true);
-
+      // A walk of the stock report under way goes on at once: nothing else waits.
+      if (session->stock_walking) continue;
       session->wake.expires_after(options.poll_interval);
       co_await session->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
       continue;
