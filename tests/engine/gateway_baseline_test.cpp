@@ -23,10 +23,6 @@ namespace {
 
 constexpr std::int64_t kNow = 1'795'000'000;  // 2026-11-18, inside the examples' horizon
 
-std::string example(const std::string& name) {
-  return testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
-}
-
 class GatewayBaseline : public ::testing::Test {
  protected:
   GatewayBaseline() {
@@ -62,9 +58,9 @@ class GatewayBaseline : public ::testing::Test {
   std::vector<std::uint8_t> inventory_bytes(std::int32_t headlamps_at_reno) {
     const routing::Geography geography = std::move(routing::Geography::load_embedded()).value();
     Validated<routing::io::NetworkDocument> network =
-        routing::io::load_network_json(example("network.json"), geography);
+        routing::io::load_network_json(testing::example_text("network.json"), geography);
     EXPECT_TRUE(network);
-    std::string json = example("inventory.json");
+    std::string json = testing::example_text("inventory.json");
     const std::string from = R"("sku_id": "sku-headlamp", "on_hand": 2200)";
     json.replace(json.find(from), from.size(),
                  R"("sku_id": "sku-headlamp", "on_hand": )" + std::to_string(headlamps_at_reno));
@@ -78,8 +74,9 @@ class GatewayBaseline : public ::testing::Test {
 };
 
 TEST_F(GatewayBaseline, TheFirstStartKeepsEachDocumentsBinaryFormAndARestartReadsIt) {
-  const Baseline baseline{example("network.json"), example("policy.json"),
-                          example("inventory.json")};
+  const Baseline baseline{testing::example_text("network.json"),
+                          testing::example_text("policy.json"),
+                          testing::example_text("inventory.json")};
   ASSERT_NE(start(&baseline), nullptr);
   for (std::string_view name : {kNetworkBinary, kPolicyBinary, kInventoryBinary}) {
     EXPECT_TRUE(kept(name).has_value()) << name;
@@ -95,8 +92,9 @@ TEST_F(GatewayBaseline, TheFirstStartKeepsEachDocumentsBinaryFormAndARestartRead
 }
 
 TEST_F(GatewayBaseline, ADamagedBinaryFormIsMadeAgainFromTheJson) {
-  const Baseline baseline{example("network.json"), example("policy.json"),
-                          example("inventory.json")};
+  const Baseline baseline{testing::example_text("network.json"),
+                          testing::example_text("policy.json"),
+                          testing::example_text("inventory.json")};
   ASSERT_NE(start(&baseline), nullptr);
   const std::optional<std::vector<std::uint8_t>> network = kept(kNetworkBinary);
   ASSERT_TRUE(network.has_value());

@@ -23,6 +23,7 @@
 #include "edgeroute/protocol/builders.h"
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/testing/example_gateway.h"
+#include "edgeroute/testing/text_file.h"
 #include "running_gateway.h"
 
 namespace edgeroute::gateway {
@@ -32,8 +33,8 @@ using namespace std::chrono_literals;
 using protocol::fbs::OrderStatus;
 using test_support::ask;
 using test_support::decision_in;
-using test_support::example;
 using test_support::RunningGateway;
+using testing::example_text;
 
 std::vector<std::uint8_t> order_bytes(const std::string& id) {
   return edgeroute::testing::one_unit_order(id, "sku-stove-fuel");
@@ -150,7 +151,7 @@ TEST_F(CentralChanges, AClosedNodeStaysClosedThroughARestart) {
 
 TEST_F(CentralChanges, WithoutReRoutingTheOrderStaysAtTheNodeWithAnOpenExceptionOnce) {
   test_support::RunningGatewayOptions options;
-  options.policy_json = example("policy.json");
+  options.policy_json = example_text("policy.json");
   const std::string backorder = "\"backorder_rule\": \"backorder\",";
   options.policy_json.replace(options.policy_json.find(backorder), backorder.size(),
                               backorder + " \"reroute_failed\": false,");

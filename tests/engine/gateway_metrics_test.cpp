@@ -38,10 +38,6 @@ using ::testing::Optional;
 
 constexpr auto kTimeout = std::chrono::seconds(10);
 
-std::string example(const std::string& name) {
-  return testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
-}
-
 std::vector<std::uint8_t> order_bytes(const std::string& id, const std::string& sku) {
   const std::string json = R"({ "id": ")" + id + R"(", "channel": "web", "lines": [{ "sku_id": ")" +
                            sku +
@@ -81,8 +77,9 @@ class GatewayMetricsFixture : public ::testing::Test {
     auto opened = journal::Journal::open(options);
     EXPECT_TRUE(opened) << opened.status().to_string();
     journal_ = std::move(opened).value();
-    const Baseline baseline{example("network.json"), example("policy.json"),
-                            example("inventory.json")};
+    const Baseline baseline{testing::example_text("network.json"),
+                            testing::example_text("policy.json"),
+                            testing::example_text("inventory.json")};
     auto restored = GatewayState::restore(*journal_, &baseline, now(), 4);
     EXPECT_TRUE(restored) << restored.status().to_string();
     state_ = std::move(restored).value();
@@ -211,7 +208,7 @@ TEST_F(GatewayMetricsFixture, NodeHealthFollowsTheRoutingModelInForce) {
 
   // A new model whose network says fc-reno-1 has slipped, published as run-time updates
   // will publish it.
-  std::string network_json = example("network.json");
+  std::string network_json = testing::example_text("network.json");
   const std::string was = R"("on_time_bp": 9900)";
   ASSERT_NE(network_json.find(was), std::string::npos);
   network_json.replace(network_json.find(was), was.size(), R"("on_time_bp": 8125)");
@@ -219,7 +216,8 @@ TEST_F(GatewayMetricsFixture, NodeHealthFollowsTheRoutingModelInForce) {
       std::make_shared<const routing::Geography>(routing::Geography::load_embedded().value());
   auto network = routing::io::load_network_json(network_json, *geography);
   ASSERT_TRUE(network);
-  auto policy = routing::io::load_policy_json(example("policy.json"), network->root());
+  auto policy =
+      routing::io::load_policy_json(testing::example_text("policy.json"), network->root());
   ASSERT_TRUE(policy);
   auto network_model = routing::io::compile_network(
       network->root(), geography, routing::io::OffsetHorizon::around(now(), now(), 30));

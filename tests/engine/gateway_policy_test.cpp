@@ -23,6 +23,7 @@
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/sync/policy_bundle.h"
 #include "edgeroute/testing/example_gateway.h"
+#include "edgeroute/testing/text_file.h"
 #include "running_gateway.h"
 
 namespace edgeroute::gateway {
@@ -32,13 +33,13 @@ using namespace std::chrono_literals;
 using protocol::fbs::ErrorCode;
 using test_support::ask;
 using test_support::decision_in;
-using test_support::example;
 using test_support::RunningGateway;
+using testing::example_text;
 using ::testing::HasSubstr;
 
 // The example policy is version 7; the same rules under another version.
 std::string policy_json(std::uint64_t version) {
-  std::string json = example("policy.json");
+  std::string json = example_text("policy.json");
   const std::string from = "\"version\": 7,";
   json.replace(json.find(from), from.size(), "\"version\": " + std::to_string(version) + ",");
   return json;

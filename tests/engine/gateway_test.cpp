@@ -22,6 +22,7 @@
 #include "edgeroute/routing/io/load.h"
 #include "edgeroute/routing/time_text.h"
 #include "edgeroute/testing/temporary_directory.h"
+#include "edgeroute/testing/text_file.h"
 #include "running_gateway.h"
 
 namespace edgeroute::gateway {
@@ -31,9 +32,9 @@ using protocol::fbs::ErrorCode;
 using protocol::fbs::ResponseBody;
 using test_support::ask;
 using test_support::decision_in;
-using test_support::example;
 using test_support::kTimeout;
 using test_support::RunningGateway;
+using testing::example_text;
 using ::testing::HasSubstr;
 
 std::vector<std::uint8_t> order_bytes(const std::string& json) {
@@ -300,7 +301,7 @@ TEST_F(GatewayFixture, AFailedShipmentIsRoutedAgainAwayFromTheNodeAndItsStockGoe
 }
 
 TEST_F(GatewayFixture, AFailedShipmentStaysWhereItIsWhenThePolicyDoesNotAllowReRouting) {
-  std::string policy = example("policy.json");
+  std::string policy = example_text("policy.json");
   policy.insert(policy.find('{') + 1, R"( "reroute_failed": false,)");
   RunningGateway::Options options;
   options.policy_json = policy;

@@ -38,10 +38,6 @@ using ::testing::HasSubstr;
 
 constexpr std::int64_t kRecordedAtUs = 1'795'532'645'000'123;  // 2026-11-24T15:04:05.000123Z
 
-std::string example(const std::string& name) {
-  return testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
-}
-
 // What an event says, without what every event of an entry shares (sequence, time, ids).
 struct Said {
   OrderEventKind kind;
@@ -101,9 +97,11 @@ class OrderEventsTest : public ::testing::Test {
   void SetUp() override {
     auto geography =
         std::make_shared<const routing::Geography>(routing::Geography::load_embedded().value());
-    auto network = routing::io::load_network_json(example("network.json"), *geography);
+    auto network =
+        routing::io::load_network_json(testing::example_text("network.json"), *geography);
     ASSERT_TRUE(network);
-    auto inventory = routing::io::load_inventory_json(example("inventory.json"), network->root());
+    auto inventory =
+        routing::io::load_inventory_json(testing::example_text("inventory.json"), network->root());
     ASSERT_TRUE(inventory);
     const routing::UnixSeconds now = *routing::parse_utc_instant("2026-11-24T15:04:05Z");
     auto model = routing::io::compile_network(network->root(), geography,
@@ -443,8 +441,9 @@ TEST(OrderEventsOfARunningGateway, ComeOutInJournalOrderWithTheCorrelationIdTheO
   writer_options.gateway_id = "gw-test";
   auto writer = journal::Journal::open(writer_options);
   ASSERT_TRUE(writer) << writer.status().to_string();
-  const Baseline baseline{example("network.json"), example("policy.json"),
-                          example("inventory.json")};
+  const Baseline baseline{testing::example_text("network.json"),
+                          testing::example_text("policy.json"),
+                          testing::example_text("inventory.json")};
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
   auto state = GatewayState::restore(**writer, &baseline, now, 4);

@@ -13,11 +13,6 @@
 
 namespace edgeroute::gateway::test_support {
 
-std::string example(const std::string& name) {
-  return edgeroute::testing::read_text_file(std::string(EDGEROUTE_SOURCE_DIR) +
-                                            "/routing/examples/" + name);
-}
-
 GatewayOnDisk::GatewayOnDisk(const std::string& purpose)
     : directory(purpose),
       clock(
@@ -34,9 +29,10 @@ RunningGateway::RunningGateway(const std::string& journal_path, hal::Clock& cloc
   EXPECT_TRUE(opened) << opened.status().to_string();
   journal_ = std::move(opened).value();
   const Baseline baseline{
-      example("network.json"),
-      options.policy_json.empty() ? example("policy.json") : std::move(options.policy_json),
-      options.inventory_json.empty() ? example("inventory.json")
+      edgeroute::testing::example_text("network.json"),
+      options.policy_json.empty() ? edgeroute::testing::example_text("policy.json")
+                                  : std::move(options.policy_json),
+      options.inventory_json.empty() ? edgeroute::testing::example_text("inventory.json")
                                      : std::move(options.inventory_json)};
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();

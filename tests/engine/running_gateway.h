@@ -29,9 +29,6 @@ namespace edgeroute::gateway::test_support {
 // How long a client waits for a connection or an answer before the test fails.
 inline constexpr auto kTimeout = std::chrono::seconds(10);
 
-// The text of one of the shipped examples in routing/examples/ (e.g. "policy.json").
-std::string example(const std::string& name);
-
 // Declared outside RunningGateway so that it can be a defaulted constructor argument.
 struct RunningGatewayOptions {
   // Caps the journal the way a full disk would; 0 leaves it uncapped.

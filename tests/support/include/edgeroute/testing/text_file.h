@@ -18,4 +18,10 @@ inline std::string read_text_file(const std::string& path) {
   return text.str();
 }
 
+// The text of a shipped example document (routing/examples/`name`: "network.json", ...).
+// Its users define EDGEROUTE_SOURCE_DIR (every gtest target does).
+inline std::string example_text(const std::string& name) {
+  return read_text_file(std::string(EDGEROUTE_SOURCE_DIR) + "/routing/examples/" + name);
+}
+
 }  // namespace edgeroute::testing
