@@ -583,16 +583,16 @@ Status keep_baseline(journal::Journal& journal, const Baseline* first_baseline) 
 // A baseline document from the binary form an earlier start kept (kNetworkBinary, ...)
 // when the journal has one that verifies and validates, else from its JSON, whose binary
 // form is then kept for the next start. The JSON is read only then: on a large catalog it
-// is hundreds of megabytes of the journal file.
+// is hundreds of megabytes of the journal file. A JSON that does not validate is
+// corruption, every error named.
 template <typename Document, typename FromBinary, typename FromJson>
-Result<Validated<Document>> load_baseline_document(journal::Journal& journal,
-                                                   std::string_view json_name,
-                                                   std::string_view binary_name,
-                                                   FromBinary from_binary, FromJson from_json) {
+Result<Document> load_baseline_document(journal::Journal& journal, std::string_view json_name,
+                                        std::string_view binary_name, FromBinary from_binary,
+                                        FromJson from_json) {
   if (Result<std::optional<journal::Document>> kept = journal.document(binary_name);
       kept && *kept) {
     Validated<Document> adopted = from_binary((*kept)->bytes);
-    if (adopted) return adopted;
+    if (adopted) return std::move(adopted).value();
   }
   Result<std::optional<journal::Document>> json = journal.document(json_name);
   if (!json) return json.status();
@@ -602,12 +602,11 @@ Result<Validated<Document>> load_baseline_document(journal::Journal& journal,
         fmt::format("{}: the journal lacks its baseline document {}", journal.path(), json_name)};
   }
   Validated<Document> parsed = from_json(text_of((*json)->bytes));
-  if (parsed) {
-    // Kept at the baseline's own point, before every entry. A failed write (a full disk)
-    // costs the next start a JSON parse, nothing else, so it does not stop this one.
-    (void)journal.put_document(binary_name, parsed->bytes(), 0);
-  }
-  return parsed;
+  if (!parsed) return document_errors(json_name, parsed.errors());
+  // Kept at the baseline's own point, before every entry. A failed write (a full disk)
+  // costs the next start a JSON parse, nothing else, so it does not stop this one.
+  (void)journal.put_document(binary_name, parsed->bytes(), 0);
+  return std::move(parsed).value();
 }
 
 // Which nodes a gateway homes decides what the stock in its journal means
@@ -662,33 +661,29 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(
   if (!geography) return geography.status();
   auto shared_geography = std::make_shared<const routing::Geography>(std::move(geography).value());
 
-  Result<Validated<io::NetworkDocument>> network = load_baseline_document<io::NetworkDocument>(
+  Result<io::NetworkDocument> network = load_baseline_document<io::NetworkDocument>(
       journal, kNetworkDocument, kNetworkBinary,
       [&](std::span<const std::uint8_t> bytes) {
         return io::load_network_binary(bytes, *shared_geography);
       },
       [&](std::string_view json) { return io::load_network_json(json, *shared_geography); });
   if (!network) return network.status();
-  if (!*network) return document_errors(kNetworkDocument, network->errors());
-  auto network_source = std::make_shared<const NetworkSource>(std::move(*network).value());
+  auto network_source = std::make_shared<const NetworkSource>(std::move(network).value());
   const routing::fbs::Network& network_root = network_source->document.root();
-  Result<Validated<io::PolicyDocument>> policy = load_baseline_document<io::PolicyDocument>(
+  Result<io::PolicyDocument> policy = load_baseline_document<io::PolicyDocument>(
       journal, kPolicyDocument, kPolicyBinary,
       [&](std::span<const std::uint8_t> bytes) {
         return io::load_policy_binary(bytes, network_root);
       },
       [&](std::string_view json) { return io::load_policy_json(json, network_root); });
   if (!policy) return policy.status();
-  if (!*policy) return document_errors(kPolicyDocument, policy->errors());
-  Result<Validated<io::InventoryDocument>> inventory =
-      load_baseline_document<io::InventoryDocument>(
-          journal, kInventoryDocument, kInventoryBinary,
-          [&](std::span<const std::uint8_t> bytes) {
-            return io::load_inventory_binary(bytes, network_root);
-          },
-          [&](std::string_view json) { return io::load_inventory_json(json, network_root); });
+  Result<io::InventoryDocument> inventory = load_baseline_document<io::InventoryDocument>(
+      journal, kInventoryDocument, kInventoryBinary,
+      [&](std::span<const std::uint8_t> bytes) {
+        return io::load_inventory_binary(bytes, network_root);
+      },
+      [&](std::string_view json) { return io::load_inventory_json(json, network_root); });
   if (!inventory) return inventory.status();
-  if (!*inventory) return document_errors(kInventoryDocument, inventory->errors());
 
   // Promises look a few weeks ahead of each order; a year on either side leaves room for
   // orders stamped a little in the past and a gateway that runs for months.
@@ -697,10 +692,10 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(
       io::compile_network(network_root, shared_geography,
                           io::OffsetHorizon::around(now_utc - 86400 * 30, now_utc, kHorizonDays));
   if (!network_model) return network_model.status().with_context(kNetworkDocument);
-  auto policy_model = io::compile_policy((*policy)->root(), **network_model);
+  auto policy_model = io::compile_policy(policy->root(), **network_model);
   if (!policy_model) return policy_model.status().with_context(kPolicyDocument);
   Result<routing::InventoryTable> baseline_stock =
-      io::compile_inventory((*inventory)->root(), **network_model);
+      io::compile_inventory(inventory->root(), **network_model);
   if (!baseline_stock) return baseline_stock.status().with_context(kInventoryDocument);
 
   routing::CapacityCounters capacity((*network_model)->node_count());
