@@ -8,31 +8,6 @@ namespace edgeroute::routing {
 
 namespace {
 
-constexpr unsigned kOrdersShift = 20;
-constexpr unsigned kUnitsShift = 40;
-constexpr std::uint64_t kTwentyBits = (std::uint64_t{1} << 20) - 1;
-
-// The decoded content of one slot word.
-struct DayCount {
-  std::uint32_t local_day = 0;
-  CapacityUsage usage;
-};
-
-constexpr std::uint64_t pack(DayCount count) {
-  return std::uint64_t{count.local_day} | (std::uint64_t{count.usage.orders} << kOrdersShift) |
-         (std::uint64_t{count.usage.units} << kUnitsShift);
-}
-
-constexpr DayCount unpack(std::uint64_t word) {
-  return {static_cast<std::uint32_t>(word & kTwentyBits),
-          {static_cast<std::uint32_t>((word >> kOrdersShift) & kTwentyBits),
-           static_cast<std::uint32_t>(word >> kUnitsShift)}};
-}
-
-static_assert(unpack(pack({CapacityCounters::kLocalDayMax,
-                           {CapacityCounters::kOrdersMax, CapacityCounters::kUnitsMax}}))
-                  .usage.units == CapacityCounters::kUnitsMax);
-
 std::string where(std::uint32_t node_index, std::int32_t local_day) {
   return "node " + std::to_string(node_index) + ", local day " + std::to_string(local_day);
 }
@@ -40,16 +15,13 @@ std::string where(std::uint32_t node_index, std::int32_t local_day) {
 }  // namespace
 
 CapacityCounters::CapacityCounters(std::uint32_t node_count)
-    : node_count_(node_count), nodes_(new NodeSlots[node_count]) {}
+    : node_count_(node_count), nodes_(new NodeSlots[node_count]) {
+  static_assert(unpack(pack({kLocalDayMax, {kOrdersMax, kUnitsMax}})).usage.units == kUnitsMax,
+                "the slot word's fields hold their maxima");
+}
 
 std::size_t CapacityCounters::memory_bytes() const {
   return sizeof(*this) + std::size_t{node_count_} * sizeof(NodeSlots);
-}
-
-const std::atomic<std::uint64_t>& CapacityCounters::slot(std::uint32_t node_index,
-                                                         std::int32_t local_day) const {
-  EDGEROUTE_ASSERT(node_index < node_count_, "capacity of a node beyond the catalog");
-  return nodes_[node_index].words[static_cast<std::uint32_t>(local_day) % kDaySlots];
 }
 
 std::atomic<std::uint64_t>& CapacityCounters::slot(std::uint32_t node_index,
@@ -58,8 +30,8 @@ std::atomic<std::uint64_t>& CapacityCounters::slot(std::uint32_t node_index,
   return nodes_[node_index].words[static_cast<std::uint32_t>(local_day) % kDaySlots];
 }
 
-Status CapacityCounters::validate_claim(std::uint32_t node_index, std::int32_t local_day,
-                                        std::uint32_t orders, std::uint32_t units) {
+Status CapacityCounters::claim_error(std::uint32_t node_index, std::int32_t local_day,
+                                     std::uint32_t orders, std::uint32_t units) {
   if (local_day < 0 || static_cast<std::uint32_t>(local_day) > kLocalDayMax) {
     return {StatusCode::invalid_argument,
             where(node_index, local_day) + ": the day is outside [1970-01-01, 4840]"};
@@ -68,23 +40,17 @@ Status CapacityCounters::validate_claim(std::uint32_t node_index, std::int32_t l
     return {StatusCode::invalid_argument,
             where(node_index, local_day) + ": a capacity claim of no orders and no units"};
   }
-  if (orders > kOrdersMax || units > kUnitsMax) {
-    return {StatusCode::invalid_argument,
-            where(node_index, local_day) + ": a claim of " + std::to_string(orders) +
-                " orders and " + std::to_string(units) + " units is beyond the counters' range"};
-  }
-  return Status::ok();
+  return {StatusCode::invalid_argument,
+          where(node_index, local_day) + ": a claim of " + std::to_string(orders) + " orders and " +
+              std::to_string(units) + " units is beyond the counters' range"};
 }
 
-Status CapacityCounters::validate_limits(std::uint32_t node_index, std::int32_t local_day,
-                                         CapacityLimits limits) {
-  if (limits.orders_max > kOrdersMax || limits.units_max > kUnitsMax) {
-    return {StatusCode::invalid_argument, where(node_index, local_day) + ": limits of " +
-                                              std::to_string(limits.orders_max) + " orders and " +
-                                              std::to_string(limits.units_max) +
-                                              " units are beyond the counters' range"};
-  }
-  return Status::ok();
+Status CapacityCounters::limits_error(std::uint32_t node_index, std::int32_t local_day,
+                                      CapacityLimits limits) {
+  return {StatusCode::invalid_argument, where(node_index, local_day) + ": limits of " +
+                                            std::to_string(limits.orders_max) + " orders and " +
+                                            std::to_string(limits.units_max) +
+                                            " units are beyond the counters' range"};
 }
 
 // Lock-free, not wait-free: a failed compare-and-swap means another claim or release
@@ -141,15 +107,6 @@ Result<CapacityRelease> CapacityCounters::release(std::uint32_t node_index, std:
       return CapacityRelease::released;
     }
   }
-}
-
-CapacityUsage CapacityCounters::usage(std::uint32_t node_index, std::int32_t local_day) const {
-  if (local_day < 0) return {};
-  // Relaxed: a snapshot; see NodeSlots::words.
-  const DayCount current = unpack(slot(node_index, local_day).load(std::memory_order_relaxed));
-  const auto day = static_cast<std::uint32_t>(local_day);
-  if (current.local_day == day) return current.usage;
-  return CapacityUsage{.day_closed = current.local_day > day};
 }
 
 }  // namespace edgeroute::routing

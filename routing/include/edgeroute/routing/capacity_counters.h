@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "edgeroute/base/assert.h"
 #include "edgeroute/base/result.h"
 #include "edgeroute/base/status.h"
 
@@ -86,10 +87,22 @@ class CapacityCounters {
   // claim now and make it later (PlanReservation). invalid_argument, naming the node
   // and day, for a day outside [0, kLocalDayMax], a claim of no orders and no units,
   // or figures beyond the field widths.
+  // Inline, with the error built out of line: every claim is checked when recorded, made
+  // and given back.
   static Status validate_claim(std::uint32_t node_index, std::int32_t local_day,
-                               std::uint32_t orders, std::uint32_t units);
+                               std::uint32_t orders, std::uint32_t units) {
+    const bool valid = local_day >= 0 && static_cast<std::uint32_t>(local_day) <= kLocalDayMax &&
+                       (orders != 0 || units != 0) && orders <= kOrdersMax && units <= kUnitsMax;
+    if (valid) [[likely]]
+      return Status::ok();
+    return claim_error(node_index, local_day, orders, units);
+  }
   static Status validate_limits(std::uint32_t node_index, std::int32_t local_day,
-                                CapacityLimits limits);
+                                CapacityLimits limits) {
+    if (limits.orders_max <= kOrdersMax && limits.units_max <= kUnitsMax) [[likely]]
+      return Status::ok();
+    return limits_error(node_index, local_day, limits);
+  }
 
   std::uint32_t node_count() const { return node_count_; }
   std::size_t memory_bytes() const;
@@ -111,7 +124,7 @@ class CapacityCounters {
 
   // What the node has taken on for `local_day`: zero for a day not started, and for a
   // day whose slot has moved on (then marked day_closed). A snapshot, for planning,
-  // metrics and tests.
+  // metrics and tests. Inline: the planner asks once per candidate node.
   CapacityUsage usage(std::uint32_t node_index, std::int32_t local_day) const;
 
  private:
@@ -129,11 +142,49 @@ class CapacityCounters {
   };
   static_assert(sizeof(NodeSlots) == 64);
 
-  const std::atomic<std::uint64_t>& slot(std::uint32_t node_index, std::int32_t local_day) const;
+  // The errors of validate_claim and validate_limits, naming the node and day.
+  [[gnu::cold]] static Status claim_error(std::uint32_t node_index, std::int32_t local_day,
+                                          std::uint32_t orders, std::uint32_t units);
+  [[gnu::cold]] static Status limits_error(std::uint32_t node_index, std::int32_t local_day,
+                                           CapacityLimits limits);
+
+  static constexpr unsigned kOrdersShift = 20;
+  static constexpr unsigned kUnitsShift = 40;
+  static constexpr std::uint64_t kTwentyBits = (std::uint64_t{1} << 20) - 1;
+
+  // The decoded content of one slot word.
+  struct DayCount {
+    std::uint32_t local_day = 0;
+    CapacityUsage usage;
+  };
+  static constexpr std::uint64_t pack(DayCount count) {
+    return std::uint64_t{count.local_day} | (std::uint64_t{count.usage.orders} << kOrdersShift) |
+           (std::uint64_t{count.usage.units} << kUnitsShift);
+  }
+  static constexpr DayCount unpack(std::uint64_t word) {
+    return {static_cast<std::uint32_t>(word & kTwentyBits),
+            {static_cast<std::uint32_t>((word >> kOrdersShift) & kTwentyBits),
+             static_cast<std::uint32_t>(word >> kUnitsShift)}};
+  }
+
+  const std::atomic<std::uint64_t>& slot(std::uint32_t node_index, std::int32_t local_day) const {
+    EDGEROUTE_ASSERT(node_index < node_count_, "capacity of a node beyond the catalog");
+    return nodes_[node_index].words[static_cast<std::uint32_t>(local_day) % kDaySlots];
+  }
   std::atomic<std::uint64_t>& slot(std::uint32_t node_index, std::int32_t local_day);
 
   std::uint32_t node_count_ = 0;
   std::unique_ptr<NodeSlots[]> nodes_;
 };
+
+inline CapacityUsage CapacityCounters::usage(std::uint32_t node_index,
+                                             std::int32_t local_day) const {
+  if (local_day < 0) return {};
+  // Relaxed: a snapshot; see NodeSlots::words.
+  const DayCount current = unpack(slot(node_index, local_day).load(std::memory_order_relaxed));
+  const auto day = static_cast<std::uint32_t>(local_day);
+  if (current.local_day == day) return current.usage;
+  return CapacityUsage{.day_closed = current.local_day > day};
+}
 
 }  // namespace edgeroute::routing
