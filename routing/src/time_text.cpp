@@ -42,6 +42,14 @@ std::optional<int> time_of_day_seconds(std::string_view text, bool with_seconds)
   return (*hours * 60 + *minutes) * 60 + *seconds;
 }
 
+// Writes `value` as exactly `width` decimal digits, zero-padded.
+void write_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 }  // namespace
 
 std::optional<LocalMinute> parse_local_minute(std::string_view text) {
@@ -70,21 +78,51 @@ std::string format_local_minute(LocalMinute minute) {
   return text;
 }
 
-std::string format_epoch_day(EpochDay day) {
+TimeText epoch_day_text(EpochDay day) {
   const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{day}}};
-  char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  const int year = static_cast<int>(date.year());
+  const auto month = static_cast<unsigned>(date.month());
+  const auto day_of_month = static_cast<unsigned>(date.day());
+  TimeText text;
+  char* const out = text.text_.data();
+  if (year >= 0 && year <= 9999) {
+    write_digits(out, static_cast<unsigned>(year), 4);
+    out[4] = '-';
+    write_digits(out + 5, month, 2);
+    out[7] = '-';
+    write_digits(out + 8, day_of_month, 2);
+    text.size_ = 10;
+  } else {
+    const int written =
+        std::snprintf(out, text.text_.size(), "%04d-%02u-%02u", year, month, day_of_month);
+    text.size_ = static_cast<std::uint8_t>(written);
+  }
   return text;
 }
 
-std::string format_utc_instant(UnixSeconds instant) {
+TimeText utc_instant_text(UnixSeconds instant) {
   const EpochDay day = day_of(instant);
-  const auto seconds = static_cast<int>(instant - static_cast<UnixSeconds>(day) * kSecondsPerDay);
-  char time[32];
-  std::snprintf(time, sizeof time, "T%02d:%02d:%02dZ", seconds / 3600, seconds / 60 % 60,
-                seconds % 60);
-  return format_epoch_day(day) + time;
+  const auto seconds =
+      static_cast<unsigned>(instant - static_cast<UnixSeconds>(day) * kSecondsPerDay);
+  TimeText text = epoch_day_text(day);
+  char* const out = text.text_.data() + text.size_;
+  out[0] = 'T';
+  write_digits(out + 1, seconds / 3600, 2);
+  out[3] = ':';
+  write_digits(out + 4, seconds / 60 % 60, 2);
+  out[6] = ':';
+  write_digits(out + 7, seconds % 60, 2);
+  out[9] = 'Z';
+  text.size_ = static_cast<std::uint8_t>(text.size_ + 10);
+  return text;
+}
+
+std::string format_epoch_day(EpochDay day) {
+  return std::string(epoch_day_text(day).view());
+}
+
+std::string format_utc_instant(UnixSeconds instant) {
+  return std::string(utc_instant_text(instant).view());
 }
 
 }  // namespace edgeroute::routing

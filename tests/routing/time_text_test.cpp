@@ -52,6 +52,25 @@ TEST(TimeText, UtcInstantsRoundTrip) {
   }
 }
 
+TEST(TimeText, TextsHeldInPlaceReadAsTheFormattedStrings) {
+  EXPECT_EQ(epoch_day_text(0).view(), "1970-01-01");
+  EXPECT_EQ(epoch_day_text(20783).view(), "2026-11-26");
+  EXPECT_EQ(epoch_day_text(-1).view(), "1969-12-31");
+  EXPECT_EQ(utc_instant_text(1795532645).view(), "2026-11-24T15:04:05Z");
+  EXPECT_EQ(utc_instant_text(-1).view(), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(utc_instant_text(20783 * kSecondsPerDay + kSecondsPerDay - 1).view(),
+            "2026-11-26T23:59:59Z");
+  // Beyond four-digit years the year takes the room it needs, as "%04d" gives it.
+  constexpr EpochDay kYear12000 = 3'663'382;  // 12000-01-01
+  constexpr EpochDay kYearMinus5 = -721'354;  // -0005-01-01, proleptic Gregorian
+  EXPECT_EQ(epoch_day_text(kYear12000).view(), "12000-01-01");
+  EXPECT_EQ(epoch_day_text(kYearMinus5).view(), "-005-01-01");
+  EXPECT_EQ(utc_instant_text(kYear12000 * kSecondsPerDay + 3661).view(), "12000-01-01T01:01:01Z");
+  for (const EpochDay day : {0, 1, 59, 365, 11016, 20783, 2932896}) {
+    EXPECT_EQ(format_epoch_day(day), epoch_day_text(day).view()) << day;
+  }
+}
+
 TEST(TimeText, DayOfRoundsTowardsTheEarlierDay) {
   EXPECT_EQ(day_of(0), 0);
   EXPECT_EQ(day_of(kSecondsPerDay - 1), 0);

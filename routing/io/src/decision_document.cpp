@@ -101,8 +101,8 @@ std::string alternative_detail(const Alternative& alternative, const RoutingDeci
     if (more > 0) return fmt::format("costs {} cents more", more);
     if (alternative.delivery_day != decision.delivery_day()) {
       return fmt::format("same cost, delivers {} instead of {}",
-                         format_epoch_day(alternative.delivery_day),
-                         format_epoch_day(decision.delivery_day()));
+                         epoch_day_text(alternative.delivery_day).view(),
+                         epoch_day_text(decision.delivery_day()).view());
     }
     if (alternative.node_count != decision.shipment_count) {
       return "same cost and date, more shipments";
@@ -151,11 +151,11 @@ Offset<fbs::Shipment> shipment_table(FlatBufferBuilder& builder, const PlannedSh
   }
   const Promise& promise = shipment.promise;
   const auto steps = fbs::CreatePromiseSteps(
-      builder, builder.CreateString(format_utc_instant(promise.pick_starts_at_utc)),
-      builder.CreateString(format_utc_instant(promise.packed_at_utc)),
-      builder.CreateString(format_utc_instant(promise.cutoff_at_utc)), shipment.zone.number(),
+      builder, builder.CreateString(utc_instant_text(promise.pick_starts_at_utc).view()),
+      builder.CreateString(utc_instant_text(promise.packed_at_utc).view()),
+      builder.CreateString(utc_instant_text(promise.cutoff_at_utc).view()), shipment.zone.number(),
       shipment.transit_days, shipment.transit_business_days,
-      builder.CreateString(format_epoch_day(promise.delivery_local_day)));
+      builder.CreateString(epoch_day_text(promise.delivery_local_day).view()));
   const NodeModel& node = network.node(shipment.node_index);
   return fbs::CreateShipment(
       builder, builder.CreateString(node.id),
@@ -194,9 +194,9 @@ DecisionDocument build_decision(const RoutingDecision& decision, const OrderRequ
       node_ids.push_back(builder.CreateString(network.node(node).id));
     }
     const auto ids = builder.CreateVector(node_ids);
-    const auto delivery = alternative.feasible
-                              ? builder.CreateString(format_epoch_day(alternative.delivery_day))
-                              : Offset<flatbuffers::String>();
+    const auto delivery =
+        alternative.feasible ? builder.CreateString(epoch_day_text(alternative.delivery_day).view())
+                             : Offset<flatbuffers::String>();
     const auto detail =
         builder.CreateString(alternative_detail(alternative, decision, order, model));
     alternatives.push_back(
@@ -210,7 +210,7 @@ DecisionDocument build_decision(const RoutingDecision& decision, const OrderRequ
                         ? cost_breakdown(builder, decision.cost)
                         : Offset<fbs::CostBreakdown>();
   const auto alternatives_vector = builder.CreateVector(alternatives);
-  const auto decided_at = builder.CreateString(format_utc_instant(decided_at_utc));
+  const auto decided_at = builder.CreateString(utc_instant_text(decided_at_utc).view());
   const auto backorder_node =
       decision.outcome == fbs::Outcome::backordered
           ? builder.CreateString(network.node(decision.backorder_node_index).id)
@@ -246,7 +246,7 @@ DecisionDocument build_rejection(const fbs::Order& order, const OrderResolution&
   }
   const auto order_id = builder.CreateString(resolution.request.id);
   const auto correlation_id = builder.CreateString(resolution.request.correlation_id);
-  const auto decided_at = builder.CreateString(format_utc_instant(decided_at_utc));
+  const auto decided_at = builder.CreateString(utc_instant_text(decided_at_utc).view());
   const auto detail = builder.CreateString(detail_text);
   fbs::DecisionBuilder decision(builder);
   decision.add_order_id(order_id);
@@ -266,15 +266,16 @@ QuoteDocument build_quote(const std::array<QuoteOption, kServiceLevelCount>& opt
   FlatBufferBuilder builder(512);
   std::vector<Offset<fbs::DeliveryOption>> delivery_options;
   for (const QuoteOption& option : options) {
-    const auto date = option.available ? builder.CreateString(format_epoch_day(option.delivery_day))
-                                       : Offset<flatbuffers::String>();
+    const auto date = option.available
+                          ? builder.CreateString(epoch_day_text(option.delivery_day).view())
+                          : Offset<flatbuffers::String>();
     delivery_options.push_back(fbs::CreateDeliveryOption(
         builder, option.level, option.available, option.reason, date, option.objective_cents,
         option.carrier_cents, option.shipment_count));
   }
   const auto order_id = builder.CreateString(order.id);
   const auto options_vector = builder.CreateVector(delivery_options);
-  const auto quoted_at = builder.CreateString(format_utc_instant(quoted_at_utc));
+  const auto quoted_at = builder.CreateString(utc_instant_text(quoted_at_utc).view());
   fbs::FinishQuoteBuffer(
       builder, fbs::CreateQuote(builder, order_id, options_vector, model.policy().version(),
                                 model.network().version(), quoted_at));

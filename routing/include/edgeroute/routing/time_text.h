@@ -11,6 +11,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +35,25 @@ std::optional<UnixSeconds> parse_utc_instant(std::string_view text);
 std::string format_local_minute(LocalMinute minute);
 std::string format_epoch_day(EpochDay day);
 std::string format_utc_instant(UnixSeconds instant);
+
+// A formatted date or instant held in place: a decision document writes several per
+// order, and a std::string of an instant's 20 characters would be an allocation each.
+// Years outside 0000..9999 are written as printf's "%04d" writes them.
+class TimeText {
+ public:
+  std::string_view view() const { return {text_.data(), size_}; }
+
+ private:
+  friend TimeText epoch_day_text(EpochDay day);
+  friend TimeText utc_instant_text(UnixSeconds instant);
+  // A year of an EpochDay's range takes at most 7 characters and a sign.
+  std::array<char, 32> text_{};
+  std::uint8_t size_ = 0;
+};
+// "YYYY-MM-DD", as format_epoch_day.
+TimeText epoch_day_text(EpochDay day);
+// "YYYY-MM-DDTHH:MM:SSZ", as format_utc_instant.
+TimeText utc_instant_text(UnixSeconds instant);
 
 // Monday = 0 .. Sunday = 6, as fbs::Weekday. Inline: every step of a calendar walk asks.
 constexpr int weekday_of(EpochDay day) {
