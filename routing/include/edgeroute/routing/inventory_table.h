@@ -53,6 +53,7 @@
 // with it).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -437,15 +438,17 @@ inline InventoryTable::StockedNodes InventoryTable::stocked_nodes(std::uint32_t 
 
 inline void InventoryTable::prefetch_stocked_nodes(std::uint32_t sku_index) const {
   if (sku_index >= sku_count_) return;
-  // The first four lines: a run of up to 16 cells, kLinearScanMax, which covers the
-  // stocked nodes of nearly every SKU. The run's last cell bounds the hint, so no line of
-  // another SKU is fetched for nothing.
+  // At most the run's first four cache lines (16 cells: an SKU stocked at more nodes than
+  // that has the rest fetched by the walk itself, in order, which the hardware's own
+  // prefetcher follows). The run's end bounds the hint, so no line of another SKU is
+  // fetched for nothing.
   constexpr std::size_t kCellsPerLine = 64 / sizeof(InventoryCell);
-  const InventoryCell* const run = cells_.get() + sku_begin_[sku_index];
-  const InventoryCell* const run_end = cells_.get() + sku_begin_[sku_index + 1];
-  for (const InventoryCell* cell = run; cell < run_end && cell < run + kLinearScanMax;
-       cell += kCellsPerLine) {
-    __builtin_prefetch(cell);
+  constexpr std::size_t kCellsFetchedMax = 4 * kCellsPerLine;
+  const std::uint32_t begin = sku_begin_[sku_index];
+  const std::size_t fetched =
+      std::min<std::size_t>(sku_begin_[sku_index + 1] - begin, kCellsFetchedMax);
+  for (std::size_t i = 0; i < fetched; i += kCellsPerLine) {
+    __builtin_prefetch(cells_.get() + begin + i);
   }
 }
 
