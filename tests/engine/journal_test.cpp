@@ -225,6 +225,34 @@ TEST_F(JournalTest, SequencesAreGapFreeAcrossBatchesAndReopening) {
   EXPECT_EQ(journal->stats().appended_entries, 2U);
 }
 
+// Journals are made with 8 KB pages now; one made with 4 KB pages by an earlier build
+// keeps them, and is read and appended to as before.
+TEST_F(JournalTest, AJournalWithTheEarlierPageSizeKeepsWorking) {
+  {
+    std::unique_ptr<Journal> journal = open();
+    ASSERT_NE(journal, nullptr);
+    EXPECT_EQ(journal->stats().page_size, 8192U);
+    append(*journal, 1, 40);
+  }
+  // As the earlier build left it: 4 KB pages (VACUUM rewrites the file with them; it
+  // cannot change a WAL database's page size, so the file leaves WAL mode meanwhile).
+  run_sql(path_,
+          "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; "
+          "PRAGMA journal_mode = WAL;");
+  ASSERT_EQ(query_integer(path_, "PRAGMA page_size"), 4096);
+  {
+    std::unique_ptr<Journal> journal = open();
+    ASSERT_NE(journal, nullptr);
+    EXPECT_EQ(journal->stats().page_size, 4096U);
+    EXPECT_EQ(journal->last_sequence(), 40U);
+    append(*journal, 41, 40);
+  }
+  std::unique_ptr<Journal> journal = open();
+  ASSERT_NE(journal, nullptr);
+  expect_entries(*journal, 1, 80);
+  EXPECT_EQ(query_integer(path_, "PRAGMA page_size"), 4096);
+}
+
 TEST_F(JournalTest, ReadStartsAnywhereAndVisitsTheRestInOrder) {
   std::unique_ptr<Journal> journal = open();
   ASSERT_NE(journal, nullptr);
@@ -460,16 +488,18 @@ TEST_F(JournalTest, RefusesATruncatedJournal) {
 // Damage in the middle of the file: the cheap check at open does not read there, the
 // scan the daemon runs at start does, and so does OpenCheck::quick_check.
 TEST_F(JournalTest, DamageInTheMiddleFailsTheScanAndTheQuickCheck) {
+  std::uint64_t page_size = 0;
   {
     std::unique_ptr<Journal> journal = open();
     ASSERT_NE(journal, nullptr);
     append(*journal, 1, 2000);
+    page_size = journal->stats().page_size;
   }
-  const std::uint64_t pages = file_size(path_) / 4096;
+  const std::uint64_t pages = file_size(path_) / page_size;
   {
     std::fstream file(path_, std::ios::binary | std::ios::in | std::ios::out);
-    file.seekp(static_cast<std::streamoff>(pages / 2 * 4096));
-    const std::string garbage(4096, '\xAB');
+    file.seekp(static_cast<std::streamoff>(pages / 2 * page_size));
+    const std::string garbage(page_size, '\xAB');
     file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
     ASSERT_TRUE(file.good());
   }
@@ -535,7 +565,7 @@ TEST_F(JournalTest, AFullDiskRollsTheBatchBackAndLaterAppendsLeaveNoGap) {
   {
     std::unique_ptr<Journal> journal = open(small);
     ASSERT_NE(journal, nullptr);
-    // 16 entries of 700 bytes are about three pages: the limit is reached within ~20.
+    // 16 entries of 700 bytes are about two pages: the limit is reached within ~40.
     for (int attempt = 0; attempt < 100 && full.is_ok(); ++attempt) {
       const Batch batch(last + 1, 16);
       Result<SequenceRange> range = journal->append(batch.views());
@@ -577,10 +607,10 @@ TEST_F(JournalTest, AFullDiskRollsTheBatchBackAndLaterAppendsLeaveNoGap) {
 
 // The WAL a journal leaves behind after many commits: threshold (the passive
 // checkpoint), up to twice that (journal_size_limit), plus the frames of one commit.
-std::uint64_t wal_bound_bytes(std::uint32_t checkpoint_pages) {
-  constexpr std::uint64_t kFrameBytes = 4096 + 24;
+std::uint64_t wal_bound_bytes(std::uint32_t checkpoint_pages, std::uint64_t page_size) {
+  const std::uint64_t frame_bytes = page_size + 24;
   constexpr std::uint64_t kFramesOfOneCommit = 16;
-  return 32 + (2 * std::uint64_t{checkpoint_pages} + kFramesOfOneCommit) * kFrameBytes;
+  return 32 + (2 * std::uint64_t{checkpoint_pages} + kFramesOfOneCommit) * frame_bytes;
 }
 
 TEST_F(JournalTest, TheWalStaysBoundedOverManyAppends) {
@@ -590,14 +620,14 @@ TEST_F(JournalTest, TheWalStaysBoundedOverManyAppends) {
   ASSERT_NE(journal, nullptr);
   std::uint64_t largest_wal = 0;
   std::uint64_t next = 1;
-  // ~4 frames per commit: 500 commits write ~2000 frames, 60 times the threshold.
+  // ~2 frames per commit: 500 commits write ~1000 frames, 30 times the threshold.
   for (int commit = 0; commit < 500; ++commit) {
     append(*journal, next, 8);
     next += 8;
     largest_wal = std::max(largest_wal, journal->stats().wal_file_bytes);
   }
   const JournalStats stats = journal->stats();
-  EXPECT_LE(largest_wal, wal_bound_bytes(32));
+  EXPECT_LE(largest_wal, wal_bound_bytes(32, journal->stats().page_size));
   EXPECT_GT(stats.checkpoints, 10U);
   EXPECT_EQ(stats.checkpoints_blocked, 0U);
   EXPECT_EQ(stats.appended_entries, 4000U);
@@ -629,7 +659,7 @@ TEST_F(JournalTest, AReaderHoldsTheWalOnlyUntilItFinishes) {
     next += 8;
   }
   const JournalStats pinned = journal->stats();
-  EXPECT_GT(pinned.wal_file_bytes, wal_bound_bytes(32));
+  EXPECT_GT(pinned.wal_file_bytes, wal_bound_bytes(32, journal->stats().page_size));
   EXPECT_GE(pinned.escalated_checkpoints, 1U);
   EXPECT_GE(pinned.checkpoints_blocked, 1U);
   // Waits are rare while the reader stays: each failed escalation doubles the next
@@ -642,7 +672,7 @@ TEST_F(JournalTest, AReaderHoldsTheWalOnlyUntilItFinishes) {
     append(*journal, next, 8);
     next += 8;
   }
-  EXPECT_LE(journal->stats().wal_file_bytes, wal_bound_bytes(32));
+  EXPECT_LE(journal->stats().wal_file_bytes, wal_bound_bytes(32, journal->stats().page_size));
   expect_entries(*journal, 1, next - 1);
 }
 
