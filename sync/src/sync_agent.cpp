@@ -240,6 +240,10 @@ struct SyncAgent::Impl : std::enable_shared_from_this<SyncAgent::Impl> {
   std::set<std::string> escrow_grants_taken;
 
   // Figures, read from any thread.
+  // Memory order: stored false with release after the failure that ended the session is
+  // recorded (remember_failure), loaded with acquire by figures(): a reader that sees the
+  // session ended then reads last_error under its mutex, after the record. Stored true
+  // relaxed: a session that opened publishes nothing with it.
   std::atomic<bool> connected{false};
   std::atomic<std::uint64_t> published_acknowledged{0};
   std::atomic<std::uint64_t> sent{0};
@@ -566,9 +570,11 @@ asio::awaitable<void> SyncAgent::Impl::run() {
     current_session = std::make_shared<Session>(io, tls);
     co_await run_session(current_session);
     const std::shared_ptr<Session> ended = std::move(current_session);
-    connected.store(false, std::memory_order_relaxed);
+    // Why the session ended is recorded before it shows as ended, so that a reader of
+    // figures() that sees it disconnected also sees the reason (see `connected`).
+    if (!stopping) remember_failure(ended->ended);
+    connected.store(false, std::memory_order_release);
     if (stopping) break;
-    remember_failure(ended->ended);
     log::warning("sync.session_ended",
                  {{"error", ended->ended.message()}, {"acknowledged", acknowledged}});
     if (ended->acknowledged_in_session) ceiling = options.reconnect_min;
@@ -868,7 +874,7 @@ SyncAgent::~SyncAgent() {
 
 SyncFigures SyncAgent::figures() const {
   SyncFigures figures;
-  figures.connected = impl_->connected.load(std::memory_order_relaxed);
+  figures.connected = impl_->connected.load(std::memory_order_acquire);
   figures.acknowledged = impl_->published_acknowledged.load(std::memory_order_relaxed);
   figures.sent = impl_->sent.load(std::memory_order_relaxed);
   figures.journal_newest = impl_->journal_newest.load(std::memory_order_relaxed);
