@@ -299,10 +299,13 @@ void SyncAgent::Impl::report_acknowledged(bool now) {
   if (on_acknowledged) on_acknowledged(acknowledged);
 }
 
+// The count goes up after the reason is written, under the same lock: figures() loads
+// the count before it takes the lock, so a count that includes this failure comes with
+// its reason (or a later one).
 void SyncAgent::Impl::remember_failure(const Status& why) {
-  failures.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(last_error_mutex);
   last_error = why.message();
+  failures.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SyncAgent::Impl::on_link(hal::LinkState state) {
