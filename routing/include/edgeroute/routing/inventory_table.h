@@ -450,6 +450,8 @@ inline void InventoryTable::prefetch_stocked_nodes(std::uint32_t sku_index) cons
   for (std::size_t i = 0; i < fetched; i += kCellsPerLine) {
     __builtin_prefetch(cells_.get() + begin + i);
   }
+  // Cells are 16-byte aligned, not 64: a run that does not start a line ends in one more.
+  if (fetched != 0) __builtin_prefetch(cells_.get() + begin + fetched - 1);
 }
 
 }  // namespace edgeroute::routing
