@@ -156,7 +156,7 @@ class RawSqlite {
   explicit RawSqlite(const std::string& path) {
     if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) fail("open " + path);
     execute(
-        "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+        "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
         "PRAGMA wal_autocheckpoint = 1000;"
         "CREATE TABLE entries (sequence INTEGER PRIMARY KEY CHECK (sequence > 0),"
         " kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 255),"

@@ -368,11 +368,11 @@ TEST_F(RerouteFixture, AFailedPartOfASplitOrderMovesAloneAndARestartHoldsTheSame
 TEST_F(RerouteFixture, AReRouteTheJournalRefusesLeavesNoTraceLiveOrAfterARestart) {
   std::string failing_node;
   {
-    // A journal of 64 pages (256 KiB) takes the baseline and a few orders, but not a
+    // A journal of 32 pages (256 KiB) takes the baseline and a few orders, but not a
     // report with half a megabyte of detail: the report and its re-route, committed
     // together, find the disk full.
     RunningGateway::Options full_disk;
-    full_disk.max_page_count = 64;
+    full_disk.max_page_count = 32;
     RunningGateway gateway(journal_path(), clock, full_disk);
     protocol::BlockingClient client = gateway.connect();
     const protocol::ReceivedResponse routed =

@@ -499,7 +499,7 @@ TEST_F(JournalTest, DamageInTheMiddleFailsTheScanAndTheQuickCheck) {
   {
     std::fstream file(path_, std::ios::binary | std::ios::in | std::ios::out);
     file.seekp(static_cast<std::streamoff>(pages / 2 * page_size));
-    const std::string garbage(page_size, '\xAB');
+    const std::string garbage(static_cast<std::size_t>(page_size), '\xAB');
     file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
     ASSERT_TRUE(file.good());
   }

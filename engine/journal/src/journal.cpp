@@ -31,8 +31,8 @@ using sqlite::Statement;
 
 // The page size of a new journal. A decision entry is ~1.5 KB and a table row never spans
 // pages while it fits in one, so 4 KB pages held two and left a quarter of every page
-// empty; 8 KB pages hold five, and the file, the WAL and the checkpoints' copies are 13%
-// smaller (docs/journal.md). An existing journal keeps the page size it was made with.
+// empty; 8 KB pages hold five, and the entries take 13% less of the file, the WAL and the
+// checkpoints' copies (docs/journal.md). An existing journal keeps its page size.
 constexpr int kPageSizeBytes = 8192;
 // The journal holds orders: readable by the service's group, no one else (SQLite gives
 // the -wal and -shm files the database file's mode).

@@ -46,7 +46,7 @@ class TimeText {
  private:
   friend TimeText epoch_day_text(EpochDay day);
   friend TimeText utc_instant_text(UnixSeconds instant);
-  // A year of an EpochDay's range takes at most 7 characters and a sign.
+  // The longest text: an instant whose year takes 5 digits and a sign, 22 characters.
   std::array<char, 32> text_{};
   std::uint8_t size_ = 0;
 };
