@@ -24,12 +24,6 @@ std::size_t CapacityCounters::memory_bytes() const {
   return sizeof(*this) + std::size_t{node_count_} * sizeof(NodeSlots);
 }
 
-std::atomic<std::uint64_t>& CapacityCounters::slot(std::uint32_t node_index,
-                                                   std::int32_t local_day) {
-  EDGEROUTE_ASSERT(node_index < node_count_, "capacity of a node beyond the catalog");
-  return nodes_[node_index].words[static_cast<std::uint32_t>(local_day) % kDaySlots];
-}
-
 Status CapacityCounters::claim_error(std::uint32_t node_index, std::int32_t local_day,
                                      std::uint32_t orders, std::uint32_t units) {
   if (local_day < 0 || static_cast<std::uint32_t>(local_day) > kLocalDayMax) {

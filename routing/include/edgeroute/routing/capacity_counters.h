@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "edgeroute/base/assert.h"
 #include "edgeroute/base/result.h"
@@ -171,7 +172,10 @@ class CapacityCounters {
     EDGEROUTE_ASSERT(node_index < node_count_, "capacity of a node beyond the catalog");
     return nodes_[node_index].words[static_cast<std::uint32_t>(local_day) % kDaySlots];
   }
-  std::atomic<std::uint64_t>& slot(std::uint32_t node_index, std::int32_t local_day);
+  std::atomic<std::uint64_t>& slot(std::uint32_t node_index, std::int32_t local_day) {
+    return const_cast<std::atomic<std::uint64_t>&>(
+        std::as_const(*this).slot(node_index, local_day));
+  }
 
   std::uint32_t node_count_ = 0;
   std::unique_ptr<NodeSlots[]> nodes_;
