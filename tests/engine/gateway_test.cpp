@@ -2,14 +2,17 @@
 // the shipped example network, a client speaking the wire protocol. What a warehouse
 // client relies on: a decision comes back only once journaled; asking again gives the
 // same decision; a cancel gives the stock back; adjustments and shipments move on_hand;
-// bad frames are answered, not fatal; and a gateway restarted on the same journal knows
-// everything it had acknowledged.
+// bad frames are answered, not fatal; a gateway restarted on the same journal knows
+// everything it had acknowledged; and an order whose journaled decision cannot be read
+// back is answered with an error that names it, while every other order goes on.
 #include "edgeroute/gateway/gateway.h"
 
 #include <chrono>
 #include <future>
 #include <string>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -499,6 +502,48 @@ TEST_F(GatewayFixture, ARestartedGatewayKnowsEveryAcknowledgedChange) {
   // The restored reservation can still be cancelled, and gives its units back.
   ask(client, protocol::build_cancel_order(7, "ord-r1"));
   EXPECT_EQ(total_of(client, "sku-stove-fuel").reserved, fuel_before_restart.reserved - 2);
+}
+
+// The gateway keeps a decision document in the journal only: a journal that lost the
+// entry (an operator's mistake, damage) must show as a clear error on that order alone.
+TEST_F(GatewayFixture, AnOrderWhoseJournaledDecisionIsGoneIsAnsweredWithAnErrorNamingIt) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  const auto lost_order = order_bytes(order_json("ord-lost", "sku-stove-fuel", 1));
+  ask(client,
+      protocol::build_route_order(1, order_bytes(order_json("ord-first", "sku-stove-fuel", 1))));
+  ask(client, protocol::build_route_order(2, lost_order));  // journal entry 2
+  ask(client,
+      protocol::build_route_order(2, order_bytes(order_json("ord-kept", "sku-stove-fuel", 1))));
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(journal_path().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  EXPECT_EQ(
+      sqlite3_exec(db, "DELETE FROM entries WHERE order_id = 'ord-lost'", nullptr, nullptr, &error),
+      SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+
+  for (const protocol::Frame& request :
+       {protocol::build_query_order(3, "ord-lost"), protocol::build_route_order(4, lost_order)}) {
+    const protocol::ReceivedResponse response = ask(client, request);
+    const protocol::fbs::Error* refused = response.response().body_as_Error();
+    ASSERT_NE(refused, nullptr);
+    EXPECT_EQ(refused->code(), ErrorCode::journal_unavailable);
+    EXPECT_THAT(refused->message()->str(), HasSubstr("order 'ord-lost'"));
+    EXPECT_THAT(refused->message()->str(), HasSubstr("no entry 2"));
+  }
+  const protocol::ReceivedResponse kept = ask(client, protocol::build_query_order(5, "ord-kept"));
+  ASSERT_NE(kept.response().body_as_OrderState(), nullptr);
+  EXPECT_EQ(kept.response().body_as_OrderState()->status(), protocol::fbs::OrderStatus::routed);
+  EXPECT_EQ(
+      decision_in(ask(client, protocol::build_route_order(
+                                  6, order_bytes(order_json("ord-new", "sku-stove-fuel", 1)))))
+          .outcome(),
+      routing::fbs::Outcome::routed);
 }
 
 TEST_F(GatewayFixture, AFullDiskRefusesNewOrdersButStillAnswersQueries) {

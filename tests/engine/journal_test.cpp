@@ -4,25 +4,30 @@
 // is not this gateway's journal (naming the path), a full disk (max_page_count) rolls a
 // batch back without harming what came before or leaving a gap after, the WAL file
 // stays bounded, also after a reader held it for a while, and a read-only journal beside
-// the writer sees what it committed and writes nothing.
+// the writer sees what it committed and writes nothing. One entry reads back by its
+// sequence, also through an EntryReader that many threads share while the writer appends.
 #include <sqlite3.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "edgeroute/journal/entry_reader.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/testing/temporary_directory.h"
 #include "edgeroute/testing/unprivileged_file_access.h"
@@ -111,6 +116,28 @@ void expect_entries(const Journal& journal, std::uint64_t from, std::uint64_t la
     EXPECT_EQ(entries[index].correlation_id, expected.correlation_id) << "entry " << sequence;
     EXPECT_EQ(entries[index].payload, expected.payload) << "entry " << sequence;
   }
+}
+
+// Entry `sequence` read on its own, as the journal holds it; the read's status.
+Status read_one(const std::function<Status(std::uint64_t,
+                                           const std::function<Status(const StoredEntry&)>&)>& read,
+                std::uint64_t sequence, std::optional<ExpectedEntry>& found) {
+  found.reset();
+  return read(sequence, [&](const StoredEntry& stored) {
+    EXPECT_EQ(stored.sequence, sequence);
+    found = ExpectedEntry{stored.kind,
+                          stored.recorded_at_us,
+                          std::string(stored.order_id),
+                          std::string(stored.correlation_id),
+                          {stored.payload.begin(), stored.payload.end()}};
+    return Status::ok();
+  });
+}
+
+bool same_entry(const ExpectedEntry& read, const ExpectedEntry& expected) {
+  return read.kind == expected.kind && read.recorded_at_us == expected.recorded_at_us &&
+         read.order_id == expected.order_id && read.correlation_id == expected.correlation_id &&
+         read.payload == expected.payload;
 }
 
 // Runs SQL on `path` through a connection of its own, as an operator's tool would.
@@ -278,6 +305,40 @@ TEST_F(JournalTest, TheVisitorStopsTheScanAndItsStatusComesBack) {
   // The interrupted scan holds nothing: the next append and scan work.
   append(*journal, 11, 1);
   expect_entries(*journal, 1, 11);
+}
+
+TEST_F(JournalTest, OneEntryReadsBackByItsSequence) {
+  std::unique_ptr<Journal> journal = open();
+  ASSERT_NE(journal, nullptr);
+  append(*journal, 1, 10);
+  const auto read = [&](std::uint64_t sequence,
+                        const std::function<Status(const StoredEntry&)>& visit) {
+    return journal->read_entry(sequence, visit);
+  };
+  std::optional<ExpectedEntry> found;
+  for (const std::uint64_t sequence : {1U, 7U, 10U}) {
+    const Status status = read_one(read, sequence, found);
+    ASSERT_TRUE(status.is_ok()) << status.to_string();
+    ASSERT_TRUE(found.has_value());
+    EXPECT_TRUE(same_entry(*found, expected_entry(sequence))) << "entry " << sequence;
+  }
+  for (const std::uint64_t missing : {0U, 11U}) {
+    const Status status = read_one(read, missing, found);
+    EXPECT_EQ(status.code(), StatusCode::not_found) << status.to_string();
+    EXPECT_THAT(status.message(), HasSubstr(path_));
+    EXPECT_THAT(status.message(), HasSubstr("no entry " + std::to_string(missing)));
+    EXPECT_FALSE(found.has_value());
+  }
+  // The visitor's verdict is the read's; the read holds nothing afterwards.
+  const Status refused = journal->read_entry(
+      3, [](const StoredEntry&) { return Status(StatusCode::corruption, "no"); });
+  EXPECT_EQ(refused, Status(StatusCode::corruption, "no"));
+  const Status nested = journal->read(1, [&](const StoredEntry&) {
+    return journal->read_entry(1, [](const StoredEntry&) { return Status::ok(); });
+  });
+  EXPECT_EQ(nested.code(), StatusCode::failed_precondition);
+  append(*journal, 11, 1);
+  EXPECT_TRUE(read_one(read, 11, found).is_ok());
 }
 
 TEST_F(JournalTest, WritesFromInsideAVisitorAreRefused) {
@@ -782,6 +843,83 @@ TEST_F(JournalTest, AReaderStillRefusesAnotherGatewaysJournalAndOtherDatabases) 
   const Status not_a_journal = open_status(read_only_options(foreign));
   EXPECT_EQ(not_a_journal.code(), StatusCode::failed_precondition);
   EXPECT_THAT(not_a_journal.message(), HasSubstr("not an edgeroute journal"));
+}
+
+// Threads that each read entries the writer has committed, at random, while it goes on
+// appending: every read finds its entry whole, none waits for the writer, and the pool
+// ends with no more connections than reads ever ran at once.
+TEST_F(JournalTest, AnEntryReaderServesManyThreadsBesideTheWriter) {
+  std::unique_ptr<Journal> writer = open();
+  ASSERT_NE(writer, nullptr);
+  append(*writer, 1, 20);
+  const EntryReader reader(path_, kGateway);
+  constexpr int kReaders = 4;
+  constexpr int kReadsPerThread = 300;
+  // The newest sequence whose append() has returned: committed, so visible to any new
+  // read transaction. Release/acquire: a reader that sees the number sees the commit.
+  std::atomic<std::uint64_t> committed{20};
+  std::atomic<bool> writing{true};
+  std::thread appender([&] {
+    for (std::uint64_t first = 21; first <= 400; first += 20) {
+      const Batch batch(first, 20);
+      Result<SequenceRange> range = writer->append(batch.views());
+      if (!range) break;
+      committed.store(range->last, std::memory_order_release);
+    }
+    writing.store(false, std::memory_order_release);
+  });
+  std::vector<std::thread> readers;
+  std::atomic<int> wrong{0};
+  std::atomic<int> failed{0};
+  for (int thread = 0; thread < kReaders; ++thread) {
+    readers.emplace_back([&, thread] {
+      std::mt19937_64 random(static_cast<std::uint64_t>(thread) + 1);
+      const auto read = [&](std::uint64_t sequence,
+                            const std::function<Status(const StoredEntry&)>& visit) {
+        return reader.read(sequence, visit);
+      };
+      std::optional<ExpectedEntry> found;
+      for (int index = 0; index < kReadsPerThread; ++index) {
+        const std::uint64_t newest = committed.load(std::memory_order_acquire);
+        const std::uint64_t sequence = 1 + random() % newest;
+        if (!read_one(read, sequence, found).is_ok()) {
+          failed.fetch_add(1);
+        } else if (!found || !same_entry(*found, expected_entry(sequence))) {
+          wrong.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& each : readers) each.join();
+  appender.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(committed.load(), 400U);
+  EXPECT_GE(reader.pooled_connections(), 1U);
+  EXPECT_LE(reader.pooled_connections(), static_cast<std::size_t>(kReaders));
+}
+
+TEST_F(JournalTest, AnEntryReaderSaysWhatItCouldNotOpenAndTriesAgainNextTime) {
+  const EntryReader reader(path_, kGateway);
+  const auto visit = [](const StoredEntry&) { return Status::ok(); };
+  const Status missing = reader.read(1, visit);
+  EXPECT_EQ(missing.code(), StatusCode::not_found) << missing.to_string();
+  EXPECT_THAT(missing.message(), HasSubstr(path_));
+  EXPECT_EQ(reader.pooled_connections(), 0U);
+
+  std::unique_ptr<Journal> writer = open();
+  ASSERT_NE(writer, nullptr);
+  append(*writer, 1, 3);
+  EXPECT_TRUE(reader.read(2, visit).is_ok());
+  const Status beyond = reader.read(4, visit);
+  EXPECT_EQ(beyond.code(), StatusCode::not_found);
+  EXPECT_THAT(beyond.message(), HasSubstr("no entry 4"));
+  EXPECT_EQ(reader.pooled_connections(), 1U);
+
+  const EntryReader elsewhere(path_, "gw-elsewhere");
+  const Status refused = elsewhere.read(1, visit);
+  EXPECT_EQ(refused.code(), StatusCode::failed_precondition);
+  EXPECT_THAT(refused.message(), HasSubstr(kGateway));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "edgeroute/base/assert.h"
 #include "edgeroute/gateway/journal_records.h"
+#include "edgeroute/gateway/journaled_documents.h"
 #include "edgeroute/gateway/reroute.h"
 #include "edgeroute/routing/fbs/order_generated.h"
 #include "edgeroute/routing/io/decision_document.h"
@@ -45,6 +46,11 @@ std::string unknown_sku(std::string_view sku_id) {
 }
 std::string order_in_flight(std::string_view order_id) {
   return fmt::format("order '{}' is being decided or changed; ask again shortly", order_id);
+}
+// What the order book points to in the journal could not be read back (journal_unavailable).
+std::string unreadable(std::string_view order_id, std::string_view what, const Status& why) {
+  return fmt::format("order '{}': its {} could not be read back from the journal: {}", order_id,
+                     what, why.message());
 }
 
 // What a routing worker keeps between jobs.
@@ -137,43 +143,41 @@ class RouteOrderJob final : public GatewayJob {
     const routing::UnixSeconds now = clock_.wall_unix_seconds();
     const routing::OrderResolution resolution = routing::resolve_order(order, model->network());
     if (!resolution.ok()) {
-      decision_ = std::make_shared<const std::vector<std::uint8_t>>(
-          io::build_rejection(order, resolution, *model, now).bytes());
+      decision_ = io::build_rejection(order, resolution, *model, now).bytes();
     } else {
       const routing::RoutingDecision& decision = worker.router.route(
           resolution.request, *model, state_.inventory(), state_.capacity(), worker.plan);
       if (worker.plan.holds_reservation()) held_ = HeldReservation::take_over(worker.plan);
       worker.plan.clear();
-      decision_ = std::make_shared<const std::vector<std::uint8_t>>(
-          io::build_decision(decision, resolution.request, *model, now).bytes());
+      decision_ = io::build_decision(decision, resolution.request, *model, now).bytes();
     }
     const flatbuffers::String* correlation = order.correlation_id();
     correlation_id_ = correlation != nullptr ? correlation->str() : order_id_;
     const auto* order_bytes = request().body_as_RouteOrder()->order();
-    order_ = shared_copy(*order_bytes);
     add_entry(journal::EntryKind::decision, order_id_, correlation_id_,
-              build_decision_record(*decision_, held_, model->network(), *order_));
+              build_decision_record(decision_, held_, model->network(),
+                                    {order_bytes->data(), order_bytes->size()}));
     return Next::journal;
   }
 
   void journaled(journal::SequenceRange range) override {
-    const OrderStatus status = status_of(routing::fbs::GetDecision(decision_->data())->outcome());
+    const routing::fbs::Decision& decision = *routing::fbs::GetDecision(decision_.data());
+    const OrderStatus status = status_of(decision.outcome());
     state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
       OrderRecord* record = slot.record();
       EDGEROUTE_ASSERT(record != nullptr && record->in_flight, "a decided order left the book");
       record->status = status;
       record->decided = true;
       record->in_flight = false;
-      record->decision_sequence = record->last_sequence = range.first;
-      record->decision = decision_;
-      record->order = order_;
+      record->decision_sequence = record->last_sequence = record->document_sequence = range.first;
+      record->order_journaled = true;
       record->correlation_id = correlation_id_;
-      record->promises = promises_of(*routing::fbs::GetDecision(decision_->data()));
+      record->promises = promises_of(decision);
       record->open_exception = false;
       record->held = std::move(held_);
     });
-    metrics_.decision_journaled(*decision_);
-    reply(protocol::build_route_order_result(request_id(), *decision_));
+    metrics_.decision_journaled(decision_);
+    reply(protocol::build_route_order_result(request_id(), decision_));
   }
 
   void not_journaled(const Status& why) override {
@@ -193,7 +197,7 @@ class RouteOrderJob final : public GatewayJob {
   // rejected one may be routed anew (the stock may be there now); an order whose decision
   // is still on its way is refused for now.
   bool admit_order() {
-    std::shared_ptr<const std::vector<std::uint8_t>> stored;
+    std::uint64_t stored_document = 0;  // the entry holding the decision it was sent
     bool in_flight = false;
     state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
       OrderRecord* record = slot.record();
@@ -203,7 +207,7 @@ class RouteOrderJob final : public GatewayJob {
       } else if (record->in_flight) {
         in_flight = true;
       } else if (record->status != OrderStatus::rejected) {
-        stored = record->decision;
+        stored_document = record->document_sequence;
       } else {
         record->in_flight = true;
       }
@@ -212,8 +216,16 @@ class RouteOrderJob final : public GatewayJob {
       fail(ErrorCode::order_in_flight, order_in_flight(order_id_));
       return false;
     }
-    if (stored != nullptr) {
-      reply(protocol::build_route_order_result(request_id(), *stored));
+    if (stored_document != 0) {
+      // Read outside the shard lock: the entry is durable and never changes.
+      Result<std::vector<std::uint8_t>> stored =
+          journaled_decision_document(state_.journal_reader(), stored_document);
+      if (!stored) {
+        fail(ErrorCode::journal_unavailable,
+             unreadable(order_id_, "decision document", stored.status()));
+      } else {
+        reply(protocol::build_route_order_result(request_id(), *stored));
+      }
       return false;
     }
     return true;
@@ -223,8 +235,7 @@ class RouteOrderJob final : public GatewayJob {
   std::string order_id_;
   std::string correlation_id_;
   bool created_ = false;
-  std::shared_ptr<const std::vector<std::uint8_t>> decision_;
-  std::shared_ptr<const std::vector<std::uint8_t>> order_;
+  std::vector<std::uint8_t> decision_;
   HeldReservation held_;
 };
 
@@ -509,7 +520,7 @@ class ReportFulfillmentJob final : public GatewayJob {
       health_report_.promised_cutoff_at = promise_at(record->promises, node_id)->cutoff_at;
       reroute_wanted = wants_reroute(*record, report, model->policy());
       if (reroute_wanted) {
-        order_ = record->order;
+        order_sequence_ = record->decision_sequence;
         routed_away_from_ = record->routed_away_from;
       }
       record->in_flight = true;
@@ -517,6 +528,17 @@ class ReportFulfillmentJob final : public GatewayJob {
     if (!problem.empty()) {
       fail(code, problem);
       return Next::done;
+    }
+    if (reroute_wanted) {
+      // Read outside the shard lock; the order is ours (in flight) until this job ends.
+      Result<std::vector<std::uint8_t>> order =
+          journaled_order(state_.journal_reader(), order_sequence_);
+      if (!order) {
+        end_in_flight(order_id_);
+        fail(ErrorCode::journal_unavailable, unreadable(order_id_, "order", order.status()));
+        return Next::done;
+      }
+      order_ = std::move(order).value();
     }
     const auto text = [](const flatbuffers::String* value) {
       return value != nullptr ? value->string_view() : std::string_view{};
@@ -544,13 +566,13 @@ class ReportFulfillmentJob final : public GatewayJob {
         const Status shipped = record->held.ship(state_.inventory(), *line.cell);
         EDGEROUTE_ASSERT(shipped.is_ok(), "a held line could not ship");
       }
-      if (new_decision_ != nullptr) {
+      if (!new_decision_.empty()) {
         // Only now, with the re-route durable, may others have the node's units.
         record->held.take_node(node_index_).release(state_.inventory(), state_.capacity());
         record->held.absorb(std::move(new_held_));
-        record->decision = new_decision_;
+        record->document_sequence = range.last;  // the re-route entry follows the report's
         reroute_promises(record->promises, node_id,
-                         *routing::fbs::GetDecision(new_decision_->data()));
+                         *routing::fbs::GetDecision(new_decision_.data()));
         record->routed_away_from.push_back(node_index_);
         record->status = OrderStatus::rerouted;
         record->open_exception = true;
@@ -569,7 +591,7 @@ class ReportFulfillmentJob final : public GatewayJob {
       state_.republish_node_health();
     }
     reply(protocol::build_report_fulfillment_result(request_id(), order_id_, range.first,
-                                                    new_decision_ != nullptr));
+                                                    !new_decision_.empty()));
   }
 
   void not_journaled(const Status& why) override {
@@ -589,7 +611,7 @@ class ReportFulfillmentJob final : public GatewayJob {
   // again), and the policy calls for it (reroute.h).
   bool wants_reroute(const OrderRecord& record, const protocol::fbs::ReportFulfillment& report,
                      const routing::PolicyModel& policy) const {
-    if (at_node_.stock().empty() || record.order == nullptr) return false;
+    if (at_node_.stock().empty() || !record.order_journaled) return false;
     const flatbuffers::String* expected = report.expected_delivery_date();
     const NodePromise* promise = promise_at(record.promises, report.node_id()->string_view());
     return report_calls_for_reroute(
@@ -604,7 +626,7 @@ class ReportFulfillmentJob final : public GatewayJob {
                std::string_view node_id) {
     routed_away_from_.push_back(node_index_);
     const std::optional<routing::OrderRequest> request =
-        reroute_request(*routing::fbs::GetOrder(order_->data()), model.network(), at_node_,
+        reroute_request(*routing::fbs::GetOrder(order_.data()), model.network(), at_node_,
                         clock_.wall_unix_seconds(), routed_away_from_);
     if (!request) return;  // the catalog lost the order's SKUs: nothing to plan
     const routing::RoutingDecision& decision =
@@ -618,10 +640,10 @@ class ReportFulfillmentJob final : public GatewayJob {
     }
     new_held_ = HeldReservation::take_over(worker.plan);
     worker.plan.clear();
-    new_decision_ = std::make_shared<const std::vector<std::uint8_t>>(
-        io::build_decision(decision, *request, model, clock_.wall_unix_seconds()).bytes());
+    new_decision_ =
+        io::build_decision(decision, *request, model, clock_.wall_unix_seconds()).bytes();
     add_entry(journal::EntryKind::reroute, order_id_, correlation_id_,
-              build_reroute_record(node_id, at_node_, *new_decision_, new_held_, model.network()));
+              build_reroute_record(node_id, at_node_, new_decision_, new_held_, model.network()));
   }
 
   std::string order_id_;
@@ -634,10 +656,13 @@ class ReportFulfillmentJob final : public GatewayJob {
   std::vector<HeldStock> shipped_;
   // A copy of what the order holds at the node (the order book keeps ownership).
   HeldReservation at_node_;
-  std::shared_ptr<const std::vector<std::uint8_t>> order_;
+  // A re-route's: the order's decision entry, and the order as received read from it.
+  std::uint64_t order_sequence_ = 0;
+  std::vector<std::uint8_t> order_;
   std::vector<std::uint32_t> routed_away_from_;
-  // A re-route's new decision and what it holds, until the journal takes them.
-  std::shared_ptr<const std::vector<std::uint8_t>> new_decision_;
+  // A re-route's new decision (empty when there is none) and what it holds, until the
+  // journal takes them.
+  std::vector<std::uint8_t> new_decision_;
   HeldReservation new_held_;
 };
 
@@ -765,8 +790,17 @@ void Gateway::answer_query_order(std::uint64_t request_id, const protocol::fbs::
                                           OrderStatus::accepted, {}, 0));
     return;
   }
+  // Read on this I/O thread: a point lookup, and QueryOrder is rare next to RouteOrder.
+  Result<std::vector<std::uint8_t>> decision =
+      journaled_decision_document(state_.journal_reader(), record->document_sequence);
+  if (!decision) {
+    sink.send(protocol::build_error(
+        request_id, ErrorCode::journal_unavailable,
+        unreadable(query.order_id()->string_view(), "decision document", decision.status())));
+    return;
+  }
   sink.send(protocol::build_order_state(request_id, query.order_id()->string_view(), record->status,
-                                        *record->decision, record->last_sequence));
+                                        *decision, record->last_sequence));
 }
 
 void Gateway::answer_query_inventory(std::uint64_t request_id,

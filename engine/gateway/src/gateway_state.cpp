@@ -55,8 +55,8 @@ struct RestoredOrder {
   OrderStatus status = OrderStatus::rejected;
   std::uint64_t decision_sequence = 0;
   std::uint64_t last_sequence = 0;
-  std::shared_ptr<const std::vector<std::uint8_t>> decision;
-  std::shared_ptr<const std::vector<std::uint8_t>> order;
+  std::uint64_t document_sequence = 0;
+  bool order_journaled = false;
   std::string correlation_id;
   std::vector<NodePromise> promises;
   std::vector<std::uint32_t> routed_away_from;
@@ -126,7 +126,7 @@ class Replay {
 
   // Moves every restored order into `book`, freeing each as it goes: the book's records
   // take the memory the replay's give back, rather than the two sets living side by side
-  // (a million orders are about a gigabyte).
+  // (the replay's records, with their vectors, are larger than the book's).
   RestoreSummary fill(OrderBook& book, const routing::InventoryTable& inventory) {
     RestoreSummary summary;
     summary.entries_replayed = entries_;
@@ -139,8 +139,8 @@ class Replay {
         record.decided = true;
         record.decision_sequence = restored.decision_sequence;
         record.last_sequence = restored.last_sequence;
-        record.decision = std::move(restored.decision);
-        record.order = std::move(restored.order);
+        record.document_sequence = restored.document_sequence;
+        record.order_journaled = restored.order_journaled;
         record.correlation_id = std::move(restored.correlation_id);
         record.promises = std::move(restored.promises);
         record.routed_away_from = std::move(restored.routed_away_from);
@@ -270,11 +270,9 @@ class Replay {
     const routing::fbs::Decision& decision = decision_of(**record);
     RestoredOrder restored;
     restored.status = status_of(decision.outcome());
-    restored.decision_sequence = restored.last_sequence = entry.sequence;
-    restored.decision = shared_copy(*(*record)->decision());
-    if (const auto* order = (*record)->order()) {
-      restored.order = shared_copy(*order);
-    }
+    restored.decision_sequence = restored.last_sequence = restored.document_sequence =
+        entry.sequence;
+    restored.order_journaled = (*record)->order() != nullptr;
     restored.correlation_id = std::string(entry.correlation_id);
     restored.promises = promises_of(decision);
     if (Status held = hold((*record)->stock(), (*record)->capacity(), restored); !held.is_ok()) {
@@ -370,7 +368,7 @@ class Replay {
       return held;
     }
     const routing::fbs::Decision& decision = decision_of(**record);
-    order->decision = shared_copy(*(*record)->decision());
+    order->document_sequence = entry.sequence;
     reroute_promises(order->promises, (*record)->from_node_id()->string_view(), decision);
     order->routed_away_from.push_back(*from);
     order->status = OrderStatus::rerouted;
@@ -725,6 +723,8 @@ Result<std::unique_ptr<GatewayState>> GatewayState::restore(
       *network_model, std::move(network_source), std::move(policy_stage).value(),
       std::move(stock).value(), std::move(capacity), std::move(node_health), std::move(escrow)));
   state->closed_nodes_ = replay.closed_nodes();
+  state->journal_reader_ =
+      std::make_unique<journal::EntryReader>(journal.path(), journal.gateway_id());
   Result<routing::RoutingModel> model = routing::RoutingModel::create(
       state->routed_network(health), state->policy_stage_.active().model);
   if (!model) return model.status();

@@ -223,12 +223,6 @@ Result<const fbs::FulfillmentRecord*> read_fulfillment_record(
   return verified<fbs::FulfillmentRecord>(payload, "fulfillment event");
 }
 
-std::shared_ptr<const std::vector<std::uint8_t>> shared_copy(
-    const flatbuffers::Vector<std::uint8_t>& bytes) {
-  return std::make_shared<const std::vector<std::uint8_t>>(bytes.data(),
-                                                           bytes.data() + bytes.size());
-}
-
 const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record) {
   return *routing::fbs::GetDecision(record.decision()->data());
 }

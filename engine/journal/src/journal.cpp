@@ -79,6 +79,9 @@ constexpr const char* kInsertEntrySql =
 constexpr const char* kSelectEntriesSql =
     "SELECT sequence, kind, recorded_at_us, order_id, correlation_id, payload "
     "FROM entries WHERE sequence >= ?1 ORDER BY sequence";
+constexpr const char* kSelectEntrySql =
+    "SELECT sequence, kind, recorded_at_us, order_id, correlation_id, payload "
+    "FROM entries WHERE sequence = ?1";
 constexpr const char* kSelectNewestEntrySql =
     "SELECT sequence, kind, length(payload) FROM entries ORDER BY sequence DESC LIMIT 1";
 constexpr const char* kSelectOldestSequenceSql =
@@ -201,6 +204,7 @@ struct Journal::State {
   Statement rollback;
   Statement insert_entry;
   Statement select_entries;
+  Statement select_entry;
   Statement select_info;
   Statement update_acknowledged;
   Statement upsert_document;
@@ -325,6 +329,24 @@ struct Journal::State {
     return SQLITE_OK;
   }
 
+  // The entry in the current row of select_entries or select_entry, whose sequence the
+  // caller has checked. A payload the row holds misaligned is copied to `aligned_payload`.
+  Status entry_from_row(sqlite3_stmt* select, std::uint64_t sequence,
+                        std::vector<std::uint64_t>& aligned_payload, StoredEntry& entry) const {
+    const std::int64_t kind = sqlite3_column_int64(select, 1);
+    if (!is_known_entry_kind(kind)) {
+      return Status(StatusCode::corruption, path + ": entry " + std::to_string(sequence) +
+                                                " has unknown kind " + std::to_string(kind));
+    }
+    entry.sequence = sequence;
+    entry.kind = static_cast<EntryKind>(kind);
+    entry.recorded_at_us = sqlite3_column_int64(select, 2);
+    entry.order_id = column_text(select, 3);
+    entry.correlation_id = column_text(select, 4);
+    entry.payload = column_bytes_aligned(select, 5, aligned_payload);
+    return Status::ok();
+  }
+
   Status configure(const JournalOptions& options);
   Status prepare_statements();
   Status check_contents(const JournalOptions& options);
@@ -403,6 +425,7 @@ Status Journal::State::prepare_statements() {
       {&rollback, "ROLLBACK"},
       {&insert_entry, kInsertEntrySql},
       {&select_entries, kSelectEntriesSql},
+      {&select_entry, kSelectEntrySql},
       {&select_info, kSelectInfoSql},
       {&update_acknowledged, kUpdateAcknowledgedSql},
       {&upsert_document, kUpsertDocumentSql},
@@ -548,8 +571,9 @@ Journal::~Journal() {
   sqlite3_wal_hook(state_->db(), nullptr, nullptr);
   for (Statement* statement :
        {&state_->begin, &state_->commit, &state_->rollback, &state_->insert_entry,
-        &state_->select_entries, &state_->select_info, &state_->update_acknowledged,
-        &state_->upsert_document, &state_->select_document, &state_->document_exists}) {
+        &state_->select_entries, &state_->select_entry, &state_->select_info,
+        &state_->update_acknowledged, &state_->upsert_document, &state_->select_document,
+        &state_->document_exists}) {
     *statement = Statement();
   }
   (void)state_->connection.close();
@@ -635,17 +659,10 @@ Status Journal::read(std::uint64_t from,
                                                 " is missing (the next one stored is " +
                                                 std::to_string(sequence) + ")");
     }
-    const std::int64_t kind = sqlite3_column_int64(select, 1);
-    if (!is_known_entry_kind(kind)) {
-      return Status(StatusCode::corruption, state.path + ": entry " + std::to_string(expected) +
-                                                " has unknown kind " + std::to_string(kind));
+    if (Status decoded = state.entry_from_row(select, expected, aligned_payload, entry);
+        !decoded.is_ok()) {
+      return decoded;
     }
-    entry.sequence = expected;
-    entry.kind = static_cast<EntryKind>(kind);
-    entry.recorded_at_us = sqlite3_column_int64(select, 2);
-    entry.order_id = column_text(select, 3);
-    entry.correlation_id = column_text(select, 4);
-    entry.payload = column_bytes_aligned(select, 5, aligned_payload);
     if (Status visited = visit(entry); !visited.is_ok()) return visited;
     ++expected;
   }
@@ -657,6 +674,37 @@ Status Journal::read(std::uint64_t from,
                                               " are missing");
   }
   return Status::ok();
+}
+
+Status Journal::read_entry(std::uint64_t sequence,
+                           const std::function<Status(const StoredEntry&)>& visit) const {
+  State& state = *state_;
+  if (Status free = state.check_not_reading("read_entry()"); !free.is_ok()) return free;
+  state.reading = true;
+  struct ClearReading {
+    bool& reading;
+    ~ClearReading() { reading = false; }
+  } clear_reading{state.reading};
+
+  sqlite3_stmt* select = state.select_entry.get();
+  // Reset on the way out ends the read transaction: an idle reader holds no snapshot
+  // that would keep a checkpoint from finishing.
+  ResetOnExit reset(state.select_entry);
+  sqlite3_bind_int64(select, 1, to_stored_sequence(sequence));
+  const int stepped = sqlite3_step(select);
+  if (stepped == SQLITE_DONE) {
+    return Status(StatusCode::not_found, state.path + ": no entry " + std::to_string(sequence));
+  }
+  if (stepped != SQLITE_ROW) {
+    return sqlite_status(state.db(), stepped, state.path, "read entry " + std::to_string(sequence));
+  }
+  std::vector<std::uint64_t> aligned_payload;
+  StoredEntry entry;
+  if (Status decoded = state.entry_from_row(select, sequence, aligned_payload, entry);
+      !decoded.is_ok()) {
+    return decoded;
+  }
+  return visit(entry);
 }
 
 std::uint64_t Journal::last_sequence() const {

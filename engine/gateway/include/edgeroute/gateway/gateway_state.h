@@ -38,6 +38,7 @@
 #include "edgeroute/gateway/node_health.h"
 #include "edgeroute/gateway/order_book.h"
 #include "edgeroute/gateway/policy_stage.h"
+#include "edgeroute/journal/entry_reader.h"
 #include "edgeroute/journal/journal.h"
 #include "edgeroute/routing/capacity_counters.h"
 #include "edgeroute/routing/geography.h"
@@ -122,6 +123,9 @@ class GatewayState {
                                                      std::uint32_t node_index);
   routing::CapacityCounters& capacity() { return capacity_; }
   OrderBook& orders() { return orders_; }
+  // Reads back journal entries the order book points to (journaled_documents.h), on
+  // connections of its own beside the journal writer's. Any thread.
+  const journal::EntryReader& journal_reader() const { return *journal_reader_; }
   // The network the inventory table and the order book's node and SKU indexes refer to.
   const routing::NetworkModel& network() const { return *network_; }
   const RestoreSummary& restored() const { return restored_; }
@@ -194,6 +198,7 @@ class GatewayState {
   routing::InventoryTable inventory_;
   routing::CapacityCounters capacity_;
   OrderBook orders_;
+  std::unique_ptr<journal::EntryReader> journal_reader_;
   RestoreSummary restored_;
   NodeHealthLedger node_health_;
   std::vector<routing::NodeHealth> published_health_;

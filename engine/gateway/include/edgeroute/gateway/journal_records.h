@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,11 +90,6 @@ Result<const fbs::NetworkChangeRecord*> read_network_change_record(
 // Also checks that the units are not negative.
 Result<const fbs::EscrowChangeRecord*> read_escrow_change_record(
     std::span<const std::uint8_t> payload);
-
-// A shared copy of a FlatBuffers byte vector (a nested decision or order), copied as one
-// block: built from the vector's iterators, which are not pointers, it went byte by byte.
-std::shared_ptr<const std::vector<std::uint8_t>> shared_copy(
-    const flatbuffers::Vector<std::uint8_t>& bytes);
 
 // REQUIRES: `record` came from read_decision_record (read_reroute_record).
 const routing::fbs::Decision& decision_of(const fbs::DecisionRecord& record);

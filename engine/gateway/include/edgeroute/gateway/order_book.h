@@ -1,5 +1,5 @@
-// OrderBook: every order the gateway has decided, by order id: where it stands, the
-// decision document its client was sent, and the stock and capacity it still holds.
+// OrderBook: every order the gateway has decided, by order id: where it stands, where
+// the journal holds its decision document, and the stock and capacity it still holds.
 // Rebuilt from the journal at start; changed only by the routing workers and the journal
 // writer, through update().
 //
@@ -16,7 +16,6 @@
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,12 +41,16 @@ struct OrderRecord {
   // False until the decision itself is durable: the order is known, but nothing about it
   // may be told to anyone yet.
   bool decided = false;
+  // The order holds journal entries, not their bytes (journaled_documents.h reads them
+  // back): a record stays a few hundred bytes, however many orders the gateway decides.
   std::uint64_t decision_sequence = 0;  // the journal entry of the decision
   std::uint64_t last_sequence = 0;      // the journal entry of its latest change
-  std::shared_ptr<const std::vector<std::uint8_t>> decision;  // the latest decision document
-  // The order as received (routing::fbs::Order): what a re-route plans again. Null for
-  // orders restored from entries written before orders were journaled.
-  std::shared_ptr<const std::vector<std::uint8_t>> order;
+  // The journal entry holding the latest decision document: the decision's, or the
+  // latest re-route's.
+  std::uint64_t document_sequence = 0;
+  // The decision entry holds the order as received (routing::fbs::Order), what a
+  // re-route plans again. False for orders decided before orders were journaled.
+  bool order_journaled = false;
   // The client's correlation id (the order id when it gave none): every later journal
   // entry about the order carries it.
   std::string correlation_id;

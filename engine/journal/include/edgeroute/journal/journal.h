@@ -179,6 +179,13 @@ class Journal {
   // The visitor must not call back into this Journal.
   Status read(std::uint64_t from, const std::function<Status(const StoredEntry&)>& visit) const;
 
+  // Visits the one entry with this sequence, in its own read transaction (a point lookup
+  // by primary key), and returns what the visitor returns; not_found when the journal
+  // holds no such entry (not written, or not committed yet as this connection sees it).
+  // An unknown kind is corruption. The visitor must not call back into this Journal.
+  Status read_entry(std::uint64_t sequence,
+                    const std::function<Status(const StoredEntry&)>& visit) const;
+
   // The sequence of the newest entry; 0 when there is none. Read-only: the newest
   // entry seen at open(), by refresh_last_sequence() or by a read() that went to the end
   // (a visitor that stops a read early leaves it where it was).
