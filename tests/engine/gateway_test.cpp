@@ -240,8 +240,8 @@ TEST_F(GatewayFixture, AFailedShipmentIsRoutedAgainAwayFromTheNodeAndItsStockGoe
   {
     RunningGateway gateway(journal_path(), clock);
     protocol::BlockingClient client = gateway.connect();
-    const protocol::ReceivedResponse routed = ask(
-        client, protocol::build_route_order(1, order_bytes(order_json("ord-f", "sku-tent-2p", 2))));
+    const auto order = order_bytes(order_json("ord-f", "sku-tent-2p", 2));
+    const protocol::ReceivedResponse routed = ask(client, protocol::build_route_order(1, order));
     first_node = decision_in(routed).shipments()->Get(0)->node_id()->str();
     const routing::StockLevels at_first_before = stock_of(client, "sku-tent-2p", first_node);
 
@@ -261,6 +261,15 @@ TEST_F(GatewayFixture, AFailedShipmentIsRoutedAgainAwayFromTheNodeAndItsStockGoe
     // The failed node's two units are free again; the new node holds them.
     EXPECT_EQ(stock_of(client, "sku-tent-2p", first_node).reserved, at_first_before.reserved - 2);
     EXPECT_EQ(stock_of(client, "sku-tent-2p", second_node).reserved, 2);
+    // Sent again, the order gets the decision its client was first sent, and nothing more
+    // is reserved (docs/protocol.md, "Idempotency").
+    const protocol::ReceivedResponse again = ask(client, protocol::build_route_order(11, order));
+    const auto* first_bytes = routed.response().body_as_RouteOrderResult()->decision();
+    const auto* again_bytes = again.response().body_as_RouteOrderResult()->decision();
+    ASSERT_NE(again_bytes, nullptr);
+    EXPECT_TRUE(std::equal(first_bytes->begin(), first_bytes->end(), again_bytes->begin(),
+                           again_bytes->end()));
+    EXPECT_EQ(total_of(client, "sku-tent-2p").reserved, 2);
 
     // The failed node is out of the order's story: its events are refused now.
     const protocol::ReceivedResponse late = ask(
@@ -504,6 +513,20 @@ TEST_F(GatewayFixture, ARestartedGatewayKnowsEveryAcknowledgedChange) {
   EXPECT_EQ(total_of(client, "sku-stove-fuel").reserved, fuel_before_restart.reserved - 2);
 }
 
+// Deletes the order's entries from the live journal, as damage or an operator's mistake
+// would: the gateway's book still points to them.
+void delete_journal_entries(const std::string& journal_path, const std::string& order_id) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(journal_path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  const std::string sql = "DELETE FROM entries WHERE order_id = '" + order_id + "'";
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
 // The gateway keeps a decision document in the journal only: a journal that lost the
 // entry (an operator's mistake, damage) must show as a clear error on that order alone.
 TEST_F(GatewayFixture, AnOrderWhoseJournaledDecisionIsGoneIsAnsweredWithAnErrorNamingIt) {
@@ -514,21 +537,12 @@ TEST_F(GatewayFixture, AnOrderWhoseJournaledDecisionIsGoneIsAnsweredWithAnErrorN
       protocol::build_route_order(1, order_bytes(order_json("ord-first", "sku-stove-fuel", 1))));
   ask(client, protocol::build_route_order(2, lost_order));  // journal entry 2
   ask(client,
-      protocol::build_route_order(2, order_bytes(order_json("ord-kept", "sku-stove-fuel", 1))));
-
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(journal_path().c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  EXPECT_EQ(
-      sqlite3_exec(db, "DELETE FROM entries WHERE order_id = 'ord-lost'", nullptr, nullptr, &error),
-      SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
+      protocol::build_route_order(3, order_bytes(order_json("ord-kept", "sku-stove-fuel", 1))));
+  const routing::StockLevels fuel = total_of(client, "sku-stove-fuel");
+  delete_journal_entries(journal_path(), "ord-lost");
 
   for (const protocol::Frame& request :
-       {protocol::build_query_order(3, "ord-lost"), protocol::build_route_order(4, lost_order)}) {
+       {protocol::build_query_order(4, "ord-lost"), protocol::build_route_order(5, lost_order)}) {
     const protocol::ReceivedResponse response = ask(client, request);
     const protocol::fbs::Error* refused = response.response().body_as_Error();
     ASSERT_NE(refused, nullptr);
@@ -536,14 +550,46 @@ TEST_F(GatewayFixture, AnOrderWhoseJournaledDecisionIsGoneIsAnsweredWithAnErrorN
     EXPECT_THAT(refused->message()->str(), HasSubstr("order 'ord-lost'"));
     EXPECT_THAT(refused->message()->str(), HasSubstr("no entry 2"));
   }
-  const protocol::ReceivedResponse kept = ask(client, protocol::build_query_order(5, "ord-kept"));
+  EXPECT_EQ(total_of(client, "sku-stove-fuel"), fuel);  // the refused RouteOrder took nothing
+  const protocol::ReceivedResponse kept = ask(client, protocol::build_query_order(6, "ord-kept"));
   ASSERT_NE(kept.response().body_as_OrderState(), nullptr);
   EXPECT_EQ(kept.response().body_as_OrderState()->status(), protocol::fbs::OrderStatus::routed);
   EXPECT_EQ(
       decision_in(ask(client, protocol::build_route_order(
-                                  6, order_bytes(order_json("ord-new", "sku-stove-fuel", 1)))))
+                                  7, order_bytes(order_json("ord-new", "sku-stove-fuel", 1)))))
           .outcome(),
       routing::fbs::Outcome::routed);
+}
+
+// A re-route plans the order as received, which only the journal holds: when it holds it
+// no longer, the failure is still recorded and the order keeps its stock at the node for
+// an operator, as when no other node can take it.
+TEST_F(GatewayFixture, AFailureWhoseOrderTheJournalLostIsRecordedWithoutAReRoute) {
+  RunningGateway gateway(journal_path(), clock);
+  protocol::BlockingClient client = gateway.connect();
+  // Not the journal's first entry: a journal that lost its first one is refused whole.
+  ask(client,
+      protocol::build_route_order(1, order_bytes(order_json("ord-first", "sku-stove-fuel", 1))));
+  const protocol::ReceivedResponse routed = ask(
+      client, protocol::build_route_order(4, order_bytes(order_json("ord-g", "sku-tent-2p", 2))));
+  const std::string node = decision_in(routed).shipments()->Get(0)->node_id()->str();
+  const routing::StockLevels at_node = stock_of(client, "sku-tent-2p", node);
+  delete_journal_entries(journal_path(), "ord-g");
+
+  const protocol::ReceivedResponse failed =
+      ask(client, protocol::build_report_fulfillment(
+                      2, trouble("ord-g", node, protocol::fbs::FulfillmentEventKind::failed)));
+  EXPECT_FALSE(rerouted(failed));
+  EXPECT_EQ(stock_of(client, "sku-tent-2p", node), at_node);
+  // Not left in flight: the node's next report is taken, and ships the order.
+  protocol::FulfillmentReport shipped;
+  shipped.order_id = "ord-g";
+  shipped.node_id = node;
+  shipped.event = protocol::fbs::FulfillmentEventKind::handed_off;
+  shipped.occurred_at = "2026-11-24T19:00:00Z";
+  EXPECT_FALSE(rerouted(ask(client, protocol::build_report_fulfillment(3, shipped))));
+  EXPECT_EQ(stock_of(client, "sku-tent-2p", node),
+            (routing::StockLevels{at_node.on_hand - 2, at_node.reserved - 2}));
 }
 
 TEST_F(GatewayFixture, AFullDiskRefusesNewOrdersButStillAnswersQueries) {

@@ -197,7 +197,9 @@ class RouteOrderJob final : public GatewayJob {
   // rejected one may be routed anew (the stock may be there now); an order whose decision
   // is still on its way is refused for now.
   bool admit_order() {
-    std::uint64_t stored_document = 0;  // the entry holding the decision it was sent
+    // The entry of the decision its client was sent: the same bytes again, whatever
+    // happened to the order since (docs/protocol.md, "Idempotency").
+    std::uint64_t stored_decision = 0;
     bool in_flight = false;
     state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
       OrderRecord* record = slot.record();
@@ -207,7 +209,7 @@ class RouteOrderJob final : public GatewayJob {
       } else if (record->in_flight) {
         in_flight = true;
       } else if (record->status != OrderStatus::rejected) {
-        stored_document = record->document_sequence;
+        stored_decision = record->decision_sequence;
       } else {
         record->in_flight = true;
       }
@@ -216,10 +218,10 @@ class RouteOrderJob final : public GatewayJob {
       fail(ErrorCode::order_in_flight, order_in_flight(order_id_));
       return false;
     }
-    if (stored_document != 0) {
+    if (stored_decision != 0) {
       // Read outside the shard lock: the entry is durable and never changes.
       Result<std::vector<std::uint8_t>> stored =
-          journaled_decision_document(state_.journal_reader(), stored_document);
+          journaled_decision_document(state_.journal_reader(), stored_decision, order_id_);
       if (!stored) {
         fail(ErrorCode::journal_unavailable,
              unreadable(order_id_, "decision document", stored.status()));
@@ -262,6 +264,39 @@ class QuoteJob final : public GatewayJob {
     const io::QuoteDocument quote =
         io::build_quote(options, resolution.request, *model, clock_.wall_unix_seconds());
     reply(protocol::build_quote_result(request_id(), quote.bytes()));
+    return Next::done;
+  }
+  void journaled(journal::SequenceRange) override {}
+  void not_journaled(const Status&) override {}
+};
+
+// On a routing worker rather than the I/O thread: the decision document is read back
+// from the journal (journaled_documents.h), and a read that waits for the disk must not
+// hold up every connection the I/O thread serves.
+class QueryOrderJob final : public GatewayJob {
+ public:
+  using GatewayJob::GatewayJob;
+
+  Next work(WorkerState&) override {
+    const std::string_view order_id = request().body_as_QueryOrder()->order_id()->string_view();
+    const std::optional<OrderRecord> record = state_.orders().find(order_id);
+    if (!record) {
+      fail(ErrorCode::unknown_order, unknown_order(order_id));
+      return Next::done;
+    }
+    if (!record->decided) {
+      reply(protocol::build_order_state(request_id(), order_id, OrderStatus::accepted, {}, 0));
+      return Next::done;
+    }
+    Result<std::vector<std::uint8_t>> decision =
+        journaled_decision_document(state_.journal_reader(), record->document_sequence, order_id);
+    if (!decision) {
+      fail(ErrorCode::journal_unavailable,
+           unreadable(order_id, "decision document", decision.status()));
+      return Next::done;
+    }
+    reply(protocol::build_order_state(request_id(), order_id, record->status, *decision,
+                                      record->last_sequence));
     return Next::done;
   }
   void journaled(journal::SequenceRange) override {}
@@ -476,6 +511,7 @@ class ReportFulfillmentJob final : public GatewayJob {
     std::string problem;
     ErrorCode code = ErrorCode::invalid_request;
     bool reroute_wanted = false;
+    std::uint64_t order_sequence = 0;  // the decision entry holding the order as received
     state_.orders().update(order_id_, [&](OrderBook::Slot& slot) {
       OrderRecord* record = slot.record();
       if (record == nullptr) {
@@ -520,7 +556,7 @@ class ReportFulfillmentJob final : public GatewayJob {
       health_report_.promised_cutoff_at = promise_at(record->promises, node_id)->cutoff_at;
       reroute_wanted = wants_reroute(*record, report, model->policy());
       if (reroute_wanted) {
-        order_sequence_ = record->decision_sequence;
+        order_sequence = record->decision_sequence;
         routed_away_from_ = record->routed_away_from;
       }
       record->in_flight = true;
@@ -532,13 +568,21 @@ class ReportFulfillmentJob final : public GatewayJob {
     if (reroute_wanted) {
       // Read outside the shard lock; the order is ours (in flight) until this job ends.
       Result<std::vector<std::uint8_t>> order =
-          journaled_order(state_.journal_reader(), order_sequence_);
-      if (!order) {
+          journaled_order(state_.journal_reader(), order_sequence, order_id_);
+      if (order) {
+        order_ = std::move(order).value();
+      } else if (order.status().code() == StatusCode::not_found ||
+                 order.status().code() == StatusCode::corruption) {
+        // The journal will not give the order back, now or later: the report is recorded
+        // alone, as when no plan holds, and the order keeps its stock at the node with an
+        // open exception, for an operator. Refusing it would lose the report too.
+        reroute_wanted = false;
+      } else {
+        // The journal could not be read now (opened, locked): the report may be sent again.
         end_in_flight(order_id_);
         fail(ErrorCode::journal_unavailable, unreadable(order_id_, "order", order.status()));
         return Next::done;
       }
-      order_ = std::move(order).value();
     }
     const auto text = [](const flatbuffers::String* value) {
       return value != nullptr ? value->string_view() : std::string_view{};
@@ -656,9 +700,7 @@ class ReportFulfillmentJob final : public GatewayJob {
   std::vector<HeldStock> shipped_;
   // A copy of what the order holds at the node (the order book keeps ownership).
   HeldReservation at_node_;
-  // A re-route's: the order's decision entry, and the order as received read from it.
-  std::uint64_t order_sequence_ = 0;
-  std::vector<std::uint8_t> order_;
+  std::vector<std::uint8_t> order_;  // as received, read back for a re-route
   std::vector<std::uint32_t> routed_away_from_;
   // A re-route's new decision (empty when there is none) and what it holds, until the
   // journal takes them.
@@ -724,9 +766,6 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
       roll_back_policy(request_id, reason != nullptr ? reason->string_view() : "", sink);
       return;
     }
-    case Body::QueryOrder:
-      answer_query_order(request_id, *request.body_as_QueryOrder(), *sink);
-      return;
     case Body::QueryInventory:
       answer_query_inventory(request_id, *request.body_as_QueryInventory(), *sink);
       return;
@@ -736,6 +775,9 @@ void Gateway::handle(ReceivedRequest received, const std::shared_ptr<ResponseSin
       break;
     case Body::QuoteRequest:
       job = std::make_unique<QuoteJob>(std::move(received), sink, state_, *pipeline_, clock_);
+      break;
+    case Body::QueryOrder:
+      job = std::make_unique<QueryOrderJob>(std::move(received), sink, state_, *pipeline_, clock_);
       break;
     case Body::CancelOrder:
       job = std::make_unique<CancelOrderJob>(std::move(received), sink, state_, *pipeline_, clock_);
@@ -775,32 +817,6 @@ void Gateway::submit_change(std::unique_ptr<Job> job) {
   if (pipeline_->submit(job)) return;
   // Still ours, never run: it finishes as refused.
   job->not_journaled(not_taken());
-}
-
-void Gateway::answer_query_order(std::uint64_t request_id, const protocol::fbs::QueryOrder& query,
-                                 ResponseSink& sink) {
-  const std::optional<OrderRecord> record = state_.orders().find(query.order_id()->string_view());
-  if (!record) {
-    sink.send(protocol::build_error(request_id, ErrorCode::unknown_order,
-                                    unknown_order(query.order_id()->string_view())));
-    return;
-  }
-  if (!record->decided) {
-    sink.send(protocol::build_order_state(request_id, query.order_id()->string_view(),
-                                          OrderStatus::accepted, {}, 0));
-    return;
-  }
-  // Read on this I/O thread: a point lookup, and QueryOrder is rare next to RouteOrder.
-  Result<std::vector<std::uint8_t>> decision =
-      journaled_decision_document(state_.journal_reader(), record->document_sequence);
-  if (!decision) {
-    sink.send(protocol::build_error(
-        request_id, ErrorCode::journal_unavailable,
-        unreadable(query.order_id()->string_view(), "decision document", decision.status())));
-    return;
-  }
-  sink.send(protocol::build_order_state(request_id, query.order_id()->string_view(), record->status,
-                                        *decision, record->last_sequence));
 }
 
 void Gateway::answer_query_inventory(std::uint64_t request_id,

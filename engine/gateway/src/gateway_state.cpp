@@ -126,7 +126,7 @@ class Replay {
 
   // Moves every restored order into `book`, freeing each as it goes: the book's records
   // take the memory the replay's give back, rather than the two sets living side by side
-  // (the replay's records, with their vectors, are larger than the book's).
+  // (which would double the peak memory of a restart).
   RestoreSummary fill(OrderBook& book, const routing::InventoryTable& inventory) {
     RestoreSummary summary;
     summary.entries_replayed = entries_;

@@ -17,9 +17,16 @@ Status EntryReader::read(std::uint64_t sequence,
     return connection.status().with_context("reading back journal entry " +
                                             std::to_string(sequence));
   }
-  Status read = (*connection)->read_entry(sequence, visit);
-  // not_found is an answer, not a fault of the connection; anything else might be one.
-  if (read.is_ok() || read.code() == StatusCode::not_found) give_back(std::move(*connection));
+  bool visited = false;
+  Status read = (*connection)->read_entry(sequence, [&](const StoredEntry& entry) {
+    visited = true;
+    return visit(entry);
+  });
+  // A visitor's verdict or not_found is an answer about the entry; any other failure
+  // might be the connection's own.
+  if (read.is_ok() || visited || read.code() == StatusCode::not_found) {
+    give_back(std::move(*connection));
+  }
   return read;
 }
 

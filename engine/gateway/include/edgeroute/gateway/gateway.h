@@ -3,8 +3,9 @@
 // CancelOrder, AdjustInventory, ReportFulfillment) go through the pipeline: a routing
 // worker decides and reserves, the journal writer makes the change durable, and only
 // then is it applied where others can see it and answered. Quotes go to a worker too
-// (they need a Router) but are answered at once. Queries, Ping and status are answered
-// on the caller's thread from lock-free counters and the order book.
+// (they need a Router) but are answered at once, and so do QueryOrder requests (the
+// order's decision document is read back from the journal). QueryInventory, Ping and
+// status are answered on the caller's thread from lock-free counters.
 //
 // Order of changes. Everything that changes on_hand (adjustments, shipments) is applied
 // by the journal writer in journal order, so the state after a restart, replayed in that
@@ -203,8 +204,6 @@ class Gateway {
   GatewayMetrics& metrics() { return metrics_; }
 
  private:
-  void answer_query_order(std::uint64_t request_id, const protocol::fbs::QueryOrder& query,
-                          ResponseSink& sink);
   void answer_query_inventory(std::uint64_t request_id, const protocol::fbs::QueryInventory& query,
                               ResponseSink& sink);
   void answer_status(std::uint64_t request_id, ResponseSink& sink);

@@ -6,12 +6,14 @@
 // microseconds, on requests that are rare next to the decisions themselves.
 //
 // Errors: not_found for an entry the journal does not hold; corruption, naming the
-// entry, for one of another kind or that does not verify; the reader's own otherwise.
+// entry, for one of another kind or order, or that does not verify; the reader's own
+// otherwise (the journal could not be opened or read: worth trying again).
 //
 // Thread-safety: pure functions of the reader, which any thread may use.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "edgeroute/base/result.h"
@@ -19,15 +21,17 @@
 
 namespace edgeroute::gateway {
 
-// The decision document (routing::fbs::Decision) of entry `sequence`: a decision or a
-// re-route entry (OrderRecord::document_sequence).
+// The decision document (routing::fbs::Decision) of entry `sequence`, a decision or a
+// re-route entry of order `order_id` (OrderRecord::decision_sequence, document_sequence).
 Result<std::vector<std::uint8_t>> journaled_decision_document(const journal::EntryReader& reader,
-                                                              std::uint64_t sequence);
+                                                              std::uint64_t sequence,
+                                                              std::string_view order_id);
 
-// The order as received (routing::fbs::Order) in decision entry `sequence`
-// (OrderRecord::decision_sequence); not_found when that entry was written before orders
-// were journaled.
+// The order as received (routing::fbs::Order) in decision entry `sequence` of order
+// `order_id` (OrderRecord::decision_sequence); not_found when that entry was written
+// before orders were journaled.
 Result<std::vector<std::uint8_t>> journaled_order(const journal::EntryReader& reader,
-                                                  std::uint64_t sequence);
+                                                  std::uint64_t sequence,
+                                                  std::string_view order_id);
 
 }  // namespace edgeroute::gateway

@@ -41,8 +41,9 @@ struct OrderRecord {
   // False until the decision itself is durable: the order is known, but nothing about it
   // may be told to anyone yet.
   bool decided = false;
-  // The order holds journal entries, not their bytes (journaled_documents.h reads them
-  // back): a record stays a few hundred bytes, however many orders the gateway decides.
+  // The journal entries of the order's documents, not their bytes (journaled_documents.h
+  // reads them back): about 2 KB an order stay on disk. The record with its vectors is
+  // about 0.5 KB (docs/performance.md).
   std::uint64_t decision_sequence = 0;  // the journal entry of the decision
   std::uint64_t last_sequence = 0;      // the journal entry of its latest change
   // The journal entry holding the latest decision document: the decision's, or the

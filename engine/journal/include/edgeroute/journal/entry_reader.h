@@ -8,8 +8,9 @@
 // writer nor other readers, so concurrent reads need as many connections. The pool
 // holds at most as many as reads ever ran at once (in the daemon: its I/O threads and
 // routing workers). A read holds its snapshot only while its visitor runs, so an idle
-// pool keeps no checkpoint from finishing. A connection whose read failed other than
-// with not_found is closed rather than pooled: the next read opens a fresh one.
+// pool keeps no checkpoint from finishing. A connection whose read failed in SQLite
+// (anything but not_found, or the visitor's own verdict) is closed rather than pooled:
+// the next read opens a fresh one.
 //
 // Thread-safety: read() may be called from any number of threads at once. A pooled
 // connection passes between threads through the pool's mutex, which orders one

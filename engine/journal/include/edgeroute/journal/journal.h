@@ -10,10 +10,11 @@
 //
 // Thread-safety: a Journal is used by one thread at a time (the daemon's journal
 // writer thread); nothing in it is safe to call concurrently, const functions
-// included (they share the connection and its prepared statements). Other processes
-// may read the database file at the same time, through a read-only Journal
-// (JournalOptions::read_only) or SQLite itself (WAL readers do not block the writer;
-// see the checkpoint policy for what a long reader costs).
+// included (they share the connection and its prepared statements). Other threads and
+// processes may read the database file at the same time, each through a connection of
+// its own: a read-only Journal (JournalOptions::read_only), an EntryReader (its pool of
+// them, entry_reader.h) or SQLite itself (WAL readers do not block the writer; see the
+// checkpoint policy for what a long reader costs).
 #pragma once
 
 #include <cstdint>
