@@ -31,6 +31,7 @@
 //   raw SQLite insert         9.4 k    240 k    352 k    407 k
 //   1 M entries (821 MB), warm / cold page cache: open 0.3 / 0.8 ms; open with
 //   quick_check 354 ms / 8.4-9.8 s; read() of every entry 284 / 570-750 ms.
+//   EntryReader, one entry at random, warm: 6.2 µs (1 thread), 323 k reads/s (2 threads).
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
