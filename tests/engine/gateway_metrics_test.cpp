@@ -137,6 +137,7 @@ const routing::fbs::Decision& decision_in(const std::vector<std::uint8_t>& paylo
 
 TEST_F(GatewayMetricsFixture, CountsEachJournaledDecisionOnceByOutcomeAndReason) {
   EXPECT_THAT(sample(R"(edgeroute_orders_total{outcome="routed",reason="none"})"), Optional(0.0));
+  EXPECT_THAT(sample("edgeroute_order_book_orders"), Optional(0.0));
   const std::vector<std::uint8_t> routed =
       ask(protocol::build_route_order(1, order_bytes("ord-m1", "sku-stove-fuel")));
   ASSERT_EQ(decision_in(routed).outcome(), routing::fbs::Outcome::routed);
@@ -153,6 +154,7 @@ TEST_F(GatewayMetricsFixture, CountsEachJournaledDecisionOnceByOutcomeAndReason)
   EXPECT_THAT(sample(R"(edgeroute_decision_latency_seconds_count{request="route_order"})"),
               Optional(2.0));
   EXPECT_THAT(sample("edgeroute_journal_committed_entries_total"), Optional(2.0));
+  EXPECT_THAT(sample("edgeroute_order_book_orders"), Optional(2.0));
   EXPECT_THAT(sample("edgeroute_journal_last_sequence"),
               Optional(static_cast<double>(journal_->last_sequence())));
   EXPECT_THAT(sample(R"(edgeroute_journal_batch_entries_bucket{le="+Inf"})"),
@@ -166,6 +168,7 @@ TEST_F(GatewayMetricsFixture, CountsEachJournaledDecisionOnceByOutcomeAndReason)
   EXPECT_THAT(sample(R"(edgeroute_decision_latency_seconds_count{request="route_order"})"),
               Optional(3.0));
   EXPECT_THAT(sample("edgeroute_journal_committed_entries_total"), Optional(2.0));
+  EXPECT_THAT(sample("edgeroute_order_book_orders"), Optional(2.0));
 }
 
 TEST_F(GatewayMetricsFixture, TimesQuotesAndCountsErrorsByCode) {

@@ -111,6 +111,11 @@ GatewayMetrics::GatewayMetrics(const Gateway& gateway, GatewayState& state, cons
       if (reason != ReasonCode::none) make_orders(outcome, reason);
     }
   }
+  // The book grows with every order decided (docs/performance.md gives its bytes per
+  // order): what an operator watches to see a gateway's memory coming.
+  r.add_gauge("edgeroute_order_book_orders",
+              "Orders the gateway keeps a record of: every order decided, in any status.",
+              [this] { return static_cast<double>(state_.orders().size()); });
 
   ops::CounterFamily& refused = r.counter_family(
       "edgeroute_requests_refused_total",
