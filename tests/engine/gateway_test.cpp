@@ -215,6 +215,16 @@ protocol::FulfillmentReport trouble(std::string_view order_id, std::string_view 
   return report;
 }
 
+protocol::FulfillmentReport handed_off(std::string_view order_id, std::string_view node_id,
+                                       std::string_view occurred_at) {
+  protocol::FulfillmentReport report;
+  report.order_id = order_id;
+  report.node_id = node_id;
+  report.event = protocol::fbs::FulfillmentEventKind::handed_off;
+  report.occurred_at = occurred_at;
+  return report;
+}
+
 bool rerouted(const protocol::ReceivedResponse& response) {
   const auto* result = response.response().body_as_ReportFulfillmentResult();
   EXPECT_NE(result, nullptr) << protocol::fbs::EnumNameResponseBody(response.body_type());
@@ -303,12 +313,9 @@ TEST_F(GatewayFixture, AFailedShipmentIsRoutedAgainAwayFromTheNodeAndItsStockGoe
   ASSERT_NE(restored, nullptr);
   EXPECT_EQ(restored->shipments()->Get(0)->node_id()->str(), second_node);
   // Handing off from the last node ships the order.
-  protocol::FulfillmentReport shipped;
-  shipped.order_id = "ord-f";
-  shipped.node_id = second_node;
-  shipped.event = protocol::fbs::FulfillmentEventKind::handed_off;
-  shipped.occurred_at = "2026-11-25T18:00:00Z";
-  EXPECT_FALSE(rerouted(ask(client, protocol::build_report_fulfillment(5, shipped))));
+  EXPECT_FALSE(
+      rerouted(ask(client, protocol::build_report_fulfillment(
+                               5, handed_off("ord-f", second_node, "2026-11-25T18:00:00Z")))));
   EXPECT_EQ(total_of(client, "sku-tent-2p"), (routing::StockLevels{tents.on_hand - 2, 0}));
 }
 
@@ -582,12 +589,8 @@ TEST_F(GatewayFixture, AFailureWhoseOrderTheJournalLostIsRecordedWithoutAReRoute
   EXPECT_FALSE(rerouted(failed));
   EXPECT_EQ(stock_of(client, "sku-tent-2p", node), at_node);
   // Not left in flight: the node's next report is taken, and ships the order.
-  protocol::FulfillmentReport shipped;
-  shipped.order_id = "ord-g";
-  shipped.node_id = node;
-  shipped.event = protocol::fbs::FulfillmentEventKind::handed_off;
-  shipped.occurred_at = "2026-11-24T19:00:00Z";
-  EXPECT_FALSE(rerouted(ask(client, protocol::build_report_fulfillment(3, shipped))));
+  EXPECT_FALSE(rerouted(ask(client, protocol::build_report_fulfillment(
+                                        3, handed_off("ord-g", node, "2026-11-24T19:00:00Z")))));
   EXPECT_EQ(stock_of(client, "sku-tent-2p", node),
             (routing::StockLevels{at_node.on_hand - 2, at_node.reserved - 2}));
 }

@@ -271,6 +271,18 @@ struct Journal::State {
     return unusable;
   }
 
+  // Marks a read under way for its scope (check_not_reading).
+  class Reading {
+   public:
+    explicit Reading(State& state) : reading_(state.reading) { reading_ = true; }
+    Reading(const Reading&) = delete;
+    Reading& operator=(const Reading&) = delete;
+    ~Reading() { reading_ = false; }
+
+   private:
+    bool& reading_;
+  };
+
   // The connection's statements are in use by a read() under way: its visitor may not
   // call back into the journal.
   Status check_not_reading(std::string_view operation) const {
@@ -629,15 +641,8 @@ Result<SequenceRange> Journal::append(std::span<const EntryToAppend> batch) {
 Status Journal::read(std::uint64_t from,
                      const std::function<Status(const StoredEntry&)>& visit) const {
   State& state = *state_;
-  if (state.reading) {
-    return Status(StatusCode::failed_precondition,
-                  state.path + ": read() called from inside read()");
-  }
-  state.reading = true;
-  struct ClearReading {
-    bool& reading;
-    ~ClearReading() { reading = false; }
-  } clear_reading{state.reading};
+  if (Status free = state.check_not_reading("read()"); !free.is_ok()) return free;
+  const State::Reading reading(state);
 
   sqlite3_stmt* select = state.select_entries.get();
   ResetOnExit reset(state.select_entries);
@@ -680,11 +685,7 @@ Status Journal::read_entry(std::uint64_t sequence,
                            const std::function<Status(const StoredEntry&)>& visit) const {
   State& state = *state_;
   if (Status free = state.check_not_reading("read_entry()"); !free.is_ok()) return free;
-  state.reading = true;
-  struct ClearReading {
-    bool& reading;
-    ~ClearReading() { reading = false; }
-  } clear_reading{state.reading};
+  const State::Reading reading(state);
 
   sqlite3_stmt* select = state.select_entry.get();
   // Reset on the way out ends the read transaction: an idle reader holds no snapshot
