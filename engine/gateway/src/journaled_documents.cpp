@@ -47,16 +47,15 @@ Result<std::vector<std::uint8_t>> journaled_decision_document(const journal::Ent
         !checked.is_ok()) {
       return checked;
     }
-    if (entry.kind == journal::EntryKind::decision) {
-      Result<const fbs::DecisionRecord*> record = read_decision_record(entry.payload);
+    // Both records nest the decision document the same way.
+    const auto take_decision = [&](const auto& record) -> Status {
       if (!record) return record.status().with_context(fmt::format("journal entry {}", sequence));
       document = copy_of(*(*record)->decision());
       return Status::ok();
-    }
-    Result<const fbs::RerouteRecord*> record = read_reroute_record(entry.payload);
-    if (!record) return record.status().with_context(fmt::format("journal entry {}", sequence));
-    document = copy_of(*(*record)->decision());
-    return Status::ok();
+    };
+    return entry.kind == journal::EntryKind::decision
+               ? take_decision(read_decision_record(entry.payload))
+               : take_decision(read_reroute_record(entry.payload));
   });
   if (!read.is_ok()) return read;
   return document;
